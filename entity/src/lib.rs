@@ -1,0 +1,17 @@
+//! sea-orm entities: plain data, one file per table, no behaviour.
+//!
+//! Behaviour lives in `domain`; the public GraphQL schema has its own types, so a column added
+//! here never reaches clients by accident.
+
+pub mod audit_event;
+pub mod department;
+pub mod department_alias;
+pub mod department_contact;
+pub mod enums;
+pub mod item;
+pub mod item_department;
+pub mod item_due_date;
+pub mod project_list;
+pub mod reminder_delivery;
+
+pub use enums::*;

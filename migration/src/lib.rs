@@ -1,0 +1,36 @@
+//! Schema migrations. One file per change, each with `down`; a migration that has landed is
+//! never edited: a change gets a new file.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_create_list_and_item;
+mod m20261129_000002_create_department;
+mod m20261129_000003_create_reminder_delivery;
+mod m20261129_000004_create_audit_event;
+mod names;
+
+/// Where the data lives when nothing else is configured: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://minsheng.db?mode=rwc";
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261129_000001_create_list_and_item::Migration),
+            Box::new(m20261129_000002_create_department::Migration),
+            Box::new(m20261129_000003_create_reminder_delivery::Migration),
+            Box::new(m20261129_000004_create_audit_event::Migration),
+        ]
+    }
+}
+
+/// Names of migrations that are not yet applied to `db`.
+pub async fn pending_migrations<C: ConnectionTrait>(db: &C) -> Result<Vec<String>, DbErr> {
+    Ok(Migrator::get_pending_migrations(db)
+        .await?
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect())
+}
