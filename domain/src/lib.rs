@@ -1,1 +1,13 @@
+//! What the api and the worker share: configuration, domain types, errors and the database
+//! services. No HTTP, GraphQL or SMTP here.
 
+pub mod config;
+pub mod db;
+pub mod email;
+pub mod error;
+pub mod model;
+pub mod store;
+pub mod telemetry;
+
+pub use config::Settings;
+pub use error::DomainError;

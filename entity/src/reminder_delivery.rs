@@ -36,7 +36,7 @@ pub struct Model {
     #[sea_orm(belongs_to, from = "department_id", to = "id")]
     pub department: BelongsTo<super::department::Entity>,
     #[sea_orm(belongs_to, from = "contact_id", to = "id")]
-    pub contact: BelongsTo<super::department_contact::Entity>,
+    pub contact: BelongsTo<Option<super::department_contact::Entity>>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,453 @@
+//! Typed settings shared by the api and the worker, loaded once at start.
+//!
+//! Layers, later wins: `config/default.toml` (compiled in, so the documented defaults are the
+//! real ones), an optional file (`MINSHENG_CONFIG`, else `./minsheng.toml` when present), then
+//! environment variables. A bad value stops the program with a message that names the key;
+//! secrets come only from the environment and never appear in `Debug` output.
+
+use std::{fmt, net::SocketAddr, path::PathBuf};
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+use url::Url;
+
+use crate::email::Mailbox;
+
+const DEFAULTS: &str = include_str!("../../config/default.toml");
+const DEFAULT_FILE: &str = "minsheng.toml";
+
+/// Everything both binaries are configured with.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    pub bind: SocketAddr,
+    /// The zone in which "today" is computed.
+    pub timezone: Tz,
+    /// `None`: the worker writes `.eml` files instead of sending.
+    pub smtp_url: Option<SmtpUrl>,
+    pub mail_from: Mailbox,
+    /// `None`: no administrator exists.
+    pub admin_token: Option<Secret>,
+}
+
+/// A configuration error, naming the key (environment variable or file key) at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {key}: {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// One layer of settings as written: every key optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Layer {
+    database_url: Option<String>,
+    bind: Option<String>,
+    timezone: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+}
+
+/// A raw value and where it came from, so an error can name the key the admin has to fix.
+struct Sourced {
+    value: String,
+    origin: String,
+}
+
+#[derive(Default)]
+struct Merged {
+    database_url: Option<Sourced>,
+    bind: Option<Sourced>,
+    timezone: Option<Sourced>,
+    smtp_url: Option<Sourced>,
+    mail_from: Option<Sourced>,
+}
+
+impl Merged {
+    fn apply(&mut self, layer: Layer, origin: &dyn Fn(&str) -> String) {
+        let set = |slot: &mut Option<Sourced>, value: Option<String>, key: &str| {
+            if let Some(value) = value {
+                *slot = Some(Sourced {
+                    value,
+                    origin: origin(key),
+                });
+            }
+        };
+        set(&mut self.database_url, layer.database_url, "database_url");
+        set(&mut self.bind, layer.bind, "bind");
+        set(&mut self.timezone, layer.timezone, "timezone");
+        set(&mut self.smtp_url, layer.smtp_url, "smtp_url");
+        set(&mut self.mail_from, layer.mail_from, "mail_from");
+    }
+}
+
+/// Environment variable for each file key.
+const ENV_KEYS: [(&str, &str); 5] = [
+    ("database_url", "DATABASE_URL"),
+    ("bind", "MINSHENG_BIND"),
+    ("timezone", "MINSHENG_TIMEZONE"),
+    ("smtp_url", "MINSHENG_SMTP_URL"),
+    ("mail_from", "MINSHENG_MAIL_FROM"),
+];
+
+impl Settings {
+    /// Loads from the process environment and the files it names.
+    pub fn load() -> Result<Self, ConfigError> {
+        Self::load_from(&|key| std::env::var(key).ok())
+    }
+
+    /// Loads with `env` standing in for the process environment (tests pass a map).
+    pub fn load_from(env: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut merged = Merged::default();
+        let defaults: Layer = toml::from_str(DEFAULTS)
+            .map_err(|e| ConfigError::new("config/default.toml", e.to_string()))?;
+        merged.apply(defaults, &|key| format!("{key} (default)"));
+
+        if let Some(path) = config_file(env)? {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| ConfigError::new("MINSHENG_CONFIG", format!("cannot read {}: {e}", path.display())))?;
+            let layer: Layer = toml::from_str(&text).map_err(|e| {
+                ConfigError::new(path.display().to_string(), e.message().to_owned())
+            })?;
+            let shown = path.display().to_string();
+            merged.apply(layer, &|key| format!("{key} in {shown}"));
+            for url in [&merged.database_url, &merged.smtp_url].into_iter().flatten() {
+                if url.origin.ends_with(&shown) && url_has_password(&url.value) {
+                    return Err(ConfigError::new(
+                        &url.origin,
+                        "a password may only come from the environment, not from a file",
+                    ));
+                }
+            }
+        }
+
+        let mut from_env = Layer::default();
+        for (file_key, env_key) in ENV_KEYS {
+            let value = env(env_key);
+            match file_key {
+                "database_url" => from_env.database_url = value,
+                "bind" => from_env.bind = value,
+                "timezone" => from_env.timezone = value,
+                "smtp_url" => from_env.smtp_url = value,
+                _ => from_env.mail_from = value,
+            }
+        }
+        merged.apply(from_env, &|key| {
+            ENV_KEYS
+                .iter()
+                .find(|(file_key, _)| *file_key == key)
+                .map_or(key, |(_, env_key)| env_key)
+                .to_owned()
+        });
+
+        Self::validate(merged, env)
+    }
+
+    fn validate(merged: Merged, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let required = |slot: Option<Sourced>, key: &str| {
+            slot.ok_or_else(|| ConfigError::new(key, "has no value"))
+        };
+        let database_url = required(merged.database_url, "DATABASE_URL")?;
+        let bind = required(merged.bind, "MINSHENG_BIND")?;
+        let timezone = required(merged.timezone, "MINSHENG_TIMEZONE")?;
+        let mail_from = required(merged.mail_from, "MINSHENG_MAIL_FROM")?;
+
+        let admin_token = match env("MINSHENG_ADMIN_TOKEN") {
+            None => None,
+            Some(token) if token.is_empty() => None,
+            Some(token) if token.len() < 16 => {
+                return Err(ConfigError::new(
+                    "MINSHENG_ADMIN_TOKEN",
+                    "is shorter than 16 characters; use a long random value",
+                ));
+            }
+            Some(token) => Some(Secret(token)),
+        };
+
+        Ok(Self {
+            database_url: DatabaseUrl::parse(&database_url.value)
+                .map_err(|m| ConfigError::new(&database_url.origin, m))?,
+            bind: bind.value.trim().parse().map_err(|e| {
+                ConfigError::new(&bind.origin, format!("'{}' is not host:port ({e})", bind.value))
+            })?,
+            timezone: timezone.value.trim().parse().map_err(|_| {
+                ConfigError::new(
+                    &timezone.origin,
+                    format!("unknown time zone '{}' (an IANA name such as Asia/Shanghai)", timezone.value),
+                )
+            })?,
+            smtp_url: match merged.smtp_url {
+                Some(s) if !s.value.trim().is_empty() => {
+                    Some(SmtpUrl::parse(&s.value).map_err(|m| ConfigError::new(&s.origin, m))?)
+                }
+                _ => None,
+            },
+            mail_from: Mailbox::parse(&mail_from.value)
+                .map_err(|m| ConfigError::new(&mail_from.origin, m))?,
+            admin_token,
+        })
+    }
+}
+
+fn config_file(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<PathBuf>, ConfigError> {
+    match env("MINSHENG_CONFIG").filter(|p| !p.is_empty()) {
+        Some(path) => {
+            let path = PathBuf::from(path);
+            if path.is_file() {
+                Ok(Some(path))
+            } else {
+                Err(ConfigError::new(
+                    "MINSHENG_CONFIG",
+                    format!("{} does not exist or is not a file", path.display()),
+                ))
+            }
+        }
+        None => Ok(Some(PathBuf::from(DEFAULT_FILE)).filter(|p| p.is_file())),
+    }
+}
+
+fn url_has_password(value: &str) -> bool {
+    Url::parse(value.trim()).is_ok_and(|u| u.password().is_some())
+}
+
+/// Shows a URL with its password replaced, for logs and errors.
+pub fn redact_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    if shown.password().is_some() {
+        // Setting a password only fails for URLs that cannot carry one, which this one does.
+        let _ = shown.set_password(Some("***"));
+    }
+    shown.to_string()
+}
+
+/// A secret string: compared and used, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Which engine a database URL selects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A database URL with a known engine. `Debug` and `Display` hide the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    raw: String,
+    engine: Engine,
+}
+
+impl DatabaseUrl {
+    pub fn parse(value: &str) -> Result<Self, String> {
+        let raw = value.trim();
+        let url = Url::parse(raw).map_err(|e| format!("'{raw}' is not a URL ({e})"))?;
+        let engine = match url.scheme() {
+            "sqlite" => Engine::Sqlite,
+            "postgres" | "postgresql" => Engine::Postgres,
+            other => {
+                return Err(format!(
+                    "unsupported database '{other}': use sqlite://FILE?mode=rwc or postgres://..."
+                ));
+            }
+        };
+        Ok(Self {
+            raw: raw.to_owned(),
+            engine,
+        })
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// The URL with its password, for connecting only.
+    pub fn expose(&self) -> &str {
+        &self.raw
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match Url::parse(&self.raw) {
+            Ok(url) => f.write_str(&redact_url(&url)),
+            Err(_) => f.write_str("<database url>"),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+/// `smtp://host:port` or `smtps://host:port`, optionally with `user:password@`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpUrl(Url);
+
+impl SmtpUrl {
+    pub fn parse(value: &str) -> Result<Self, String> {
+        let raw = value.trim();
+        let url = Url::parse(raw).map_err(|e| format!("'{raw}' is not a URL ({e})"))?;
+        if !matches!(url.scheme(), "smtp" | "smtps") {
+            return Err(format!(
+                "scheme '{}' is not smtp or smtps (smtp://host:port, smtps://host:port)",
+                url.scheme()
+            ));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err("the URL has no host".into());
+        }
+        Ok(Self(url))
+    }
+
+    /// The URL with its credentials, for connecting only.
+    pub fn expose(&self) -> &Url {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SmtpUrl({})", redact_url(&self.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Settings::load_from(&|key| map.get(key).cloned())
+    }
+
+    fn must_fail(vars: &[(&str, &str)]) -> ConfigError {
+        match load(vars) {
+            Ok(settings) => panic!("accepted {vars:?}: {settings:?}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let s = load(&[]).expect("defaults load");
+        assert_eq!(s.database_url.expose(), "sqlite://minsheng.db?mode=rwc");
+        assert_eq!(s.database_url.engine(), Engine::Sqlite);
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8000");
+        assert_eq!(s.timezone, chrono_tz::Asia::Shanghai);
+        assert!(s.smtp_url.is_none());
+        assert!(s.admin_token.is_none());
+        assert_eq!(s.mail_from.to_string(), "minsheng@localhost");
+    }
+
+    #[test]
+    fn environment_overrides_defaults() {
+        let s = load(&[
+            ("DATABASE_URL", "postgres://app:pw@db:5432/minsheng"),
+            ("MINSHENG_BIND", "0.0.0.0:9000"),
+            ("MINSHENG_TIMEZONE", "Asia/Urumqi"),
+            ("MINSHENG_SMTP_URL", "smtp://mailpit:1025"),
+            ("MINSHENG_MAIL_FROM", "督查室 <dcs@example.cn>"),
+            ("MINSHENG_ADMIN_TOKEN", "0123456789abcdef-long"),
+        ])
+        .expect("valid environment");
+        assert_eq!(s.database_url.engine(), Engine::Postgres);
+        assert_eq!(s.bind.port(), 9000);
+        assert_eq!(s.timezone, chrono_tz::Asia::Urumqi);
+        assert_eq!(
+            s.smtp_url.as_ref().map(|u| u.expose().as_str()),
+            Some("smtp://mailpit:1025")
+        );
+        assert_eq!(s.admin_token.as_ref().map(Secret::expose), Some("0123456789abcdef-long"));
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        assert_eq!(must_fail(&[("MINSHENG_TIMEZONE", "Mars/Base")]).key, "MINSHENG_TIMEZONE");
+        assert_eq!(must_fail(&[("DATABASE_URL", "not a url")]).key, "DATABASE_URL");
+        assert_eq!(must_fail(&[("DATABASE_URL", "mysql://x/y")]).key, "DATABASE_URL");
+        assert_eq!(must_fail(&[("MINSHENG_BIND", "localhost")]).key, "MINSHENG_BIND");
+        assert_eq!(must_fail(&[("MINSHENG_SMTP_URL", "http://x")]).key, "MINSHENG_SMTP_URL");
+        assert_eq!(must_fail(&[("MINSHENG_MAIL_FROM", "nobody")]).key, "MINSHENG_MAIL_FROM");
+        assert_eq!(must_fail(&[("MINSHENG_ADMIN_TOKEN", "short")]).key, "MINSHENG_ADMIN_TOKEN");
+        let shown = must_fail(&[("MINSHENG_TIMEZONE", "Mars/Base")]).to_string();
+        assert!(shown.contains("MINSHENG_TIMEZONE") && shown.contains("Mars/Base"), "{shown}");
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let s = load(&[
+            ("DATABASE_URL", "postgres://app:dbsecret@db/minsheng"),
+            ("MINSHENG_SMTP_URL", "smtp://u:smtpsecret@mail:25"),
+            ("MINSHENG_ADMIN_TOKEN", "admintoken-secret-value"),
+        ])
+        .expect("valid environment");
+        let shown = format!("{s:?}");
+        for secret in ["dbsecret", "smtpsecret", "admintoken-secret-value"] {
+            assert!(!shown.contains(secret), "{secret} leaked in {shown}");
+        }
+        assert!(shown.contains("db/minsheng"), "{shown}");
+    }
+
+    fn write_file(name: &str, text: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("minsheng-config-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("minsheng.toml");
+        std::fs::write(&path, text).expect("write config file");
+        path
+    }
+
+    #[test]
+    fn a_file_sits_between_defaults_and_environment() {
+        let path = write_file("layer", "bind = \"127.0.0.1:7000\"\ntimezone = \"Asia/Tokyo\"\n");
+        let path = path.to_string_lossy().into_owned();
+        let s = load(&[("MINSHENG_CONFIG", &path), ("MINSHENG_TIMEZONE", "Asia/Shanghai")])
+            .expect("valid file");
+        assert_eq!(s.bind.port(), 7000, "file overrides the default");
+        assert_eq!(s.timezone, chrono_tz::Asia::Shanghai, "environment overrides the file");
+    }
+
+    #[test]
+    fn a_file_may_not_carry_secrets_or_unknown_keys() {
+        let pw = write_file("pw", "database_url = \"postgres://u:pw@h/d\"\n");
+        let e = must_fail(&[("MINSHENG_CONFIG", &pw.to_string_lossy())]);
+        assert!(e.key.starts_with("database_url in"), "{e}");
+        let typo = write_file("typo", "bnd = \"127.0.0.1:1\"\n");
+        let e = must_fail(&[("MINSHENG_CONFIG", &typo.to_string_lossy())]);
+        assert!(e.message.contains("bnd"), "{e}");
+        let e = must_fail(&[("MINSHENG_CONFIG", "/nonexistent/minsheng.toml")]);
+        assert_eq!(e.key, "MINSHENG_CONFIG");
+    }
+}

@@ -1,0 +1,141 @@
+//! Email addresses, parsed once at the edge.
+
+use std::fmt;
+
+/// A single mailbox address (`local@domain`), free of anything that could smuggle a header.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let address = input.trim();
+        if address.is_empty() {
+            return Err("an email address is required".into());
+        }
+        if address.len() > 254 {
+            return Err("an email address is at most 254 characters".into());
+        }
+        if let Some(c) = address
+            .chars()
+            .find(|c| c.is_control() || c.is_whitespace() || "<>()[],;:\"\\".contains(*c))
+        {
+            return Err(format!("'{address}' contains the character {c:?}, which no address may contain"));
+        }
+        let Some((local, domain)) = address.rsplit_once('@') else {
+            return Err(format!("'{address}' has no '@'"));
+        };
+        if local.is_empty() || local.contains('@') || local.len() > 64 {
+            return Err(format!("'{address}' has an invalid part before '@'"));
+        }
+        let labels_ok = domain
+            .split('.')
+            .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
+        if domain.is_empty() || !labels_ok {
+            return Err(format!("'{address}' has an invalid domain after '@'"));
+        }
+        Ok(Self(address.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EmailAddress({})", self.0)
+    }
+}
+
+/// A sender: an address with an optional display name (`督查室 <duchashi@example.gov.cn>`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mailbox {
+    pub name: Option<String>,
+    pub address: EmailAddress,
+}
+
+impl Mailbox {
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let input = input.trim();
+        match input.strip_suffix('>').and_then(|s| s.rsplit_once('<')) {
+            Some((name, address)) => {
+                let name = name.trim().trim_matches('"').trim();
+                if name.chars().any(|c| c.is_control()) {
+                    return Err("the display name contains a control character".into());
+                }
+                Ok(Self {
+                    name: (!name.is_empty()).then(|| name.to_owned()),
+                    address: EmailAddress::parse(address)?,
+                })
+            }
+            None => Ok(Self {
+                name: None,
+                address: EmailAddress::parse(input)?,
+            }),
+        }
+    }
+}
+
+impl fmt::Display for Mailbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            Some(name) => write!(f, "{name} <{}>", self.address),
+            None => write!(f, "{}", self.address),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_plain_addresses() {
+        for ok in ["a@b.cn", "zhang.san+x@dept.heze.gov.cn", "minsheng@localhost"] {
+            assert_eq!(EmailAddress::parse(ok).map(|a| a.to_string()), Ok(ok.to_owned()));
+        }
+    }
+
+    #[test]
+    fn trims_surrounding_space() {
+        assert_eq!(
+            EmailAddress::parse("  a@b.cn \n").map(|a| a.to_string()),
+            Ok("a@b.cn".to_owned())
+        );
+    }
+
+    #[test]
+    fn rejects_header_injection_and_malformed_addresses() {
+        for bad in [
+            "",
+            "no-at-sign",
+            "@b.cn",
+            "a@",
+            "a@b..cn",
+            "a@-b.cn",
+            "a@b.cn\r\nBcc: evil@x.cn",
+            "a b@c.cn",
+            "a@b.cn, c@d.cn",
+            "<a@b.cn>",
+        ] {
+            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn mailbox_with_and_without_display_name() {
+        let m = Mailbox::parse("督查室 <dcs@example.cn>").expect("valid mailbox");
+        assert_eq!(m.name.as_deref(), Some("督查室"));
+        assert_eq!(m.address.as_str(), "dcs@example.cn");
+        assert_eq!(m.to_string(), "督查室 <dcs@example.cn>");
+        let bare = Mailbox::parse("dcs@example.cn").expect("valid mailbox");
+        assert_eq!(bare.name, None);
+        assert!(Mailbox::parse("督查室 <not an address>").is_err());
+    }
+}

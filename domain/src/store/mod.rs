@@ -1,0 +1,4 @@
+//! Database services shared by the api and the worker.
+
+pub mod items;
+pub mod lists;

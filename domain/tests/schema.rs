@@ -1,0 +1,334 @@
+//! The migrations against the entities, on SQLite and (with TEST_DATABASE_URL) PostgreSQL.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use domain::DomainError;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityName, EntityTrait, IdenStatic,
+    Iterable, Statement,
+};
+use test_support::{Backend, TestDb, backend_tests};
+
+use entity::*;
+
+/// (column name, nullable) of a table, read from the database's catalogue.
+async fn db_columns(db: &DatabaseConnection, backend: Backend, table: &str) -> BTreeMap<String, bool> {
+    let sql = match backend {
+        Backend::Postgres => format!(
+            "SELECT column_name AS name, (is_nullable = 'YES') AS nullable FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = '{table}'"
+        ),
+        // SQLite reports a rowid primary key as nullable; it never is.
+        Backend::Sqlite => format!(
+            "SELECT name, (\"notnull\" = 0 AND pk = 0) AS nullable FROM pragma_table_info('{table}')"
+        ),
+    };
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("catalogue query");
+    rows.iter()
+        .map(|r| {
+            let name: String = r.try_get("", "name").expect("name");
+            let nullable: bool = r.try_get("", "nullable").expect("nullable");
+            (name, nullable)
+        })
+        .collect()
+}
+
+fn entity_columns<E: EntityTrait>() -> BTreeMap<String, bool> {
+    E::Column::iter()
+        .map(|c| (c.as_str().to_owned(), c.def().is_null()))
+        .collect()
+}
+
+async fn assert_matches<E: EntityTrait + Default>(t: &TestDb) {
+    let table = E::default().table_name().to_owned();
+    let in_db = db_columns(&t.db, t.backend, &table).await;
+    assert!(!in_db.is_empty(), "table {table} does not exist");
+    assert_eq!(in_db, entity_columns::<E>(), "table {table}: database (left) vs entity (right)");
+}
+
+async fn schema_matches_entities(t: TestDb) {
+    assert_matches::<project_list::Entity>(&t).await;
+    assert_matches::<item::Entity>(&t).await;
+    assert_matches::<item_due_date::Entity>(&t).await;
+    assert_matches::<department::Entity>(&t).await;
+    assert_matches::<department_alias::Entity>(&t).await;
+    assert_matches::<department_contact::Entity>(&t).await;
+    assert_matches::<item_department::Entity>(&t).await;
+    assert_matches::<reminder_delivery::Entity>(&t).await;
+    assert_matches::<audit_event::Entity>(&t).await;
+}
+
+async fn table_count(t: &TestDb) -> usize {
+    let sql = match t.backend {
+        Backend::Postgres => "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'seaql_migrations'",
+        Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'seaql_migrations'",
+    };
+    t.db.query_all_raw(Statement::from_string(t.db.get_database_backend(), sql))
+        .await
+        .expect("list tables")
+        .len()
+}
+
+async fn migrations_go_down_to_zero_and_up_again(t: TestDb) {
+    assert_eq!(table_count(&t).await, 9);
+    Migrator::down(&t.db, None).await.expect("down to zero");
+    assert_eq!(table_count(&t).await, 0, "down leaves no table behind");
+    assert_eq!(migration::pending_migrations(&t.db).await.expect("status").len(), Migrator::migrations().len());
+    Migrator::up(&t.db, None).await.expect("up again");
+    assert_eq!(table_count(&t).await, 9);
+    assert!(migration::pending_migrations(&t.db).await.expect("status").is_empty());
+    schema_matches_entities(t).await;
+}
+
+/// Every entity can be written and read back unchanged: column types agree with the schema.
+async fn every_entity_round_trips(t: TestDb) {
+    let db = &t.db;
+    let at = Utc.with_ymd_and_hms(2021, 6, 23, 0, 0, 0).single().expect("valid instant");
+    let day = NaiveDate::from_ymd_opt(2021, 6, 30).expect("valid date");
+
+    let list = project_list::ActiveModel::builder()
+        .set_title("2021年第一批重点民生项目清单")
+        .set_issuer(Some("示例市".to_owned()))
+        .set_year(Some(2021))
+        .set_batch_label(Some("第一批".to_owned()))
+        .set_source_text("一、示例")
+        .set_source_sha256("a".repeat(64))
+        .set_imported_at(at)
+        .set_updated_at(at)
+        .insert(db)
+        .await
+        .expect("insert list");
+    let item = item::ActiveModel::builder()
+        .set_list_id(list.id)
+        .set_number(19)
+        .set_number_text("十九")
+        .set_title("标题")
+        .set_content("内容")
+        .set_deadline_text("2021年6月底")
+        .set_ongoing(true)
+        .set_status(ItemStatus::InProgress)
+        .set_generic_phrases(serde_json::json!(["各县区政府"]))
+        .set_source_line_first(Some(3))
+        .set_source_line_last(Some(9))
+        .set_created_at(at)
+        .set_updated_at(at)
+        .insert(db)
+        .await
+        .expect("insert item");
+    let due = item_due_date::ActiveModel::builder()
+        .set_item_id(item.id)
+        .set_due_on(day)
+        .set_precision(DuePrecision::Month)
+        .set_kind(DueKind::Stage)
+        .set_label(Some("阶段性成效".to_owned()))
+        .set_version(1)
+        .set_active(true)
+        .set_created_at(at)
+        .insert(db)
+        .await
+        .expect("insert due date");
+    let dept = department::ActiveModel::builder()
+        .set_name("市民政局")
+        .set_created_at(at)
+        .insert(db)
+        .await
+        .expect("insert department");
+    let alias = department_alias::ActiveModel::builder()
+        .set_department_id(dept.id)
+        .set_alias("民政局")
+        .set_created_at(at)
+        .insert(db)
+        .await
+        .expect("insert alias");
+    let contact = department_contact::ActiveModel::builder()
+        .set_department_id(dept.id)
+        .set_person_name("张三")
+        .set_email("zhangsan@example.cn")
+        .set_active(true)
+        .set_created_at(at)
+        .set_updated_at(at)
+        .insert(db)
+        .await
+        .expect("insert contact");
+    let role = item_department::ActiveModel::builder()
+        .set_item_id(item.id)
+        .set_department_id(dept.id)
+        .set_role(DepartmentRole::Lead)
+        .set_position(0)
+        .insert(db)
+        .await
+        .expect("insert role");
+    let delivery = reminder_delivery::ActiveModel::builder()
+        .set_due_date_id(due.id)
+        .set_due_date_version(1)
+        .set_department_id(dept.id)
+        .set_contact_id(Some(contact.id))
+        .set_contact_email("zhangsan@example.cn")
+        .set_stage("T-7")
+        .set_planned_for(NaiveDate::from_ymd_opt(2021, 6, 23).expect("valid date"))
+        .set_status(DeliveryStatus::Sent)
+        .set_attempts(1)
+        .set_last_error(None)
+        .set_next_attempt_at(None)
+        .set_claimed_until(Some(at))
+        .set_sent_at(Some(at))
+        .set_message_id(Some("<1@minsheng>".to_owned()))
+        .set_created_at(at)
+        .set_updated_at(at)
+        .insert(db)
+        .await
+        .expect("insert delivery");
+    let audit = audit_event::ActiveModel::builder()
+        .set_occurred_at(at)
+        .set_actor("cli")
+        .set_action("list.import")
+        .set_entity_type("project_list")
+        .set_entity_id(Some(list.id))
+        .set_payload(serde_json::json!({"items": 1}))
+        .insert(db)
+        .await
+        .expect("insert audit event");
+
+    assert_eq!(project_list::Entity::find_by_id(list.id).one(db).await.expect("read"), Some(list.into()));
+    assert_eq!(item::Entity::find_by_id(item.id).one(db).await.expect("read"), Some(item.into()));
+    assert_eq!(item_due_date::Entity::find_by_id(due.id).one(db).await.expect("read"), Some(due.into()));
+    assert_eq!(department::Entity::find_by_id(dept.id).one(db).await.expect("read"), Some(dept.into()));
+    assert_eq!(department_alias::Entity::find_by_id(alias.id).one(db).await.expect("read"), Some(alias.into()));
+    assert_eq!(department_contact::Entity::find_by_id(contact.id).one(db).await.expect("read"), Some(contact.into()));
+    assert_eq!(item_department::Entity::find_by_id(role.id).one(db).await.expect("read"), Some(role.into()));
+    assert_eq!(reminder_delivery::Entity::find_by_id(delivery.id).one(db).await.expect("read"), Some(delivery.into()));
+    assert_eq!(audit_event::Entity::find_by_id(audit.id).one(db).await.expect("read"), Some(audit.into()));
+}
+
+async fn insert_department(db: &DatabaseConnection, name: &str) -> Result<department::Model, DomainError> {
+    let at = Utc::now();
+    Ok(department::ActiveModel::builder()
+        .set_name(name)
+        .set_created_at(at)
+        .insert(db)
+        .await?
+        .into())
+}
+
+/// Violations of named constraints surface as domain errors on a field, on both engines.
+async fn constraint_violations_become_domain_errors(t: TestDb) {
+    let db = &t.db;
+    let first = insert_department(db, "市教育局").await.expect("first insert");
+    match insert_department(db, "市教育局").await {
+        Err(DomainError::Conflict { field, .. }) => assert_eq!(field, "name"),
+        other => panic!("expected a conflict on name, got {other:?}"),
+    }
+
+    // A raw status outside the CHECK constraint is refused by the database itself.
+    let sql = format!(
+        "INSERT INTO department_contact (department_id, person_name, email, active, created_at, updated_at) \
+         VALUES ({}, 'a', 'a@b.cn', true, '2021-01-01T00:00:00Z', '2021-01-01T00:00:00Z')",
+        first.id
+    );
+    db.execute_unprepared(&sql).await.expect("first contact");
+    let err: DomainError = db.execute_unprepared(&sql).await.expect_err("duplicate contact").into();
+    assert!(matches!(&err, DomainError::Conflict { field, .. } if field == "email"), "{err:?}");
+
+    let bad_status = "INSERT INTO project_list (title, source_text, source_sha256, imported_at, updated_at) \
+                      VALUES ('t', 's', 'h', '2021-01-01T00:00:00Z', '2021-01-01T00:00:00Z')";
+    db.execute_unprepared(bad_status).await.expect("list");
+    let list_id: i64 = project_list::Entity::find()
+        .one(db)
+        .await
+        .expect("read list")
+        .map(|l| l.id)
+        .expect("a list");
+    let bad_item = format!(
+        "INSERT INTO item (list_id, number, number_text, title, content, deadline_text, ongoing, status, generic_phrases, created_at, updated_at) \
+         VALUES ({list_id}, 1, '一', 't', 'c', 'd', false, 'lost', '[]', '2021-01-01T00:00:00Z', '2021-01-01T00:00:00Z')"
+    );
+    let err: DomainError = db.execute_unprepared(&bad_item).await.expect_err("bad status").into();
+    assert!(matches!(&err, DomainError::Validation { field, .. } if field == "status"), "{err:?}");
+
+    let orphan = bad_item.replace(&format!("VALUES ({list_id},"), "VALUES (999999,").replace("'lost'", "'open'");
+    let err: DomainError = db.execute_unprepared(&orphan).await.expect_err("missing list").into();
+    assert!(matches!(err, DomainError::Conflict { .. }), "{err:?}");
+}
+
+async fn items_page_by_keyset(t: TestDb) {
+    let db = &t.db;
+    let at = Utc::now();
+    let list = project_list::ActiveModel::builder()
+        .set_title("清单")
+        .set_source_text("x")
+        .set_source_sha256("b".repeat(64))
+        .set_imported_at(at)
+        .set_updated_at(at)
+        .insert(db)
+        .await
+        .expect("list");
+    for n in 1..=5 {
+        item::ActiveModel::builder()
+            .set_list_id(list.id)
+            .set_number(n)
+            .set_number_text(n.to_string())
+            .set_title(format!("事项{n}"))
+            .set_content("")
+            .set_deadline_text("")
+            .set_ongoing(false)
+            .set_status(ItemStatus::Open)
+            .set_generic_phrases(serde_json::json!([]))
+            .set_created_at(at)
+            .set_updated_at(at)
+            .insert(db)
+            .await
+            .expect("item");
+    }
+    let mut query = domain::store::items::ItemPageQuery {
+        list_id: Some(list.id),
+        after_id: None,
+        limit: 2,
+    };
+    let mut seen = Vec::new();
+    loop {
+        let page = domain::store::items::page(db, &query).await.expect("page");
+        seen.extend(page.rows.iter().map(|i| i.number));
+        query.after_id = page.rows.last().map(|i| i.id);
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(seen, vec![1, 2, 3, 4, 5]);
+
+    let unmatched = domain::store::items::ItemPageQuery {
+        list_id: Some(list.id + 1),
+        after_id: None,
+        limit: 10,
+    };
+    assert!(domain::store::items::page(db, &unmatched).await.expect("page").rows.is_empty());
+}
+
+backend_tests!(
+    schema_matches_entities,
+    migrations_go_down_to_zero_and_up_again,
+    every_entity_round_trips,
+    constraint_violations_become_domain_errors,
+    items_page_by_keyset,
+);
+
+#[tokio::test]
+async fn an_unmigrated_postgres_database_is_refused_when_migrations_are_required() {
+    let Some(t) = TestDb::postgres_empty().await else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    let url = domain::config::DatabaseUrl::parse(&t.url).expect("url");
+    let err = domain::db::open(&url, domain::db::MigrationPolicy::RequireCurrent)
+        .await
+        .expect_err("pending migrations must stop the start");
+    let message = err.to_string();
+    assert!(message.contains("pending migration") && message.contains("m20261129_000001"), "{message}");
+    // With --migrate the same database is brought up to date.
+    domain::db::open(&url, domain::db::MigrationPolicy::Apply).await.expect("migrate on start");
+    domain::db::open(&url, domain::db::MigrationPolicy::RequireCurrent).await.expect("now current");
+}
