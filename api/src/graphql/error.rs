@@ -1,0 +1,64 @@
+//! The edge where errors become GraphQL errors with a stable `extensions.code`.
+//!
+//! Clients branch on the code, never on the message. Unexpected errors are logged here with their
+//! cause chain and reach the client only as `INTERNAL`.
+
+use async_graphql::{ErrorExtensions, Response};
+use domain::DomainError;
+
+/// Codes clients may rely on.
+pub mod code {
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    pub const VALIDATION: &str = "VALIDATION";
+    pub const CONFLICT: &str = "CONFLICT";
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    pub const INTERNAL: &str = "INTERNAL";
+}
+
+/// Converts a domain error into a client-facing GraphQL error.
+pub fn to_graphql(err: DomainError) -> async_graphql::Error {
+    match err {
+        DomainError::NotFound { entity, id } => {
+            async_graphql::Error::new(format!("{entity} {id} not found")).extend_with(|_, e| {
+                e.set("code", code::NOT_FOUND);
+            })
+        }
+        DomainError::Validation { field, message } => {
+            async_graphql::Error::new(format!("{field}: {message}")).extend_with(|_, e| {
+                e.set("code", code::VALIDATION);
+                e.set("field", field.as_str());
+            })
+        }
+        DomainError::Conflict { field, message } => {
+            async_graphql::Error::new(format!("{field}: {message}")).extend_with(|_, e| {
+                e.set("code", code::CONFLICT);
+                e.set("field", field.as_str());
+            })
+        }
+        DomainError::Database(source) => {
+            tracing::error!(error = %source, cause = ?source, "request failed on an unexpected database error");
+            async_graphql::Error::new("internal error").extend_with(|_, e| {
+                e.set("code", code::INTERNAL);
+            })
+        }
+    }
+}
+
+/// Errors raised by async-graphql itself (unknown field, wrong argument type, limits exceeded)
+/// carry no code: they are all about the request, so they get `VALIDATION`.
+pub fn ensure_codes(mut response: Response) -> Response {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|ext| ext.get("code").is_some());
+        if !has_code {
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code::VALIDATION);
+        }
+    }
+    response
+}

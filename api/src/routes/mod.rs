@@ -1,0 +1,5 @@
+//! HTTP handlers.
+
+pub mod graphiql;
+pub mod graphql;
+pub mod health;
