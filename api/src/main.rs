@@ -45,30 +45,11 @@ async fn serve(migrate: bool) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     tracing::info!(database = %settings.database_url, timezone = %settings.timezone, "starting api");
     let app = api::Application::build(&settings, migrate).await?;
-    tracing::info!("listening on http://{}/graphql (GraphiQL on GET)", app.address());
-    app.run_until_stopped(shutdown_signal()).await?;
+    tracing::info!(
+        "listening on http://{}/graphql (GraphiQL on GET)",
+        app.address()
+    );
+    app.run_until_stopped(domain::shutdown::signal()).await?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Completes on ctrl-c or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
 }

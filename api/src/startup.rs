@@ -2,11 +2,7 @@
 
 use std::{future::Future, net::SocketAddr};
 
-use axum::{
-    Router,
-    extract::DefaultBodyLimit,
-    routing::get,
-};
+use axum::{Router, extract::DefaultBodyLimit, routing::get};
 use domain::{
     Settings,
     db::{self, MigrationPolicy},
@@ -42,10 +38,13 @@ impl Application {
     }
 
     /// Binds with an already open, migrated database.
-    pub async fn build_with_db(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(settings.bind)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {} (MINSHENG_BIND): {e}", settings.bind))?;
+    pub async fn build_with_db(
+        settings: &Settings,
+        db: DatabaseConnection,
+    ) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.bind).await.map_err(|e| {
+            anyhow::anyhow!("cannot listen on {} (MINSHENG_BIND): {e}", settings.bind)
+        })?;
         let address = listener.local_addr()?;
         let state = AppState {
             schema: graphql::build_schema(db.clone(), settings),
@@ -68,7 +67,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then lets requests in flight finish.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
@@ -77,7 +79,10 @@ impl Application {
 
 fn router(state: AppState) -> Router {
     Router::new()
-        .route("/graphql", get(routes::graphiql::page).post(routes::graphql::execute))
+        .route(
+            "/graphql",
+            get(routes::graphiql::page).post(routes::graphql::execute),
+        )
         .route("/graphiql/assets/{file}", get(routes::graphiql::asset))
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))

@@ -67,7 +67,12 @@ async fn items_page_forward_with_stable_cursors(t: TestDb) {
     let app = TestApp::start(&t).await;
 
     let lists = app.data("{ lists { id title } }", Value::Null).await;
-    let titles: Vec<&str> = lists["lists"].as_array().expect("lists").iter().filter_map(|l| l["title"].as_str()).collect();
+    let titles: Vec<&str> = lists["lists"]
+        .as_array()
+        .expect("lists")
+        .iter()
+        .filter_map(|l| l["title"].as_str())
+        .collect();
     assert_eq!(titles, ["第一批", "第二批"]);
     let first_list = lists["lists"][0]["id"].clone();
 
@@ -75,7 +80,12 @@ async fn items_page_forward_with_stable_cursors(t: TestDb) {
     let mut titles = Vec::new();
     let mut pages = 0;
     loop {
-        let data = app.data(ITEMS, json!({ "list": first_list, "first": 2, "after": after })).await;
+        let data = app
+            .data(
+                ITEMS,
+                json!({ "list": first_list, "first": 2, "after": after }),
+            )
+            .await;
         let items = &data["items"];
         pages += 1;
         assert_eq!(items["pageInfo"]["hasPreviousPage"], json!(pages > 1));
@@ -89,18 +99,35 @@ async fn items_page_forward_with_stable_cursors(t: TestDb) {
         after = items["pageInfo"]["endCursor"].clone();
     }
     assert_eq!(pages, 3);
-    assert_eq!(titles, (1..=5).map(|n| format!("第一批-事项{n}")).collect::<Vec<_>>());
+    assert_eq!(
+        titles,
+        (1..=5)
+            .map(|n| format!("第一批-事项{n}"))
+            .collect::<Vec<_>>()
+    );
 
     // Without a list filter every item is reachable; the default page holds them all.
     let all = app.data(ITEMS, Value::Null).await;
     assert_eq!(all["items"]["edges"].as_array().map(Vec::len), Some(8));
 
     // A cursor stays valid when rows are added after the page it came from.
-    let page = app.data(ITEMS, json!({ "list": first_list, "first": 2 })).await;
+    let page = app
+        .data(ITEMS, json!({ "list": first_list, "first": 2 }))
+        .await;
     let cursor = page["items"]["pageInfo"]["endCursor"].clone();
     seed_list(&t, "第三批", 1..=2).await;
-    let next = app.data(ITEMS, json!({ "list": first_list, "first": 2, "after": cursor })).await;
-    let numbers: Vec<i64> = next["items"]["edges"].as_array().expect("edges").iter().filter_map(|e| e["node"]["number"].as_i64()).collect();
+    let next = app
+        .data(
+            ITEMS,
+            json!({ "list": first_list, "first": 2, "after": cursor }),
+        )
+        .await;
+    let numbers: Vec<i64> = next["items"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter_map(|e| e["node"]["number"].as_i64())
+        .collect();
     assert_eq!(numbers, [3, 4]);
 }
 
@@ -113,7 +140,11 @@ async fn bad_arguments_are_validation_errors_naming_the_field(t: TestDb) {
         (json!({ "list": "SXRlbTox" }), "listId"),
     ] {
         let body = app.graphql(ITEMS, variables.clone()).await;
-        assert_eq!(only_error(&body), ("VALIDATION".to_owned(), Some(field.to_owned())), "{variables}: {body}");
+        assert_eq!(
+            only_error(&body),
+            ("VALIDATION".to_owned(), Some(field.to_owned())),
+            "{variables}: {body}"
+        );
     }
     let body = app.graphql("{ nosuchfield }", Value::Null).await;
     assert_eq!(only_error(&body).0, "VALIDATION", "{body}");
@@ -121,26 +152,54 @@ async fn bad_arguments_are_validation_errors_naming_the_field(t: TestDb) {
 
 async fn probes_report_process_and_database(t: TestDb) {
     let app = TestApp::start_with_db(&t, t.db.clone()).await;
-    let health = app.client.get(app.url("/healthz")).send().await.expect("healthz");
+    let health = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("healthz");
     assert_eq!(health.status(), 200);
-    let ready = app.client.get(app.url("/readyz")).send().await.expect("readyz");
+    let ready = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .expect("readyz");
     assert_eq!(ready.status(), 200);
 
     // Closing the pool the app uses makes the database unreachable for it.
     t.db.clone().close().await.expect("close pool");
-    let ready = app.client.get(app.url("/readyz")).send().await.expect("readyz");
+    let ready = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .expect("readyz");
     assert_eq!(ready.status(), 503);
-    let health = app.client.get(app.url("/healthz")).send().await.expect("healthz");
+    let health = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("healthz");
     assert_eq!(health.status(), 200, "the process is still up");
     let body = app.graphql("{ lists { id } }", Value::Null).await;
     assert_eq!(only_error(&body).0, "INTERNAL", "{body}");
     let message = body["errors"][0]["message"].as_str().unwrap_or_default();
-    assert_eq!(message, "internal error", "no database detail reaches the client");
+    assert_eq!(
+        message, "internal error",
+        "no database detail reaches the client"
+    );
 }
 
 async fn graphiql_is_served_from_the_api_itself(t: TestDb) {
     let app = TestApp::start(&t).await;
-    let page = app.client.get(app.url("/graphql")).send().await.expect("GET /graphql");
+    let page = app
+        .client
+        .get(app.url("/graphql"))
+        .send()
+        .await
+        .expect("GET /graphql");
     assert_eq!(page.status(), 200);
     let html = page.text().await.expect("html");
     let sources: Vec<&str> = html
@@ -149,14 +208,29 @@ async fn graphiql_is_served_from_the_api_itself(t: TestDb) {
         .chain(html.split("href=\"").skip(1))
         .filter_map(|s| s.split('"').next())
         .collect();
-    assert_eq!(sources.len(), 4, "three scripts and a stylesheet: {sources:?}");
+    assert_eq!(
+        sources.len(),
+        4,
+        "three scripts and a stylesheet: {sources:?}"
+    );
     for source in sources {
-        assert!(source.starts_with("/graphiql/assets/"), "{source} is not served locally");
+        assert!(
+            source.starts_with("/graphiql/assets/"),
+            "{source} is not served locally"
+        );
         let asset = app.client.get(app.url(source)).send().await.expect("asset");
         assert_eq!(asset.status(), 200, "{source}");
-        assert!(asset.bytes().await.expect("bytes").len() > 1000, "{source} is not empty");
+        assert!(
+            asset.bytes().await.expect("bytes").len() > 1000,
+            "{source} is not empty"
+        );
     }
-    let missing = app.client.get(app.url("/graphiql/assets/nope.js")).send().await.expect("asset");
+    let missing = app
+        .client
+        .get(app.url("/graphiql/assets/nope.js"))
+        .send()
+        .await
+        .expect("asset");
     assert_eq!(missing.status(), 404);
 }
 
@@ -183,11 +257,21 @@ async fn postgres_with_pending_migrations_is_refused_unless_migrate_is_given() {
         return;
     };
     let settings = settings_for(&t.url);
-    let refused = api::Application::build(&settings, false).await.err().expect("refused to start");
+    let refused = api::Application::build(&settings, false)
+        .await
+        .err()
+        .expect("refused to start");
     let message = format!("{refused:#}");
-    assert!(message.contains("pending migration") && message.contains("--migrate"), "{message}");
+    assert!(
+        message.contains("pending migration") && message.contains("--migrate"),
+        "{message}"
+    );
 
-    let app = TestApp::serve(api::Application::build(&settings, true).await.expect("--migrate starts"));
+    let app = TestApp::serve(
+        api::Application::build(&settings, true)
+            .await
+            .expect("--migrate starts"),
+    );
     let body = app.graphql("{ lists { id } }", Value::Null).await;
     assert_eq!(body, json!({ "data": { "lists": [] } }));
 }

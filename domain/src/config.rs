@@ -114,14 +114,21 @@ impl Settings {
         merged.apply(defaults, &|key| format!("{key} (default)"));
 
         if let Some(path) = config_file(env)? {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| ConfigError::new("MINSHENG_CONFIG", format!("cannot read {}: {e}", path.display())))?;
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                ConfigError::new(
+                    "MINSHENG_CONFIG",
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            })?;
             let layer: Layer = toml::from_str(&text).map_err(|e| {
                 ConfigError::new(path.display().to_string(), e.message().to_owned())
             })?;
             let shown = path.display().to_string();
             merged.apply(layer, &|key| format!("{key} in {shown}"));
-            for url in [&merged.database_url, &merged.smtp_url].into_iter().flatten() {
+            for url in [&merged.database_url, &merged.smtp_url]
+                .into_iter()
+                .flatten()
+            {
                 if url.origin.ends_with(&shown) && url_has_password(&url.value) {
                     return Err(ConfigError::new(
                         &url.origin,
@@ -178,12 +185,18 @@ impl Settings {
             database_url: DatabaseUrl::parse(&database_url.value)
                 .map_err(|m| ConfigError::new(&database_url.origin, m))?,
             bind: bind.value.trim().parse().map_err(|e| {
-                ConfigError::new(&bind.origin, format!("'{}' is not host:port ({e})", bind.value))
+                ConfigError::new(
+                    &bind.origin,
+                    format!("'{}' is not host:port ({e})", bind.value),
+                )
             })?,
             timezone: timezone.value.trim().parse().map_err(|_| {
                 ConfigError::new(
                     &timezone.origin,
-                    format!("unknown time zone '{}' (an IANA name such as Asia/Shanghai)", timezone.value),
+                    format!(
+                        "unknown time zone '{}' (an IANA name such as Asia/Shanghai)",
+                        timezone.value
+                    ),
                 )
             })?,
             smtp_url: match merged.smtp_url {
@@ -363,6 +376,11 @@ mod tests {
     #[test]
     fn defaults_need_no_configuration() {
         let s = load(&[]).expect("defaults load");
+        assert_eq!(
+            s.database_url.expose(),
+            migration::DEFAULT_DATABASE_URL,
+            "the CLI and the binaries agree"
+        );
         assert_eq!(s.database_url.expose(), "sqlite://minsheng.db?mode=rwc");
         assert_eq!(s.database_url.engine(), Engine::Sqlite);
         assert_eq!(s.bind.to_string(), "127.0.0.1:8000");
@@ -390,20 +408,47 @@ mod tests {
             s.smtp_url.as_ref().map(|u| u.expose().as_str()),
             Some("smtp://mailpit:1025")
         );
-        assert_eq!(s.admin_token.as_ref().map(Secret::expose), Some("0123456789abcdef-long"));
+        assert_eq!(
+            s.admin_token.as_ref().map(Secret::expose),
+            Some("0123456789abcdef-long")
+        );
     }
 
     #[test]
     fn bad_values_name_their_key() {
-        assert_eq!(must_fail(&[("MINSHENG_TIMEZONE", "Mars/Base")]).key, "MINSHENG_TIMEZONE");
-        assert_eq!(must_fail(&[("DATABASE_URL", "not a url")]).key, "DATABASE_URL");
-        assert_eq!(must_fail(&[("DATABASE_URL", "mysql://x/y")]).key, "DATABASE_URL");
-        assert_eq!(must_fail(&[("MINSHENG_BIND", "localhost")]).key, "MINSHENG_BIND");
-        assert_eq!(must_fail(&[("MINSHENG_SMTP_URL", "http://x")]).key, "MINSHENG_SMTP_URL");
-        assert_eq!(must_fail(&[("MINSHENG_MAIL_FROM", "nobody")]).key, "MINSHENG_MAIL_FROM");
-        assert_eq!(must_fail(&[("MINSHENG_ADMIN_TOKEN", "short")]).key, "MINSHENG_ADMIN_TOKEN");
+        assert_eq!(
+            must_fail(&[("MINSHENG_TIMEZONE", "Mars/Base")]).key,
+            "MINSHENG_TIMEZONE"
+        );
+        assert_eq!(
+            must_fail(&[("DATABASE_URL", "not a url")]).key,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            must_fail(&[("DATABASE_URL", "mysql://x/y")]).key,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            must_fail(&[("MINSHENG_BIND", "localhost")]).key,
+            "MINSHENG_BIND"
+        );
+        assert_eq!(
+            must_fail(&[("MINSHENG_SMTP_URL", "http://x")]).key,
+            "MINSHENG_SMTP_URL"
+        );
+        assert_eq!(
+            must_fail(&[("MINSHENG_MAIL_FROM", "nobody")]).key,
+            "MINSHENG_MAIL_FROM"
+        );
+        assert_eq!(
+            must_fail(&[("MINSHENG_ADMIN_TOKEN", "short")]).key,
+            "MINSHENG_ADMIN_TOKEN"
+        );
         let shown = must_fail(&[("MINSHENG_TIMEZONE", "Mars/Base")]).to_string();
-        assert!(shown.contains("MINSHENG_TIMEZONE") && shown.contains("Mars/Base"), "{shown}");
+        assert!(
+            shown.contains("MINSHENG_TIMEZONE") && shown.contains("Mars/Base"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -422,7 +467,8 @@ mod tests {
     }
 
     fn write_file(name: &str, text: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("minsheng-config-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("minsheng-config-{}-{name}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let path = dir.join("minsheng.toml");
         std::fs::write(&path, text).expect("write config file");
@@ -431,12 +477,22 @@ mod tests {
 
     #[test]
     fn a_file_sits_between_defaults_and_environment() {
-        let path = write_file("layer", "bind = \"127.0.0.1:7000\"\ntimezone = \"Asia/Tokyo\"\n");
+        let path = write_file(
+            "layer",
+            "bind = \"127.0.0.1:7000\"\ntimezone = \"Asia/Tokyo\"\n",
+        );
         let path = path.to_string_lossy().into_owned();
-        let s = load(&[("MINSHENG_CONFIG", &path), ("MINSHENG_TIMEZONE", "Asia/Shanghai")])
-            .expect("valid file");
+        let s = load(&[
+            ("MINSHENG_CONFIG", &path),
+            ("MINSHENG_TIMEZONE", "Asia/Shanghai"),
+        ])
+        .expect("valid file");
         assert_eq!(s.bind.port(), 7000, "file overrides the default");
-        assert_eq!(s.timezone, chrono_tz::Asia::Shanghai, "environment overrides the file");
+        assert_eq!(
+            s.timezone,
+            chrono_tz::Asia::Shanghai,
+            "environment overrides the file"
+        );
     }
 
     #[test]

@@ -19,7 +19,9 @@ impl EmailAddress {
             .chars()
             .find(|c| c.is_control() || c.is_whitespace() || "<>()[],;:\"\\".contains(*c))
         {
-            return Err(format!("'{address}' contains the character {c:?}, which no address may contain"));
+            return Err(format!(
+                "'{address}' contains the character {c:?}, which no address may contain"
+            ));
         }
         let Some((local, domain)) = address.rsplit_once('@') else {
             return Err(format!("'{address}' has no '@'"));
@@ -97,8 +99,15 @@ mod tests {
 
     #[test]
     fn accepts_plain_addresses() {
-        for ok in ["a@b.cn", "zhang.san+x@dept.heze.gov.cn", "minsheng@localhost"] {
-            assert_eq!(EmailAddress::parse(ok).map(|a| a.to_string()), Ok(ok.to_owned()));
+        for ok in [
+            "a@b.cn",
+            "zhang.san+x@dept.heze.gov.cn",
+            "minsheng@localhost",
+        ] {
+            assert_eq!(
+                EmailAddress::parse(ok).map(|a| a.to_string()),
+                Ok(ok.to_owned())
+            );
         }
     }
 

@@ -6,6 +6,7 @@ pub mod db;
 pub mod email;
 pub mod error;
 pub mod model;
+pub mod shutdown;
 pub mod store;
 pub mod telemetry;
 

@@ -6,15 +6,18 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use domain::DomainError;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityName, EntityTrait, IdenStatic,
-    Iterable, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IdenStatic, Iterable, Statement,
 };
 use test_support::{Backend, TestDb, backend_tests};
 
 use entity::*;
 
 /// (column name, nullable) of a table, read from the database's catalogue.
-async fn db_columns(db: &DatabaseConnection, backend: Backend, table: &str) -> BTreeMap<String, bool> {
+async fn db_columns(
+    db: &DatabaseConnection,
+    backend: Backend,
+    table: &str,
+) -> BTreeMap<String, bool> {
     let sql = match backend {
         Backend::Postgres => format!(
             "SELECT column_name AS name, (is_nullable = 'YES') AS nullable FROM information_schema.columns \
@@ -48,7 +51,11 @@ async fn assert_matches<E: EntityTrait + Default>(t: &TestDb) {
     let table = E::default().table_name().to_owned();
     let in_db = db_columns(&t.db, t.backend, &table).await;
     assert!(!in_db.is_empty(), "table {table} does not exist");
-    assert_eq!(in_db, entity_columns::<E>(), "table {table}: database (left) vs entity (right)");
+    assert_eq!(
+        in_db,
+        entity_columns::<E>(),
+        "table {table}: database (left) vs entity (right)"
+    );
 }
 
 async fn schema_matches_entities(t: TestDb) {
@@ -65,8 +72,12 @@ async fn schema_matches_entities(t: TestDb) {
 
 async fn table_count(t: &TestDb) -> usize {
     let sql = match t.backend {
-        Backend::Postgres => "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'seaql_migrations'",
-        Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'seaql_migrations'",
+        Backend::Postgres => {
+            "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'seaql_migrations'"
+        }
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'seaql_migrations'"
+        }
     };
     t.db.query_all_raw(Statement::from_string(t.db.get_database_backend(), sql))
         .await
@@ -78,17 +89,31 @@ async fn migrations_go_down_to_zero_and_up_again(t: TestDb) {
     assert_eq!(table_count(&t).await, 9);
     Migrator::down(&t.db, None).await.expect("down to zero");
     assert_eq!(table_count(&t).await, 0, "down leaves no table behind");
-    assert_eq!(migration::pending_migrations(&t.db).await.expect("status").len(), Migrator::migrations().len());
+    assert_eq!(
+        migration::pending_migrations(&t.db)
+            .await
+            .expect("status")
+            .len(),
+        Migrator::migrations().len()
+    );
     Migrator::up(&t.db, None).await.expect("up again");
     assert_eq!(table_count(&t).await, 9);
-    assert!(migration::pending_migrations(&t.db).await.expect("status").is_empty());
+    assert!(
+        migration::pending_migrations(&t.db)
+            .await
+            .expect("status")
+            .is_empty()
+    );
     schema_matches_entities(t).await;
 }
 
 /// Every entity can be written and read back unchanged: column types agree with the schema.
 async fn every_entity_round_trips(t: TestDb) {
     let db = &t.db;
-    let at = Utc.with_ymd_and_hms(2021, 6, 23, 0, 0, 0).single().expect("valid instant");
+    let at = Utc
+        .with_ymd_and_hms(2021, 6, 23, 0, 0, 0)
+        .single()
+        .expect("valid instant");
     let day = NaiveDate::from_ymd_opt(2021, 6, 30).expect("valid date");
 
     let list = project_list::ActiveModel::builder()
@@ -194,18 +219,75 @@ async fn every_entity_round_trips(t: TestDb) {
         .await
         .expect("insert audit event");
 
-    assert_eq!(project_list::Entity::find_by_id(list.id).one(db).await.expect("read"), Some(list.into()));
-    assert_eq!(item::Entity::find_by_id(item.id).one(db).await.expect("read"), Some(item.into()));
-    assert_eq!(item_due_date::Entity::find_by_id(due.id).one(db).await.expect("read"), Some(due.into()));
-    assert_eq!(department::Entity::find_by_id(dept.id).one(db).await.expect("read"), Some(dept.into()));
-    assert_eq!(department_alias::Entity::find_by_id(alias.id).one(db).await.expect("read"), Some(alias.into()));
-    assert_eq!(department_contact::Entity::find_by_id(contact.id).one(db).await.expect("read"), Some(contact.into()));
-    assert_eq!(item_department::Entity::find_by_id(role.id).one(db).await.expect("read"), Some(role.into()));
-    assert_eq!(reminder_delivery::Entity::find_by_id(delivery.id).one(db).await.expect("read"), Some(delivery.into()));
-    assert_eq!(audit_event::Entity::find_by_id(audit.id).one(db).await.expect("read"), Some(audit.into()));
+    assert_eq!(
+        project_list::Entity::find_by_id(list.id)
+            .one(db)
+            .await
+            .expect("read"),
+        Some(list.into())
+    );
+    assert_eq!(
+        item::Entity::find_by_id(item.id)
+            .one(db)
+            .await
+            .expect("read"),
+        Some(item.into())
+    );
+    assert_eq!(
+        item_due_date::Entity::find_by_id(due.id)
+            .one(db)
+            .await
+            .expect("read"),
+        Some(due.into())
+    );
+    assert_eq!(
+        department::Entity::find_by_id(dept.id)
+            .one(db)
+            .await
+            .expect("read"),
+        Some(dept.into())
+    );
+    assert_eq!(
+        department_alias::Entity::find_by_id(alias.id)
+            .one(db)
+            .await
+            .expect("read"),
+        Some(alias.into())
+    );
+    assert_eq!(
+        department_contact::Entity::find_by_id(contact.id)
+            .one(db)
+            .await
+            .expect("read"),
+        Some(contact.into())
+    );
+    assert_eq!(
+        item_department::Entity::find_by_id(role.id)
+            .one(db)
+            .await
+            .expect("read"),
+        Some(role.into())
+    );
+    assert_eq!(
+        reminder_delivery::Entity::find_by_id(delivery.id)
+            .one(db)
+            .await
+            .expect("read"),
+        Some(delivery.into())
+    );
+    assert_eq!(
+        audit_event::Entity::find_by_id(audit.id)
+            .one(db)
+            .await
+            .expect("read"),
+        Some(audit.into())
+    );
 }
 
-async fn insert_department(db: &DatabaseConnection, name: &str) -> Result<department::Model, DomainError> {
+async fn insert_department(
+    db: &DatabaseConnection,
+    name: &str,
+) -> Result<department::Model, DomainError> {
     let at = Utc::now();
     Ok(department::ActiveModel::builder()
         .set_name(name)
@@ -218,7 +300,9 @@ async fn insert_department(db: &DatabaseConnection, name: &str) -> Result<depart
 /// Violations of named constraints surface as domain errors on a field, on both engines.
 async fn constraint_violations_become_domain_errors(t: TestDb) {
     let db = &t.db;
-    let first = insert_department(db, "市教育局").await.expect("first insert");
+    let first = insert_department(db, "市教育局")
+        .await
+        .expect("first insert");
     match insert_department(db, "市教育局").await {
         Err(DomainError::Conflict { field, .. }) => assert_eq!(field, "name"),
         other => panic!("expected a conflict on name, got {other:?}"),
@@ -231,8 +315,15 @@ async fn constraint_violations_become_domain_errors(t: TestDb) {
         first.id
     );
     db.execute_unprepared(&sql).await.expect("first contact");
-    let err: DomainError = db.execute_unprepared(&sql).await.expect_err("duplicate contact").into();
-    assert!(matches!(&err, DomainError::Conflict { field, .. } if field == "email"), "{err:?}");
+    let err: DomainError = db
+        .execute_unprepared(&sql)
+        .await
+        .expect_err("duplicate contact")
+        .into();
+    assert!(
+        matches!(&err, DomainError::Conflict { field, .. } if field == "email"),
+        "{err:?}"
+    );
 
     let bad_status = "INSERT INTO project_list (title, source_text, source_sha256, imported_at, updated_at) \
                       VALUES ('t', 's', 'h', '2021-01-01T00:00:00Z', '2021-01-01T00:00:00Z')";
@@ -247,11 +338,24 @@ async fn constraint_violations_become_domain_errors(t: TestDb) {
         "INSERT INTO item (list_id, number, number_text, title, content, deadline_text, ongoing, status, generic_phrases, created_at, updated_at) \
          VALUES ({list_id}, 1, '一', 't', 'c', 'd', false, 'lost', '[]', '2021-01-01T00:00:00Z', '2021-01-01T00:00:00Z')"
     );
-    let err: DomainError = db.execute_unprepared(&bad_item).await.expect_err("bad status").into();
-    assert!(matches!(&err, DomainError::Validation { field, .. } if field == "status"), "{err:?}");
+    let err: DomainError = db
+        .execute_unprepared(&bad_item)
+        .await
+        .expect_err("bad status")
+        .into();
+    assert!(
+        matches!(&err, DomainError::Validation { field, .. } if field == "status"),
+        "{err:?}"
+    );
 
-    let orphan = bad_item.replace(&format!("VALUES ({list_id},"), "VALUES (999999,").replace("'lost'", "'open'");
-    let err: DomainError = db.execute_unprepared(&orphan).await.expect_err("missing list").into();
+    let orphan = bad_item
+        .replace(&format!("VALUES ({list_id},"), "VALUES (999999,")
+        .replace("'lost'", "'open'");
+    let err: DomainError = db
+        .execute_unprepared(&orphan)
+        .await
+        .expect_err("missing list")
+        .into();
     assert!(matches!(err, DomainError::Conflict { .. }), "{err:?}");
 }
 
@@ -305,7 +409,13 @@ async fn items_page_by_keyset(t: TestDb) {
         after_id: None,
         limit: 10,
     };
-    assert!(domain::store::items::page(db, &unmatched).await.expect("page").rows.is_empty());
+    assert!(
+        domain::store::items::page(db, &unmatched)
+            .await
+            .expect("page")
+            .rows
+            .is_empty()
+    );
 }
 
 backend_tests!(
@@ -327,8 +437,15 @@ async fn an_unmigrated_postgres_database_is_refused_when_migrations_are_required
         .await
         .expect_err("pending migrations must stop the start");
     let message = err.to_string();
-    assert!(message.contains("pending migration") && message.contains("m20261129_000001"), "{message}");
+    assert!(
+        message.contains("pending migration") && message.contains("m20261129_000001"),
+        "{message}"
+    );
     // With --migrate the same database is brought up to date.
-    domain::db::open(&url, domain::db::MigrationPolicy::Apply).await.expect("migrate on start");
-    domain::db::open(&url, domain::db::MigrationPolicy::RequireCurrent).await.expect("now current");
+    domain::db::open(&url, domain::db::MigrationPolicy::Apply)
+        .await
+        .expect("migrate on start");
+    domain::db::open(&url, domain::db::MigrationPolicy::RequireCurrent)
+        .await
+        .expect("now current");
 }

@@ -93,7 +93,11 @@ impl MigrationTrait for Migration {
                         "precision",
                         &["day", "month", "quarter", "half_year", "year"],
                     ))
-                    .check(check_in("ck_item_due_date_kind", "kind", &["final", "stage"]))
+                    .check(check_in(
+                        "ck_item_due_date_kind",
+                        "kind",
+                        &["final", "stage"],
+                    ))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_item_due_date_item")

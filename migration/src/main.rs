@@ -7,10 +7,18 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use migration::{DEFAULT_DATABASE_URL, Migrator, MigratorTrait};
-use sea_orm_migration::{MigrationStatus, sea_orm::Database};
+use std::time::Duration;
+
+use sea_orm_migration::{
+    MigrationStatus,
+    sea_orm::{ConnectOptions, Database},
+};
 
 #[derive(Parser)]
-#[command(version, about = "Apply, roll back and inspect minsheng's schema migrations")]
+#[command(
+    version,
+    about = "Apply, roll back and inspect minsheng's schema migrations"
+)]
 struct Cli {
     /// Database URL (postgres://... or sqlite://file.db?mode=rwc).
     #[arg(short = 'u', long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
@@ -55,7 +63,13 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let shown_url = redact(&cli.database_url);
-    let db = Database::connect(&cli.database_url)
+    let mut options = ConnectOptions::new(&cli.database_url);
+    // An admin waiting on an unreachable server should hear about it soon.
+    options
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    let db = Database::connect(options)
         .await
         .map_err(|e| format!("cannot connect to {shown_url}: {e}"))?;
     let failed = |what: &'static str| {

@@ -11,7 +11,11 @@ pub fn check_in(name: &str, column: &'static str, values: &[&'static str]) -> (S
 }
 
 /// A named unique index over `columns`.
-pub fn unique_index(name: &str, table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
+pub fn unique_index(
+    name: &str,
+    table: &'static str,
+    columns: &[&'static str],
+) -> IndexCreateStatement {
     let mut index = Index::create();
     index.name(name).table(table).unique();
     for column in columns {

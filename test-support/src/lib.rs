@@ -83,11 +83,13 @@ impl TestDb {
 
     /// A PostgreSQL database with no tables, or `None` when `TEST_DATABASE_URL` is not set.
     pub async fn postgres_empty() -> Option<Self> {
-        let admin_url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+        let admin_url = std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())?;
         let name = unique_name();
-        let admin = Database::connect(&admin_url)
-            .await
-            .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but {admin_url} is unreachable: {e}"));
+        let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
+            panic!("TEST_DATABASE_URL is set but {admin_url} is unreachable: {e}")
+        });
         admin
             .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
             .await
@@ -138,7 +140,10 @@ impl Drop for TestDb {
                 // database from a thread with a runtime of its own.
                 let (admin_url, shown, name) = (admin_url.clone(), name.clone(), name.clone());
                 let dropped = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .ok()?;
                     rt.block_on(async {
                         let admin = Database::connect(&admin_url).await.ok()?;
                         let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");

@@ -22,7 +22,8 @@ pub fn cursor(id: i64) -> String {
 
 /// The id inside a cursor from [`cursor`]; `field` names the argument.
 pub fn decode_cursor(cursor: &str, field: &str) -> Result<i64, DomainError> {
-    decode_tagged("cursor", cursor).ok_or_else(|| DomainError::validation(field, "not a cursor from this API"))
+    decode_tagged("cursor", cursor)
+        .ok_or_else(|| DomainError::validation(field, "not a cursor from this API"))
 }
 
 fn decode_tagged(tag: &str, encoded: &str) -> Option<i64> {

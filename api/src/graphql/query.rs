@@ -33,8 +33,16 @@ impl QueryRoot {
     ) -> Result<Connection<String, types::Item>> {
         let db = ctx.data::<DatabaseConnection>()?;
         let query = ItemPageQuery {
-            list_id: list_id.as_ref().map(|id| ids::decode("ProjectList", id, "listId")).transpose().map_err(to_graphql)?,
-            after_id: after.as_deref().map(|c| ids::decode_cursor(c, "after")).transpose().map_err(to_graphql)?,
+            list_id: list_id
+                .as_ref()
+                .map(|id| ids::decode("ProjectList", id, "listId"))
+                .transpose()
+                .map_err(to_graphql)?,
+            after_id: after
+                .as_deref()
+                .map(|c| ids::decode_cursor(c, "after"))
+                .transpose()
+                .map_err(to_graphql)?,
             limit: page_size(first, "first").map_err(to_graphql)?,
         };
         let page = store::items::page(db, &query).await.map_err(to_graphql)?;

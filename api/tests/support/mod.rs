@@ -28,13 +28,17 @@ pub fn settings_for(url: &str) -> Settings {
 impl TestApp {
     /// Builds the app the way `main` does (open + migrate per policy) and serves it.
     pub async fn start(t: &TestDb) -> Self {
-        let app = Application::build(&settings_for(&t.url), false).await.expect("api starts");
+        let app = Application::build(&settings_for(&t.url), false)
+            .await
+            .expect("api starts");
         Self::serve(app)
     }
 
     /// Serves with the given connection, so a test can break it underneath the app.
     pub async fn start_with_db(t: &TestDb, db: DatabaseConnection) -> Self {
-        let app = Application::build_with_db(&settings_for(&t.url), db).await.expect("api starts");
+        let app = Application::build_with_db(&settings_for(&t.url), db)
+            .await
+            .expect("api starts");
         Self::serve(app)
     }
 
@@ -65,7 +69,11 @@ impl TestApp {
             .send()
             .await
             .expect("request reaches the api");
-        assert_eq!(response.status(), 200, "GraphQL answers 200 even with errors");
+        assert_eq!(
+            response.status(),
+            200,
+            "GraphQL answers 200 even with errors"
+        );
         response.json().await.expect("JSON body")
     }
 
@@ -79,7 +87,9 @@ impl TestApp {
 
 /// The `extensions.code` and `extensions.field` of the only error in a response.
 pub fn only_error(body: &Value) -> (String, Option<String>) {
-    let errors = body["errors"].as_array().unwrap_or_else(|| panic!("expected errors: {body}"));
+    let errors = body["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("expected errors: {body}"));
     assert_eq!(errors.len(), 1, "{body}");
     let ext = &errors[0]["extensions"];
     (

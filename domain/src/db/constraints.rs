@@ -24,7 +24,12 @@ pub struct Constraint {
     pub message: &'static str,
 }
 
-const fn unique(name: &'static str, columns: &'static str, field: &'static str, message: &'static str) -> Constraint {
+const fn unique(
+    name: &'static str,
+    columns: &'static str,
+    field: &'static str,
+    message: &'static str,
+) -> Constraint {
     Constraint {
         name,
         sqlite_columns: Some(columns),
@@ -56,32 +61,116 @@ const fn foreign(name: &'static str, field: &'static str, message: &'static str)
 
 /// Every named constraint of the schema that input can violate.
 pub const CONSTRAINTS: &[Constraint] = &[
-    unique("uq_project_list_source_sha256", "project_list.source_sha256", "sourceText", "a list with the same text is already imported"),
-    unique("uq_item_list_number", "item.list_id, item.number", "number", "the list already has an item with this number"),
-    unique("uq_item_due_date_milestone", "item_due_date.item_id, item_due_date.version, item_due_date.kind, item_due_date.due_on", "dueOn", "the item already has this milestone"),
-    unique("uq_department_name", "department.name", "name", "a department with this name already exists"),
-    unique("uq_department_alias_alias", "department_alias.alias", "alias", "this alias already names a department"),
-    unique("uq_department_contact_email", "department_contact.department_id, department_contact.email", "email", "the department already has a contact with this address"),
-    unique("uq_item_department_role", "item_department.item_id, item_department.department_id, item_department.role", "departmentId", "the department already has this role on the item"),
-    unique("uq_reminder_delivery_once", "reminder_delivery.due_date_id, reminder_delivery.due_date_version, reminder_delivery.department_id, reminder_delivery.contact_email, reminder_delivery.stage", "stage", "this reminder is already in the ledger"),
+    unique(
+        "uq_project_list_source_sha256",
+        "project_list.source_sha256",
+        "sourceText",
+        "a list with the same text is already imported",
+    ),
+    unique(
+        "uq_item_list_number",
+        "item.list_id, item.number",
+        "number",
+        "the list already has an item with this number",
+    ),
+    unique(
+        "uq_item_due_date_milestone",
+        "item_due_date.item_id, item_due_date.version, item_due_date.kind, item_due_date.due_on",
+        "dueOn",
+        "the item already has this milestone",
+    ),
+    unique(
+        "uq_department_name",
+        "department.name",
+        "name",
+        "a department with this name already exists",
+    ),
+    unique(
+        "uq_department_alias_alias",
+        "department_alias.alias",
+        "alias",
+        "this alias already names a department",
+    ),
+    unique(
+        "uq_department_contact_email",
+        "department_contact.department_id, department_contact.email",
+        "email",
+        "the department already has a contact with this address",
+    ),
+    unique(
+        "uq_item_department_role",
+        "item_department.item_id, item_department.department_id, item_department.role",
+        "departmentId",
+        "the department already has this role on the item",
+    ),
+    unique(
+        "uq_reminder_delivery_once",
+        "reminder_delivery.due_date_id, reminder_delivery.due_date_version, reminder_delivery.department_id, reminder_delivery.contact_email, reminder_delivery.stage",
+        "stage",
+        "this reminder is already in the ledger",
+    ),
     check("ck_item_status", "status", "not a known item status"),
-    check("ck_item_due_date_precision", "precision", "not a known due-date precision"),
+    check(
+        "ck_item_due_date_precision",
+        "precision",
+        "not a known due-date precision",
+    ),
     check("ck_item_due_date_kind", "kind", "not a known due-date kind"),
-    check("ck_item_department_role", "role", "not a known department role"),
-    check("ck_reminder_delivery_status", "status", "not a known delivery status"),
+    check(
+        "ck_item_department_role",
+        "role",
+        "not a known department role",
+    ),
+    check(
+        "ck_reminder_delivery_status",
+        "status",
+        "not a known delivery status",
+    ),
     foreign("fk_item_list", "listId", "the list does not exist"),
     foreign("fk_item_due_date_item", "itemId", "the item does not exist"),
-    foreign("fk_department_alias_department", "departmentId", "the department does not exist"),
-    foreign("fk_department_contact_department", "departmentId", "the department does not exist"),
-    foreign("fk_item_department_item", "itemId", "the item does not exist"),
-    foreign("fk_item_department_department", "departmentId", "the department does not exist or is still referenced"),
-    foreign("fk_reminder_delivery_due_date", "dueDateId", "the due date does not exist"),
-    foreign("fk_reminder_delivery_department", "departmentId", "the department does not exist"),
-    foreign("fk_reminder_delivery_contact", "contactId", "the contact does not exist"),
+    foreign(
+        "fk_department_alias_department",
+        "departmentId",
+        "the department does not exist",
+    ),
+    foreign(
+        "fk_department_contact_department",
+        "departmentId",
+        "the department does not exist",
+    ),
+    foreign(
+        "fk_item_department_item",
+        "itemId",
+        "the item does not exist",
+    ),
+    foreign(
+        "fk_item_department_department",
+        "departmentId",
+        "the department does not exist or is still referenced",
+    ),
+    foreign(
+        "fk_reminder_delivery_due_date",
+        "dueDateId",
+        "the due date does not exist",
+    ),
+    foreign(
+        "fk_reminder_delivery_department",
+        "departmentId",
+        "the department does not exist",
+    ),
+    foreign(
+        "fk_reminder_delivery_contact",
+        "contactId",
+        "the contact does not exist",
+    ),
 ];
 
 /// SQLite does not name the foreign key that failed.
-const SQLITE_FOREIGN_KEY: Constraint = foreign("foreign key", "reference", "refers to a record that does not exist, or is still referenced");
+const SQLITE_FOREIGN_KEY: Constraint = foreign(
+    "foreign key",
+    "reference",
+    "refers to a record that does not exist, or is still referenced",
+);
 
 /// The constraint `err` violates, if it is one of ours.
 pub fn classify(err: &DbErr) -> Option<Constraint> {
@@ -93,7 +182,8 @@ pub fn classify(err: &DbErr) -> Option<Constraint> {
     }) {
         return Some(*found);
     }
-    text.contains("FOREIGN KEY constraint failed").then_some(SQLITE_FOREIGN_KEY)
+    text.contains("FOREIGN KEY constraint failed")
+        .then_some(SQLITE_FOREIGN_KEY)
 }
 
 /// Matches a whole constraint name, not a prefix of a longer one.
@@ -114,16 +204,31 @@ mod tests {
 
     #[test]
     fn recognises_postgres_and_sqlite_messages() {
-        assert_eq!(classify_text(r#"duplicate key value violates unique constraint "uq_department_name""#), Some("name"));
-        assert_eq!(classify_text("UNIQUE constraint failed: department.name"), Some("name"));
-        assert_eq!(classify_text("CHECK constraint failed: ck_item_status"), Some("status"));
-        assert_eq!(classify_text("FOREIGN KEY constraint failed"), Some("reference"));
+        assert_eq!(
+            classify_text(r#"duplicate key value violates unique constraint "uq_department_name""#),
+            Some("name")
+        );
+        assert_eq!(
+            classify_text("UNIQUE constraint failed: department.name"),
+            Some("name")
+        );
+        assert_eq!(
+            classify_text("CHECK constraint failed: ck_item_status"),
+            Some("status")
+        );
+        assert_eq!(
+            classify_text("FOREIGN KEY constraint failed"),
+            Some("reference")
+        );
         assert_eq!(classify_text("connection refused"), None);
     }
 
     #[test]
     fn names_are_matched_whole() {
-        assert_eq!(classify_text(r#"violates check constraint "ck_item_status_extra""#), None);
+        assert_eq!(
+            classify_text(r#"violates check constraint "ck_item_status_extra""#),
+            None
+        );
     }
 
     #[test]

@@ -98,7 +98,10 @@ pub async fn prepare(
 }
 
 /// Connects and prepares in one step, as both binaries do at start.
-pub async fn open(url: &DatabaseUrl, policy: MigrationPolicy) -> Result<DatabaseConnection, StartupError> {
+pub async fn open(
+    url: &DatabaseUrl,
+    policy: MigrationPolicy,
+) -> Result<DatabaseConnection, StartupError> {
     let db = connect(url).await?;
     prepare(&db, url, policy).await?;
     Ok(db)

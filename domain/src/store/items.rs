@@ -18,7 +18,10 @@ pub struct ItemPageQuery {
 }
 
 /// Items in id order, `limit` of them after `after_id`.
-pub async fn page<C: ConnectionTrait>(db: &C, query: &ItemPageQuery) -> Result<Page<Item>, DomainError> {
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    query: &ItemPageQuery,
+) -> Result<Page<Item>, DomainError> {
     let mut select = item::Entity::find().order_by_asc(item::Column::Id);
     if let Some(list_id) = query.list_id {
         select = select.filter(item::Column::ListId.eq(list_id));
