@@ -3,8 +3,11 @@
 
 pub mod config;
 pub mod db;
+pub mod deadline;
+pub mod department;
 pub mod email;
 pub mod error;
+pub mod listdoc;
 pub mod model;
 pub mod shutdown;
 pub mod store;

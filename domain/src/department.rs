@@ -1,0 +1,167 @@
+//! Department names as printed, their comparison form, and the splitting of department fields.
+
+use std::fmt;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// A department's name as printed (`市委政研室(市委改革办)` is one name).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct DepartmentName(String);
+
+impl DepartmentName {
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let name = input.trim();
+        if name.is_empty() {
+            return Err("a department name is required".into());
+        }
+        if name.chars().count() > 100 {
+            return Err(format!("'{name}' is longer than 100 characters"));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(format!("'{name}' contains a control character"));
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form names are compared in: NFKC, no whitespace.
+    pub fn key(&self) -> String {
+        comparison_key(&self.0)
+    }
+}
+
+impl fmt::Display for DepartmentName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for DepartmentName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DepartmentName({})", self.0)
+    }
+}
+
+/// NFKC with whitespace removed: `市教育局（市委教育工委）` and `市教育局(市委教育工委)` compare equal.
+pub fn comparison_key(name: &str) -> String {
+    name.nfkc().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// One entry of a department field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DepartmentEntry {
+    Department(DepartmentName),
+    /// A phrase naming no single department (`各级各有关部门单位`, `各县区政府`): kept as a note.
+    Generic(String),
+}
+
+/// Splits a printed department field on `、` `,` `，` `;` `；`, never inside brackets.
+pub fn split_field(value: &str) -> Vec<DepartmentEntry> {
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut current = String::new();
+    for c in value.chars() {
+        match c {
+            '(' | '（' | '[' | '【' | '〔' => depth += 1,
+            ')' | '）' | ']' | '】' | '〕' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth == 0 && matches!(c, '、' | ',' | '，' | ';' | '；') {
+            parts.push(std::mem::take(&mut current));
+        } else {
+            current.push(c);
+        }
+    }
+    parts.push(current);
+    parts
+        .into_iter()
+        .map(|p| p.trim().trim_end_matches(['。', '.']).trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            if is_generic(&p) {
+                DepartmentEntry::Generic(p)
+            } else {
+                match DepartmentName::parse(&p) {
+                    Ok(name) => DepartmentEntry::Department(name),
+                    Err(_) => DepartmentEntry::Generic(p),
+                }
+            }
+        })
+        .collect()
+}
+
+/// Phrases that address a whole class of bodies rather than one department.
+pub fn is_generic(name: &str) -> bool {
+    let key = comparison_key(name);
+    key.starts_with('各')
+        || ["有关部门", "相关部门", "有关单位", "相关单位", "其他部门"].contains(&key.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(value: &str) -> Vec<String> {
+        split_field(value)
+            .into_iter()
+            .map(|e| match e {
+                DepartmentEntry::Department(n) => n.to_string(),
+                DepartmentEntry::Generic(g) => format!("[{g}]"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn splits_on_every_separator_but_not_inside_brackets() {
+        assert_eq!(
+            names("市委政研室(市委改革办)、市扶贫开发办,市发展改革委，市民政局;市残联；市财政局"),
+            [
+                "市委政研室(市委改革办)",
+                "市扶贫开发办",
+                "市发展改革委",
+                "市民政局",
+                "市残联",
+                "市财政局"
+            ]
+        );
+        assert_eq!(
+            names("市教育局（市委教育工委、市语委）、团市委"),
+            ["市教育局（市委教育工委、市语委）", "团市委"]
+        );
+    }
+
+    #[test]
+    fn generic_phrases_are_not_departments() {
+        assert_eq!(
+            names("市财政局、各级各有关部门单位、各县区政府、有关部门"),
+            [
+                "市财政局",
+                "[各级各有关部门单位]",
+                "[各县区政府]",
+                "[有关部门]"
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_entries_and_trailing_stops_are_dropped() {
+        assert_eq!(
+            names("市水务局、、市水务集团。"),
+            ["市水务局", "市水务集团"]
+        );
+        assert!(names("  ").is_empty());
+    }
+
+    #[test]
+    fn printed_variants_compare_equal() {
+        let full = DepartmentName::parse("市教育局（市委教育工委）").expect("name");
+        let ascii = DepartmentName::parse(" 市教育局(市委教育工委) ").expect("name");
+        assert_eq!(full.key(), ascii.key());
+        assert_ne!(full.as_str(), ascii.as_str(), "the printed form is kept");
+        assert!(DepartmentName::parse("").is_err());
+        assert!(DepartmentName::parse("市\u{7}局").is_err());
+    }
+}

@@ -1,0 +1,447 @@
+//! The list-text parser: pure, text in, [`ParsedList`] out, with warnings carrying line numbers.
+//!
+//! A list arrives as newspaper text: a title, numbered headings (`三、提高…`), and under each the
+//! fields 事项内容, 完成时限, 牵头部门, 配合部门 (or their synonyms). Columns interleave, pages
+//! break mid-list and unrelated articles follow; the parser keeps every line somewhere it can be
+//! seen (an item, an orphan fragment, unattached text or the title) and never invents text.
+
+pub mod numerals;
+mod report;
+mod scan;
+
+use std::collections::HashMap;
+
+pub use report::ParsedListJson;
+use scan::{FieldKind, Line, classify};
+
+use crate::{
+    deadline::Deadline,
+    department::{DepartmentEntry, DepartmentName, split_field},
+};
+
+/// Options a caller knows better than the text.
+#[derive(Clone, Debug, Default)]
+pub struct ParseOptions {
+    /// The year for deadlines that print none (`12月底前`); else taken from the title, else the
+    /// year most deadlines print.
+    pub year: Option<i32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParsedList {
+    /// The first non-empty line, as printed.
+    pub title: Option<String>,
+    /// The year deadlines without one were read in.
+    pub year: Option<i32>,
+    pub items: Vec<ParsedItem>,
+    /// Fields that belong to no numbered item (before the first heading, or after an item closed).
+    pub orphans: Vec<ParsedItem>,
+    /// Text outside every item, such as a news article after the list.
+    pub unattached: Vec<UnattachedText>,
+    pub warnings: Vec<ParseWarning>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParsedItem {
+    /// `None` for an orphan fragment.
+    pub number: Option<i32>,
+    pub number_text: Option<String>,
+    pub title: String,
+    pub content: String,
+    pub deadline_text: String,
+    pub deadline: Deadline,
+    pub lead_departments: Vec<DepartmentName>,
+    pub cooperating_departments: Vec<DepartmentName>,
+    pub generic_phrases: Vec<String>,
+    pub first_line: usize,
+    pub last_line: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnattachedText {
+    pub first_line: usize,
+    pub last_line: usize,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseWarning {
+    pub line: usize,
+    pub message: String,
+}
+
+/// An item or fragment while its lines are being read.
+struct Draft {
+    number: Option<(i32, String)>,
+    title: String,
+    content: String,
+    fields: HashMap<FieldKind, (String, usize)>,
+    last_field: Option<FieldKind>,
+    first_line: usize,
+    last_line: usize,
+    closed: bool,
+    /// Lines of text read as content after a non-content field (the interleaved-column case).
+    late_content_lines: Vec<usize>,
+}
+
+impl Draft {
+    fn new(number: Option<(i32, String)>, title: String, line: usize) -> Self {
+        Self {
+            number,
+            title,
+            content: String::new(),
+            fields: HashMap::new(),
+            last_field: None,
+            first_line: line,
+            last_line: line,
+            closed: false,
+            late_content_lines: Vec::new(),
+        }
+    }
+
+    fn name(&self) -> String {
+        match &self.number {
+            Some((_, text)) => format!("item {text}"),
+            None => format!("the fragment at line {}", self.first_line),
+        }
+    }
+}
+
+/// Text lines joined as print broke them: a line ending mid-sentence continues without a space.
+fn join_text(into: &mut String, text: &str) {
+    if !into.is_empty() && into.ends_with(['。', '！', '？', '；', '!', '?', ';', '：', ':']) {
+        into.push('\n');
+    }
+    into.push_str(text);
+}
+
+struct Parser {
+    closing_field: FieldKind,
+    items: Vec<ParsedItem>,
+    orphans: Vec<ParsedItem>,
+    unattached: Vec<UnattachedText>,
+    warnings: Vec<ParseWarning>,
+    year: Option<i32>,
+}
+
+impl Parser {
+    fn warn(&mut self, line: usize, message: String) {
+        self.warnings.push(ParseWarning { line, message });
+    }
+
+    fn finish(&mut self, draft: Draft) {
+        let name = draft.name();
+        let closing = self.closing_field;
+        if !draft.closed && !draft.late_content_lines.is_empty() {
+            let (first, last) = (
+                draft.late_content_lines[0],
+                draft.late_content_lines[draft.late_content_lines.len() - 1],
+            );
+            self.warn(
+                first,
+                format!(
+                    "{name} has no {} line; text at lines {first}–{last} after its last field was read as its 事项内容: check it",
+                    closing.label()
+                ),
+            );
+        }
+        if draft.number.is_some() {
+            for kind in [FieldKind::Deadline, FieldKind::Lead] {
+                if !draft.fields.contains_key(&kind) {
+                    self.warn(
+                        draft.first_line,
+                        format!("{name} has no {} line", kind.label()),
+                    );
+                }
+            }
+            if draft.content.trim().is_empty() {
+                self.warn(draft.first_line, format!("{name} has no 事项内容"));
+            }
+        } else {
+            self.warn(
+                draft.first_line,
+                format!(
+                    "lines {}–{} hold fields under no numbered heading (its heading may be on another page): reported as an orphan fragment, not stored",
+                    draft.first_line, draft.last_line
+                ),
+            );
+        }
+
+        let mut lead = Vec::new();
+        let mut cooperating = Vec::new();
+        let mut generic = Vec::new();
+        for (kind, into) in [
+            (FieldKind::Lead, &mut lead),
+            (FieldKind::Cooperating, &mut cooperating),
+        ] {
+            if let Some((value, _)) = draft.fields.get(&kind) {
+                for entry in split_field(value) {
+                    match entry {
+                        DepartmentEntry::Department(d) if !into.contains(&d) => into.push(d),
+                        DepartmentEntry::Department(_) => {}
+                        DepartmentEntry::Generic(g) => generic.push(g),
+                    }
+                }
+            }
+        }
+        let (deadline_text, deadline_line) = draft
+            .fields
+            .get(&FieldKind::Deadline)
+            .cloned()
+            .unwrap_or_default();
+        let mut content = draft.content;
+        if let Some((value, _)) = draft.fields.get(&FieldKind::Content) {
+            // The labelled value comes first; text read before it (rare) follows.
+            let mut labelled = value.clone();
+            if !content.is_empty() {
+                join_text(&mut labelled, &content);
+            }
+            content = labelled;
+        }
+        let deadline = Deadline::parse(&deadline_text, self.year);
+        if let Some(problem) = deadline
+            .problem
+            .as_deref()
+            .filter(|_| !deadline_text.trim().is_empty())
+        {
+            self.warn(deadline_line, format!("{name}: 完成时限: {problem}"));
+        }
+        let item = ParsedItem {
+            number: draft.number.as_ref().map(|(n, _)| *n),
+            number_text: draft.number.map(|(_, t)| t),
+            title: draft.title,
+            content,
+            deadline,
+            deadline_text,
+            lead_departments: lead,
+            cooperating_departments: cooperating,
+            generic_phrases: generic,
+            first_line: draft.first_line,
+            last_line: draft.last_line,
+        };
+        if item.number.is_some() {
+            self.items.push(item);
+        } else {
+            self.orphans.push(item);
+        }
+    }
+}
+
+/// Parses a list's text. Never panics; whatever it cannot place is reported.
+pub fn parse(text: &str, options: &ParseOptions) -> ParsedList {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let lines: Vec<(usize, Line<'_>)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, classify(l)))
+        .collect();
+    let closing_field = lines
+        .iter()
+        .filter_map(|(_, l)| match l {
+            Line::Field { kind, .. } => Some(*kind),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(FieldKind::Cooperating);
+
+    // Deadlines that print no year need the list's year before any item is finished.
+    let title_line = lines.iter().find_map(|(_, l)| match l {
+        Line::Blank | Line::PageMarker => None,
+        Line::Text(t) => Some(Some(*t)),
+        _ => Some(None),
+    });
+    let year = options
+        .year
+        .or_else(|| title_line.flatten().and_then(year_in))
+        .or_else(|| {
+            most_common_year(lines.iter().filter_map(|(_, l)| match l {
+                Line::Field {
+                    kind: FieldKind::Deadline,
+                    value,
+                } => Some(*value),
+                _ => None,
+            }))
+        });
+
+    let mut parser = Parser {
+        closing_field,
+        items: Vec::new(),
+        orphans: Vec::new(),
+        unattached: Vec::new(),
+        warnings: Vec::new(),
+        year,
+    };
+    let mut title: Option<String> = None;
+    let mut seen_content = false;
+    let mut current: Option<Draft> = None;
+    let mut loose: Option<UnattachedText> = None;
+
+    for (no, line) in lines {
+        if !matches!(line, Line::Text(_) | Line::Blank) {
+            parser.unattached.extend(loose.take());
+        }
+        match line {
+            Line::Blank | Line::PageMarker => {}
+            Line::Heading {
+                number,
+                number_text,
+                title: heading,
+            } => {
+                seen_content = true;
+                if let Some(done) = current.take() {
+                    parser.finish(done);
+                }
+                current = Some(Draft::new(
+                    Some((number, number_text.to_owned())),
+                    heading.to_owned(),
+                    no,
+                ));
+            }
+            Line::Field { kind, value } => {
+                seen_content = true;
+                let starts_fragment = match &current {
+                    None => true,
+                    Some(d) => d.closed || d.fields.contains_key(&kind),
+                };
+                if starts_fragment {
+                    if let Some(done) = current.take() {
+                        if !done.closed {
+                            let name = done.name();
+                            parser.warn(no, format!("a second {} line for {name}: the lines from here on are read as a fragment under no heading", kind.label()));
+                        }
+                        parser.finish(done);
+                    }
+                    current = Some(Draft::new(None, String::new(), no));
+                }
+                if let Some(draft) = current.as_mut() {
+                    draft.fields.insert(kind, (value.to_owned(), no));
+                    draft.last_field = Some(kind);
+                    draft.last_line = no;
+                    draft.closed = kind >= parser.closing_field;
+                }
+            }
+            Line::Text(text) => {
+                if title.is_none() && !seen_content {
+                    title = Some(text.to_owned());
+                    seen_content = true;
+                    continue;
+                }
+                match current.as_mut().filter(|d| !d.closed) {
+                    Some(draft) => {
+                        match draft.last_field {
+                            // A department list broken after a separator continues on the next line.
+                            Some(kind @ (FieldKind::Lead | FieldKind::Cooperating))
+                                if draft.fields.get(&kind).is_some_and(|(v, _)| {
+                                    v.trim_end().ends_with(['、', ',', '，', ';', '；'])
+                                }) =>
+                            {
+                                if let Some((value, _)) = draft.fields.get_mut(&kind) {
+                                    value.push_str(text);
+                                }
+                            }
+                            Some(FieldKind::Content) | None => {
+                                if let Some((value, _)) = draft.fields.get_mut(&FieldKind::Content)
+                                {
+                                    join_text(value, text);
+                                } else {
+                                    join_text(&mut draft.content, text);
+                                }
+                            }
+                            Some(_) => {
+                                draft.late_content_lines.push(no);
+                                if let Some((value, _)) = draft.fields.get_mut(&FieldKind::Content)
+                                {
+                                    join_text(value, text);
+                                } else {
+                                    join_text(&mut draft.content, text);
+                                }
+                            }
+                        }
+                        draft.last_line = no;
+                    }
+                    None => match loose.as_mut() {
+                        Some(block) => {
+                            join_text(&mut block.text, text);
+                            block.last_line = no;
+                        }
+                        None => {
+                            loose = Some(UnattachedText {
+                                first_line: no,
+                                last_line: no,
+                                text: text.to_owned(),
+                            });
+                        }
+                    },
+                }
+            }
+        }
+    }
+    if let Some(done) = current.take() {
+        parser.finish(done);
+    }
+    parser.unattached.extend(loose.take());
+    for block in &parser.unattached {
+        parser.warnings.push(ParseWarning {
+            line: block.first_line,
+            message: format!(
+                "lines {}–{} belong to no item (text after an item's last field, or before the first heading): reported, not stored",
+                block.first_line, block.last_line
+            ),
+        });
+    }
+
+    let mut first_seen: HashMap<i32, usize> = HashMap::new();
+    let mut duplicates = Vec::new();
+    for item in &parser.items {
+        if let Some(number) = item.number {
+            if let Some(first) = first_seen.insert(number, item.first_line) {
+                duplicates.push(ParseWarning {
+                    line: item.first_line,
+                    message: format!(
+                        "item number {} appears twice (lines {first} and {}): a list cannot be imported with duplicate numbers",
+                        item.number_text.as_deref().unwrap_or_default(),
+                        item.first_line
+                    ),
+                });
+            }
+        }
+    }
+    parser.warnings.extend(duplicates);
+    if title.is_none() {
+        parser.warnings.push(ParseWarning {
+            line: 1,
+            message: "no title line before the first heading or field".to_owned(),
+        });
+    }
+    parser.warnings.sort_by_key(|w| w.line);
+
+    ParsedList {
+        title,
+        year,
+        items: parser.items,
+        orphans: parser.orphans,
+        unattached: parser.unattached,
+        warnings: parser.warnings,
+    }
+}
+
+fn year_in(text: &str) -> Option<i32> {
+    let normalized: String = unicode_normalization::UnicodeNormalization::nfkc(text).collect();
+    let digits: Vec<char> = normalized.chars().collect();
+    digits.windows(5).find_map(|w| {
+        (w[..4].iter().all(char::is_ascii_digit) && w[4] == '年')
+            .then(|| w[..4].iter().collect::<String>().parse().ok())
+            .flatten()
+    })
+}
+
+fn most_common_year<'a>(texts: impl Iterator<Item = &'a str>) -> Option<i32> {
+    let mut counts: HashMap<i32, usize> = HashMap::new();
+    for year in texts.filter_map(year_in) {
+        *counts.entry(year).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(year, count)| (*count, *year))
+        .map(|(year, _)| year)
+}

@@ -1,0 +1,94 @@
+//! The JSON shape of a parse, as `api import --format json` prints it (snake_case keys).
+
+use serde::Serialize;
+
+use super::{ParsedItem, ParsedList};
+
+#[derive(Serialize)]
+pub struct ParsedListJson<'a> {
+    pub title: Option<&'a str>,
+    pub items: Vec<ItemJson<'a>>,
+    pub orphans: Vec<ItemJson<'a>>,
+    pub unattached: Vec<UnattachedJson<'a>>,
+    pub warnings: Vec<WarningJson<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct ItemJson<'a> {
+    pub number: Option<i32>,
+    pub number_text: Option<&'a str>,
+    pub title: &'a str,
+    pub content: &'a str,
+    pub deadline_text: &'a str,
+    pub due_dates: Vec<String>,
+    pub ongoing: bool,
+    pub lead_departments: Vec<&'a str>,
+    pub cooperating_departments: Vec<&'a str>,
+    pub generic_phrases: Vec<&'a str>,
+    pub lines: [usize; 2],
+}
+
+#[derive(Serialize)]
+pub struct UnattachedJson<'a> {
+    pub lines: [usize; 2],
+    pub text: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct WarningJson<'a> {
+    pub line: usize,
+    pub message: &'a str,
+}
+
+impl<'a> From<&'a ParsedItem> for ItemJson<'a> {
+    fn from(i: &'a ParsedItem) -> Self {
+        Self {
+            number: i.number,
+            number_text: i.number_text.as_deref(),
+            title: &i.title,
+            content: &i.content,
+            deadline_text: &i.deadline_text,
+            due_dates: i
+                .deadline
+                .milestones
+                .iter()
+                .map(|m| m.due_on.to_string())
+                .collect(),
+            ongoing: i.deadline.ongoing,
+            lead_departments: i.lead_departments.iter().map(|d| d.as_str()).collect(),
+            cooperating_departments: i
+                .cooperating_departments
+                .iter()
+                .map(|d| d.as_str())
+                .collect(),
+            generic_phrases: i.generic_phrases.iter().map(String::as_str).collect(),
+            lines: [i.first_line, i.last_line],
+        }
+    }
+}
+
+impl<'a> From<&'a ParsedList> for ParsedListJson<'a> {
+    fn from(p: &'a ParsedList) -> Self {
+        Self {
+            title: p.title.as_deref(),
+            items: p.items.iter().map(ItemJson::from).collect(),
+            orphans: p.orphans.iter().map(ItemJson::from).collect(),
+            unattached: p
+                .unattached
+                .iter()
+                .map(|u| UnattachedJson {
+                    lines: [u.first_line, u.last_line],
+                    text: &u.text,
+                })
+                .collect(),
+            warnings: p
+                .warnings
+                .iter()
+                .map(|w| WarningJson {
+                    line: w.line,
+                    message: &w.message,
+                })
+                .collect(),
+        }
+    }
+}

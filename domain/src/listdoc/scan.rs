@@ -1,0 +1,256 @@
+//! Classifies one printed line. Patterns accept ASCII and full-width punctuation alike and
+//! return slices of the line as printed.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::numerals::chinese_to_number;
+
+/// The fields of an item, in the order lists print them; the last one present closes an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FieldKind {
+    Content,
+    Deadline,
+    Lead,
+    Cooperating,
+}
+
+impl FieldKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Content => "事项内容",
+            Self::Deadline => "完成时限",
+            Self::Lead => "牵头部门",
+            Self::Cooperating => "配合部门",
+        }
+    }
+
+    fn from_label(label: &str) -> Option<Self> {
+        Some(match label {
+            "事项内容" | "项目内容" | "主要内容" | "工作内容" => Self::Content,
+            "完成时限" | "完成时间" | "时间节点" => Self::Deadline,
+            "牵头部门" | "牵头单位" | "责任单位" | "责任部门" => Self::Lead,
+            "配合部门" | "配合单位" | "协办单位" => Self::Cooperating,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Line<'a> {
+    Blank,
+    /// `(上接第1版)`, `（下转第3版）`.
+    PageMarker,
+    Heading {
+        number: i32,
+        number_text: &'a str,
+        title: &'a str,
+    },
+    Field {
+        kind: FieldKind,
+        value: &'a str,
+    },
+    Text(&'a str),
+}
+
+static PAGE_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"^[(（]\s*(?:上接|下转|接上|转|接)\s*第?\s*[0-9０-９一二三四五六七八九十]+\s*版\s*[)）]$",
+    )
+});
+static FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"^(事项内容|项目内容|主要内容|工作内容|完成时限|完成时间|时间节点|牵头部门|牵头单位|责任单位|责任部门|配合部门|配合单位|协办单位)\s*[:：]\s*(.*)$",
+    )
+});
+static HEADING: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"^(?:[(（]\s*(?P<paren>[一二三四五六七八九十百〇零]+|[0-9０-９]{1,3})\s*[)）]|(?P<plain>[一二三四五六七八九十百〇零]+|[0-9０-９]{1,3})\s*[、．.])\s*(?P<title>.+)$",
+    )
+});
+
+fn pattern(p: &str) -> Regex {
+    // Constant patterns: any typo fails every parser test.
+    Regex::new(p).unwrap_or_else(|e| panic!("list pattern {p}: {e}"))
+}
+
+pub fn classify(raw: &str) -> Line<'_> {
+    let line = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if line.is_empty() {
+        return Line::Blank;
+    }
+    if PAGE_MARKER.is_match(line) {
+        return Line::PageMarker;
+    }
+    if let Some(c) = FIELD.captures(line) {
+        if let (Some(label), Some(value)) = (c.get(1), c.get(2)) {
+            if let Some(kind) = FieldKind::from_label(label.as_str()) {
+                return Line::Field {
+                    kind,
+                    value: value.as_str().trim(),
+                };
+            }
+        }
+    }
+    if let Some(c) = HEADING.captures(line) {
+        let number_match = c.name("paren").or_else(|| c.name("plain"));
+        let title = c
+            .name("title")
+            .map(|m| m.as_str().trim())
+            .unwrap_or_default();
+        // `1.5万人…` is a sentence, not heading 1; a heading's title starts with a word.
+        let title_ok = title
+            .chars()
+            .next()
+            .is_some_and(|ch| !ch.is_ascii_digit() && !('０'..='９').contains(&ch) && ch != '%');
+        if let (Some(m), true) = (number_match, title_ok) {
+            if let Some(number) = number_value(m.as_str()) {
+                return Line::Heading {
+                    number,
+                    number_text: m.as_str(),
+                    title,
+                };
+            }
+        }
+    }
+    Line::Text(line)
+}
+
+fn number_value(text: &str) -> Option<i32> {
+    let ascii: String = text
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            _ => c,
+        })
+        .collect();
+    let value = ascii
+        .parse::<u32>()
+        .ok()
+        .or_else(|| chinese_to_number(&ascii))?;
+    i32::try_from(value).ok().filter(|n| (1..=999).contains(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn heading(line: &str) -> Option<(i32, &str, &str)> {
+        match classify(line) {
+            Line::Heading {
+                number,
+                number_text,
+                title,
+            } => Some((number, number_text, title)),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn headings_in_every_printed_style() {
+        assert_eq!(
+            heading("三、提高困难群众救助保障水平"),
+            Some((3, "三", "提高困难群众救助保障水平"))
+        );
+        assert_eq!(
+            heading("二十六、提供优质农业农村服务"),
+            Some((26, "二十六", "提供优质农业农村服务"))
+        );
+        assert_eq!(
+            heading("12、建设口袋公园"),
+            Some((12, "12", "建设口袋公园"))
+        );
+        assert_eq!(
+            heading("12. 建设口袋公园"),
+            Some((12, "12", "建设口袋公园"))
+        );
+        assert_eq!(
+            heading("１２．建设口袋公园"),
+            Some((12, "１２", "建设口袋公园"))
+        );
+        assert_eq!(
+            heading("(十二)改善人居环境"),
+            Some((12, "十二", "改善人居环境"))
+        );
+        assert_eq!(
+            heading("（十二）改善人居环境"),
+            Some((12, "十二", "改善人居环境"))
+        );
+        assert_eq!(
+            heading("十一、提高养老、工伤保险待遇水平"),
+            Some((11, "十一", "提高养老、工伤保险待遇水平"))
+        );
+    }
+
+    #[test]
+    fn sentences_are_not_headings() {
+        assert_eq!(heading("1.5万人次以上完成培训"), None);
+        assert_eq!(heading("一是加强监测"), None);
+        assert_eq!(heading("三、"), None);
+    }
+
+    #[test]
+    fn fields_with_either_colon_and_their_synonyms() {
+        assert_eq!(
+            classify("完成时限:2021年6月底"),
+            Line::Field {
+                kind: FieldKind::Deadline,
+                value: "2021年6月底"
+            }
+        );
+        assert_eq!(
+            classify("完成时间：2021年底"),
+            Line::Field {
+                kind: FieldKind::Deadline,
+                value: "2021年底"
+            }
+        );
+        assert_eq!(
+            classify("牵头单位： 市民政局"),
+            Line::Field {
+                kind: FieldKind::Lead,
+                value: "市民政局"
+            }
+        );
+        assert_eq!(
+            classify("责任单位:市民政局"),
+            Line::Field {
+                kind: FieldKind::Lead,
+                value: "市民政局"
+            }
+        );
+        assert_eq!(
+            classify("协办单位:市财政局"),
+            Line::Field {
+                kind: FieldKind::Cooperating,
+                value: "市财政局"
+            }
+        );
+        assert_eq!(
+            classify("主要内容:建设"),
+            Line::Field {
+                kind: FieldKind::Content,
+                value: "建设"
+            }
+        );
+        assert_eq!(
+            classify("时间节点:上半年"),
+            Line::Field {
+                kind: FieldKind::Deadline,
+                value: "上半年"
+            }
+        );
+    }
+
+    #[test]
+    fn page_markers_and_blank_lines() {
+        assert_eq!(classify("(上接第1版)"), Line::PageMarker);
+        assert_eq!(classify("（下转第３版）"), Line::PageMarker);
+        assert_eq!(classify("  \u{3000} "), Line::Blank);
+        assert_eq!(
+            classify("本专科综合场:6月28日"),
+            Line::Text("本专科综合场:6月28日")
+        );
+    }
+}
