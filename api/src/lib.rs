@@ -1,7 +1,9 @@
 //! minsheng's GraphQL API: build the router, bind, serve. `main.rs` only parses arguments.
 
+pub mod commands;
 pub mod graphql;
 pub mod routes;
+pub mod sample;
 pub mod startup;
 
-pub use startup::Application;
+pub use startup::{Application, StartOptions};

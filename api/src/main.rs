@@ -1,24 +1,38 @@
-//! `api [serve] [--migrate]` serves the GraphQL API; `api schema` prints its SDL.
+//! `api [serve] [--migrate]` serves the GraphQL API; `api import`, `api alias` and `api schema`
+//! are the admin's commands. Everything here parses arguments and calls the library.
 
 use std::process::ExitCode;
 
+use api::commands::{
+    alias::{self, AliasCommand},
+    import::{self, ImportArgs},
+};
+use chrono::Utc;
 use clap::{Parser, Subcommand};
 use domain::{Settings, telemetry};
 
 #[derive(Parser)]
-#[command(version, about = "minsheng's GraphQL API")]
+#[command(version, about = "minsheng's GraphQL API and admin commands")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     /// Apply pending migrations on start (always done for the embedded SQLite database).
-    #[arg(long, global = true)]
+    #[arg(long)]
     migrate: bool,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Serve POST /graphql, GraphiQL on GET /graphql, /healthz and /readyz (the default).
-    Serve,
+    Serve {
+        #[arg(long)]
+        migrate: bool,
+    },
+    /// Import a published list from a text file (see --help).
+    Import(ImportArgs),
+    /// Keep department aliases (other printed names of a department).
+    #[command(subcommand)]
+    Alias(AliasCommand),
     /// Print the GraphQL schema (SDL).
     Schema,
 }
@@ -26,28 +40,39 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Command::Schema) = cli.command {
-        print!("{}", api::graphql::sdl());
-        return ExitCode::SUCCESS;
-    }
-    telemetry::init("info");
-    match serve(cli.migrate).await {
+    let result = match cli.command {
+        Some(Command::Schema) => {
+            print!("{}", api::graphql::sdl());
+            Ok(())
+        }
+        Some(Command::Import(args)) => {
+            telemetry::init("warn");
+            import::run(&args, Utc::now()).await
+        }
+        Some(Command::Alias(command)) => {
+            telemetry::init("warn");
+            alias::run(&command, Utc::now()).await
+        }
+        Some(Command::Serve { migrate }) => serve(cli.migrate || migrate).await,
+        None => serve(cli.migrate).await,
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("{e:#}");
+            // Also to stderr as plain text: import and alias log only warnings.
+            eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
 }
 
 async fn serve(migrate: bool) -> anyhow::Result<()> {
+    telemetry::init("info");
     let settings = Settings::load()?;
     tracing::info!(database = %settings.database_url, timezone = %settings.timezone, "starting api");
-    let app = api::Application::build(&settings, migrate).await?;
-    tracing::info!(
-        "listening on http://{}/graphql (GraphiQL on GET)",
-        app.address()
-    );
+    let options = api::StartOptions::for_settings(&settings, migrate);
+    let app = api::Application::build(&settings, options).await?;
+    tracing::info!("listening on http://{}/graphql (GraphiQL on GET)", app.address());
     app.run_until_stopped(domain::shutdown::signal()).await?;
     tracing::info!("stopped");
     Ok(())

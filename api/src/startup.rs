@@ -3,14 +3,16 @@
 use std::{future::Future, net::SocketAddr};
 
 use axum::{Router, extract::DefaultBodyLimit, routing::get};
+use chrono::Utc;
 use domain::{
     Settings,
+    config::Engine,
     db::{self, MigrationPolicy},
 };
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
-use crate::{graphql, routes};
+use crate::{graphql, routes, sample};
 
 /// Largest request body accepted (a list text for import fits well within it).
 const BODY_LIMIT_BYTES: usize = 1024 * 1024;
@@ -22,6 +24,25 @@ pub struct AppState {
     pub schema: graphql::AppSchema,
 }
 
+/// How `serve` was asked to start.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StartOptions {
+    /// `--migrate`: apply pending migrations even on PostgreSQL.
+    pub migrate: bool,
+    /// Import the sample list into an empty embedded database (a newcomer's first run).
+    pub seed_sample: bool,
+}
+
+impl StartOptions {
+    /// The sample is seeded only on the default embedded database, never on a configured one.
+    pub fn for_settings(settings: &Settings, migrate: bool) -> Self {
+        Self {
+            migrate,
+            seed_sample: settings.database_url.expose() == migration::DEFAULT_DATABASE_URL,
+        }
+    }
+}
+
 /// A bound, not yet serving, api.
 pub struct Application {
     listener: TcpListener,
@@ -30,10 +51,21 @@ pub struct Application {
 }
 
 impl Application {
-    /// Opens the database (migrating per `policy`) and binds `settings.bind` (port 0 picks one).
-    pub async fn build(settings: &Settings, migrate_flag: bool) -> anyhow::Result<Self> {
-        let policy = MigrationPolicy::for_engine(settings.database_url.engine(), migrate_flag);
+    /// Opens the database (migrating as the engine and `options` say), seeds the sample list
+    /// where asked, and binds `settings.bind` (port 0 picks one).
+    pub async fn build(settings: &Settings, options: StartOptions) -> anyhow::Result<Self> {
+        let engine = settings.database_url.engine();
+        let policy = MigrationPolicy::for_engine(engine, options.migrate);
         let db = db::open(&settings.database_url, policy).await?;
+        if options.seed_sample && engine == Engine::Sqlite {
+            if let Some(report) = sample::seed_if_empty(&db, Utc::now()).await? {
+                tracing::info!(
+                    list_id = report.list_id,
+                    items = report.items_added.len(),
+                    "the database was empty: imported the sample list (examples/sample-list.txt) to explore"
+                );
+            }
+        }
         Self::build_with_db(settings, db).await
     }
 

@@ -257,7 +257,7 @@ async fn postgres_with_pending_migrations_is_refused_unless_migrate_is_given() {
         return;
     };
     let settings = settings_for(&t.url);
-    let refused = api::Application::build(&settings, false)
+    let refused = api::Application::build(&settings, api::StartOptions::default())
         .await
         .err()
         .expect("refused to start");
@@ -268,7 +268,7 @@ async fn postgres_with_pending_migrations_is_refused_unless_migrate_is_given() {
     );
 
     let app = TestApp::serve(
-        api::Application::build(&settings, true)
+        api::Application::build(&settings, api::StartOptions { migrate: true, seed_sample: false })
             .await
             .expect("--migrate starts"),
     );

@@ -28,7 +28,7 @@ pub fn settings_for(url: &str) -> Settings {
 impl TestApp {
     /// Builds the app the way `main` does (open + migrate per policy) and serves it.
     pub async fn start(t: &TestDb) -> Self {
-        let app = Application::build(&settings_for(&t.url), false)
+        let app = Application::build(&settings_for(&t.url), api::StartOptions::default())
             .await
             .expect("api starts");
         Self::serve(app)

@@ -1,0 +1,53 @@
+//! `api alias add ALIAS DEPARTMENT` and `api alias list`: aliases are data the admin keeps.
+
+use chrono::{DateTime, Utc};
+use domain::{
+    Settings,
+    db::{self, MigrationPolicy},
+    department::DepartmentName,
+    store::{
+        audit::{self, Actor},
+        departments,
+    },
+};
+use sea_orm::TransactionTrait;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum AliasCommand {
+    /// Make ALIAS another name of DEPARTMENT (its canonical name or an existing alias).
+    Add { alias: String, department: String },
+    /// List every alias and its department.
+    List,
+}
+
+pub async fn run(command: &AliasCommand, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    let policy = MigrationPolicy::for_engine(settings.database_url.engine(), false);
+    let db = db::open(&settings.database_url, policy).await?;
+    match command {
+        AliasCommand::Add { alias, department } => {
+            let alias = DepartmentName::parse(alias).map_err(|m| anyhow::anyhow!("alias: {m}"))?;
+            let department = DepartmentName::parse(department).map_err(|m| anyhow::anyhow!("department: {m}"))?;
+            let txn = db.begin().await?;
+            let added = departments::add_alias(&txn, &alias, &department, now).await?;
+            audit::record(
+                &txn,
+                &Actor("cli".into()),
+                "department.alias.add",
+                ("department", None),
+                serde_json::json!({ "alias": added.alias, "department": added.department }),
+                now,
+            )
+            .await?;
+            txn.commit().await?;
+            println!("{} → {}", added.alias, added.department);
+        }
+        AliasCommand::List => {
+            for a in departments::aliases(&db).await? {
+                println!("{} → {}", a.alias, a.department);
+            }
+        }
+    }
+    db.close().await?;
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! `api import FILE [--year 2021] [--issuer 菏泽市] [--dry-run] [--format text|json]`.
+
+use std::{fmt::Write as _, path::PathBuf};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use domain::{
+    Settings,
+    db::{self, MigrationPolicy},
+    listdoc::{ParseOptions, ParsedItem, ParsedList, ParsedListJson, parse},
+    store::{
+        audit::Actor,
+        import::{ImportOptions, ImportOutcome, ImportReport, import},
+    },
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The list as text (UTF-8), as copied from the newspaper or government site.
+    pub file: PathBuf,
+    /// Year of deadlines that print none (default: from the title, else the deadlines).
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Who published the list, e.g. 菏泽市.
+    #[arg(long)]
+    pub issuer: Option<String>,
+    /// Parse and report; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Apply pending migrations first (PostgreSQL).
+    #[arg(long)]
+    pub migrate: bool,
+}
+
+/// Reads, parses and (unless a dry run) stores the list; prints the report on stdout.
+pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{} is not UTF-8 text (invalid byte at offset {}): save it as UTF-8 and try again",
+            args.file.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    let parsed = parse(&text, &ParseOptions { year: args.year });
+
+    let report = if args.dry_run {
+        None
+    } else {
+        let settings = Settings::load()?;
+        let policy = MigrationPolicy::for_engine(settings.database_url.engine(), args.migrate);
+        let db = db::open(&settings.database_url, policy).await?;
+        let options = ImportOptions {
+            issuer: args.issuer.clone(),
+            actor: Actor("cli".into()),
+            now,
+        };
+        let report = import(&db, &text, &parsed, &options)
+            .await
+            .with_context(|| format!("importing {} failed; nothing was written", args.file.display()))?;
+        db.close().await?;
+        Some(report)
+    };
+
+    let out = match args.format {
+        Format::Json => {
+            let mut value = serde_json::to_value(ParsedListJson::from(&parsed))?;
+            if let (Some(report), Some(map)) = (&report, value.as_object_mut()) {
+                map.insert("import".into(), serde_json::to_value(report)?);
+            }
+            serde_json::to_string_pretty(&value)? + "\n"
+        }
+        Format::Text => text_report(&parsed, report.as_ref()),
+    };
+    print!("{out}");
+    Ok(())
+}
+
+/// A summary a person reads.
+pub fn text_report(parsed: &ParsedList, report: Option<&ImportReport>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", parsed.title.as_deref().unwrap_or("(no title)"));
+    let _ = writeln!(
+        out,
+        "year {} · {} items · {} orphan fragments · {} unattached blocks · {} warnings\n",
+        parsed.year.map_or_else(|| "unknown".to_owned(), |y| y.to_string()),
+        parsed.items.len(),
+        parsed.orphans.len(),
+        parsed.unattached.len(),
+        parsed.warnings.len()
+    );
+    for item in &parsed.items {
+        let _ = writeln!(out, "{:>6}、{}  (lines {}–{})", item.number_text.as_deref().unwrap_or("?"), item.title, item.first_line, item.last_line);
+        describe(&mut out, item);
+    }
+    if !parsed.orphans.is_empty() {
+        let _ = writeln!(out, "\norphan fragments (no heading; not stored):");
+        for orphan in &parsed.orphans {
+            let _ = writeln!(out, "  lines {}–{}", orphan.first_line, orphan.last_line);
+            describe(&mut out, orphan);
+        }
+    }
+    if !parsed.unattached.is_empty() {
+        let _ = writeln!(out, "\nunattached text (belongs to no item; not stored):");
+        for block in &parsed.unattached {
+            let preview: String = block.text.chars().take(40).collect();
+            let more = if block.text.chars().count() > 40 { "…" } else { "" };
+            let _ = writeln!(out, "  lines {}–{}: {preview}{more}", block.first_line, block.last_line);
+        }
+    }
+    if !parsed.warnings.is_empty() {
+        let _ = writeln!(out, "\nwarnings:");
+        for w in &parsed.warnings {
+            let _ = writeln!(out, "  line {}: {}", w.line, w.message);
+        }
+    }
+    match report {
+        None => {
+            let _ = writeln!(out, "\ndry run: nothing was written");
+        }
+        Some(r) => {
+            let outcome = match r.outcome {
+                ImportOutcome::Created => "created",
+                ImportOutcome::Updated => "updated",
+                ImportOutcome::Unchanged => "unchanged (the same text was imported before)",
+            };
+            let _ = writeln!(out, "\nlist {}: {outcome}", r.list_id);
+            let _ = writeln!(out, "  items added: {}", join_or_none(&r.items_added));
+            let changed: Vec<String> = r.items_changed.iter().map(|c| format!("{} ({})", c.number_text, c.fields.join(", "))).collect();
+            let _ = writeln!(out, "  items changed: {}", join_or_none(&changed));
+            let _ = writeln!(out, "  items removed (closed): {}", join_or_none(&r.items_removed));
+            let _ = writeln!(out, "  departments created: {}", join_or_none(&r.departments_created));
+        }
+    }
+    out
+}
+
+fn describe(out: &mut String, item: &ParsedItem) {
+    let dates: Vec<String> = item
+        .deadline
+        .milestones
+        .iter()
+        .map(|m| match m.kind {
+            domain::deadline::DueKind::Stage => format!("{} (stage)", m.due_on),
+            domain::deadline::DueKind::Final => m.due_on.to_string(),
+        })
+        .collect();
+    let ongoing = if item.deadline.ongoing { " + ongoing" } else { "" };
+    let _ = writeln!(out, "        完成时限 {} → {}{ongoing}", item.deadline_text, join_or_none(&dates));
+    let lead: Vec<&str> = item.lead_departments.iter().map(|d| d.as_str()).collect();
+    let cooperating: Vec<&str> = item.cooperating_departments.iter().map(|d| d.as_str()).collect();
+    let _ = writeln!(out, "        牵头 {} · 配合 {}", join_or_none(&lead), join_or_none(&cooperating));
+    if !item.generic_phrases.is_empty() {
+        let _ = writeln!(out, "        note: {}", item.generic_phrases.join("、"));
+    }
+}
+
+fn join_or_none<S: AsRef<str>>(parts: &[S]) -> String {
+    if parts.is_empty() {
+        "none".to_owned()
+    } else {
+        parts.iter().map(AsRef::as_ref).collect::<Vec<_>>().join("、")
+    }
+}

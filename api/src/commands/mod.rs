@@ -1,0 +1,4 @@
+//! Admin commands of the `api` binary besides `serve`.
+
+pub mod alias;
+pub mod import;

@@ -1,0 +1,457 @@
+//! Storing a parsed list: one transaction, so a failure leaves the database as it was.
+//!
+//! - The same text again (same SHA-256) changes nothing.
+//! - A corrected version of a list (same title) updates it: items are matched by number and
+//!   reported added / changed / removed; a changed deadline becomes a new due-date version and
+//!   the old one stays, inactive. A removed item is closed, not deleted, so its history and
+//!   reminder ledger survive.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, TransactionTrait,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{
+    DomainError,
+    deadline::Milestone,
+    department::DepartmentName,
+    listdoc::{ParsedItem, ParsedList},
+    store::{
+        audit::{self, Actor},
+        departments::DepartmentResolver,
+    },
+};
+use entity::{DepartmentRole, ItemStatus, item, item_department, item_due_date, project_list};
+
+/// What the caller knows beyond the text.
+#[derive(Clone, Debug)]
+pub struct ImportOptions {
+    pub issuer: Option<String>,
+    pub actor: Actor,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportOutcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// What an import did, for the admin and the audit trail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub list_id: i64,
+    pub outcome: ImportOutcome,
+    /// Item numbers as printed.
+    pub items_added: Vec<String>,
+    pub items_changed: Vec<ItemChange>,
+    pub items_removed: Vec<String>,
+    pub departments_created: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ItemChange {
+    pub number_text: String,
+    /// Which parts changed: `title`, `content`, `deadline`, `departments`, ...
+    pub fields: Vec<&'static str>,
+}
+
+pub fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Refuses what cannot be stored faithfully, before anything is written.
+fn check_storable(parsed: &ParsedList) -> Result<&str, DomainError> {
+    let title = parsed
+        .title
+        .as_deref()
+        .ok_or_else(|| DomainError::validation("text", "the list has no title line before its first heading"))?;
+    if parsed.items.is_empty() {
+        return Err(DomainError::validation("text", "no numbered item (三、… / 12、…) was found"));
+    }
+    if let Some(dup) = parsed.warnings.iter().find(|w| w.message.contains("appears twice")) {
+        return Err(DomainError::validation("text", format!("line {}: {}", dup.line, dup.message)));
+    }
+    Ok(title)
+}
+
+/// Writes `parsed` (from `source_text`) in one transaction.
+pub async fn import(
+    db: &DatabaseConnection,
+    source_text: &str,
+    parsed: &ParsedList,
+    options: &ImportOptions,
+) -> Result<ImportReport, DomainError> {
+    let title = check_storable(parsed)?;
+    let sha = sha256_hex(source_text);
+    let txn = db.begin().await?;
+
+    if let Some(same) = project_list::Entity::find()
+        .filter(project_list::Column::SourceSha256.eq(&sha))
+        .one(&txn)
+        .await?
+    {
+        txn.rollback().await?;
+        return Ok(ImportReport {
+            list_id: same.id,
+            outcome: ImportOutcome::Unchanged,
+            items_added: vec![],
+            items_changed: vec![],
+            items_removed: vec![],
+            departments_created: vec![],
+        });
+    }
+
+    let now = options.now;
+    let mut writer = Writer {
+        txn: &txn,
+        now,
+        departments: DepartmentResolver::load(&txn).await?,
+        departments_created: BTreeSet::new(),
+    };
+    let existing = project_list::Entity::find()
+        .filter(project_list::Column::Title.eq(title))
+        .one(&txn)
+        .await?;
+    let batch_label = batch_label(title);
+    let mut report = match existing {
+        None => {
+            let list = project_list::ActiveModel {
+                title: Set(title.to_owned()),
+                issuer: Set(options.issuer.clone()),
+                year: Set(parsed.year),
+                batch_label: Set(batch_label),
+                source_text: Set(source_text.to_owned()),
+                source_sha256: Set(sha),
+                imported_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            let mut added = Vec::new();
+            for parsed_item in &parsed.items {
+                writer.insert_item(list.id, parsed_item).await?;
+                added.push(number_text(parsed_item));
+            }
+            ImportReport {
+                list_id: list.id,
+                outcome: ImportOutcome::Created,
+                items_added: added,
+                items_changed: vec![],
+                items_removed: vec![],
+                departments_created: vec![],
+            }
+        }
+        Some(list) => {
+            let list_id = list.id;
+            let mut active = list.into_active_model();
+            active.source_text = Set(source_text.to_owned());
+            active.source_sha256 = Set(sha);
+            active.updated_at = Set(now);
+            if parsed.year.is_some() {
+                active.year = Set(parsed.year);
+            }
+            if options.issuer.is_some() {
+                active.issuer = Set(options.issuer.clone());
+            }
+            active.batch_label = Set(batch_label);
+            active.update(&txn).await?;
+            writer.update_items(list_id, &parsed.items).await?
+        }
+    };
+    report.departments_created = writer.departments_created.into_iter().collect();
+
+    audit::record(
+        &txn,
+        &options.actor,
+        "list.import",
+        ("project_list", Some(report.list_id)),
+        serde_json::to_value(&report).unwrap_or_default(),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+fn number_text(item: &ParsedItem) -> String {
+    item.number_text.clone().unwrap_or_default()
+}
+
+/// `第一批` from `…清单(第一批)`.
+fn batch_label(title: &str) -> Option<String> {
+    let start = title.find('第')?;
+    let rest = &title[start..];
+    let end = rest.find('批')?;
+    let label = &rest[..end + '批'.len_utf8()];
+    (label.chars().count() <= 6).then(|| label.to_owned())
+}
+
+struct Writer<'t, C: ConnectionTrait> {
+    txn: &'t C,
+    now: DateTime<Utc>,
+    departments: DepartmentResolver,
+    departments_created: BTreeSet<String>,
+}
+
+impl<C: ConnectionTrait> Writer<'_, C> {
+    async fn insert_item(&mut self, list_id: i64, parsed: &ParsedItem) -> Result<(), DomainError> {
+        let row = item::ActiveModel {
+            list_id: Set(list_id),
+            number: Set(parsed.number.unwrap_or_default()),
+            number_text: Set(number_text(parsed)),
+            title: Set(parsed.title.clone()),
+            content: Set(parsed.content.clone()),
+            deadline_text: Set(parsed.deadline_text.clone()),
+            ongoing: Set(parsed.deadline.ongoing),
+            status: Set(ItemStatus::Open),
+            generic_phrases: Set(serde_json::json!(parsed.generic_phrases)),
+            source_line_first: Set(i32::try_from(parsed.first_line).ok()),
+            source_line_last: Set(i32::try_from(parsed.last_line).ok()),
+            created_at: Set(self.now),
+            updated_at: Set(self.now),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        self.insert_due_dates(row.id, &parsed.deadline.milestones, 1).await?;
+        self.insert_departments(row.id, parsed).await
+    }
+
+    async fn insert_due_dates(&self, item_id: i64, milestones: &[Milestone], version: i32) -> Result<(), DomainError> {
+        let rows: Vec<item_due_date::ActiveModel> = milestones
+            .iter()
+            .map(|m| item_due_date::ActiveModel {
+                item_id: Set(item_id),
+                due_on: Set(m.due_on),
+                precision: Set(m.precision),
+                kind: Set(m.kind),
+                label: Set(m.label.clone()),
+                version: Set(version),
+                active: Set(true),
+                created_at: Set(self.now),
+                ..Default::default()
+            })
+            .collect();
+        if !rows.is_empty() {
+            item_due_date::Entity::insert_many(rows).exec(self.txn).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_departments(&mut self, item_id: i64, parsed: &ParsedItem) -> Result<(), DomainError> {
+        let mut rows = Vec::new();
+        for (role, names) in [
+            (DepartmentRole::Lead, &parsed.lead_departments),
+            (DepartmentRole::Cooperating, &parsed.cooperating_departments),
+        ] {
+            let mut seen = BTreeSet::new();
+            for (position, name) in names.iter().enumerate() {
+                let department_id = self.department(name).await?;
+                // Two printed variants of one department (an alias and its name) count once.
+                if seen.insert(department_id) {
+                    rows.push(item_department::ActiveModel {
+                        item_id: Set(item_id),
+                        department_id: Set(department_id),
+                        role: Set(role),
+                        position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+                        ..Default::default()
+                    });
+                }
+            }
+        }
+        if !rows.is_empty() {
+            item_department::Entity::insert_many(rows).exec(self.txn).await?;
+        }
+        Ok(())
+    }
+
+    async fn department(&mut self, name: &DepartmentName) -> Result<i64, DomainError> {
+        let (id, created) = self.departments.resolve_or_create(self.txn, name, self.now).await?;
+        if created {
+            self.departments_created.insert(name.to_string());
+        }
+        Ok(id)
+    }
+
+    /// Applies a corrected version: items matched by number.
+    async fn update_items(&mut self, list_id: i64, parsed: &[ParsedItem]) -> Result<ImportReport, DomainError> {
+        let existing: HashMap<i32, item::Model> = item::Entity::find()
+            .filter(item::Column::ListId.eq(list_id))
+            .all(self.txn)
+            .await?
+            .into_iter()
+            .map(|i| (i.number, i))
+            .collect();
+        let mut report = ImportReport {
+            list_id,
+            outcome: ImportOutcome::Updated,
+            items_added: vec![],
+            items_changed: vec![],
+            items_removed: vec![],
+            departments_created: vec![],
+        };
+        let mut seen = BTreeSet::new();
+        for parsed_item in parsed {
+            let number = parsed_item.number.unwrap_or_default();
+            seen.insert(number);
+            match existing.get(&number) {
+                None => {
+                    self.insert_item(list_id, parsed_item).await?;
+                    report.items_added.push(number_text(parsed_item));
+                }
+                Some(current) => {
+                    let fields = self.update_item(current, parsed_item).await?;
+                    if !fields.is_empty() {
+                        report.items_changed.push(ItemChange {
+                            number_text: number_text(parsed_item),
+                            fields,
+                        });
+                    }
+                }
+            }
+        }
+        let mut removed: Vec<&item::Model> = existing
+            .values()
+            .filter(|i| !seen.contains(&i.number) && i.status != ItemStatus::Closed)
+            .collect();
+        removed.sort_by_key(|i| i.number);
+        for gone in removed {
+            let mut active = gone.clone().into_active_model();
+            active.status = Set(ItemStatus::Closed);
+            active.updated_at = Set(self.now);
+            active.update(self.txn).await?;
+            self.deactivate_due_dates(gone.id).await?;
+            report.items_removed.push(gone.number_text.clone());
+        }
+        Ok(report)
+    }
+
+    /// Updates one item to match the text; returns which parts changed.
+    async fn update_item(&mut self, current: &item::Model, parsed: &ParsedItem) -> Result<Vec<&'static str>, DomainError> {
+        let mut changed = Vec::new();
+        let generic = serde_json::json!(parsed.generic_phrases);
+        let checks: [(&'static str, bool); 6] = [
+            ("number_text", current.number_text != number_text(parsed)),
+            ("title", current.title != parsed.title),
+            ("content", current.content != parsed.content),
+            ("deadline_text", current.deadline_text != parsed.deadline_text),
+            ("ongoing", current.ongoing != parsed.deadline.ongoing),
+            ("generic_phrases", current.generic_phrases != generic),
+        ];
+        changed.extend(checks.iter().filter(|(_, differs)| *differs).map(|(name, _)| *name));
+
+        let active_dates: Vec<item_due_date::Model> = item_due_date::Entity::find()
+            .filter(item_due_date::Column::ItemId.eq(current.id))
+            .all(self.txn)
+            .await?;
+        let current_version = active_dates.iter().map(|d| d.version).max().unwrap_or(0);
+        let mut was: Vec<_> = active_dates
+            .iter()
+            .filter(|d| d.active)
+            .map(|d| (d.due_on, d.kind, d.precision, d.label.clone()))
+            .collect();
+        let mut now: Vec<_> = parsed
+            .deadline
+            .milestones
+            .iter()
+            .map(|m| (m.due_on, m.kind, m.precision, m.label.clone()))
+            .collect();
+        was.sort_by_key(|d| (d.0, d.1 as u8));
+        now.sort_by_key(|d| (d.0, d.1 as u8));
+        if was != now {
+            changed.push("due_dates");
+            self.deactivate_due_dates(current.id).await?;
+            self.insert_due_dates(current.id, &parsed.deadline.milestones, current_version + 1).await?;
+        }
+
+        let assigned: Vec<(DepartmentRole, i64, i32)> = item_department::Entity::find()
+            .filter(item_department::Column::ItemId.eq(current.id))
+            .all(self.txn)
+            .await?
+            .into_iter()
+            .map(|a| (a.role, a.department_id, a.position))
+            .collect();
+        let mut wanted = Vec::new();
+        for (role, names) in [
+            (DepartmentRole::Lead, &parsed.lead_departments),
+            (DepartmentRole::Cooperating, &parsed.cooperating_departments),
+        ] {
+            let mut seen = BTreeSet::new();
+            for (position, name) in names.iter().enumerate() {
+                let id = self.department(name).await?;
+                if seen.insert(id) {
+                    wanted.push((role, id, i32::try_from(position).unwrap_or(i32::MAX)));
+                }
+            }
+        }
+        let mut assigned_sorted = assigned.clone();
+        assigned_sorted.sort_by_key(|a| (a.0 as u8, a.2));
+        if assigned_sorted != wanted {
+            changed.push("departments");
+            item_department::Entity::delete_many()
+                .filter(item_department::Column::ItemId.eq(current.id))
+                .exec(self.txn)
+                .await?;
+            self.insert_departments(current.id, parsed).await?;
+        }
+
+        let reopened = current.status == ItemStatus::Closed;
+        if reopened {
+            changed.push("status");
+        }
+        let mut active = current.clone().into_active_model();
+        active.number_text = Set(number_text(parsed));
+        active.title = Set(parsed.title.clone());
+        active.content = Set(parsed.content.clone());
+        active.deadline_text = Set(parsed.deadline_text.clone());
+        active.ongoing = Set(parsed.deadline.ongoing);
+        active.generic_phrases = Set(generic);
+        active.source_line_first = Set(i32::try_from(parsed.first_line).ok());
+        active.source_line_last = Set(i32::try_from(parsed.last_line).ok());
+        if reopened {
+            // The item is printed again: it is back on the list.
+            active.status = Set(ItemStatus::Open);
+        }
+        if !changed.is_empty() {
+            active.updated_at = Set(self.now);
+        }
+        active.update(self.txn).await?;
+        Ok(changed)
+    }
+
+    async fn deactivate_due_dates(&self, item_id: i64) -> Result<(), DomainError> {
+        item_due_date::Entity::update_many()
+            .col_expr(item_due_date::Column::Active, sea_orm::sea_query::Expr::value(false))
+            .filter(item_due_date::Column::ItemId.eq(item_id))
+            .filter(item_due_date::Column::Active.eq(true))
+            .exec(self.txn)
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_labels_come_from_the_title() {
+        assert_eq!(batch_label("我市公布重点民生项目清单(第一批)").as_deref(), Some("第一批"));
+        assert_eq!(batch_label("清单（第12批）").as_deref(), Some("第12批"));
+        assert_eq!(batch_label("重点民生项目清单"), None);
+    }
+
+    #[test]
+    fn hashes_are_hex_sha256() {
+        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}
