@@ -66,7 +66,7 @@ static FIELD: LazyLock<Regex> = LazyLock::new(|| {
 });
 static HEADING: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"^(?:[(（]\s*(?P<paren>[一二三四五六七八九十百〇零]+|[0-9０-９]{1,3})\s*[)）]|(?P<plain>[一二三四五六七八九十百〇零]+|[0-9０-９]{1,3})\s*[、．.])\s*(?P<title>.+)$",
+        r"^(?:[(（]\s*(?P<paren>[一二三四五六七八九十百〇零]+|[0-9０-９]{1,4})\s*[)）]|(?P<plain>[一二三四五六七八九十百〇零]+|[0-9０-９]{1,4})\s*[、．.])\s*(?P<title>.+)$",
     )
 });
 
@@ -129,7 +129,7 @@ fn number_value(text: &str) -> Option<i32> {
         .parse::<u32>()
         .ok()
         .or_else(|| chinese_to_number(&ascii))?;
-    i32::try_from(value).ok().filter(|n| (1..=999).contains(n))
+    i32::try_from(value).ok().filter(|n| (1..=9999).contains(n))
 }
 
 #[cfg(test)]
@@ -188,6 +188,8 @@ mod tests {
         assert_eq!(heading("1.5万人次以上完成培训"), None);
         assert_eq!(heading("一是加强监测"), None);
         assert_eq!(heading("三、"), None);
+        assert_eq!(heading("2021.6月底前"), None);
+        assert_eq!(heading("1234、第一千余项"), Some((1234, "1234", "第一千余项")));
     }
 
     #[test]

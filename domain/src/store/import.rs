@@ -63,6 +63,9 @@ pub struct ItemChange {
     pub fields: Vec<&'static str>,
 }
 
+/// Rows per multi-row INSERT: well under PostgreSQL's 65,535 and SQLite's 32,766 bind parameters.
+const BATCH_ROWS: usize = 500;
+
 pub fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
@@ -136,11 +139,9 @@ pub async fn import(
             }
             .insert(&txn)
             .await?;
-            let mut added = Vec::new();
-            for parsed_item in &parsed.items {
-                writer.insert_item(list.id, parsed_item).await?;
-                added.push(number_text(parsed_item));
-            }
+            let all: Vec<&ParsedItem> = parsed.items.iter().collect();
+            writer.insert_items(list.id, &all).await?;
+            let added = all.iter().map(|i| number_text(i)).collect();
             ImportReport {
                 list_id: list.id,
                 outcome: ImportOutcome::Created,
@@ -203,31 +204,63 @@ struct Writer<'t, C: ConnectionTrait> {
 }
 
 impl<C: ConnectionTrait> Writer<'_, C> {
-    async fn insert_item(&mut self, list_id: i64, parsed: &ParsedItem) -> Result<(), DomainError> {
-        let row = item::ActiveModel {
-            list_id: Set(list_id),
-            number: Set(parsed.number.unwrap_or_default()),
-            number_text: Set(number_text(parsed)),
-            title: Set(parsed.title.clone()),
-            content: Set(parsed.content.clone()),
-            deadline_text: Set(parsed.deadline_text.clone()),
-            ongoing: Set(parsed.deadline.ongoing),
-            status: Set(ItemStatus::Open),
-            generic_phrases: Set(serde_json::json!(parsed.generic_phrases)),
-            source_line_first: Set(i32::try_from(parsed.first_line).ok()),
-            source_line_last: Set(i32::try_from(parsed.last_line).ok()),
-            created_at: Set(self.now),
-            updated_at: Set(self.now),
-            ..Default::default()
+    /// Inserts new items with their due dates and departments, in batches.
+    async fn insert_items(&mut self, list_id: i64, items: &[&ParsedItem]) -> Result<(), DomainError> {
+        if items.is_empty() {
+            return Ok(());
         }
-        .insert(self.txn)
-        .await?;
-        self.insert_due_dates(row.id, &parsed.deadline.milestones, 1).await?;
-        self.insert_departments(row.id, parsed).await
+        // Departments first: creating one is the only per-row write left.
+        let mut roles = Vec::with_capacity(items.len());
+        for parsed in items {
+            roles.push(self.department_roles(parsed).await?);
+        }
+        for chunk in items.chunks(BATCH_ROWS) {
+            let rows = chunk.iter().map(|parsed| item::ActiveModel {
+                list_id: Set(list_id),
+                number: Set(parsed.number.unwrap_or_default()),
+                number_text: Set(number_text(parsed)),
+                title: Set(parsed.title.clone()),
+                content: Set(parsed.content.clone()),
+                deadline_text: Set(parsed.deadline_text.clone()),
+                ongoing: Set(parsed.deadline.ongoing),
+                status: Set(ItemStatus::Open),
+                generic_phrases: Set(serde_json::json!(parsed.generic_phrases)),
+                source_line_first: Set(i32::try_from(parsed.first_line).ok()),
+                source_line_last: Set(i32::try_from(parsed.last_line).ok()),
+                created_at: Set(self.now),
+                updated_at: Set(self.now),
+                ..Default::default()
+            });
+            item::Entity::insert_many(rows).exec(self.txn).await?;
+        }
+        let ids: HashMap<i32, i64> = item::Entity::find()
+            .filter(item::Column::ListId.eq(list_id))
+            .all(self.txn)
+            .await?
+            .into_iter()
+            .map(|i| (i.number, i.id))
+            .collect();
+
+        let mut due_dates = Vec::new();
+        let mut assignments = Vec::new();
+        for (parsed, item_roles) in items.iter().zip(roles) {
+            let Some(&item_id) = ids.get(&parsed.number.unwrap_or_default()) else {
+                continue;
+            };
+            due_dates.extend(self.due_date_rows(item_id, &parsed.deadline.milestones, 1));
+            assignments.extend(role_rows(item_id, &item_roles));
+        }
+        for chunk in due_dates.chunks(BATCH_ROWS) {
+            item_due_date::Entity::insert_many(chunk.to_vec()).exec(self.txn).await?;
+        }
+        for chunk in assignments.chunks(BATCH_ROWS) {
+            item_department::Entity::insert_many(chunk.to_vec()).exec(self.txn).await?;
+        }
+        Ok(())
     }
 
-    async fn insert_due_dates(&self, item_id: i64, milestones: &[Milestone], version: i32) -> Result<(), DomainError> {
-        let rows: Vec<item_due_date::ActiveModel> = milestones
+    fn due_date_rows(&self, item_id: i64, milestones: &[Milestone], version: i32) -> Vec<item_due_date::ActiveModel> {
+        milestones
             .iter()
             .map(|m| item_due_date::ActiveModel {
                 item_id: Set(item_id),
@@ -240,15 +273,12 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 created_at: Set(self.now),
                 ..Default::default()
             })
-            .collect();
-        if !rows.is_empty() {
-            item_due_date::Entity::insert_many(rows).exec(self.txn).await?;
-        }
-        Ok(())
+            .collect()
     }
 
-    async fn insert_departments(&mut self, item_id: i64, parsed: &ParsedItem) -> Result<(), DomainError> {
-        let mut rows = Vec::new();
+    /// (role, department id, printed position) for an item, each department once per role.
+    async fn department_roles(&mut self, parsed: &ParsedItem) -> Result<Vec<(DepartmentRole, i64, i32)>, DomainError> {
+        let mut roles = Vec::new();
         for (role, names) in [
             (DepartmentRole::Lead, &parsed.lead_departments),
             (DepartmentRole::Cooperating, &parsed.cooperating_departments),
@@ -258,20 +288,11 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 let department_id = self.department(name).await?;
                 // Two printed variants of one department (an alias and its name) count once.
                 if seen.insert(department_id) {
-                    rows.push(item_department::ActiveModel {
-                        item_id: Set(item_id),
-                        department_id: Set(department_id),
-                        role: Set(role),
-                        position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-                        ..Default::default()
-                    });
+                    roles.push((role, department_id, i32::try_from(position).unwrap_or(i32::MAX)));
                 }
             }
         }
-        if !rows.is_empty() {
-            item_department::Entity::insert_many(rows).exec(self.txn).await?;
-        }
-        Ok(())
+        Ok(roles)
     }
 
     async fn department(&mut self, name: &DepartmentName) -> Result<i64, DomainError> {
@@ -300,12 +321,13 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             departments_created: vec![],
         };
         let mut seen = BTreeSet::new();
+        let mut new_items = Vec::new();
         for parsed_item in parsed {
             let number = parsed_item.number.unwrap_or_default();
             seen.insert(number);
             match existing.get(&number) {
                 None => {
-                    self.insert_item(list_id, parsed_item).await?;
+                    new_items.push(parsed_item);
                     report.items_added.push(number_text(parsed_item));
                 }
                 Some(current) => {
@@ -319,6 +341,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 }
             }
         }
+        self.insert_items(list_id, &new_items).await?;
         let mut removed: Vec<&item::Model> = existing
             .values()
             .filter(|i| !seen.contains(&i.number) && i.status != ItemStatus::Closed)
@@ -370,7 +393,10 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         if was != now {
             changed.push("due_dates");
             self.deactivate_due_dates(current.id).await?;
-            self.insert_due_dates(current.id, &parsed.deadline.milestones, current_version + 1).await?;
+            let rows = self.due_date_rows(current.id, &parsed.deadline.milestones, current_version + 1);
+            if !rows.is_empty() {
+                item_due_date::Entity::insert_many(rows).exec(self.txn).await?;
+            }
         }
 
         let assigned: Vec<(DepartmentRole, i64, i32)> = item_department::Entity::find()
@@ -380,20 +406,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             .into_iter()
             .map(|a| (a.role, a.department_id, a.position))
             .collect();
-        let mut wanted = Vec::new();
-        for (role, names) in [
-            (DepartmentRole::Lead, &parsed.lead_departments),
-            (DepartmentRole::Cooperating, &parsed.cooperating_departments),
-        ] {
-            let mut seen = BTreeSet::new();
-            for (position, name) in names.iter().enumerate() {
-                let id = self.department(name).await?;
-                if seen.insert(id) {
-                    wanted.push((role, id, i32::try_from(position).unwrap_or(i32::MAX)));
-                }
-            }
-        }
-        let mut assigned_sorted = assigned.clone();
+        let wanted = self.department_roles(parsed).await?;
+        let mut assigned_sorted = assigned;
         assigned_sorted.sort_by_key(|a| (a.0 as u8, a.2));
         if assigned_sorted != wanted {
             changed.push("departments");
@@ -401,7 +415,10 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 .filter(item_department::Column::ItemId.eq(current.id))
                 .exec(self.txn)
                 .await?;
-            self.insert_departments(current.id, parsed).await?;
+            let rows = role_rows(current.id, &wanted);
+            if !rows.is_empty() {
+                item_department::Entity::insert_many(rows).exec(self.txn).await?;
+            }
         }
 
         let reopened = current.status == ItemStatus::Closed;
@@ -437,6 +454,19 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             .await?;
         Ok(())
     }
+}
+
+fn role_rows(item_id: i64, roles: &[(DepartmentRole, i64, i32)]) -> Vec<item_department::ActiveModel> {
+    roles
+        .iter()
+        .map(|&(role, department_id, position)| item_department::ActiveModel {
+            item_id: Set(item_id),
+            department_id: Set(department_id),
+            role: Set(role),
+            position: Set(position),
+            ..Default::default()
+        })
+        .collect()
 }
 
 #[cfg(test)]
