@@ -72,7 +72,10 @@ async fn serve(migrate: bool) -> anyhow::Result<()> {
     tracing::info!(database = %settings.database_url, timezone = %settings.timezone, "starting api");
     let options = api::StartOptions::for_settings(&settings, migrate);
     let app = api::Application::build(&settings, options).await?;
-    tracing::info!("listening on http://{}/graphql (GraphiQL on GET)", app.address());
+    tracing::info!(
+        "listening on http://{}/graphql (GraphiQL on GET)",
+        app.address()
+    );
     app.run_until_stopped(domain::shutdown::signal()).await?;
     tracing::info!("stopped");
     Ok(())

@@ -16,7 +16,10 @@ use sea_orm::DatabaseConnection;
 pub const SAMPLE_LIST: &str = include_str!("../../examples/sample-list.txt");
 
 /// Imports the sample list when the database has no list at all; `None` when it has some.
-pub async fn seed_if_empty(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Option<ImportReport>, DomainError> {
+pub async fn seed_if_empty(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<Option<ImportReport>, DomainError> {
     if !store::lists::all(db).await?.is_empty() {
         return Ok(None);
     }

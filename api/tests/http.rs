@@ -243,6 +243,75 @@ backend_tests!(
 );
 
 #[tokio::test]
+async fn a_newcomers_first_start_imports_the_sample_list_once() {
+    let t = TestDb::sqlite_empty().await;
+    let settings = settings_for(&t.url);
+    let seeded = api::StartOptions {
+        migrate: false,
+        seed_sample: true,
+    };
+    let app = TestApp::serve(
+        api::Application::build(&settings, seeded)
+            .await
+            .expect("starts"),
+    );
+    let data = app
+        .data(
+            "{ lists { title } items(first: 100) { edges { node { numberText } } } }",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(
+        data["lists"],
+        json!([{ "title": "示例市2023年为民办实事项目清单(第一批)" }])
+    );
+    assert_eq!(data["items"]["edges"].as_array().map(Vec::len), Some(7));
+    drop(app);
+    let again = TestApp::serve(
+        api::Application::build(&settings, seeded)
+            .await
+            .expect("starts again"),
+    );
+    let data = again.data("{ lists { title } }", Value::Null).await;
+    assert_eq!(
+        data["lists"].as_array().map(Vec::len),
+        Some(1),
+        "not imported twice"
+    );
+}
+
+#[tokio::test]
+async fn the_sample_is_never_imported_into_postgres() {
+    let Some(t) = TestDb::postgres().await else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    let settings = settings_for(&t.url);
+    assert!(!api::StartOptions::for_settings(&settings, false).seed_sample);
+    let forced = api::StartOptions {
+        migrate: false,
+        seed_sample: true,
+    };
+    let app = TestApp::serve(
+        api::Application::build(&settings, forced)
+            .await
+            .expect("starts"),
+    );
+    let body = app.graphql("{ lists { id } }", Value::Null).await;
+    assert_eq!(body, json!({ "data": { "lists": [] } }));
+}
+
+#[test]
+fn only_the_default_embedded_database_is_seeded() {
+    let default = domain::Settings::load_from(&|_| None).expect("defaults");
+    assert!(api::StartOptions::for_settings(&default, false).seed_sample);
+    assert!(
+        !api::StartOptions::for_settings(&settings_for("sqlite:///tmp/other.db?mode=rwc"), false)
+            .seed_sample
+    );
+}
+
+#[tokio::test]
 async fn embedded_sqlite_is_migrated_on_start() {
     let t = TestDb::sqlite_empty().await;
     let app = TestApp::start(&t).await;
@@ -268,9 +337,15 @@ async fn postgres_with_pending_migrations_is_refused_unless_migrate_is_given() {
     );
 
     let app = TestApp::serve(
-        api::Application::build(&settings, api::StartOptions { migrate: true, seed_sample: false })
-            .await
-            .expect("--migrate starts"),
+        api::Application::build(
+            &settings,
+            api::StartOptions {
+                migrate: true,
+                seed_sample: false,
+            },
+        )
+        .await
+        .expect("--migrate starts"),
     );
     let body = app.graphql("{ lists { id } }", Value::Null).await;
     assert_eq!(body, json!({ "data": { "lists": [] } }));

@@ -11,15 +11,23 @@ use domain::{
         import::{ImportOptions, ImportOutcome, ImportReport, import},
     },
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
+};
 use test_support::{Backend, TestDb, backend_tests};
 
-use entity::{DepartmentRole, ItemStatus, audit_event, department, item, item_department, item_due_date, project_list};
+use entity::{
+    DepartmentRole, ItemStatus, audit_event, department, item, item_department, item_due_date,
+    project_list,
+};
 
 const SAMPLE: &str = include_str!("../../examples/sample-list.txt");
 
 fn at(day: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2023, 1, day, 9, 0, 0).single().expect("valid instant")
+    Utc.with_ymd_and_hms(2023, 1, day, 9, 0, 0)
+        .single()
+        .expect("valid instant")
 }
 
 async fn run(db: &DatabaseConnection, text: &str, day: u32) -> Result<ImportReport, DomainError> {
@@ -37,9 +45,15 @@ async fn counts(db: &DatabaseConnection) -> [u64; 6] {
     [
         project_list::Entity::find().count(db).await.expect("count"),
         item::Entity::find().count(db).await.expect("count"),
-        item_due_date::Entity::find().count(db).await.expect("count"),
+        item_due_date::Entity::find()
+            .count(db)
+            .await
+            .expect("count"),
         department::Entity::find().count(db).await.expect("count"),
-        item_department::Entity::find().count(db).await.expect("count"),
+        item_department::Entity::find()
+            .count(db)
+            .await
+            .expect("count"),
         audit_event::Entity::find().count(db).await.expect("count"),
     ]
 }
@@ -57,12 +71,30 @@ async fn importing_the_sample_writes_every_part(t: TestDb) {
     let db = &t.db;
     let report = run(db, SAMPLE, 1).await.expect("import");
     assert_eq!(report.outcome, ImportOutcome::Created);
-    assert_eq!(report.items_added, ["一", "二", "三", "四", "五", "六", "七"]);
+    assert_eq!(
+        report.items_added,
+        ["一", "二", "三", "四", "五", "六", "七"]
+    );
     assert!(report.departments_created.contains(&"市教育局".to_owned()));
-    assert!(!report.departments_created.iter().any(|d| d.starts_with('各')), "generic phrases are not departments");
-    assert!(!report.departments_created.contains(&"市城乡建设局".to_owned()), "the orphan fragment is not stored");
+    assert!(
+        !report
+            .departments_created
+            .iter()
+            .any(|d| d.starts_with('各')),
+        "generic phrases are not departments"
+    );
+    assert!(
+        !report
+            .departments_created
+            .contains(&"市城乡建设局".to_owned()),
+        "the orphan fragment is not stored"
+    );
 
-    let list = project_list::Entity::find().one(db).await.expect("query").expect("a list");
+    let list = project_list::Entity::find()
+        .one(db)
+        .await
+        .expect("query")
+        .expect("a list");
     assert_eq!(list.title, "示例市2023年为民办实事项目清单(第一批)");
     assert_eq!(list.year, Some(2023));
     assert_eq!(list.batch_label.as_deref(), Some("第一批"));
@@ -71,14 +103,20 @@ async fn importing_the_sample_writes_every_part(t: TestDb) {
 
     let one = item_by_number(db, 1).await;
     assert_eq!(one.number_text, "一");
-    assert_eq!((one.source_line_first, one.source_line_last), (Some(12), Some(20)));
+    assert_eq!(
+        (one.source_line_first, one.source_line_last),
+        (Some(12), Some(20))
+    );
     let dates = item_due_date::Entity::find()
         .filter(item_due_date::Column::ItemId.eq(one.id))
         .order_by_asc(item_due_date::Column::DueOn)
         .all(db)
         .await
         .expect("dates");
-    let got: Vec<_> = dates.iter().map(|d| (d.due_on.to_string(), d.kind, d.version, d.active)).collect();
+    let got: Vec<_> = dates
+        .iter()
+        .map(|d| (d.due_on.to_string(), d.kind, d.version, d.active))
+        .collect();
     assert_eq!(
         got,
         [
@@ -98,7 +136,11 @@ async fn importing_the_sample_writes_every_part(t: TestDb) {
         .expect("roles");
     let mut named = Vec::new();
     for r in roles {
-        let d = department::Entity::find_by_id(r.department_id).one(db).await.expect("q").expect("dept");
+        let d = department::Entity::find_by_id(r.department_id)
+            .one(db)
+            .await
+            .expect("q")
+            .expect("dept");
         named.push((r.role, r.position, d.name));
     }
     assert_eq!(
@@ -115,7 +157,10 @@ async fn importing_the_sample_writes_every_part(t: TestDb) {
 
     let audit = audit_event::Entity::find().all(db).await.expect("audit");
     assert_eq!(audit.len(), 1);
-    assert_eq!((audit[0].action.as_str(), audit[0].actor.as_str()), ("list.import", "test"));
+    assert_eq!(
+        (audit[0].action.as_str(), audit[0].actor.as_str()),
+        ("list.import", "test")
+    );
     assert_eq!(audit[0].entity_id, Some(list.id));
 }
 
@@ -127,7 +172,11 @@ async fn reimporting_the_same_text_changes_nothing(t: TestDb) {
     assert_eq!(again.outcome, ImportOutcome::Unchanged);
     assert_eq!(again.list_id, first.list_id);
     assert_eq!(counts(db).await, before, "not a single row written");
-    let list = project_list::Entity::find().one(db).await.expect("q").expect("list");
+    let list = project_list::Entity::find()
+        .one(db)
+        .await
+        .expect("q")
+        .expect("list");
     assert_eq!(list.updated_at, at(1));
 }
 
@@ -156,7 +205,13 @@ async fn a_corrected_version_updates_items_by_number(t: TestDb) {
         .iter()
         .map(|c| (c.number_text.as_str(), c.fields.clone()))
         .collect();
-    assert_eq!(changed, [("一", vec!["title"]), ("二", vec!["deadline_text", "due_dates"])]);
+    assert_eq!(
+        changed,
+        [
+            ("一", vec!["title"]),
+            ("二", vec!["deadline_text", "due_dates"])
+        ]
+    );
     assert_eq!(report.departments_created, ["市商务局"]);
 
     // The deadline change is a new version; the old one stays, inactive.
@@ -183,10 +238,20 @@ async fn a_corrected_version_updates_items_by_number(t: TestDb) {
         .count(db)
         .await
         .expect("count");
-    assert_eq!(seven_active, 0, "a removed item's dates no longer remind anyone");
+    assert_eq!(
+        seven_active, 0,
+        "a removed item's dates no longer remind anyone"
+    );
     let three = item_by_number(db, 3).await;
-    assert_eq!(three.updated_at, at(1), "untouched items keep their timestamp");
-    assert_eq!(project_list::Entity::find().count(db).await.expect("count"), 1);
+    assert_eq!(
+        three.updated_at,
+        at(1),
+        "untouched items keep their timestamp"
+    );
+    assert_eq!(
+        project_list::Entity::find().count(db).await.expect("count"),
+        1
+    );
 }
 
 async fn aliases_added_by_the_admin_are_used_by_later_imports(t: TestDb) {
@@ -197,14 +262,26 @@ async fn aliases_added_by_the_admin_are_used_by_later_imports(t: TestDb) {
     .await
     .expect("departments");
     let name = |s: &str| DepartmentName::parse(s).expect("name");
-    departments::add_alias(db, &name("市卫健委"), &name("市卫生健康委员会"), at(1)).await.expect("alias");
+    departments::add_alias(db, &name("市卫健委"), &name("市卫生健康委员会"), at(1))
+        .await
+        .expect("alias");
     let conflict = departments::add_alias(db, &name("市卫健委"), &name("市教育局"), at(1)).await;
-    assert!(matches!(conflict, Err(DomainError::Conflict { ref field, .. }) if field == "alias"), "{conflict:?}");
+    assert!(
+        matches!(conflict, Err(DomainError::Conflict { ref field, .. }) if field == "alias"),
+        "{conflict:?}"
+    );
     let unknown = departments::add_alias(db, &name("某局"), &name("不存在的局"), at(1)).await;
-    assert!(matches!(unknown, Err(DomainError::NotFound { .. })), "{unknown:?}");
+    assert!(
+        matches!(unknown, Err(DomainError::NotFound { .. })),
+        "{unknown:?}"
+    );
 
     let report = run(db, SAMPLE, 2).await.expect("import");
-    assert!(!report.departments_created.contains(&"市卫健委".to_owned()), "{:?}", report.departments_created);
+    assert!(
+        !report.departments_created.contains(&"市卫健委".to_owned()),
+        "{:?}",
+        report.departments_created
+    );
     let health = department::Entity::find()
         .filter(department::Column::Name.eq("市卫生健康委员会"))
         .one(db)
@@ -221,7 +298,10 @@ async fn aliases_added_by_the_admin_are_used_by_later_imports(t: TestDb) {
         .into_iter()
         .map(|r| r.department_id)
         .collect();
-    assert!(lead_ids.contains(&health.id), "item 二's 市卫健委 is 市卫生健康委员会");
+    assert!(
+        lead_ids.contains(&health.id),
+        "item 二's 市卫健委 is 市卫生健康委员会"
+    );
 
     // Printed variants that differ only in full-width brackets and spaces are one department.
     db.execute_unprepared("INSERT INTO department (name, created_at) VALUES ('市委宣传部（市文明办）', '2023-01-01T00:00:00Z')")
@@ -257,16 +337,30 @@ async fn a_failing_import_leaves_the_database_unchanged(t: TestDb) {
                  一、甲\n事项内容:甲。\n完成时限:2023年底\n牵头部门:市新甲局\n配合部门:市新乙局\n\
                  二、乙\n事项内容:乙。\n完成时限:2023年底\n牵头部门:市新丙局\n配合部门:市新乙局\n\
                  三、丙\n事项内容:丙。\n完成时限:2023年底\n牵头部门:市故障局\n配合部门:市新乙局\n";
-    let err = run(db, other, 2).await.expect_err("the trigger fails the import");
+    let err = run(db, other, 2)
+        .await
+        .expect_err("the trigger fails the import");
     assert!(matches!(err, DomainError::Database(_)), "{err:?}");
-    assert_eq!(counts(db).await, before, "nothing of the failed import remains");
+    assert_eq!(
+        counts(db).await,
+        before,
+        "nothing of the failed import remains"
+    );
 
     // The same failure while correcting an existing list leaves that list as it was.
     let corrected = SAMPLE.replace("牵头部门:市交通运输局", "牵头部门:市故障局");
-    let list_before = project_list::Entity::find().one(db).await.expect("q").expect("list");
+    let list_before = project_list::Entity::find()
+        .one(db)
+        .await
+        .expect("q")
+        .expect("list");
     run(db, &corrected, 3).await.expect_err("fails");
     assert_eq!(counts(db).await, before);
-    let list_after = project_list::Entity::find_by_id(list_before.id).one(db).await.expect("q").expect("list");
+    let list_after = project_list::Entity::find_by_id(list_before.id)
+        .one(db)
+        .await
+        .expect("q")
+        .expect("list");
     assert_eq!(list_after, list_before);
 }
 
@@ -278,7 +372,10 @@ async fn unstorable_text_is_refused_before_writing(t: TestDb) {
     match err {
         DomainError::Validation { field, message } => {
             assert_eq!(field, "text");
-            assert!(message.contains("line 7") && message.contains("twice"), "{message}");
+            assert!(
+                message.contains("line 7") && message.contains("twice"),
+                "{message}"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -288,7 +385,8 @@ async fn unstorable_text_is_refused_before_writing(t: TestDb) {
 }
 
 async fn the_seed_list_imports(t: TestDb) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/heze-2021-livelihood-list-batch1.txt");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/heze-2021-livelihood-list-batch1.txt");
     let Ok(text) = std::fs::read_to_string(&path) else {
         eprintln!("skipped: {} is not readable here", path.display());
         return;

@@ -19,7 +19,11 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 #[test]
 fn sample_list_warns_only_about_its_orphan_and_its_stray_article() {
     let list = parse_default(SAMPLE);
-    let messages: Vec<(usize, &str)> = list.warnings.iter().map(|w| (w.line, w.message.as_str())).collect();
+    let messages: Vec<(usize, &str)> = list
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
     assert_eq!(list.warnings.len(), 2, "{messages:#?}");
     assert!(messages[0].1.contains("orphan"), "{messages:?}");
     assert!(messages[1].1.contains("belong to no item"), "{messages:?}");
@@ -34,12 +38,33 @@ fn sample_list_warns_only_about_its_orphan_and_its_stray_article() {
 fn sample_list_interleaved_paragraph_and_broken_words() {
     let list = parse_default(SAMPLE);
     let three = &list.items[2];
-    assert!(three.content.ends_with("全覆盖。推进城乡公交一体化,行政村通公交率保持100%。"), "{}", three.content);
+    assert!(
+        three
+            .content
+            .ends_with("全覆盖。推进城乡公交一体化,行政村通公交率保持100%。"),
+        "{}",
+        three.content
+    );
     let seven = &list.items[6];
-    assert!(seven.content.contains("减少群众跑腿垫资"), "{}", seven.content);
+    assert!(
+        seven.content.contains("减少群众跑腿垫资"),
+        "{}",
+        seven.content
+    );
     let one = &list.items[0];
-    let got: Vec<_> = one.deadline.milestones.iter().map(|m| (m.due_on, m.kind)).collect();
-    assert_eq!(got, [(date(2023, 8, 31), DueKind::Stage), (date(2023, 12, 31), DueKind::Final)]);
+    let got: Vec<_> = one
+        .deadline
+        .milestones
+        .iter()
+        .map(|m| (m.due_on, m.kind))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (date(2023, 8, 31), DueKind::Stage),
+            (date(2023, 12, 31), DueKind::Final)
+        ]
+    );
 }
 
 #[test]
@@ -66,14 +91,42 @@ fn arabic_and_bracketed_headings_with_synonym_fields() {
 ";
     let list = parse_default(text);
     assert_eq!(list.warnings, [], "clean input, no warnings");
-    let numbers: Vec<_> = list.items.iter().map(|i| (i.number, i.number_text.as_deref())).collect();
-    assert_eq!(numbers, [(Some(1), Some("1")), (Some(2), Some("2")), (Some(3), Some("三"))]);
-    assert_eq!(list.items[0].deadline.milestones[0].due_on, date(2022, 6, 30));
-    assert_eq!(list.items[1].deadline.milestones[0].due_on, date(2022, 9, 30));
-    assert_eq!(list.items[2].deadline.milestones[0].due_on, date(2022, 12, 31));
-    let coop: Vec<_> = list.items[0].cooperating_departments.iter().map(|d| d.as_str()).collect();
+    let numbers: Vec<_> = list
+        .items
+        .iter()
+        .map(|i| (i.number, i.number_text.as_deref()))
+        .collect();
+    assert_eq!(
+        numbers,
+        [
+            (Some(1), Some("1")),
+            (Some(2), Some("2")),
+            (Some(3), Some("三"))
+        ]
+    );
+    assert_eq!(
+        list.items[0].deadline.milestones[0].due_on,
+        date(2022, 6, 30)
+    );
+    assert_eq!(
+        list.items[1].deadline.milestones[0].due_on,
+        date(2022, 9, 30)
+    );
+    assert_eq!(
+        list.items[2].deadline.milestones[0].due_on,
+        date(2022, 12, 31)
+    );
+    let coop: Vec<_> = list.items[0]
+        .cooperating_departments
+        .iter()
+        .map(|d| d.as_str())
+        .collect();
     assert_eq!(coop, ["区财政局", "区自然资源局"]);
-    let lead: Vec<_> = list.items[1].lead_departments.iter().map(|d| d.as_str()).collect();
+    let lead: Vec<_> = list.items[1]
+        .lead_departments
+        .iter()
+        .map(|d| d.as_str())
+        .collect();
     assert_eq!(lead, ["区住建局", "区城管局"]);
     assert!(list.items[2].cooperating_departments.is_empty());
     assert_eq!(list.items[2].generic_phrases, ["各街道办事处"]);
@@ -92,7 +145,11 @@ fn a_list_without_cooperating_fields_closes_items_at_the_lead_line() {
     let list = parse_default(text);
     assert_eq!(list.items.len(), 1);
     assert_eq!(list.items[0].content, "修路3公里。");
-    assert_eq!(list.unattached.len(), 1, "text after the closing field is not content");
+    assert_eq!(
+        list.unattached.len(),
+        1,
+        "text after the closing field is not content"
+    );
     assert_eq!(list.unattached[0].first_line, 6);
 }
 
@@ -108,7 +165,11 @@ fn a_department_list_broken_after_a_separator_continues() {
 配合部门:县公安局
 ";
     let list = parse_default(text);
-    let lead: Vec<_> = list.items[0].lead_departments.iter().map(|d| d.as_str()).collect();
+    let lead: Vec<_> = list.items[0]
+        .lead_departments
+        .iter()
+        .map(|d| d.as_str())
+        .collect();
     assert_eq!(lead, ["县交通局", "县财政局"]);
     assert_eq!(list.items[0].content, "修路。");
 }
@@ -131,7 +192,9 @@ fn an_item_missing_its_closing_field_warns_about_text_it_absorbed() {
     let list = parse_default(text);
     assert_eq!(list.items[1].content, "修桥。\n这一段可能是别的栏目。");
     assert!(
-        list.warnings.iter().any(|w| w.line == 11 && w.message.contains("配合部门")),
+        list.warnings
+            .iter()
+            .any(|w| w.line == 11 && w.message.contains("配合部门")),
         "{:#?}",
         list.warnings
     );
@@ -153,9 +216,24 @@ fn duplicate_numbers_and_unknown_deadlines_are_reported_with_lines() {
 配合部门:市乙局
 ";
     let list = parse_default(text);
-    assert!(list.warnings.iter().any(|w| w.line == 4 && w.message.contains("视情况而定")), "{:#?}", list.warnings);
-    assert!(list.warnings.iter().any(|w| w.line == 7 && w.message.contains("appears twice")), "{:#?}", list.warnings);
-    assert_eq!(list.items[0].deadline_text, "视情况而定", "the text is kept");
+    assert!(
+        list.warnings
+            .iter()
+            .any(|w| w.line == 4 && w.message.contains("视情况而定")),
+        "{:#?}",
+        list.warnings
+    );
+    assert!(
+        list.warnings
+            .iter()
+            .any(|w| w.line == 7 && w.message.contains("appears twice")),
+        "{:#?}",
+        list.warnings
+    );
+    assert_eq!(
+        list.items[0].deadline_text, "视情况而定",
+        "the text is kept"
+    );
 }
 
 #[test]
@@ -173,7 +251,10 @@ fn a_second_field_of_the_same_kind_starts_a_fragment() {
     assert_eq!(list.items.len(), 1);
     assert_eq!(list.orphans.len(), 1);
     assert_eq!(list.orphans[0].deadline_text, "2023年底");
-    assert!(list.items[0].lead_departments.is_empty(), "the fragment's departments stay with it");
+    assert!(
+        list.items[0].lead_departments.is_empty(),
+        "the fragment's departments stay with it"
+    );
 }
 
 #[test]
@@ -181,8 +262,16 @@ fn year_option_dates_forms_without_a_year() {
     let text = "清单\n一、甲\n事项内容:甲。\n完成时限:12月底前\n牵头部门:市甲局\n配合部门:市乙局\n";
     let without = parse_default(text);
     assert!(without.items[0].deadline.milestones.is_empty());
-    assert!(without.warnings.iter().any(|w| w.message.contains("--year")));
+    assert!(
+        without
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("--year"))
+    );
     let with = parse(text, &ParseOptions { year: Some(2024) });
-    assert_eq!(with.items[0].deadline.milestones[0].due_on, date(2024, 12, 31));
+    assert_eq!(
+        with.items[0].deadline.milestones[0].due_on,
+        date(2024, 12, 31)
+    );
     assert!(with.warnings.is_empty(), "{:#?}", with.warnings);
 }

@@ -27,7 +27,8 @@ pub async fn run(command: &AliasCommand, now: DateTime<Utc>) -> anyhow::Result<(
     match command {
         AliasCommand::Add { alias, department } => {
             let alias = DepartmentName::parse(alias).map_err(|m| anyhow::anyhow!("alias: {m}"))?;
-            let department = DepartmentName::parse(department).map_err(|m| anyhow::anyhow!("department: {m}"))?;
+            let department = DepartmentName::parse(department)
+                .map_err(|m| anyhow::anyhow!("department: {m}"))?;
             let txn = db.begin().await?;
             let added = departments::add_alias(&txn, &alias, &department, now).await?;
             audit::record(

@@ -42,7 +42,8 @@ pub struct ImportArgs {
 
 /// Reads, parses and (unless a dry run) stores the list; prints the report on stdout.
 pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
-    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
             "{} is not UTF-8 text (invalid byte at offset {}): save it as UTF-8 and try again",
@@ -65,7 +66,12 @@ pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
         };
         let report = import(&db, &text, &parsed, &options)
             .await
-            .with_context(|| format!("importing {} failed; nothing was written", args.file.display()))?;
+            .with_context(|| {
+                format!(
+                    "importing {} failed; nothing was written",
+                    args.file.display()
+                )
+            })?;
         db.close().await?;
         Some(report)
     };
@@ -91,14 +97,23 @@ pub fn text_report(parsed: &ParsedList, report: Option<&ImportReport>) -> String
     let _ = writeln!(
         out,
         "year {} · {} items · {} orphan fragments · {} unattached blocks · {} warnings\n",
-        parsed.year.map_or_else(|| "unknown".to_owned(), |y| y.to_string()),
+        parsed
+            .year
+            .map_or_else(|| "unknown".to_owned(), |y| y.to_string()),
         parsed.items.len(),
         parsed.orphans.len(),
         parsed.unattached.len(),
         parsed.warnings.len()
     );
     for item in &parsed.items {
-        let _ = writeln!(out, "{:>6}、{}  (lines {}–{})", item.number_text.as_deref().unwrap_or("?"), item.title, item.first_line, item.last_line);
+        let _ = writeln!(
+            out,
+            "{:>6}、{}  (lines {}–{})",
+            item.number_text.as_deref().unwrap_or("?"),
+            item.title,
+            item.first_line,
+            item.last_line
+        );
         describe(&mut out, item);
     }
     if !parsed.orphans.is_empty() {
@@ -112,8 +127,16 @@ pub fn text_report(parsed: &ParsedList, report: Option<&ImportReport>) -> String
         let _ = writeln!(out, "\nunattached text (belongs to no item; not stored):");
         for block in &parsed.unattached {
             let preview: String = block.text.chars().take(40).collect();
-            let more = if block.text.chars().count() > 40 { "…" } else { "" };
-            let _ = writeln!(out, "  lines {}–{}: {preview}{more}", block.first_line, block.last_line);
+            let more = if block.text.chars().count() > 40 {
+                "…"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  lines {}–{}: {preview}{more}",
+                block.first_line, block.last_line
+            );
         }
     }
     if !parsed.warnings.is_empty() {
@@ -134,10 +157,22 @@ pub fn text_report(parsed: &ParsedList, report: Option<&ImportReport>) -> String
             };
             let _ = writeln!(out, "\nlist {}: {outcome}", r.list_id);
             let _ = writeln!(out, "  items added: {}", join_or_none(&r.items_added));
-            let changed: Vec<String> = r.items_changed.iter().map(|c| format!("{} ({})", c.number_text, c.fields.join(", "))).collect();
+            let changed: Vec<String> = r
+                .items_changed
+                .iter()
+                .map(|c| format!("{} ({})", c.number_text, c.fields.join(", ")))
+                .collect();
             let _ = writeln!(out, "  items changed: {}", join_or_none(&changed));
-            let _ = writeln!(out, "  items removed (closed): {}", join_or_none(&r.items_removed));
-            let _ = writeln!(out, "  departments created: {}", join_or_none(&r.departments_created));
+            let _ = writeln!(
+                out,
+                "  items removed (closed): {}",
+                join_or_none(&r.items_removed)
+            );
+            let _ = writeln!(
+                out,
+                "  departments created: {}",
+                join_or_none(&r.departments_created)
+            );
         }
     }
     out
@@ -153,11 +188,29 @@ fn describe(out: &mut String, item: &ParsedItem) {
             domain::deadline::DueKind::Final => m.due_on.to_string(),
         })
         .collect();
-    let ongoing = if item.deadline.ongoing { " + ongoing" } else { "" };
-    let _ = writeln!(out, "        完成时限 {} → {}{ongoing}", item.deadline_text, join_or_none(&dates));
+    let ongoing = if item.deadline.ongoing {
+        " + ongoing"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "        完成时限 {} → {}{ongoing}",
+        item.deadline_text,
+        join_or_none(&dates)
+    );
     let lead: Vec<&str> = item.lead_departments.iter().map(|d| d.as_str()).collect();
-    let cooperating: Vec<&str> = item.cooperating_departments.iter().map(|d| d.as_str()).collect();
-    let _ = writeln!(out, "        牵头 {} · 配合 {}", join_or_none(&lead), join_or_none(&cooperating));
+    let cooperating: Vec<&str> = item
+        .cooperating_departments
+        .iter()
+        .map(|d| d.as_str())
+        .collect();
+    let _ = writeln!(
+        out,
+        "        牵头 {} · 配合 {}",
+        join_or_none(&lead),
+        join_or_none(&cooperating)
+    );
     if !item.generic_phrases.is_empty() {
         let _ = writeln!(out, "        note: {}", item.generic_phrases.join("、"));
     }
@@ -167,6 +220,10 @@ fn join_or_none<S: AsRef<str>>(parts: &[S]) -> String {
     if parts.is_empty() {
         "none".to_owned()
     } else {
-        parts.iter().map(AsRef::as_ref).collect::<Vec<_>>().join("、")
+        parts
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<_>>()
+            .join("、")
     }
 }

@@ -154,7 +154,10 @@ impl Parser {
                     );
                 }
             }
-            let labelled = draft.fields.get(&FieldKind::Content).is_some_and(|(v, _)| !v.trim().is_empty());
+            let labelled = draft
+                .fields
+                .get(&FieldKind::Content)
+                .is_some_and(|(v, _)| !v.trim().is_empty());
             if !labelled && draft.content.trim().is_empty() {
                 self.warn(draft.first_line, format!("{name} has no 事项内容"));
             }

@@ -189,7 +189,10 @@ mod tests {
         assert_eq!(heading("一是加强监测"), None);
         assert_eq!(heading("三、"), None);
         assert_eq!(heading("2021.6月底前"), None);
-        assert_eq!(heading("1234、第一千余项"), Some((1234, "1234", "第一千余项")));
+        assert_eq!(
+            heading("1234、第一千余项"),
+            Some((1234, "1234", "第一千余项"))
+        );
     }
 
     #[test]

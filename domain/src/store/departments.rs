@@ -81,7 +81,9 @@ pub async fn add_alias<C: ConnectionTrait>(
         let message = if existing == department_id {
             format!("'{alias}' already names this department")
         } else {
-            format!("'{alias}' already names another department; merging departments is a separate operation")
+            format!(
+                "'{alias}' already names another department; merging departments is a separate operation"
+            )
         };
         return Err(DomainError::Conflict {
             field: "alias".into(),

@@ -10,8 +10,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -72,15 +72,27 @@ pub fn sha256_hex(text: &str) -> String {
 
 /// Refuses what cannot be stored faithfully, before anything is written.
 fn check_storable(parsed: &ParsedList) -> Result<&str, DomainError> {
-    let title = parsed
-        .title
-        .as_deref()
-        .ok_or_else(|| DomainError::validation("text", "the list has no title line before its first heading"))?;
+    let title = parsed.title.as_deref().ok_or_else(|| {
+        DomainError::validation(
+            "text",
+            "the list has no title line before its first heading",
+        )
+    })?;
     if parsed.items.is_empty() {
-        return Err(DomainError::validation("text", "no numbered item (三、… / 12、…) was found"));
+        return Err(DomainError::validation(
+            "text",
+            "no numbered item (三、… / 12、…) was found",
+        ));
     }
-    if let Some(dup) = parsed.warnings.iter().find(|w| w.message.contains("appears twice")) {
-        return Err(DomainError::validation("text", format!("line {}: {}", dup.line, dup.message)));
+    if let Some(dup) = parsed
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("appears twice"))
+    {
+        return Err(DomainError::validation(
+            "text",
+            format!("line {}: {}", dup.line, dup.message),
+        ));
     }
     Ok(title)
 }
@@ -205,7 +217,11 @@ struct Writer<'t, C: ConnectionTrait> {
 
 impl<C: ConnectionTrait> Writer<'_, C> {
     /// Inserts new items with their due dates and departments, in batches.
-    async fn insert_items(&mut self, list_id: i64, items: &[&ParsedItem]) -> Result<(), DomainError> {
+    async fn insert_items(
+        &mut self,
+        list_id: i64,
+        items: &[&ParsedItem],
+    ) -> Result<(), DomainError> {
         if items.is_empty() {
             return Ok(());
         }
@@ -251,15 +267,24 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             assignments.extend(role_rows(item_id, &item_roles));
         }
         for chunk in due_dates.chunks(BATCH_ROWS) {
-            item_due_date::Entity::insert_many(chunk.to_vec()).exec(self.txn).await?;
+            item_due_date::Entity::insert_many(chunk.to_vec())
+                .exec(self.txn)
+                .await?;
         }
         for chunk in assignments.chunks(BATCH_ROWS) {
-            item_department::Entity::insert_many(chunk.to_vec()).exec(self.txn).await?;
+            item_department::Entity::insert_many(chunk.to_vec())
+                .exec(self.txn)
+                .await?;
         }
         Ok(())
     }
 
-    fn due_date_rows(&self, item_id: i64, milestones: &[Milestone], version: i32) -> Vec<item_due_date::ActiveModel> {
+    fn due_date_rows(
+        &self,
+        item_id: i64,
+        milestones: &[Milestone],
+        version: i32,
+    ) -> Vec<item_due_date::ActiveModel> {
         milestones
             .iter()
             .map(|m| item_due_date::ActiveModel {
@@ -277,7 +302,10 @@ impl<C: ConnectionTrait> Writer<'_, C> {
     }
 
     /// (role, department id, printed position) for an item, each department once per role.
-    async fn department_roles(&mut self, parsed: &ParsedItem) -> Result<Vec<(DepartmentRole, i64, i32)>, DomainError> {
+    async fn department_roles(
+        &mut self,
+        parsed: &ParsedItem,
+    ) -> Result<Vec<(DepartmentRole, i64, i32)>, DomainError> {
         let mut roles = Vec::new();
         for (role, names) in [
             (DepartmentRole::Lead, &parsed.lead_departments),
@@ -288,7 +316,11 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 let department_id = self.department(name).await?;
                 // Two printed variants of one department (an alias and its name) count once.
                 if seen.insert(department_id) {
-                    roles.push((role, department_id, i32::try_from(position).unwrap_or(i32::MAX)));
+                    roles.push((
+                        role,
+                        department_id,
+                        i32::try_from(position).unwrap_or(i32::MAX),
+                    ));
                 }
             }
         }
@@ -296,7 +328,10 @@ impl<C: ConnectionTrait> Writer<'_, C> {
     }
 
     async fn department(&mut self, name: &DepartmentName) -> Result<i64, DomainError> {
-        let (id, created) = self.departments.resolve_or_create(self.txn, name, self.now).await?;
+        let (id, created) = self
+            .departments
+            .resolve_or_create(self.txn, name, self.now)
+            .await?;
         if created {
             self.departments_created.insert(name.to_string());
         }
@@ -304,7 +339,11 @@ impl<C: ConnectionTrait> Writer<'_, C> {
     }
 
     /// Applies a corrected version: items matched by number.
-    async fn update_items(&mut self, list_id: i64, parsed: &[ParsedItem]) -> Result<ImportReport, DomainError> {
+    async fn update_items(
+        &mut self,
+        list_id: i64,
+        parsed: &[ParsedItem],
+    ) -> Result<ImportReport, DomainError> {
         let existing: HashMap<i32, item::Model> = item::Entity::find()
             .filter(item::Column::ListId.eq(list_id))
             .all(self.txn)
@@ -359,18 +398,30 @@ impl<C: ConnectionTrait> Writer<'_, C> {
     }
 
     /// Updates one item to match the text; returns which parts changed.
-    async fn update_item(&mut self, current: &item::Model, parsed: &ParsedItem) -> Result<Vec<&'static str>, DomainError> {
+    async fn update_item(
+        &mut self,
+        current: &item::Model,
+        parsed: &ParsedItem,
+    ) -> Result<Vec<&'static str>, DomainError> {
         let mut changed = Vec::new();
         let generic = serde_json::json!(parsed.generic_phrases);
         let checks: [(&'static str, bool); 6] = [
             ("number_text", current.number_text != number_text(parsed)),
             ("title", current.title != parsed.title),
             ("content", current.content != parsed.content),
-            ("deadline_text", current.deadline_text != parsed.deadline_text),
+            (
+                "deadline_text",
+                current.deadline_text != parsed.deadline_text,
+            ),
             ("ongoing", current.ongoing != parsed.deadline.ongoing),
             ("generic_phrases", current.generic_phrases != generic),
         ];
-        changed.extend(checks.iter().filter(|(_, differs)| *differs).map(|(name, _)| *name));
+        changed.extend(
+            checks
+                .iter()
+                .filter(|(_, differs)| *differs)
+                .map(|(name, _)| *name),
+        );
 
         let active_dates: Vec<item_due_date::Model> = item_due_date::Entity::find()
             .filter(item_due_date::Column::ItemId.eq(current.id))
@@ -393,9 +444,12 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         if was != now {
             changed.push("due_dates");
             self.deactivate_due_dates(current.id).await?;
-            let rows = self.due_date_rows(current.id, &parsed.deadline.milestones, current_version + 1);
+            let rows =
+                self.due_date_rows(current.id, &parsed.deadline.milestones, current_version + 1);
             if !rows.is_empty() {
-                item_due_date::Entity::insert_many(rows).exec(self.txn).await?;
+                item_due_date::Entity::insert_many(rows)
+                    .exec(self.txn)
+                    .await?;
             }
         }
 
@@ -417,7 +471,9 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 .await?;
             let rows = role_rows(current.id, &wanted);
             if !rows.is_empty() {
-                item_department::Entity::insert_many(rows).exec(self.txn).await?;
+                item_department::Entity::insert_many(rows)
+                    .exec(self.txn)
+                    .await?;
             }
         }
 
@@ -447,7 +503,10 @@ impl<C: ConnectionTrait> Writer<'_, C> {
 
     async fn deactivate_due_dates(&self, item_id: i64) -> Result<(), DomainError> {
         item_due_date::Entity::update_many()
-            .col_expr(item_due_date::Column::Active, sea_orm::sea_query::Expr::value(false))
+            .col_expr(
+                item_due_date::Column::Active,
+                sea_orm::sea_query::Expr::value(false),
+            )
             .filter(item_due_date::Column::ItemId.eq(item_id))
             .filter(item_due_date::Column::Active.eq(true))
             .exec(self.txn)
@@ -456,16 +515,21 @@ impl<C: ConnectionTrait> Writer<'_, C> {
     }
 }
 
-fn role_rows(item_id: i64, roles: &[(DepartmentRole, i64, i32)]) -> Vec<item_department::ActiveModel> {
+fn role_rows(
+    item_id: i64,
+    roles: &[(DepartmentRole, i64, i32)],
+) -> Vec<item_department::ActiveModel> {
     roles
         .iter()
-        .map(|&(role, department_id, position)| item_department::ActiveModel {
-            item_id: Set(item_id),
-            department_id: Set(department_id),
-            role: Set(role),
-            position: Set(position),
-            ..Default::default()
-        })
+        .map(
+            |&(role, department_id, position)| item_department::ActiveModel {
+                item_id: Set(item_id),
+                department_id: Set(department_id),
+                role: Set(role),
+                position: Set(position),
+                ..Default::default()
+            },
+        )
         .collect()
 }
 
@@ -475,13 +539,19 @@ mod tests {
 
     #[test]
     fn batch_labels_come_from_the_title() {
-        assert_eq!(batch_label("我市公布重点民生项目清单(第一批)").as_deref(), Some("第一批"));
+        assert_eq!(
+            batch_label("我市公布重点民生项目清单(第一批)").as_deref(),
+            Some("第一批")
+        );
         assert_eq!(batch_label("清单（第12批）").as_deref(), Some("第12批"));
         assert_eq!(batch_label("重点民生项目清单"), None);
     }
 
     #[test]
     fn hashes_are_hex_sha256() {
-        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

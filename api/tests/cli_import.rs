@@ -1,0 +1,179 @@
+//! `api import` and `api alias` as an admin runs them: a real process, real databases.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output},
+};
+
+use serde_json::Value;
+use test_support::{TestDb, backend_tests};
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/sample-list.txt");
+
+/// A scratch directory as the working directory, so no `minsheng.toml` or database is picked up
+/// from the checkout.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("minsheng-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn api(dir: &Path, database_url: Option<&str>, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_api"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("MINSHENG_CONFIG")
+        .env_remove("RUST_LOG");
+    match database_url {
+        Some(url) => command.env("DATABASE_URL", url),
+        None => command.env_remove("DATABASE_URL"),
+    };
+    command.output().expect("run the api binary")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn dry_run_prints_the_json_shape_and_touches_no_database() {
+    let dir = scratch("dry");
+    let out = api(
+        &dir,
+        None,
+        &["import", SAMPLE, "--dry-run", "--format", "json"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is exactly one JSON document");
+    assert_eq!(json["title"], "示例市2023年为民办实事项目清单(第一批)");
+    assert_eq!(json["items"].as_array().map(Vec::len), Some(7));
+    assert_eq!(json["orphans"].as_array().map(Vec::len), Some(1));
+    assert_eq!(json["unattached"][0]["lines"], serde_json::json!([86, 88]));
+    assert_eq!(
+        json["items"][3]["due_dates"],
+        serde_json::json!(["2023-09-30"])
+    );
+    assert_eq!(json["items"][3]["ongoing"], true);
+    assert!(json.get("import").is_none(), "a dry run imports nothing");
+    assert!(
+        !dir.join("minsheng.db").exists(),
+        "a dry run does not even create the default database"
+    );
+
+    let human = api(&dir, None, &["import", SAMPLE, "--dry-run"]);
+    assert!(human.status.success());
+    let shown = text(&human.stdout);
+    assert!(
+        shown.contains("dry run: nothing was written") && shown.contains("line 86"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn unreadable_and_non_utf8_files_fail_with_a_message() {
+    let dir = scratch("bad");
+    let missing = api(&dir, None, &["import", "no-such-list.txt", "--dry-run"]);
+    assert!(!missing.status.success());
+    assert!(
+        text(&missing.stderr).contains("cannot read no-such-list.txt"),
+        "{}",
+        text(&missing.stderr)
+    );
+    assert!(missing.stdout.is_empty());
+
+    let gbk = dir.join("gbk.txt");
+    // "清单" in GBK: not UTF-8.
+    std::fs::write(&gbk, [0xC7u8, 0xE5, 0xB5, 0xA5, b'\n']).expect("write");
+    let out = api(
+        &dir,
+        None,
+        &["import", gbk.to_str().expect("path"), "--dry-run"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("is not UTF-8"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+async fn import_then_reimport_through_the_cli(t: TestDb) {
+    let dir = scratch("import");
+    let first = api(
+        &dir,
+        Some(&t.url),
+        &["import", SAMPLE, "--issuer", "示例市", "--format", "json"],
+    );
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let json: Value = serde_json::from_slice(&first.stdout).expect("json");
+    assert_eq!(json["import"]["outcome"], "created");
+    assert_eq!(
+        json["import"]["items_added"].as_array().map(Vec::len),
+        Some(7)
+    );
+
+    let again = api(&dir, Some(&t.url), &["import", SAMPLE]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stdout).contains("unchanged"),
+        "{}",
+        text(&again.stdout)
+    );
+
+    let alias = api(
+        &dir,
+        Some(&t.url),
+        &["alias", "add", "市卫生健康委员会简称", "市卫生健康委员会"],
+    );
+    assert!(alias.status.success(), "{}", text(&alias.stderr));
+    let listed = api(&dir, Some(&t.url), &["alias", "list"]);
+    assert_eq!(
+        text(&listed.stdout),
+        "市卫生健康委员会简称 → 市卫生健康委员会\n"
+    );
+    let unknown = api(
+        &dir,
+        Some(&t.url),
+        &["alias", "add", "某简称", "不存在的部门"],
+    );
+    assert!(!unknown.status.success());
+    assert!(
+        text(&unknown.stderr).contains("不存在的部门"),
+        "{}",
+        text(&unknown.stderr)
+    );
+}
+
+async fn a_list_that_cannot_be_stored_fails_and_writes_nothing(t: TestDb) {
+    let dir = scratch("dup");
+    let file = dir.join("dup.txt");
+    std::fs::write(
+        &file,
+        "清单\n一、甲\n事项内容:甲。\n完成时限:2023年底\n牵头部门:市甲局\n配合部门:市乙局\n一、乙\n事项内容:乙。\n完成时限:2023年底\n牵头部门:市甲局\n",
+    )
+    .expect("write");
+    let out = api(
+        &dir,
+        Some(&t.url),
+        &["import", file.to_str().expect("path")],
+    );
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("nothing was written") && stderr.contains("line 7"),
+        "{stderr}"
+    );
+    let lists = api(&dir, Some(&t.url), &["import", SAMPLE, "--format", "json"]);
+    let json: Value = serde_json::from_slice(&lists.stdout).expect("json");
+    assert_eq!(
+        json["import"]["list_id"], 1,
+        "the failed import left no list behind"
+    );
+}
+
+backend_tests!(
+    import_then_reimport_through_the_cli,
+    a_list_that_cannot_be_stored_fails_and_writes_nothing
+);

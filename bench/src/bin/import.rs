@@ -1,0 +1,286 @@
+//! `cargo run --release -p bench --bin import [-- ITEMS]`
+//!
+//! Parse throughput of a generated 10,000-item list in the seed's shape, and the time to import
+//! it into PostgreSQL (`domain::store::import::import`, one transaction) against a plain batched
+//! insert of the same rows, measured in the same run. Goal: import ≤ 3× the plain insert.
+
+use std::time::Duration;
+
+use bench::{drop_database, fresh_database, listgen, median, time};
+use chrono::Utc;
+use domain::{
+    listdoc::{ParseOptions, ParsedList, parse},
+    store::{
+        audit::Actor,
+        import::{ImportOptions, import, sha256_hex},
+    },
+};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait, Value};
+
+const RUNS: usize = 5;
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let items: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000);
+    let text = listgen::list_text(items);
+    let mb = text.len() as f64 / 1_000_000.0;
+
+    let mut parse_times = Vec::new();
+    let mut parsed = None;
+    for _ in 0..RUNS {
+        let (p, d) = time(|| parse(&text, &ParseOptions::default()));
+        parse_times.push(d);
+        parsed = Some(p);
+    }
+    let parsed = parsed.ok_or("no parse run")?;
+    if parsed.items.len() != items {
+        return Err(format!("parsed {} items of {items}", parsed.items.len()));
+    }
+    let parse_time = median(parse_times);
+    println!("list: {items} items, {mb:.2} MB");
+    println!(
+        "parse: median {:.1} ms over {RUNS} runs = {:.1} MB/s",
+        ms(parse_time),
+        mb / parse_time.as_secs_f64()
+    );
+
+    let mut import_times = Vec::new();
+    let mut plain_times = Vec::new();
+    for run in 0..RUNS {
+        // Alternate the order so neither side always runs on a warmer server.
+        let order = if run % 2 == 0 {
+            [true, false]
+        } else {
+            [false, true]
+        };
+        for is_import in order {
+            let name = format!("minsheng_bench_import_{}", std::process::id());
+            let (db, _) = fresh_database(&name).await?;
+            let started = std::time::Instant::now();
+            if is_import {
+                let options = ImportOptions {
+                    issuer: None,
+                    actor: Actor("bench".into()),
+                    now: Utc::now(),
+                };
+                import(&db, &text, &parsed, &options)
+                    .await
+                    .map_err(|e| format!("import: {e:?}"))?;
+                import_times.push(started.elapsed());
+            } else {
+                plain_insert(&db, &text, &parsed)
+                    .await
+                    .map_err(|e| format!("plain insert: {e}"))?;
+                plain_times.push(started.elapsed());
+            }
+            drop_database(db, &name).await;
+        }
+    }
+    let (import_time, plain_time) = (median(import_times), median(plain_times));
+    println!(
+        "plain batched insert (baseline): median {:.1} ms over {RUNS} runs",
+        ms(plain_time)
+    );
+    println!(
+        "domain import: median {:.1} ms over {RUNS} runs",
+        ms(import_time)
+    );
+    println!(
+        "ratio import / plain insert: {:.2} (goal <= 3.00); parse + import / plain insert: {:.2}",
+        import_time.as_secs_f64() / plain_time.as_secs_f64(),
+        (import_time + parse_time).as_secs_f64() / plain_time.as_secs_f64()
+    );
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The same rows as the import writes, by hand: departments, list, items, due dates and roles in
+/// multi-row INSERTs of 500 rows, in one transaction, with no lookups or comparisons.
+async fn plain_insert(
+    db: &DatabaseConnection,
+    text: &str,
+    parsed: &ParsedList,
+) -> Result<(), sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let mut names: Vec<&str> = parsed
+        .items
+        .iter()
+        .flat_map(|i| i.lead_departments.iter().chain(&i.cooperating_departments))
+        .map(|d| d.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let rows: Vec<Vec<Value>> = names
+        .iter()
+        .map(|n| vec![(*n).into(), now.into()])
+        .collect();
+    insert_rows(&txn, "department", &["name", "created_at"], rows).await?;
+    let department_ids = id_map(&txn, "SELECT name, id FROM department").await?;
+
+    let list = txn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO project_list (title, source_text, source_sha256, year, imported_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            [
+                parsed.title.clone().into(),
+                text.into(),
+                sha256_hex(text).into(),
+                parsed.year.into(),
+                now.into(),
+                now.into(),
+            ],
+        ))
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::Custom("no list id".into()))?;
+    let list_id: i64 = list.try_get("", "id")?;
+
+    let item_rows = parsed
+        .items
+        .iter()
+        .map(|i| {
+            vec![
+                list_id.into(),
+                i.number.into(),
+                i.number_text.clone().into(),
+                i.title.clone().into(),
+                i.content.clone().into(),
+                i.deadline_text.clone().into(),
+                i.deadline.ongoing.into(),
+                "open".into(),
+                serde_json::json!(i.generic_phrases).into(),
+                now.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    let columns = [
+        "list_id",
+        "number",
+        "number_text",
+        "title",
+        "content",
+        "deadline_text",
+        "ongoing",
+        "status",
+        "generic_phrases",
+        "created_at",
+        "updated_at",
+    ];
+    insert_rows(&txn, "item", &columns, item_rows).await?;
+    let item_ids = id_map(
+        &txn,
+        &format!("SELECT number::text AS name, id FROM item WHERE list_id = {list_id}"),
+    )
+    .await?;
+
+    let mut due_rows = Vec::new();
+    let mut role_rows = Vec::new();
+    for i in &parsed.items {
+        let item_id = item_ids[&i.number.unwrap_or_default().to_string()];
+        for m in &i.deadline.milestones {
+            let precision = format!("{:?}", m.precision)
+                .to_lowercase()
+                .replace("halfyear", "half_year");
+            let kind = format!("{:?}", m.kind).to_lowercase();
+            due_rows.push(vec![
+                item_id.into(),
+                m.due_on.into(),
+                precision.into(),
+                kind.into(),
+                m.label.clone().into(),
+                now.into(),
+            ]);
+        }
+        for (role, list) in [
+            ("lead", &i.lead_departments),
+            ("cooperating", &i.cooperating_departments),
+        ] {
+            for (position, d) in list.iter().enumerate() {
+                role_rows.push(vec![
+                    item_id.into(),
+                    department_ids[d.as_str()].into(),
+                    role.into(),
+                    (position as i32).into(),
+                ]);
+            }
+        }
+    }
+    insert_rows(
+        &txn,
+        "item_due_date",
+        &[
+            "item_id",
+            "due_on",
+            "precision",
+            "kind",
+            "label",
+            "created_at",
+        ],
+        due_rows,
+    )
+    .await?;
+    insert_rows(
+        &txn,
+        "item_department",
+        &["item_id", "department_id", "role", "position"],
+        role_rows,
+    )
+    .await?;
+    txn.commit().await
+}
+
+async fn insert_rows<C: ConnectionTrait>(
+    db: &C,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+) -> Result<(), sea_orm::DbErr> {
+    for chunk in rows.chunks(500) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut values = Vec::with_capacity(chunk.len() * columns.len());
+        for (r, row) in chunk.iter().enumerate() {
+            if r > 0 {
+                sql.push_str(", ");
+            }
+            let placeholders: Vec<String> = (0..row.len())
+                .map(|c| format!("${}", values.len() + c + 1))
+                .collect();
+            sql.push('(');
+            sql.push_str(&placeholders.join(", "));
+            sql.push(')');
+            values.extend(row.iter().cloned());
+        }
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            values,
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+async fn id_map<C: ConnectionTrait>(
+    db: &C,
+    sql: &str,
+) -> Result<std::collections::HashMap<String, i64>, sea_orm::DbErr> {
+    let rows = db
+        .query_all_raw(Statement::from_string(DbBackend::Postgres, sql.to_owned()))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<String>("", "name")?,
+                r.try_get::<i64>("", "id")?,
+            ))
+        })
+        .collect()
+}
