@@ -152,37 +152,13 @@ async fn bad_arguments_are_validation_errors_naming_the_field(t: TestDb) {
 
 async fn probes_report_process_and_database(t: TestDb) {
     let app = TestApp::start_with_db(&t, t.db.clone()).await;
-    let health = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .expect("healthz");
-    assert_eq!(health.status(), 200);
-    let ready = app
-        .client
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .expect("readyz");
-    assert_eq!(ready.status(), 200);
+    assert_eq!(app.status("/healthz").await, 200);
+    assert_eq!(app.status("/readyz").await, 200);
 
     // Closing the pool the app uses makes the database unreachable for it.
     t.db.clone().close().await.expect("close pool");
-    let ready = app
-        .client
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .expect("readyz");
-    assert_eq!(ready.status(), 503);
-    let health = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .expect("healthz");
-    assert_eq!(health.status(), 200, "the process is still up");
+    assert_eq!(app.status("/readyz").await, 503);
+    assert_eq!(app.status("/healthz").await, 200, "the process is still up");
     let body = app.graphql("{ lists { id } }", Value::Null).await;
     assert_eq!(only_error(&body).0, "INTERNAL", "{body}");
     let message = body["errors"][0]["message"].as_str().unwrap_or_default();

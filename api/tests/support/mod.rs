@@ -60,6 +60,17 @@ impl TestApp {
         format!("http://{}{path}", self.address)
     }
 
+    /// The status of `GET path`.
+    pub async fn status(&self, path: &str) -> u16 {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+            .status()
+            .as_u16()
+    }
+
     /// POSTs a query and returns the whole JSON response.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
         let response = self

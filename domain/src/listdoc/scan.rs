@@ -66,7 +66,7 @@ static FIELD: LazyLock<Regex> = LazyLock::new(|| {
 });
 static HEADING: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"^(?:[(（]\s*(?P<paren>[一二三四五六七八九十百〇零]+|[0-9０-９]{1,4})\s*[)）]|(?P<plain>[一二三四五六七八九十百〇零]+|[0-9０-９]{1,4})\s*[、．.])\s*(?P<title>.+)$",
+        r"^(?:[(（]\s*(?P<paren>[一二三四五六七八九十百〇零]+|[0-9０-９]{1,5})\s*[)）]|(?P<plain>[一二三四五六七八九十百〇零]+|[0-9０-９]{1,5})\s*[、．.])\s*(?P<title>.+)$",
     )
 });
 
@@ -129,7 +129,7 @@ fn number_value(text: &str) -> Option<i32> {
         .parse::<u32>()
         .ok()
         .or_else(|| chinese_to_number(&ascii))?;
-    i32::try_from(value).ok().filter(|n| (1..=9999).contains(n))
+    i32::try_from(value).ok().filter(|n| (1..=99_999).contains(n))
 }
 
 #[cfg(test)]
