@@ -57,14 +57,15 @@ impl Application {
         let engine = settings.database_url.engine();
         let policy = MigrationPolicy::for_engine(engine, options.migrate);
         let db = db::open(&settings.database_url, policy).await?;
-        if options.seed_sample && engine == Engine::Sqlite {
-            if let Some(report) = sample::seed_if_empty(&db, Utc::now()).await? {
-                tracing::info!(
-                    list_id = report.list_id,
-                    items = report.items_added.len(),
-                    "the database was empty: imported the sample list (examples/sample-list.txt) to explore"
-                );
-            }
+        if options.seed_sample
+            && engine == Engine::Sqlite
+            && let Some(report) = sample::seed_if_empty(&db, Utc::now()).await?
+        {
+            tracing::info!(
+                list_id = report.list_id,
+                items = report.items_added.len(),
+                "the database was empty: imported the sample list (examples/sample-list.txt) to explore"
+            );
         }
         Self::build_with_db(settings, db).await
     }

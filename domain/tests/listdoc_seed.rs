@@ -27,7 +27,7 @@ fn seed() -> Option<ParsedList> {
     }
 }
 
-fn item<'a>(list: &'a ParsedList, number: i32) -> &'a domain::listdoc::ParsedItem {
+fn item(list: &ParsedList, number: i32) -> &domain::listdoc::ParsedItem {
     list.items
         .iter()
         .find(|i| i.number == Some(number))

@@ -261,7 +261,10 @@ async fn insert_rows_inner<C: ConnectionTrait>(
     columns: &[&str],
     rows: Vec<Vec<Value>>,
 ) -> Result<(), sea_orm::DbErr> {
-    let chunk_rows = std::env::var("BENCH_CHUNK").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+    let chunk_rows = std::env::var("BENCH_CHUNK")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100);
     for chunk in rows.chunks(chunk_rows) {
         let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
         let mut values = Vec::with_capacity(chunk.len() * columns.len());

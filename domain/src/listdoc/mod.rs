@@ -397,9 +397,10 @@ pub fn parse(text: &str, options: &ParseOptions) -> ParsedList {
     let mut first_seen: HashMap<i32, usize> = HashMap::new();
     let mut duplicates = Vec::new();
     for item in &parser.items {
-        if let Some(number) = item.number {
-            if let Some(first) = first_seen.insert(number, item.first_line) {
-                duplicates.push(ParseWarning {
+        if let Some(number) = item.number
+            && let Some(first) = first_seen.insert(number, item.first_line)
+        {
+            duplicates.push(ParseWarning {
                     line: item.first_line,
                     message: format!(
                         "item number {} appears twice (lines {first} and {}): a list cannot be imported with duplicate numbers",
@@ -407,7 +408,6 @@ pub fn parse(text: &str, options: &ParseOptions) -> ParsedList {
                         item.first_line
                     ),
                 });
-            }
         }
     }
     parser.warnings.extend(duplicates);

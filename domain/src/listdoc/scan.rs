@@ -83,15 +83,14 @@ pub fn classify(raw: &str) -> Line<'_> {
     if PAGE_MARKER.is_match(line) {
         return Line::PageMarker;
     }
-    if let Some(c) = FIELD.captures(line) {
-        if let (Some(label), Some(value)) = (c.get(1), c.get(2)) {
-            if let Some(kind) = FieldKind::from_label(label.as_str()) {
-                return Line::Field {
-                    kind,
-                    value: value.as_str().trim(),
-                };
-            }
-        }
+    if let Some(c) = FIELD.captures(line)
+        && let (Some(label), Some(value)) = (c.get(1), c.get(2))
+        && let Some(kind) = FieldKind::from_label(label.as_str())
+    {
+        return Line::Field {
+            kind,
+            value: value.as_str().trim(),
+        };
     }
     if let Some(c) = HEADING.captures(line) {
         let number_match = c.name("paren").or_else(|| c.name("plain"));
@@ -104,14 +103,14 @@ pub fn classify(raw: &str) -> Line<'_> {
             .chars()
             .next()
             .is_some_and(|ch| !ch.is_ascii_digit() && !('０'..='９').contains(&ch) && ch != '%');
-        if let (Some(m), true) = (number_match, title_ok) {
-            if let Some(number) = number_value(m.as_str()) {
-                return Line::Heading {
-                    number,
-                    number_text: m.as_str(),
-                    title,
-                };
-            }
+        if let (Some(m), true) = (number_match, title_ok)
+            && let Some(number) = number_value(m.as_str())
+        {
+            return Line::Heading {
+                number,
+                number_text: m.as_str(),
+                title,
+            };
         }
     }
     Line::Text(line)
@@ -129,7 +128,9 @@ fn number_value(text: &str) -> Option<i32> {
         .parse::<u32>()
         .ok()
         .or_else(|| chinese_to_number(&ascii))?;
-    i32::try_from(value).ok().filter(|n| (1..=99_999).contains(n))
+    i32::try_from(value)
+        .ok()
+        .filter(|n| (1..=99_999).contains(n))
 }
 
 #[cfg(test)]
