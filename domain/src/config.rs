@@ -5,13 +5,12 @@
 //! environment variables. A bad value stops the program with a message that names the key;
 //! secrets come only from the environment and never appear in `Debug` output.
 
-use std::{fmt, net::SocketAddr, path::PathBuf};
+use std::{collections::HashMap, fmt, net::SocketAddr, path::PathBuf};
 
 use chrono_tz::Tz;
-use serde::Deserialize;
 use url::Url;
 
-use crate::email::Mailbox;
+use crate::email::{EmailAddress, Mailbox};
 
 const DEFAULTS: &str = include_str!("../../config/default.toml");
 const DEFAULT_FILE: &str = "minsheng.toml";
@@ -28,6 +27,7 @@ pub struct Settings {
     pub mail_from: Mailbox,
     /// `None`: no administrator exists.
     pub admin_token: Option<Secret>,
+    pub reminders: ReminderSettings,
 }
 
 /// A configuration error, naming the key (environment variable or file key) at fault.
@@ -47,16 +47,21 @@ impl ConfigError {
     }
 }
 
-/// One layer of settings as written: every key optional, unknown keys refused.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Layer {
-    database_url: Option<String>,
-    bind: Option<String>,
-    timezone: Option<String>,
-    smtp_url: Option<String>,
-    mail_from: Option<String>,
-}
+/// Every settable key: its name in a file and its environment variable.
+const KEYS: &[(&str, &str)] = &[
+    ("database_url", "DATABASE_URL"),
+    ("bind", "MINSHENG_BIND"),
+    ("timezone", "MINSHENG_TIMEZONE"),
+    ("smtp_url", "MINSHENG_SMTP_URL"),
+    ("mail_from", "MINSHENG_MAIL_FROM"),
+    ("reminder_days", "MINSHENG_REMINDER_DAYS"),
+    ("overdue_every_days", "MINSHENG_OVERDUE_EVERY_DAYS"),
+    ("escalate_after_days", "MINSHENG_ESCALATE_AFTER_DAYS"),
+    ("supervisor_email", "MINSHENG_SUPERVISOR_EMAIL"),
+    ("reminder_cron", "MINSHENG_REMINDER_CRON"),
+    ("holiday_calendar", "MINSHENG_HOLIDAY_CALENDAR"),
+    ("outbox_dir", "MINSHENG_OUTBOX_DIR"),
+];
 
 /// A raw value and where it came from, so an error can name the key the admin has to fix.
 struct Sourced {
@@ -64,41 +69,59 @@ struct Sourced {
     origin: String,
 }
 
+/// The merged layers: file key → the value that won.
 #[derive(Default)]
-struct Merged {
-    database_url: Option<Sourced>,
-    bind: Option<Sourced>,
-    timezone: Option<Sourced>,
-    smtp_url: Option<Sourced>,
-    mail_from: Option<Sourced>,
-}
+struct Merged(HashMap<&'static str, Sourced>);
 
 impl Merged {
-    fn apply(&mut self, layer: Layer, origin: &dyn Fn(&str) -> String) {
-        let set = |slot: &mut Option<Sourced>, value: Option<String>, key: &str| {
-            if let Some(value) = value {
-                *slot = Some(Sourced {
-                    value,
-                    origin: origin(key),
-                });
+    /// Applies a TOML layer; unknown keys are refused by name.
+    fn apply_toml(&mut self, text: &str, source: &str) -> Result<(), ConfigError> {
+        let table: toml::Table =
+            toml::from_str(text).map_err(|e| ConfigError::new(source, e.message().to_owned()))?;
+        for (key, value) in table {
+            let Some((file_key, _)) = KEYS.iter().find(|(k, _)| *k == key) else {
+                return Err(ConfigError::new(source, format!("unknown key '{key}'")));
+            };
+            let value = match &value {
+                toml::Value::Array(items) => items
+                    .iter()
+                    .map(scalar)
+                    .collect::<Option<Vec<_>>>()
+                    .map(|v| v.join(",")),
+                single => scalar(single),
             }
-        };
-        set(&mut self.database_url, layer.database_url, "database_url");
-        set(&mut self.bind, layer.bind, "bind");
-        set(&mut self.timezone, layer.timezone, "timezone");
-        set(&mut self.smtp_url, layer.smtp_url, "smtp_url");
-        set(&mut self.mail_from, layer.mail_from, "mail_from");
+            .ok_or_else(|| {
+                ConfigError::new(
+                    format!("{key} in {source}"),
+                    "must be a string, a number or a list of them",
+                )
+            })?;
+            self.0.insert(
+                file_key,
+                Sourced {
+                    value,
+                    origin: format!("{key} in {source}"),
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn take(&mut self, file_key: &str) -> Option<Sourced> {
+        self.0.remove(file_key)
+    }
+
+    /// A required value; the defaults file has every required key.
+    fn required(&mut self, file_key: &str) -> Result<Sourced, ConfigError> {
+        self.take(file_key)
+            .ok_or_else(|| ConfigError::new(file_key, "has no value"))
+    }
+
+    /// A value that may be empty (empty means "not set").
+    fn optional(&mut self, file_key: &str) -> Option<Sourced> {
+        self.take(file_key).filter(|s| !s.value.trim().is_empty())
     }
 }
-
-/// Environment variable for each file key.
-const ENV_KEYS: [(&str, &str); 5] = [
-    ("database_url", "DATABASE_URL"),
-    ("bind", "MINSHENG_BIND"),
-    ("timezone", "MINSHENG_TIMEZONE"),
-    ("smtp_url", "MINSHENG_SMTP_URL"),
-    ("mail_from", "MINSHENG_MAIL_FROM"),
-];
 
 impl Settings {
     /// Loads from the process environment and the files it names.
@@ -109,9 +132,7 @@ impl Settings {
     /// Loads with `env` standing in for the process environment (tests pass a map).
     pub fn load_from(env: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut merged = Merged::default();
-        let defaults: Layer = toml::from_str(DEFAULTS)
-            .map_err(|e| ConfigError::new("config/default.toml", e.to_string()))?;
-        merged.apply(defaults, &|key| format!("{key} (default)"));
+        merged.apply_toml(DEFAULTS, "config/default.toml")?;
 
         if let Some(path) = config_file(env)? {
             let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -120,54 +141,42 @@ impl Settings {
                     format!("cannot read {}: {e}", path.display()),
                 )
             })?;
-            let layer: Layer = toml::from_str(&text).map_err(|e| {
-                ConfigError::new(path.display().to_string(), e.message().to_owned())
-            })?;
             let shown = path.display().to_string();
-            merged.apply(layer, &|key| format!("{key} in {shown}"));
-            for url in [&merged.database_url, &merged.smtp_url]
-                .into_iter()
-                .flatten()
-            {
-                if url.origin.ends_with(&shown) && url_has_password(&url.value) {
+            let mut file_layer = Merged::default();
+            file_layer.apply_toml(&text, &shown)?;
+            for key in ["database_url", "smtp_url"] {
+                if let Some(url) = file_layer.0.get(key).filter(|u| url_has_password(&u.value)) {
                     return Err(ConfigError::new(
                         &url.origin,
                         "a password may only come from the environment, not from a file",
                     ));
                 }
             }
+            merged.0.extend(file_layer.0);
         }
 
-        let mut from_env = Layer::default();
-        for (file_key, env_key) in ENV_KEYS {
-            let value = env(env_key);
-            match file_key {
-                "database_url" => from_env.database_url = value,
-                "bind" => from_env.bind = value,
-                "timezone" => from_env.timezone = value,
-                "smtp_url" => from_env.smtp_url = value,
-                _ => from_env.mail_from = value,
+        for (file_key, env_key) in KEYS {
+            if let Some(value) = env(env_key) {
+                merged.0.insert(
+                    file_key,
+                    Sourced {
+                        value,
+                        origin: (*env_key).to_owned(),
+                    },
+                );
             }
         }
-        merged.apply(from_env, &|key| {
-            ENV_KEYS
-                .iter()
-                .find(|(file_key, _)| *file_key == key)
-                .map_or(key, |(_, env_key)| env_key)
-                .to_owned()
-        });
-
         Self::validate(merged, env)
     }
 
-    fn validate(merged: Merged, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let required = |slot: Option<Sourced>, key: &str| {
-            slot.ok_or_else(|| ConfigError::new(key, "has no value"))
-        };
-        let database_url = required(merged.database_url, "DATABASE_URL")?;
-        let bind = required(merged.bind, "MINSHENG_BIND")?;
-        let timezone = required(merged.timezone, "MINSHENG_TIMEZONE")?;
-        let mail_from = required(merged.mail_from, "MINSHENG_MAIL_FROM")?;
+    fn validate(
+        mut merged: Merged,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let database_url = merged.required("database_url")?;
+        let bind = merged.required("bind")?;
+        let timezone = merged.required("timezone")?;
+        let mail_from = merged.required("mail_from")?;
 
         let admin_token = match env("MINSHENG_ADMIN_TOKEN") {
             None => None,
@@ -199,16 +208,112 @@ impl Settings {
                     ),
                 )
             })?,
-            smtp_url: match merged.smtp_url {
-                Some(s) if !s.value.trim().is_empty() => {
-                    Some(SmtpUrl::parse(&s.value).map_err(|m| ConfigError::new(&s.origin, m))?)
-                }
-                _ => None,
-            },
+            smtp_url: merged
+                .optional("smtp_url")
+                .map(|s| SmtpUrl::parse(&s.value).map_err(|m| ConfigError::new(&s.origin, m)))
+                .transpose()?,
             mail_from: Mailbox::parse(&mail_from.value)
                 .map_err(|m| ConfigError::new(&mail_from.origin, m))?,
             admin_token,
+            reminders: ReminderSettings::from_merged(&mut merged)?,
         })
+    }
+}
+
+/// What the reminder worker is configured with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReminderSettings {
+    /// Days before a due date on which a reminder goes out, largest first (`30,14,7,3,1,0`).
+    pub days_before: Vec<u32>,
+    /// After a due date has passed, one reminder every this many days.
+    pub overdue_every_days: u32,
+    /// Overdue by more than this many days: the supervisor gets a copy.
+    pub escalate_after_days: u32,
+    pub supervisor: Option<EmailAddress>,
+    /// Six-field cron expression (with seconds), read in the configured time zone.
+    pub cron: String,
+    /// A holiday calendar file: when set, lead days count working days and no reminder goes out
+    /// on a day of rest.
+    pub holiday_calendar: Option<PathBuf>,
+    /// Where `.eml` files go when no SMTP server is configured.
+    pub outbox_dir: PathBuf,
+}
+
+impl ReminderSettings {
+    fn from_merged(merged: &mut Merged) -> Result<Self, ConfigError> {
+        let days = merged.required("reminder_days")?;
+        let mut days_before = days
+            .value
+            .split(',')
+            .map(|d| d.trim().parse::<u32>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| {
+                ConfigError::new(
+                    &days.origin,
+                    format!(
+                        "'{}' is not a list of whole days such as 30,14,7,3,1,0",
+                        days.value
+                    ),
+                )
+            })?;
+        days_before.sort_unstable_by(|a, b| b.cmp(a));
+        days_before.dedup();
+        if days_before.is_empty() || days_before.iter().any(|d| *d > 366) {
+            return Err(ConfigError::new(
+                &days.origin,
+                "give between one and a year of days before a due date",
+            ));
+        }
+        let positive = |merged: &mut Merged, key: &str| -> Result<u32, ConfigError> {
+            let s = merged.required(key)?;
+            s.value
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        &s.origin,
+                        format!("'{}' is not a positive number of days", s.value),
+                    )
+                })
+        };
+        let overdue_every_days = positive(merged, "overdue_every_days")?;
+        let escalate_after_days = positive(merged, "escalate_after_days")?;
+        let supervisor = merged
+            .optional("supervisor_email")
+            .map(|s| EmailAddress::parse(&s.value).map_err(|m| ConfigError::new(&s.origin, m)))
+            .transpose()?;
+        let cron = merged.required("reminder_cron")?;
+        if cron.value.split_whitespace().count() != 6 {
+            return Err(ConfigError::new(
+                &cron.origin,
+                format!(
+                    "'{}' is not a six-field cron expression (sec min hour day month weekday)",
+                    cron.value
+                ),
+            ));
+        }
+        Ok(Self {
+            days_before,
+            overdue_every_days,
+            escalate_after_days,
+            supervisor,
+            cron: cron.value.trim().to_owned(),
+            holiday_calendar: merged
+                .optional("holiday_calendar")
+                .map(|s| PathBuf::from(s.value.trim())),
+            outbox_dir: PathBuf::from(merged.required("outbox_dir")?.value.trim()),
+        })
+    }
+}
+
+fn scalar(value: &toml::Value) -> Option<String> {
+    match value {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        toml::Value::Boolean(b) => Some(b.to_string()),
+        _ => None,
     }
 }
 
@@ -388,6 +493,44 @@ mod tests {
         assert!(s.smtp_url.is_none());
         assert!(s.admin_token.is_none());
         assert_eq!(s.mail_from.to_string(), "minsheng@localhost");
+        assert_eq!(s.reminders.days_before, [30, 14, 7, 3, 1, 0]);
+        assert_eq!(s.reminders.overdue_every_days, 7);
+        assert_eq!(s.reminders.escalate_after_days, 14);
+        assert_eq!(s.reminders.supervisor, None);
+        assert_eq!(s.reminders.cron, "0 0 8 * * *");
+        assert_eq!(s.reminders.holiday_calendar, None);
+    }
+
+    #[test]
+    fn reminder_keys_parse_and_name_themselves_when_wrong() {
+        let s = load(&[
+            ("MINSHENG_REMINDER_DAYS", "7, 1,14"),
+            ("MINSHENG_SUPERVISOR_EMAIL", "duchashi@example.cn"),
+            ("MINSHENG_OVERDUE_EVERY_DAYS", "3"),
+        ])
+        .expect("valid");
+        assert_eq!(s.reminders.days_before, [14, 7, 1], "largest first");
+        assert_eq!(s.reminders.overdue_every_days, 3);
+        assert_eq!(
+            s.reminders.supervisor.as_ref().map(EmailAddress::as_str),
+            Some("duchashi@example.cn")
+        );
+        assert_eq!(
+            must_fail(&[("MINSHENG_REMINDER_DAYS", "7,soon")]).key,
+            "MINSHENG_REMINDER_DAYS"
+        );
+        assert_eq!(
+            must_fail(&[("MINSHENG_OVERDUE_EVERY_DAYS", "0")]).key,
+            "MINSHENG_OVERDUE_EVERY_DAYS"
+        );
+        assert_eq!(
+            must_fail(&[("MINSHENG_SUPERVISOR_EMAIL", "督查室")]).key,
+            "MINSHENG_SUPERVISOR_EMAIL"
+        );
+        assert_eq!(
+            must_fail(&[("MINSHENG_REMINDER_CRON", "0 8 * * *")]).key,
+            "MINSHENG_REMINDER_CRON"
+        );
     }
 
     #[test]
@@ -502,7 +645,7 @@ mod tests {
         assert!(e.key.starts_with("database_url in"), "{e}");
         let typo = write_file("typo", "bnd = \"127.0.0.1:1\"\n");
         let e = must_fail(&[("MINSHENG_CONFIG", &typo.to_string_lossy())]);
-        assert!(e.message.contains("bnd"), "{e}");
+        assert!(e.message.contains("unknown key 'bnd'"), "{e}");
         let e = must_fail(&[("MINSHENG_CONFIG", "/nonexistent/minsheng.toml")]);
         assert_eq!(e.key, "MINSHENG_CONFIG");
     }

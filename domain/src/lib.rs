@@ -9,6 +9,7 @@ pub mod email;
 pub mod error;
 pub mod listdoc;
 pub mod model;
+pub mod reminder;
 pub mod shutdown;
 pub mod store;
 pub mod telemetry;

@@ -1,0 +1,8 @@
+//! The reminder rules: which contact hears about which due date today. Pure: the caller passes
+//! the data, the policy and today's date (in the configured time zone).
+
+pub mod calendar;
+mod plan;
+
+pub use calendar::WorkCalendar;
+pub use plan::{ContactInfo, DueDateInfo, PlanOutcome, PlannedReminder, Policy, Stage, plan};

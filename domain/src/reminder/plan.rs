@@ -1,0 +1,411 @@
+//! `plan(due dates, contacts, policy, today) -> reminders`.
+//!
+//! Before a due date: the stages `T-30` … `T-1` and `due`, from the configured days. After it:
+//! `overdue-1` the next day, then one every `overdue_every_days`. Only the latest stage reached
+//! is planned, so a worker that was down for days sends one catch-up reminder, not every stage it
+//! missed; the ledger's unique key makes each stage go out once.
+
+use chrono::{Duration, NaiveDate};
+
+use super::WorkCalendar;
+use crate::{
+    config::ReminderSettings,
+    email::EmailAddress,
+    model::{DueKind, ItemStatus},
+};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// Largest first.
+    pub days_before: Vec<u32>,
+    pub overdue_every_days: u32,
+    pub escalate_after_days: u32,
+    pub supervisor: Option<EmailAddress>,
+    /// When set, lead days count working days and nothing is planned on a day of rest.
+    pub calendar: Option<WorkCalendar>,
+}
+
+impl Policy {
+    pub fn from_settings(settings: &ReminderSettings, calendar: Option<WorkCalendar>) -> Self {
+        Self {
+            days_before: settings.days_before.clone(),
+            overdue_every_days: settings.overdue_every_days,
+            escalate_after_days: settings.escalate_after_days,
+            supervisor: settings.supervisor.clone(),
+            calendar,
+        }
+    }
+
+    fn lead_date(&self, due_on: NaiveDate, days: u32) -> NaiveDate {
+        match &self.calendar {
+            Some(calendar) => calendar.working_days_before(due_on, days),
+            None => due_on - Duration::days(i64::from(days)),
+        }
+    }
+}
+
+/// An active due date of an item, with what a reminder says about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DueDateInfo {
+    pub due_date_id: i64,
+    pub version: i32,
+    pub item_id: i64,
+    pub number_text: String,
+    pub title: String,
+    pub status: ItemStatus,
+    pub due_on: NaiveDate,
+    pub kind: DueKind,
+    pub label: Option<String>,
+    /// (department id, name), in printed order.
+    pub lead_departments: Vec<(i64, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContactInfo {
+    pub id: i64,
+    pub department_id: i64,
+    pub email: String,
+}
+
+/// Where a due date stands today.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Before(u32),
+    Overdue(u32),
+}
+
+impl Stage {
+    /// The ledger's stage key: `T-7`, `due`, `overdue-2`.
+    pub fn key(&self) -> String {
+        match self {
+            Self::Before(0) => "due".to_owned(),
+            Self::Before(days) => format!("T-{days}"),
+            Self::Overdue(n) => format!("overdue-{n}"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedReminder {
+    pub due_date_id: i64,
+    pub due_date_version: i32,
+    pub item_id: i64,
+    pub department_id: i64,
+    pub contact_id: i64,
+    pub contact_email: String,
+    pub stage: Stage,
+    /// The day this stage was reached.
+    pub planned_for: NaiveDate,
+    /// Days until the due date; negative when overdue.
+    pub days_left: i64,
+    /// Overdue past the escalation threshold with a supervisor configured.
+    pub escalate: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlanOutcome {
+    pub reminders: Vec<PlannedReminder>,
+    /// (department name, item number) pairs due a reminder whose department has no active
+    /// contact: nobody can be told, so the operator must be.
+    pub uncontacted: Vec<(String, String)>,
+    /// Today is a day of rest under the holiday calendar: nothing planned.
+    pub day_of_rest: bool,
+}
+
+/// The stage `due_on` has reached on `today`, with the day it was reached.
+fn stage_on(due_on: NaiveDate, today: NaiveDate, policy: &Policy) -> Option<(Stage, NaiveDate)> {
+    if today <= due_on {
+        // Smallest configured lead whose trigger day has come.
+        policy
+            .days_before
+            .iter()
+            .rev()
+            .map(|&days| (days, policy.lead_date(due_on, days)))
+            .find(|(_, trigger)| *trigger <= today)
+            .map(|(days, trigger)| (Stage::Before(days), trigger))
+    } else {
+        let overdue = (today - due_on).num_days();
+        let every = i64::from(policy.overdue_every_days.max(1));
+        let n = (overdue - 1) / every + 1;
+        let reached = due_on + Duration::days(1 + (n - 1) * every);
+        Some((
+            Stage::Overdue(u32::try_from(n).unwrap_or(u32::MAX)),
+            reached,
+        ))
+    }
+}
+
+/// Plans today's reminders: one per (due date, lead department, contact) that reached a stage.
+pub fn plan(
+    due: &[DueDateInfo],
+    contacts: &[ContactInfo],
+    policy: &Policy,
+    today: NaiveDate,
+) -> PlanOutcome {
+    let mut outcome = PlanOutcome::default();
+    if policy
+        .calendar
+        .as_ref()
+        .is_some_and(|c| !c.is_working_day(today))
+    {
+        outcome.day_of_rest = true;
+        return outcome;
+    }
+    for due_date in due {
+        if matches!(due_date.status, ItemStatus::Done | ItemStatus::Closed) {
+            continue;
+        }
+        let Some((stage, planned_for)) = stage_on(due_date.due_on, today, policy) else {
+            continue;
+        };
+        let days_left = (due_date.due_on - today).num_days();
+        let escalate =
+            policy.supervisor.is_some() && -days_left > i64::from(policy.escalate_after_days);
+        for (department_id, department_name) in &due_date.lead_departments {
+            let mut told = false;
+            for contact in contacts
+                .iter()
+                .filter(|c| c.department_id == *department_id)
+            {
+                told = true;
+                outcome.reminders.push(PlannedReminder {
+                    due_date_id: due_date.due_date_id,
+                    due_date_version: due_date.version,
+                    item_id: due_date.item_id,
+                    department_id: *department_id,
+                    contact_id: contact.id,
+                    contact_email: contact.email.clone(),
+                    stage: stage.clone(),
+                    planned_for,
+                    days_left,
+                    escalate,
+                });
+            }
+            if !told {
+                outcome
+                    .uncontacted
+                    .push((department_name.clone(), due_date.number_text.clone()));
+            }
+        }
+    }
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    fn policy() -> Policy {
+        Policy {
+            days_before: vec![30, 14, 7, 3, 1, 0],
+            overdue_every_days: 7,
+            escalate_after_days: 14,
+            supervisor: None,
+            calendar: None,
+        }
+    }
+
+    fn due(due_on: NaiveDate) -> DueDateInfo {
+        DueDateInfo {
+            due_date_id: 1,
+            version: 1,
+            item_id: 10,
+            number_text: "三".into(),
+            title: "提高救助保障水平".into(),
+            status: ItemStatus::Open,
+            due_on,
+            kind: DueKind::Final,
+            label: None,
+            lead_departments: vec![(100, "市民政局".into()), (200, "团市委".into())],
+        }
+    }
+
+    fn contacts() -> Vec<ContactInfo> {
+        vec![
+            ContactInfo {
+                id: 1,
+                department_id: 100,
+                email: "a@mz.example.cn".into(),
+            },
+            ContactInfo {
+                id: 2,
+                department_id: 100,
+                email: "b@mz.example.cn".into(),
+            },
+            ContactInfo {
+                id: 3,
+                department_id: 200,
+                email: "c@tsw.example.cn".into(),
+            },
+        ]
+    }
+
+    /// The stage keys planned on `today` for one due date.
+    fn stages(due_on: NaiveDate, today: NaiveDate, policy: &Policy) -> Vec<String> {
+        let mut keys: Vec<String> = plan(&[due(due_on)], &contacts(), policy, today)
+            .reminders
+            .iter()
+            .map(|r| r.stage.key())
+            .collect();
+        keys.dedup();
+        keys
+    }
+
+    #[test]
+    fn each_stage_on_its_day() {
+        let due_on = d(2021, 6, 30);
+        let p = policy();
+        assert!(
+            stages(due_on, d(2021, 5, 30), &p).is_empty(),
+            "31 days before: nothing yet"
+        );
+        assert_eq!(stages(due_on, d(2021, 5, 31), &p), ["T-30"]);
+        assert_eq!(stages(due_on, d(2021, 6, 16), &p), ["T-14"]);
+        assert_eq!(stages(due_on, d(2021, 6, 23), &p), ["T-7"]);
+        assert_eq!(stages(due_on, d(2021, 6, 27), &p), ["T-3"]);
+        assert_eq!(stages(due_on, d(2021, 6, 29), &p), ["T-1"]);
+        assert_eq!(stages(due_on, d(2021, 6, 30), &p), ["due"]);
+    }
+
+    #[test]
+    fn every_lead_contact_gets_one_and_cooperating_departments_none() {
+        let out = plan(
+            &[due(d(2021, 6, 30))],
+            &contacts(),
+            &policy(),
+            d(2021, 6, 23),
+        );
+        let to: Vec<&str> = out
+            .reminders
+            .iter()
+            .map(|r| r.contact_email.as_str())
+            .collect();
+        assert_eq!(
+            to,
+            ["a@mz.example.cn", "b@mz.example.cn", "c@tsw.example.cn"]
+        );
+        assert!(
+            out.reminders
+                .iter()
+                .all(|r| r.days_left == 7 && r.planned_for == d(2021, 6, 23))
+        );
+    }
+
+    #[test]
+    fn between_stages_the_latest_reached_is_planned_once_for_catch_up() {
+        let due_on = d(2021, 6, 30);
+        // A worker down since before T-14 that wakes on 25 June: only T-7, reached on 23 June.
+        let out = plan(&[due(due_on)], &contacts(), &policy(), d(2021, 6, 25));
+        assert!(
+            out.reminders
+                .iter()
+                .all(|r| r.stage == Stage::Before(7) && r.planned_for == d(2021, 6, 23))
+        );
+    }
+
+    #[test]
+    fn overdue_every_seven_days_then_escalation() {
+        let due_on = d(2021, 6, 30);
+        let mut p = policy();
+        assert_eq!(stages(due_on, d(2021, 7, 1), &p), ["overdue-1"]);
+        assert_eq!(stages(due_on, d(2021, 7, 7), &p), ["overdue-1"]);
+        assert_eq!(stages(due_on, d(2021, 7, 8), &p), ["overdue-2"]);
+        assert_eq!(stages(due_on, d(2021, 7, 15), &p), ["overdue-3"]);
+        let quiet = plan(&[due(due_on)], &contacts(), &p, d(2021, 7, 15));
+        assert!(
+            quiet.reminders.iter().all(|r| !r.escalate),
+            "no supervisor configured"
+        );
+
+        p.supervisor = Some(EmailAddress::parse("dcs@example.cn").expect("address"));
+        let day_14 = plan(&[due(due_on)], &contacts(), &p, d(2021, 7, 14));
+        assert!(
+            day_14.reminders.iter().all(|r| !r.escalate),
+            "14 days overdue is not more than 14"
+        );
+        let day_15 = plan(&[due(due_on)], &contacts(), &p, d(2021, 7, 15));
+        assert!(
+            day_15
+                .reminders
+                .iter()
+                .all(|r| r.escalate && r.days_left == -15)
+        );
+    }
+
+    #[test]
+    fn month_ends_and_leap_years() {
+        let p = policy();
+        // Due 1 March: T-1 is the last day of February.
+        assert_eq!(stages(d(2024, 3, 1), d(2024, 2, 29), &p), ["T-1"]);
+        assert_eq!(stages(d(2021, 3, 1), d(2021, 2, 28), &p), ["T-1"]);
+        // T-30 of 31 March counts back across February.
+        assert_eq!(stages(d(2024, 3, 31), d(2024, 3, 1), &p), ["T-30"]);
+        assert!(stages(d(2021, 3, 31), d(2021, 2, 28), &p).is_empty());
+        assert_eq!(stages(d(2021, 3, 31), d(2021, 3, 1), &p), ["T-30"]);
+        // Overdue across a year end.
+        assert_eq!(stages(d(2021, 12, 31), d(2022, 1, 1), &p), ["overdue-1"]);
+    }
+
+    #[test]
+    fn done_and_closed_items_are_not_reminded() {
+        for status in [ItemStatus::Done, ItemStatus::Closed] {
+            let mut item = due(d(2021, 6, 30));
+            item.status = status;
+            assert!(
+                plan(&[item], &contacts(), &policy(), d(2021, 7, 20))
+                    .reminders
+                    .is_empty()
+            );
+        }
+        let mut in_progress = due(d(2021, 6, 30));
+        in_progress.status = ItemStatus::InProgress;
+        assert!(
+            !plan(&[in_progress], &contacts(), &policy(), d(2021, 6, 30))
+                .reminders
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn working_days_shift_lead_days_and_rest_days_send_nothing() {
+        let calendar = WorkCalendar::parse("rest = [2021-10-01, 2021-10-04, 2021-10-05, 2021-10-06, 2021-10-07]\nwork = [2021-09-26, 2021-10-09]")
+            .expect("calendar");
+        let mut p = policy();
+        p.calendar = Some(calendar);
+        let due_on = d(2021, 10, 8);
+        // T-3 in working days is Tuesday 28 September (the holiday week does not count).
+        assert_eq!(stages(due_on, d(2021, 9, 28), &p), ["T-3"]);
+        assert_eq!(stages(due_on, d(2021, 9, 30), &p), ["T-1"]);
+        let holiday = plan(&[due(due_on)], &contacts(), &p, d(2021, 10, 4));
+        assert!(holiday.day_of_rest && holiday.reminders.is_empty());
+        // The make-up Sunday is a working day.
+        assert!(!plan(&[due(due_on)], &contacts(), &p, d(2021, 9, 26)).day_of_rest);
+    }
+
+    #[test]
+    fn a_lead_department_without_contacts_is_reported() {
+        let only_first: Vec<ContactInfo> = contacts()
+            .into_iter()
+            .filter(|c| c.department_id == 100)
+            .collect();
+        let out = plan(
+            &[due(d(2021, 6, 30))],
+            &only_first,
+            &policy(),
+            d(2021, 6, 23),
+        );
+        assert_eq!(out.uncontacted, [("团市委".to_owned(), "三".to_owned())]);
+        assert_eq!(out.reminders.len(), 2);
+    }
+
+    #[test]
+    fn stage_keys() {
+        assert_eq!(Stage::Before(7).key(), "T-7");
+        assert_eq!(Stage::Before(0).key(), "due");
+        assert_eq!(Stage::Overdue(2).key(), "overdue-2");
+    }
+}
