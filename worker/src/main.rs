@@ -1,28 +1,48 @@
-//! The reminder worker.
-//!
-//! Today it loads the shared settings, checks that the database is reachable and fully migrated,
-//! reports where mail would go, and waits for SIGTERM/ctrl-c. The reminder schedule and SMTP
-//! delivery are not written yet (the reminder-worker issue); the worker says so at start rather
-//! than pretend to send.
+//! `worker` runs the reminder schedule; `worker run-once [--now …] [--dry-run]` runs once.
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
 use domain::{
     Settings,
     db::{self, MigrationPolicy},
+    reminder::{Policy, WorkCalendar},
     telemetry,
+};
+use worker::{
+    jobs::send_reminders::{Context, preview, run},
+    mailer::Mailer,
+    scheduler::run_scheduled,
 };
 
 #[derive(Parser)]
 #[command(version, about = "minsheng's reminder worker")]
-struct Cli {}
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run on the schedule in MINSHENG_REMINDER_CRON (the default).
+    Run,
+    /// One run at an instant, then exit.
+    RunOnce {
+        /// The instant to run at (RFC 3339, e.g. 2021-06-23T08:00:00+08:00); default: now.
+        #[arg(long)]
+        now: Option<DateTime<chrono::FixedOffset>>,
+        /// Print who would get what; write and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let _ = Cli::parse();
+    let cli = Cli::parse();
     telemetry::init("info");
-    match run().await {
+    match start(cli.command.unwrap_or(Command::Run)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
@@ -31,20 +51,84 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> anyhow::Result<()> {
+async fn start(command: Command) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     // The worker never migrates PostgreSQL: that is the admin's (or the api's --migrate) job.
     let policy = MigrationPolicy::for_engine(settings.database_url.engine(), false);
     let db = db::open(&settings.database_url, policy).await?;
-    match &settings.smtp_url {
-        Some(url) => tracing::info!(smtp = ?url, from = %settings.mail_from, "mail goes over SMTP"),
-        None => {
-            tracing::info!(from = %settings.mail_from, "no MINSHENG_SMTP_URL: mail would go to ./outbox")
+    let calendar = match &settings.reminders.holiday_calendar {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                anyhow::anyhow!(
+                    "MINSHENG_HOLIDAY_CALENDAR: cannot read {}: {e}",
+                    path.display()
+                )
+            })?;
+            Some(WorkCalendar::parse(&text).map_err(|e| {
+                anyhow::anyhow!("MINSHENG_HOLIDAY_CALENDAR {}: {e}", path.display())
+            })?)
+        }
+        None => None,
+    };
+    let mailer = Mailer::from_settings(&settings, 4).map_err(anyhow::Error::msg)?;
+    tracing::info!(database = %settings.database_url, mail = %mailer.describe(), timezone = %settings.timezone, "worker starting");
+    let ctx = Context {
+        db,
+        mailer,
+        from: settings.mail_from.clone(),
+        policy: Policy::from_settings(&settings.reminders, calendar),
+        timezone: settings.timezone,
+    };
+    match command {
+        Command::Run => {
+            run_scheduled(ctx, &settings.reminders.cron, domain::shutdown::signal()).await
+        }
+        Command::RunOnce { now, dry_run } => {
+            let now = now.map_or_else(Utc::now, |n| n.with_timezone(&Utc));
+            if dry_run {
+                let (messages, report) = preview(&ctx, now).await?;
+                println!(
+                    "dry run at {now} (today {} in {}): nothing is written or sent",
+                    report.today.map(|d| d.to_string()).unwrap_or_default(),
+                    ctx.timezone
+                );
+                if report.day_of_rest {
+                    println!("today is a day of rest in the holiday calendar: no reminders");
+                }
+                for m in &messages {
+                    let cc =
+                        m.cc.as_deref()
+                            .map(|c| format!(" (cc {c})"))
+                            .unwrap_or_default();
+                    println!("\nto {}{cc}\n  {}", m.to, m.subject);
+                    for item in &m.items {
+                        println!("  - {item}");
+                    }
+                }
+                for (department, item) in &report.uncontacted {
+                    println!(
+                        "\nno contact: {department} leads item {item} but has no active contact"
+                    );
+                }
+                println!(
+                    "\n{} messages, {} reminders",
+                    messages.len(),
+                    report.planned
+                );
+            } else {
+                let report = run(&ctx, now).await?;
+                println!(
+                    "run at {now}: {} reminders planned ({} new), {} messages sent covering {} reminders, {} to retry, {} failed",
+                    report.planned,
+                    report.new_in_ledger,
+                    report.messages_sent,
+                    report.deliveries_sent,
+                    report.deliveries_retrying,
+                    report.deliveries_failed
+                );
+            }
+            ctx.db.close().await?;
+            Ok(())
         }
     }
-    tracing::warn!("reminder jobs are not implemented yet: this worker sends nothing");
-    domain::shutdown::signal().await;
-    db.close().await?;
-    tracing::info!("stopped");
-    Ok(())
 }

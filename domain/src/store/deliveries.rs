@@ -1,0 +1,305 @@
+//! The reminder ledger: plan (insert or ignore), claim, mark sent or retry.
+//!
+//! The unique key `(due_date_id, due_date_version, department_id, contact_email, stage)` makes a
+//! reminder exist once whatever number of workers plan it. Claiming flips `pending` rows to
+//! `sending` in one UPDATE … RETURNING (PostgreSQL with `FOR UPDATE SKIP LOCKED`, so concurrent
+//! workers take disjoint rows; SQLite has one writer). A claim carries an expiry: the rows of a
+//! worker that died mid-send become claimable again. The one gap left is a crash after the SMTP
+//! server accepted a message and before it was marked sent: that reminder goes out again.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement,
+    TransactionSession, TransactionTrait,
+    sea_query::{Expr, OnConflict},
+};
+
+use crate::{
+    DomainError,
+    reminder::{ContactInfo, DueDateInfo, PlannedReminder},
+};
+use entity::{
+    DeliveryStatus, DepartmentRole, ItemStatus, department, department_contact, item,
+    item_department, item_due_date, reminder_delivery,
+};
+
+/// Attempts before a delivery is given up as `failed`.
+pub const MAX_ATTEMPTS: i32 = 8;
+
+/// Active due dates of open items (or only those with the given ids), with their lead departments.
+pub async fn due_dates<C: ConnectionTrait>(
+    db: &C,
+    only: Option<&[i64]>,
+) -> Result<Vec<DueDateInfo>, DomainError> {
+    let mut query = item_due_date::Entity::find().filter(item_due_date::Column::Active.eq(true));
+    if let Some(ids) = only {
+        query = query.filter(item_due_date::Column::Id.is_in(ids.iter().copied()));
+    }
+    let dates = query.all(db).await?;
+    let item_ids: BTreeSet<i64> = dates.iter().map(|d| d.item_id).collect();
+    let items: HashMap<i64, item::Model> = item::Entity::find()
+        .filter(item::Column::Id.is_in(item_ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i))
+        .collect();
+    let mut leads: HashMap<i64, Vec<(i32, i64)>> = HashMap::new();
+    for role in item_department::Entity::find()
+        .filter(item_department::Column::ItemId.is_in(item_ids.iter().copied()))
+        .filter(item_department::Column::Role.eq(DepartmentRole::Lead))
+        .all(db)
+        .await?
+    {
+        leads
+            .entry(role.item_id)
+            .or_default()
+            .push((role.position, role.department_id));
+    }
+    let names: HashMap<i64, String> = department::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+
+    let mut out = Vec::with_capacity(dates.len());
+    for date in dates {
+        let Some(item) = items.get(&date.item_id) else {
+            continue;
+        };
+        if only.is_none() && matches!(item.status, ItemStatus::Done | ItemStatus::Closed) {
+            continue;
+        }
+        let mut lead = leads.get(&item.id).cloned().unwrap_or_default();
+        lead.sort_unstable();
+        out.push(DueDateInfo {
+            due_date_id: date.id,
+            version: date.version,
+            item_id: item.id,
+            number_text: item.number_text.clone(),
+            title: item.title.clone(),
+            status: item.status,
+            due_on: date.due_on,
+            kind: date.kind,
+            label: date.label.clone(),
+            lead_departments: lead
+                .into_iter()
+                .map(|(_, id)| (id, names.get(&id).cloned().unwrap_or_default()))
+                .collect(),
+        });
+    }
+    out.sort_by_key(|d| (d.due_on, d.item_id, d.due_date_id));
+    Ok(out)
+}
+
+/// Every active contact.
+pub async fn contacts<C: ConnectionTrait>(db: &C) -> Result<Vec<ContactInfo>, DomainError> {
+    Ok(department_contact::Entity::find()
+        .filter(department_contact::Column::Active.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| ContactInfo {
+            id: c.id,
+            department_id: c.department_id,
+            email: c.email,
+        })
+        .collect())
+}
+
+/// Writes planned reminders into the ledger, ignoring those already there; older stages of the
+/// same due date still pending for the same contact are skipped (catch-up sends the latest
+/// only). Returns how many rows were new.
+pub async fn record_planned<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    planned: &[PlannedReminder],
+    now: DateTime<Utc>,
+) -> Result<u64, DomainError> {
+    if planned.is_empty() {
+        return Ok(0);
+    }
+    let txn = db.begin().await?;
+    let mut inserted = 0;
+    for chunk in planned.chunks(100) {
+        let rows = chunk.iter().map(|p| reminder_delivery::ActiveModel {
+            due_date_id: Set(p.due_date_id),
+            due_date_version: Set(p.due_date_version),
+            department_id: Set(p.department_id),
+            contact_id: Set(Some(p.contact_id)),
+            contact_email: Set(p.contact_email.clone()),
+            stage: Set(p.stage.key()),
+            planned_for: Set(p.planned_for),
+            status: Set(DeliveryStatus::Pending),
+            attempts: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+        inserted += reminder_delivery::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::columns([
+                    reminder_delivery::Column::DueDateId,
+                    reminder_delivery::Column::DueDateVersion,
+                    reminder_delivery::Column::DepartmentId,
+                    reminder_delivery::Column::ContactEmail,
+                    reminder_delivery::Column::Stage,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    for p in planned {
+        reminder_delivery::Entity::update_many()
+            .col_expr(
+                reminder_delivery::Column::Status,
+                Expr::value(DeliveryStatus::Skipped),
+            )
+            .col_expr(
+                reminder_delivery::Column::LastError,
+                Expr::value(format!("superseded by {}", p.stage.key())),
+            )
+            .col_expr(reminder_delivery::Column::UpdatedAt, Expr::value(now))
+            .filter(reminder_delivery::Column::DueDateId.eq(p.due_date_id))
+            .filter(reminder_delivery::Column::DueDateVersion.eq(p.due_date_version))
+            .filter(reminder_delivery::Column::DepartmentId.eq(p.department_id))
+            .filter(reminder_delivery::Column::ContactEmail.eq(p.contact_email.as_str()))
+            .filter(reminder_delivery::Column::Status.eq(DeliveryStatus::Pending))
+            .filter(reminder_delivery::Column::Stage.ne(p.stage.key()))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(inserted)
+}
+
+/// Claims up to `limit` deliverable rows for `lease`: pending ones whose retry time has come,
+/// and `sending` ones whose claim expired. Each claim counts as an attempt.
+pub async fn claim<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: u64,
+) -> Result<Vec<reminder_delivery::Model>, DomainError> {
+    let backend = db.get_database_backend();
+    let lock = if backend == DbBackend::Postgres {
+        "FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let p = |n: usize| {
+        if backend == DbBackend::Postgres {
+            format!("${n}")
+        } else {
+            "?".to_owned()
+        }
+    };
+    let sql = format!(
+        "UPDATE reminder_delivery SET status = 'sending', claimed_until = {p1}, attempts = attempts + 1, updated_at = {p2} \
+         WHERE id IN (SELECT id FROM reminder_delivery \
+           WHERE (status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= {p3})) \
+              OR (status = 'sending' AND claimed_until < {p4}) \
+           ORDER BY id LIMIT {limit} {lock}) \
+         RETURNING *",
+        p1 = p(1),
+        p2 = p(2),
+        p3 = p(3),
+        p4 = p(4),
+    );
+    let values = [(now + lease).into(), now.into(), now.into(), now.into()];
+    let mut rows = reminder_delivery::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
+        .all(db)
+        .await?;
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
+}
+
+/// Marks delivered rows `sent` with the message's id.
+pub async fn mark_sent<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+    message_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    reminder_delivery::Entity::update_many()
+        .col_expr(
+            reminder_delivery::Column::Status,
+            Expr::value(DeliveryStatus::Sent),
+        )
+        .col_expr(reminder_delivery::Column::SentAt, Expr::value(now))
+        .col_expr(
+            reminder_delivery::Column::MessageId,
+            Expr::value(message_id),
+        )
+        .col_expr(
+            reminder_delivery::Column::ClaimedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            reminder_delivery::Column::LastError,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(reminder_delivery::Column::UpdatedAt, Expr::value(now))
+        .filter(reminder_delivery::Column::Id.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed send: back to `pending` with a later retry time, or `failed` after
+/// [`MAX_ATTEMPTS`]. Returns how many rows were given up.
+pub async fn record_failure<C: ConnectionTrait>(
+    db: &C,
+    rows: &[reminder_delivery::Model],
+    error: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, DomainError> {
+    let mut given_up = 0;
+    for row in rows {
+        let exhausted = row.attempts >= MAX_ATTEMPTS;
+        given_up += usize::from(exhausted);
+        let active = reminder_delivery::ActiveModel {
+            id: Set(row.id),
+            status: Set(if exhausted {
+                DeliveryStatus::Failed
+            } else {
+                DeliveryStatus::Pending
+            }),
+            last_error: Set(Some(error.chars().take(2000).collect())),
+            next_attempt_at: Set((!exhausted).then(|| now + backoff(row.attempts))),
+            claimed_until: Set(None),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        reminder_delivery::Entity::update(active).exec(db).await?;
+    }
+    Ok(given_up)
+}
+
+/// 5 minutes after the first attempt, doubling, at most 6 hours.
+pub fn backoff(attempts: i32) -> Duration {
+    let exponent = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(10);
+    (Duration::minutes(5) * 2_i32.pow(exponent)).min(Duration::hours(6))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_six_hours() {
+        assert_eq!(backoff(1), Duration::minutes(5));
+        assert_eq!(backoff(2), Duration::minutes(10));
+        assert_eq!(backoff(4), Duration::minutes(40));
+        assert_eq!(backoff(8), Duration::hours(6));
+        assert_eq!(backoff(0), Duration::minutes(5));
+    }
+}

@@ -1,0 +1,3 @@
+//! What the worker does on each tick.
+
+pub mod send_reminders;

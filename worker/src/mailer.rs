@@ -1,0 +1,93 @@
+//! Sending email: a pooled SMTP transport, or `.eml` files in an outbox directory.
+
+use std::{path::PathBuf, time::Duration};
+
+use domain::config::Settings;
+use lettre::{
+    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    transport::smtp::PoolConfig,
+};
+
+/// Longest one SMTP exchange may take before it counts as failed.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub enum Mailer {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Outbox {
+        transport: AsyncFileTransport<Tokio1Executor>,
+        dir: PathBuf,
+    },
+}
+
+impl Mailer {
+    /// SMTP when `MINSHENG_SMTP_URL` is set (pool of `pool_size`), else the outbox directory.
+    pub fn from_settings(settings: &Settings, pool_size: u32) -> Result<Self, String> {
+        match &settings.smtp_url {
+            Some(url) => {
+                let transport =
+                    AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose().as_str())
+                        .map_err(|e| format!("MINSHENG_SMTP_URL: {e}"))?
+                        .timeout(Some(SEND_TIMEOUT))
+                        .pool_config(
+                            PoolConfig::new()
+                                .max_size(pool_size)
+                                .idle_timeout(Duration::from_secs(60)),
+                        )
+                        .build();
+                Ok(Self::Smtp(transport))
+            }
+            None => Self::outbox(settings.reminders.outbox_dir.clone()),
+        }
+    }
+
+    pub fn outbox(dir: PathBuf) -> Result<Self, String> {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create the outbox {}: {e}", dir.display()))?;
+        Ok(Self::Outbox {
+            transport: AsyncFileTransport::new(&dir),
+            dir,
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Smtp(_) => "SMTP".to_owned(),
+            Self::Outbox { dir, .. } => format!(".eml files in {}", dir.display()),
+        }
+    }
+
+    /// Sends one message, bounded by [`SEND_TIMEOUT`]. A failure that is not a permanent
+    /// rejection (typically a pooled connection the server has closed) is retried once.
+    pub async fn send(&self, message: &Message) -> Result<(), String> {
+        match self {
+            Self::Outbox { transport, .. } => transport
+                .send(message.clone())
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Self::Smtp(transport) => {
+                let attempt = || async {
+                    match tokio::time::timeout(SEND_TIMEOUT, transport.send(message.clone())).await
+                    {
+                        Ok(Ok(_)) => Ok(()),
+                        Ok(Err(e)) => Err((e.is_permanent(), e.to_string())),
+                        Err(_) => Err((
+                            false,
+                            format!("no answer from the SMTP server within {SEND_TIMEOUT:?}"),
+                        )),
+                    }
+                };
+                match attempt().await {
+                    Ok(()) => Ok(()),
+                    Err((true, permanent)) => Err(permanent),
+                    Err((false, first)) => {
+                        tracing::info!(error = %first, "SMTP send failed; retrying once on a fresh connection");
+                        attempt().await.map_err(|(_, second)| {
+                            format!("{second} (after retry; first: {first})")
+                        })
+                    }
+                }
+            }
+        }
+    }
+}

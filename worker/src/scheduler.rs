@@ -1,0 +1,49 @@
+//! The cron schedule: it only decides when; `jobs::send_reminders::run` decides what.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use tokio::sync::Mutex;
+use tokio_cron_scheduler::{Job, JobScheduler};
+
+use crate::jobs::send_reminders::{Context, run};
+
+/// Runs the reminder job on `cron` (six fields, in the context's time zone) until `stop`
+/// completes; a run in flight is finished before returning.
+pub async fn run_scheduled(
+    ctx: Context,
+    cron: &str,
+    stop: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let timezone = ctx.timezone;
+    // Held for the whole of a run: a stop waits for it, and two ticks never overlap.
+    let ctx = Arc::new(Mutex::new(ctx));
+    let job_ctx = Arc::clone(&ctx);
+    let job = Job::new_async_tz(cron, timezone, move |_id, _scheduler| {
+        let ctx = Arc::clone(&job_ctx);
+        Box::pin(async move {
+            let ctx = ctx.lock().await;
+            if let Err(e) = run(&ctx, Utc::now()).await {
+                tracing::error!(error = %e, cause = ?e, "reminder run failed; the ledger keeps what was not sent for the next run");
+            }
+        })
+    })
+    .map_err(|e| anyhow::anyhow!("MINSHENG_REMINDER_CRON '{cron}': {e}"))?;
+    let mut scheduler = JobScheduler::new().await?;
+    let id = scheduler.add(job).await?;
+    scheduler.start().await?;
+    match scheduler.next_tick_for_job(id).await {
+        Ok(Some(next)) => {
+            tracing::info!(cron, next_run = %next.with_timezone(&timezone), "worker scheduled")
+        }
+        _ => tracing::warn!(
+            cron,
+            "worker scheduled, but the schedule names no future run"
+        ),
+    }
+    stop.await;
+    tracing::info!("stopping: waiting for a run in flight to finish");
+    let _in_flight_done = ctx.lock().await;
+    scheduler.shutdown().await?;
+    Ok(())
+}
