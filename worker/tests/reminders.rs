@@ -1,0 +1,364 @@
+//! The worker end to end: real SMTP server, real databases (SQLite, and PostgreSQL with
+//! TEST_DATABASE_URL), the sample list (and the seed where `../shared/data/` has it).
+
+mod support;
+
+use chrono::NaiveDate;
+use domain::store::deliveries;
+use entity::{DeliveryStatus, item, item_due_date, reminder_delivery};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, Database, EntityTrait,
+    PaginatorTrait, QueryFilter,
+};
+use support::{
+    SAMPLE, SmtpServer, at, context, dead_port, import_with_contacts, parse_mail, settings,
+};
+use test_support::{TestDb, backend_tests};
+use worker::jobs::send_reminders::{preview, run};
+
+/// Run instant for the sample list: 7 days before 30 June 2023, 08:00 in Shanghai.
+const SAMPLE_T7: &str = "2023-06-23T08:00:00+08:00";
+
+async fn ledger(t: &TestDb) -> Vec<reminder_delivery::Model> {
+    reminder_delivery::Entity::find()
+        .all(&t.db)
+        .await
+        .expect("ledger")
+}
+
+async fn the_sample_reaches_every_lead_contact_once(t: TestDb) {
+    import_with_contacts(&t.db, SAMPLE).await;
+    let smtp = SmtpServer::start();
+    let ctx = context(&t.db, &settings(&t.url, smtp.port, None));
+
+    let report = run(&ctx, at(SAMPLE_T7)).await.expect("run");
+    // Due 30 June: item 二 (市民政局, 市卫健委) and item 五 (市城市管理局, 市住房和城乡建设局).
+    assert_eq!(report.messages_sent, 4, "{report:?}");
+    assert_eq!(report.deliveries_sent, 4);
+    let mails: Vec<_> = smtp.received().iter().map(parse_mail).collect();
+    assert_eq!(mails.len(), 4);
+    let mut recipients: Vec<&str> = mails.iter().map(|m| m.to.as_str()).collect();
+    recipients.sort_unstable();
+    recipients.dedup();
+    assert_eq!(recipients.len(), 4, "one message per contact");
+    for mail in &mails {
+        assert_eq!(
+            mail.subject,
+            "【临期提醒】1项重点民生事项即将到期(最近:2023年6月30日)"
+        );
+        assert_eq!(mail.from, "minsheng@example.gov.cn");
+        assert!(mail.has_date && !mail.message_id.is_empty());
+        assert!(
+            mail.text.contains("完成时限:2023年6月30日(还剩7天)"),
+            "{}",
+            mail.text
+        );
+        assert!(mail.html.contains("<td>还剩7天</td>"), "{}", mail.html);
+        let item_two = mail.text.contains("二、提升社区养老服务能力");
+        let item_five = mail.text.contains("五、建设口袋公园和城市绿道");
+        assert!(
+            item_two ^ item_five,
+            "each department hears of its own item: {}",
+            mail.text
+        );
+        assert_eq!(mail.cc, None);
+    }
+    let health = mails
+        .iter()
+        .find(|m| m.text.starts_with("市卫健委"))
+        .expect("市卫健委's message");
+    assert!(
+        health.text.contains("其他牵头部门:市民政局"),
+        "{}",
+        health.text
+    );
+
+    // The ledger records what went out, with the Message-IDs the server saw.
+    let rows = ledger(&t).await;
+    assert_eq!(rows.len(), 4);
+    for row in &rows {
+        assert_eq!(
+            (row.status, row.stage.as_str(), row.attempts),
+            (DeliveryStatus::Sent, "T-7", 1)
+        );
+        let id = row.message_id.as_deref().unwrap_or_default();
+        assert!(mails.iter().any(|m| id.contains(&m.message_id)), "{id}");
+    }
+
+    // Again the same day, and the next day: nothing new.
+    let again = run(&ctx, at(SAMPLE_T7)).await.expect("second run");
+    assert_eq!((again.new_in_ledger, again.messages_sent), (0, 0));
+    run(&ctx, at("2023-06-24T08:00:00+08:00"))
+        .await
+        .expect("next day");
+    assert_eq!(smtp.received().len(), 4);
+    // T-3 is a new stage.
+    let t3 = run(&ctx, at("2023-06-27T08:00:00+08:00"))
+        .await
+        .expect("T-3");
+    assert_eq!(t3.messages_sent, 4);
+    assert_eq!(smtp.received().len(), 8);
+}
+
+async fn an_smtp_outage_loses_nothing_and_sends_once_afterwards(t: TestDb) {
+    import_with_contacts(&t.db, SAMPLE).await;
+    let port = dead_port();
+    let down = context(&t.db, &settings(&t.url, port, None));
+    let report = run(&down, at(SAMPLE_T7))
+        .await
+        .expect("run during the outage");
+    assert_eq!(
+        (
+            report.messages_sent,
+            report.deliveries_retrying,
+            report.deliveries_failed
+        ),
+        (0, 4, 0)
+    );
+    for row in ledger(&t).await {
+        assert_eq!(row.status, DeliveryStatus::Pending);
+        assert_eq!(row.attempts, 1);
+        assert!(
+            row.last_error.is_some() && row.next_attempt_at.is_some(),
+            "{row:?}"
+        );
+    }
+    // Before the backoff has passed nothing is attempted.
+    let early = run(&down, at("2023-06-23T08:01:00+08:00"))
+        .await
+        .expect("early");
+    assert_eq!(early.deliveries_retrying, 0);
+
+    // The server comes back on the same port.
+    let smtp =
+        SmtpServer::start_on(std::net::TcpListener::bind(("127.0.0.1", port)).expect("rebind"));
+    let back = context(&t.db, &settings(&t.url, port, None));
+    let report = run(&back, at("2023-06-23T09:00:00+08:00"))
+        .await
+        .expect("run after the outage");
+    assert_eq!(report.messages_sent, 4);
+    run(&back, at("2023-06-23T10:00:00+08:00"))
+        .await
+        .expect("again");
+    assert_eq!(smtp.received().len(), 4, "each reminder once");
+    assert!(
+        ledger(&t)
+            .await
+            .iter()
+            .all(|r| r.status == DeliveryStatus::Sent && r.attempts == 2)
+    );
+}
+
+async fn two_workers_at_once_deliver_each_reminder_once(t: TestDb) {
+    import_with_contacts(&t.db, SAMPLE).await;
+    let smtp = SmtpServer::start();
+    let config = settings(&t.url, smtp.port, None);
+    // Two workers: separate connection pools, as two processes would have.
+    let second_db = Database::connect(&t.url).await.expect("second pool");
+    let (a, b) = (context(&t.db, &config), context(&second_db, &config));
+    let (ra, rb) = tokio::join!(run(&a, at(SAMPLE_T7)), run(&b, at(SAMPLE_T7)));
+    let (ra, rb) = (ra.expect("worker a"), rb.expect("worker b"));
+    assert_eq!(ra.deliveries_sent + rb.deliveries_sent, 4, "{ra:?} {rb:?}");
+    assert_eq!(smtp.received().len(), 4);
+    assert_eq!(ledger(&t).await.len(), 4);
+}
+
+async fn a_claim_of_a_dead_worker_expires_and_is_sent_later(t: TestDb) {
+    import_with_contacts(&t.db, SAMPLE).await;
+    let smtp = SmtpServer::start();
+    let ctx = context(&t.db, &settings(&t.url, smtp.port, None));
+    // A worker plans and claims, then dies before sending.
+    let now = at(SAMPLE_T7);
+    let preview_rows = domain::reminder::plan(
+        &deliveries::due_dates(&t.db, None).await.expect("due"),
+        &deliveries::contacts(&t.db).await.expect("contacts"),
+        &ctx.policy,
+        NaiveDate::from_ymd_opt(2023, 6, 23).expect("date"),
+    );
+    deliveries::record_planned(&t.db, &preview_rows.reminders, now)
+        .await
+        .expect("plan");
+    let claimed = deliveries::claim(&t.db, now, chrono::Duration::minutes(10), 100)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 4);
+
+    let during = run(&ctx, at("2023-06-23T08:05:00+08:00"))
+        .await
+        .expect("while the claim holds");
+    assert_eq!(
+        during.messages_sent, 0,
+        "claimed rows are not taken over early"
+    );
+    let after = run(&ctx, at("2023-06-23T08:11:00+08:00"))
+        .await
+        .expect("after the claim expired");
+    assert_eq!(after.messages_sent, 4);
+    assert_eq!(smtp.received().len(), 4);
+}
+
+async fn a_changed_deadline_starts_its_own_ladder(t: TestDb) {
+    import_with_contacts(&t.db, SAMPLE).await;
+    let smtp = SmtpServer::start();
+    let ctx = context(&t.db, &settings(&t.url, smtp.port, None));
+    run(&ctx, at(SAMPLE_T7)).await.expect("T-7 of version 1");
+
+    // 延期: item 二 moves to 31 July as version 2; version 1 is kept, inactive.
+    let two = item::Entity::find()
+        .filter(item::Column::Number.eq(2))
+        .one(&t.db)
+        .await
+        .expect("q")
+        .expect("item 二");
+    item_due_date::Entity::update_many()
+        .col_expr(
+            item_due_date::Column::Active,
+            sea_orm::sea_query::Expr::value(false),
+        )
+        .filter(item_due_date::Column::ItemId.eq(two.id))
+        .exec(&t.db)
+        .await
+        .expect("deactivate");
+    item_due_date::ActiveModel {
+        item_id: Set(two.id),
+        due_on: Set(NaiveDate::from_ymd_opt(2023, 7, 31).expect("date")),
+        precision: Set(entity::DuePrecision::Month),
+        kind: Set(entity::DueKind::Final),
+        version: Set(2),
+        active: Set(true),
+        created_at: Set(at(SAMPLE_T7)),
+        ..Default::default()
+    }
+    .insert(&t.db)
+    .await
+    .expect("version 2");
+
+    run(&ctx, at("2023-07-24T08:00:00+08:00"))
+        .await
+        .expect("T-7 of version 2");
+    let v2_sent = reminder_delivery::Entity::find()
+        .filter(reminder_delivery::Column::DueDateVersion.eq(2))
+        .filter(reminder_delivery::Column::Stage.eq("T-7"))
+        .filter(reminder_delivery::Column::Status.eq(DeliveryStatus::Sent))
+        .count(&t.db)
+        .await
+        .expect("count");
+    assert_eq!(
+        v2_sent, 2,
+        "both lead contacts of item 二 hear of the new date"
+    );
+    let mails: Vec<_> = smtp.received().iter().map(parse_mail).collect();
+    let moved: Vec<_> = mails
+        .iter()
+        .filter(|m| m.text.contains("2023年7月31日"))
+        .collect();
+    assert_eq!(moved.len(), 2);
+    assert!(
+        !mails
+            .iter()
+            .any(|m| m.text.contains("二、提升社区养老服务能力") && m.subject.contains("逾期")),
+        "the old date is not overdue"
+    );
+}
+
+async fn long_overdue_items_are_escalated_to_the_supervisor(t: TestDb) {
+    import_with_contacts(&t.db, SAMPLE).await;
+    let smtp = SmtpServer::start();
+    let ctx = context(
+        &t.db,
+        &settings(&t.url, smtp.port, Some("duchashi@example.gov.cn")),
+    );
+    // 16 days after 30 June.
+    run(&ctx, at("2023-07-16T08:00:00+08:00"))
+        .await
+        .expect("run");
+    let mails: Vec<_> = smtp.received().iter().map(parse_mail).collect();
+    assert_eq!(mails.len(), 4);
+    for m in &mails {
+        assert_eq!(m.cc.as_deref(), Some("duchashi@example.gov.cn"));
+        assert_eq!(
+            m.subject,
+            "【逾期提醒】1项重点民生事项已逾期(最早:2023年6月30日)"
+        );
+        assert!(m.text.contains("已逾期16天"), "{}", m.text);
+    }
+    let received = smtp.received();
+    assert!(
+        received
+            .iter()
+            .all(|r| r.envelope_to.iter().any(|to| to.contains("duchashi"))),
+        "the copy is delivered"
+    );
+}
+
+async fn done_items_are_not_reminded_and_dry_runs_write_nothing(t: TestDb) {
+    import_with_contacts(&t.db, SAMPLE).await;
+    let smtp = SmtpServer::start();
+    let ctx = context(&t.db, &settings(&t.url, smtp.port, None));
+    t.db.execute_unprepared("UPDATE item SET status = 'done' WHERE number = 5")
+        .await
+        .expect("item 五 done");
+
+    let (messages, report) = preview(&ctx, at(SAMPLE_T7)).await.expect("preview");
+    assert_eq!(messages.len(), 2, "only item 二's two lead departments");
+    assert!(
+        messages
+            .iter()
+            .all(|m| m.items == ["二、提升社区养老服务能力"])
+    );
+    assert_eq!(report.planned, 2);
+    assert_eq!(ledger(&t).await.len(), 0, "a dry run writes nothing");
+    assert!(smtp.received().is_empty(), "and sends nothing");
+
+    let sent = run(&ctx, at(SAMPLE_T7)).await.expect("run");
+    assert_eq!(sent.messages_sent, 2);
+}
+
+async fn the_seed_list_at_23_june_2021(t: TestDb) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/heze-2021-livelihood-list-batch1.txt");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("skipped: {} is not readable here", path.display());
+        return;
+    };
+    import_with_contacts(&t.db, &text).await;
+    let smtp = SmtpServer::start();
+    let ctx = context(&t.db, &settings(&t.url, smtp.port, None));
+    let report = run(&ctx, at("2021-06-23T08:00:00+08:00"))
+        .await
+        .expect("run");
+    // Due 30 June 2021: item 三 (团市委, 市妇联, 市民政局) and item 十三's stage date
+    // (市市场监管局, 市公安局).
+    assert_eq!(report.messages_sent, 5, "{report:?}");
+    let mails: Vec<_> = smtp.received().iter().map(parse_mail).collect();
+    let stage: Vec<_> = mails
+        .iter()
+        .filter(|m| m.text.contains("十三、保障食品药品安全"))
+        .collect();
+    assert_eq!(stage.len(), 2);
+    assert!(
+        stage.iter().all(|m| m.text.contains("阶段性目标")),
+        "{}",
+        stage[0].text
+    );
+    assert!(
+        mails
+            .iter()
+            .all(|m| m.subject == "【临期提醒】1项重点民生事项即将到期(最近:2021年6月30日)")
+    );
+    let again = run(&ctx, at("2021-06-23T08:00:00+08:00"))
+        .await
+        .expect("again");
+    assert_eq!(again.messages_sent, 0);
+}
+
+backend_tests!(
+    the_sample_reaches_every_lead_contact_once,
+    an_smtp_outage_loses_nothing_and_sends_once_afterwards,
+    two_workers_at_once_deliver_each_reminder_once,
+    a_claim_of_a_dead_worker_expires_and_is_sent_later,
+    a_changed_deadline_starts_its_own_ladder,
+    long_overdue_items_are_escalated_to_the_supervisor,
+    done_items_are_not_reminded_and_dry_runs_write_nothing,
+    the_seed_list_at_23_june_2021,
+);
