@@ -16,6 +16,9 @@ use worker::{
     scheduler::run_scheduled,
 };
 
+/// SMTP connections kept open, and messages in flight at once (see bench/reminders).
+const SMTP_POOL_SIZE: u32 = 4;
+
 #[derive(Parser)]
 #[command(version, about = "minsheng's reminder worker")]
 struct Cli {
@@ -70,7 +73,7 @@ async fn start(command: Command) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let mailer = Mailer::from_settings(&settings, 4).map_err(anyhow::Error::msg)?;
+    let mailer = Mailer::from_settings(&settings, SMTP_POOL_SIZE).map_err(anyhow::Error::msg)?;
     tracing::info!(database = %settings.database_url, mail = %mailer.describe(), timezone = %settings.timezone, "worker starting");
     let ctx = Context {
         db,
@@ -78,6 +81,7 @@ async fn start(command: Command) -> anyhow::Result<()> {
         from: settings.mail_from.clone(),
         policy: Policy::from_settings(&settings.reminders, calendar),
         timezone: settings.timezone,
+        send_concurrency: SMTP_POOL_SIZE as usize,
     };
     match command {
         Command::Run => {

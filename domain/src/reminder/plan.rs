@@ -5,6 +5,8 @@
 //! is planned, so a worker that was down for days sends one catch-up reminder, not every stage it
 //! missed; the ledger's unique key makes each stage go out once.
 
+use std::collections::HashMap;
+
 use chrono::{Duration, NaiveDate};
 
 use super::WorkCalendar;
@@ -151,6 +153,13 @@ pub fn plan(
         outcome.day_of_rest = true;
         return outcome;
     }
+    let mut by_department: HashMap<i64, Vec<&ContactInfo>> = HashMap::new();
+    for contact in contacts {
+        by_department
+            .entry(contact.department_id)
+            .or_default()
+            .push(contact);
+    }
     for due_date in due {
         if matches!(due_date.status, ItemStatus::Done | ItemStatus::Closed) {
             continue;
@@ -162,12 +171,10 @@ pub fn plan(
         let escalate =
             policy.supervisor.is_some() && -days_left > i64::from(policy.escalate_after_days);
         for (department_id, department_name) in &due_date.lead_departments {
-            let mut told = false;
-            for contact in contacts
-                .iter()
-                .filter(|c| c.department_id == *department_id)
-            {
-                told = true;
+            let department_contacts = by_department
+                .get(department_id)
+                .map_or(&[][..], Vec::as_slice);
+            for contact in department_contacts {
                 outcome.reminders.push(PlannedReminder {
                     due_date_id: due_date.due_date_id,
                     due_date_version: due_date.version,
@@ -181,7 +188,7 @@ pub fn plan(
                     escalate,
                 });
             }
-            if !told {
+            if department_contacts.is_empty() {
                 outcome
                     .uncontacted
                     .push((department_name.clone(), due_date.number_text.clone()));

@@ -11,6 +11,7 @@ use domain::{
     store::deliveries,
 };
 use entity::reminder_delivery;
+use futures_util::{StreamExt, stream};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::{
@@ -28,6 +29,8 @@ pub struct Context {
     pub from: Mailbox,
     pub policy: Policy,
     pub timezone: Tz,
+    /// Messages in flight at once: the SMTP pool's size.
+    pub send_concurrency: usize,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -243,18 +246,23 @@ async fn deliver(
             .await?;
     }
 
-    for digest in digests(&rows, &infos, &ctx.policy, today) {
-        let rows_of: Vec<reminder_delivery::Model> = digest
-            .delivery_ids
-            .iter()
-            .filter_map(|id| by_id.get(id).map(|r| (*r).clone()))
-            .collect();
-        let first = digest.delivery_ids.first().copied().unwrap_or_default();
-        let id = message_id(first, now, &ctx.from);
-        let sent = match digest.message(&ctx.from, today, now, &id) {
-            Ok(message) => ctx.mailer.send(&message).await,
-            Err(e) => Err(e),
-        };
+    // Up to `send_concurrency` messages in flight (the SMTP pool's size); each result is
+    // recorded as soon as it arrives, so a crash loses as little as possible.
+    let sends = digests(&rows, &infos, &ctx.policy, today)
+        .into_iter()
+        .map(|digest| {
+            let first = digest.delivery_ids.first().copied().unwrap_or_default();
+            let id = message_id(first, now, &ctx.from);
+            async move {
+                let sent = match digest.message(&ctx.from, today, now, &id) {
+                    Ok(message) => ctx.mailer.send(&message).await,
+                    Err(e) => Err(e),
+                };
+                (digest, id, sent)
+            }
+        });
+    let mut results = stream::iter(sends).buffer_unordered(ctx.send_concurrency.max(1));
+    while let Some((digest, id, sent)) = results.next().await {
         match sent {
             Ok(()) => {
                 deliveries::mark_sent(&ctx.db, &digest.delivery_ids, &id, now).await?;
@@ -263,6 +271,11 @@ async fn deliver(
             }
             Err(error) => {
                 tracing::warn!(to = %digest.to, %error, "reminder not delivered; it stays in the ledger and is retried later");
+                let rows_of: Vec<reminder_delivery::Model> = digest
+                    .delivery_ids
+                    .iter()
+                    .filter_map(|id| by_id.get(id).map(|r| (*r).clone()))
+                    .collect();
                 let failed = deliveries::record_failure(&ctx.db, &rows_of, &error, now).await?;
                 report.deliveries_failed += failed;
                 report.deliveries_retrying += rows_of.len() - failed;

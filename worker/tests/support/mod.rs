@@ -125,6 +125,7 @@ pub fn context(db: &DatabaseConnection, settings: &Settings) -> Context {
         from: settings.mail_from.clone(),
         policy: Policy::from_settings(&settings.reminders, None),
         timezone: settings.timezone,
+        send_concurrency: 4,
     }
 }
 
