@@ -61,6 +61,7 @@ const KEYS: &[(&str, &str)] = &[
     ("reminder_cron", "MINSHENG_REMINDER_CRON"),
     ("holiday_calendar", "MINSHENG_HOLIDAY_CALENDAR"),
     ("outbox_dir", "MINSHENG_OUTBOX_DIR"),
+    ("cooperating_digest", "MINSHENG_COOPERATING_DIGEST"),
 ];
 
 /// A raw value and where it came from, so an error can name the key the admin has to fix.
@@ -237,6 +238,9 @@ pub struct ReminderSettings {
     pub holiday_calendar: Option<PathBuf>,
     /// Where `.eml` files go when no SMTP server is configured.
     pub outbox_dir: PathBuf,
+    /// The weekday on which cooperating departments get a digest of the items they cooperate
+    /// on; `None`: they get none.
+    pub cooperating_digest: Option<chrono::Weekday>,
 }
 
 impl ReminderSettings {
@@ -304,6 +308,20 @@ impl ReminderSettings {
                 .optional("holiday_calendar")
                 .map(|s| PathBuf::from(s.value.trim())),
             outbox_dir: PathBuf::from(merged.required("outbox_dir")?.value.trim()),
+            cooperating_digest: merged
+                .optional("cooperating_digest")
+                .map(|s| {
+                    s.value.trim().parse::<chrono::Weekday>().map_err(|_| {
+                        ConfigError::new(
+                            &s.origin,
+                            format!(
+                                "'{}' is not a weekday (monday … sunday), or empty for none",
+                                s.value
+                            ),
+                        )
+                    })
+                })
+                .transpose()?,
         })
     }
 }
@@ -499,6 +517,7 @@ mod tests {
         assert_eq!(s.reminders.supervisor, None);
         assert_eq!(s.reminders.cron, "0 0 8 * * *");
         assert_eq!(s.reminders.holiday_calendar, None);
+        assert_eq!(s.reminders.cooperating_digest, None);
     }
 
     #[test]

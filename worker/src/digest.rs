@@ -17,6 +17,18 @@ const BODY_TEXT: &str = include_str!("../templates/reminder.txt");
 const ITEM_TEXT: &str = include_str!("../templates/reminder_item.txt");
 const BODY_HTML: &str = include_str!("../templates/reminder.html");
 const ITEM_HTML: &str = include_str!("../templates/reminder_item.html");
+const SUBJECT_COOPERATING: &str = include_str!("../templates/subject_cooperating.txt");
+const COOPERATING_TEXT: &str = include_str!("../templates/cooperating.txt");
+const COOPERATING_ITEM_TEXT: &str = include_str!("../templates/cooperating_item.txt");
+const COOPERATING_HTML: &str = include_str!("../templates/cooperating.html");
+const COOPERATING_ITEM_HTML: &str = include_str!("../templates/cooperating_item.html");
+
+/// Whether the recipient leads the items or cooperates on them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Lead,
+    Cooperating,
+}
 
 /// One item in a digest.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +46,7 @@ pub struct DigestLine {
 /// Everything one contact hears in one run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Digest {
+    pub role: Role,
     pub to: String,
     pub department: String,
     pub lines: Vec<DigestLine>,
@@ -78,6 +91,24 @@ impl Digest {
     }
 
     pub fn subject(&self) -> String {
+        if self.role == Role::Cooperating {
+            let first = self
+                .lines
+                .iter()
+                .map(|l| l.due_on)
+                .min()
+                .map(chinese_date)
+                .unwrap_or_default();
+            return fill(
+                SUBJECT_COOPERATING,
+                &[
+                    ("count", &self.lines.len().to_string()),
+                    ("nearest", &first),
+                ],
+            )
+            .trim()
+            .to_owned();
+        }
         let overdue: Vec<&DigestLine> = self.lines.iter().filter(|l| l.days_left < 0).collect();
         let first = self
             .lines
@@ -154,11 +185,17 @@ impl Digest {
     }
 
     pub fn text(&self, today: NaiveDate) -> String {
-        self.render(BODY_TEXT, ITEM_TEXT, today, false)
+        match self.role {
+            Role::Lead => self.render(BODY_TEXT, ITEM_TEXT, today, false),
+            Role::Cooperating => self.render(COOPERATING_TEXT, COOPERATING_ITEM_TEXT, today, false),
+        }
     }
 
     pub fn html(&self, today: NaiveDate) -> String {
-        self.render(BODY_HTML, ITEM_HTML, today, true)
+        match self.role {
+            Role::Lead => self.render(BODY_HTML, ITEM_HTML, today, true),
+            Role::Cooperating => self.render(COOPERATING_HTML, COOPERATING_ITEM_HTML, today, true),
+        }
     }
 
     /// The email, with From, To, Cc, Date, Message-ID and a UTF-8 subject.

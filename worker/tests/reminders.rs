@@ -12,6 +12,7 @@ use sea_orm::{
 };
 use support::{
     SAMPLE, SmtpServer, at, context, dead_port, import_with_contacts, parse_mail, settings,
+    settings_with,
 };
 use test_support::{TestDb, backend_tests};
 use worker::jobs::send_reminders::{preview, run};
@@ -352,7 +353,91 @@ async fn the_seed_list_at_23_june_2021(t: TestDb) {
     assert_eq!(again.messages_sent, 0);
 }
 
+async fn cooperating_departments_get_a_weekly_digest_when_configured(t: TestDb) {
+    import_with_contacts(&t.db, SAMPLE).await;
+    let smtp = SmtpServer::start();
+    let config = settings_with(
+        &t.url,
+        smtp.port,
+        None,
+        &[("MINSHENG_COOPERATING_DIGEST", "friday")],
+    );
+    let ctx = context(&t.db, &config);
+    // Friday 23 June 2023: items 二 (配合: 市财政局, 市人社局) and 五 (配合: 市自然资源局, 市财政局).
+    let report = run(&ctx, at(SAMPLE_T7)).await.expect("run");
+    assert_eq!(report.messages_sent, 4 + 3, "{report:?}");
+    let mails: Vec<_> = smtp.received().iter().map(parse_mail).collect();
+    let cooperating: Vec<_> = mails
+        .iter()
+        .filter(|m| m.subject.starts_with("【协办提醒】"))
+        .collect();
+    assert_eq!(cooperating.len(), 3);
+    let finance = cooperating
+        .iter()
+        .find(|m| m.text.starts_with("市财政局"))
+        .expect("市财政局's digest");
+    assert_eq!(
+        finance.subject,
+        "【协办提醒】本周2项配合推进的重点民生事项(最近:2023年6月30日)"
+    );
+    assert!(
+        finance.text.contains("牵头部门:市民政局、市卫健委"),
+        "{}",
+        finance.text
+    );
+    assert!(
+        finance.text.contains("二、提升社区养老服务能力")
+            && finance.text.contains("五、建设口袋公园和城市绿道")
+    );
+
+    // Saturday: not the digest's day. The next Friday: a new week's digest.
+    let saturday = run(&ctx, at("2023-06-24T08:00:00+08:00"))
+        .await
+        .expect("saturday");
+    assert_eq!(saturday.messages_sent, 0);
+    run(&ctx, at("2023-06-30T08:00:00+08:00"))
+        .await
+        .expect("next friday");
+    let weekly = smtp
+        .received()
+        .iter()
+        .map(parse_mail)
+        .filter(|m| m.subject.starts_with("【协办提醒】"))
+        .count();
+    assert_eq!(weekly, 6);
+}
+
+async fn rows_of_a_department_removed_from_the_item_are_skipped(t: TestDb) {
+    import_with_contacts(&t.db, SAMPLE).await;
+    let smtp = SmtpServer::start();
+    let down = context(&t.db, &settings(&t.url, dead_port(), None));
+    run(&down, at(SAMPLE_T7)).await.expect("planned, not sent");
+    // Item 二 loses 市卫健委 before the retry.
+    t.db.execute_unprepared(
+        "DELETE FROM item_department WHERE department_id = (SELECT id FROM department WHERE name = '市卫健委')",
+    )
+    .await
+    .expect("unassign");
+    let ctx = context(&t.db, &settings(&t.url, smtp.port, None));
+    let report = run(&ctx, at("2023-06-23T09:00:00+08:00"))
+        .await
+        .expect("retry");
+    assert_eq!(report.messages_sent, 3);
+    let skipped = reminder_delivery::Entity::find()
+        .filter(reminder_delivery::Column::Status.eq(DeliveryStatus::Skipped))
+        .count(&t.db)
+        .await
+        .expect("count");
+    assert_eq!(skipped, 1, "the row is closed, not claimed again forever");
+    let later = run(&ctx, at("2023-06-23T10:00:00+08:00"))
+        .await
+        .expect("later");
+    assert_eq!((later.messages_sent, later.deliveries_retrying), (0, 0));
+}
+
 backend_tests!(
+    cooperating_departments_get_a_weekly_digest_when_configured,
+    rows_of_a_department_removed_from_the_item_are_skipped,
     the_sample_reaches_every_lead_contact_once,
     an_smtp_outage_loses_nothing_and_sends_once_afterwards,
     two_workers_at_once_deliver_each_reminder_once,

@@ -58,6 +58,7 @@ fn inputs(items: usize) -> (Vec<DueDateInfo>, Vec<ContactInfo>) {
                 ((i % 60) as i64, String::new()),
                 (((i * 7 + 3) % 60) as i64, String::new()),
             ],
+            cooperating_departments: vec![],
         })
         .collect();
     let contacts = (0..120)
@@ -109,6 +110,7 @@ fn messages() -> Result<Vec<Message>, String> {
     (0..EMAILS)
         .map(|i| {
             let digest = Digest {
+                role: worker::digest::Role::Lead,
                 to: format!("c{}@dept.example.cn", i % 120),
                 department: "市民政局".into(),
                 lines: (0..3)
@@ -144,6 +146,7 @@ async fn main() -> Result<(), String> {
         escalate_after_days: 14,
         supervisor: None,
         calendar: None,
+        cooperating_digest: None,
     };
     let today = day(2021, 6, 23);
     let mut times = Vec::new();

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 use super::WorkCalendar;
 use crate::{
@@ -25,6 +25,8 @@ pub struct Policy {
     pub supervisor: Option<EmailAddress>,
     /// When set, lead days count working days and nothing is planned on a day of rest.
     pub calendar: Option<WorkCalendar>,
+    /// The weekday of the cooperating departments' weekly digest, if they get one.
+    pub cooperating_digest: Option<Weekday>,
 }
 
 impl Policy {
@@ -35,6 +37,7 @@ impl Policy {
             escalate_after_days: settings.escalate_after_days,
             supervisor: settings.supervisor.clone(),
             calendar,
+            cooperating_digest: settings.cooperating_digest,
         }
     }
 
@@ -60,6 +63,7 @@ pub struct DueDateInfo {
     pub label: Option<String>,
     /// (department id, name), in printed order.
     pub lead_departments: Vec<(i64, String)>,
+    pub cooperating_departments: Vec<(i64, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,6 +78,11 @@ pub struct ContactInfo {
 pub enum Stage {
     Before(u32),
     Overdue(u32),
+    /// The cooperating departments' digest of an ISO week.
+    Cooperating {
+        year: i32,
+        week: u32,
+    },
 }
 
 impl Stage {
@@ -83,6 +92,7 @@ impl Stage {
             Self::Before(0) => "due".to_owned(),
             Self::Before(days) => format!("T-{days}"),
             Self::Overdue(n) => format!("overdue-{n}"),
+            Self::Cooperating { year, week } => format!("coop-{year}-W{week:02}"),
         }
     }
 }
@@ -195,7 +205,52 @@ pub fn plan(
             }
         }
     }
+    if policy.cooperating_digest == Some(today.weekday()) {
+        plan_cooperating(due, &by_department, policy, today, &mut outcome);
+    }
     outcome
+}
+
+/// The weekly digest of cooperating departments: items they cooperate on that are due within
+/// the longest lead, or overdue.
+fn plan_cooperating(
+    due: &[DueDateInfo],
+    by_department: &HashMap<i64, Vec<&ContactInfo>>,
+    policy: &Policy,
+    today: NaiveDate,
+    outcome: &mut PlanOutcome,
+) {
+    let horizon = i64::from(policy.days_before.first().copied().unwrap_or(0));
+    let week = today.iso_week();
+    let stage = Stage::Cooperating {
+        year: week.year(),
+        week: week.week(),
+    };
+    for due_date in due {
+        let days_left = (due_date.due_on - today).num_days();
+        if matches!(due_date.status, ItemStatus::Done | ItemStatus::Closed) || days_left > horizon {
+            continue;
+        }
+        for (department_id, _) in &due_date.cooperating_departments {
+            for contact in by_department
+                .get(department_id)
+                .map_or(&[][..], Vec::as_slice)
+            {
+                outcome.reminders.push(PlannedReminder {
+                    due_date_id: due_date.due_date_id,
+                    due_date_version: due_date.version,
+                    item_id: due_date.item_id,
+                    department_id: *department_id,
+                    contact_id: contact.id,
+                    contact_email: contact.email.clone(),
+                    stage: stage.clone(),
+                    planned_for: today,
+                    days_left,
+                    escalate: false,
+                });
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -213,6 +268,7 @@ mod tests {
             escalate_after_days: 14,
             supervisor: None,
             calendar: None,
+            cooperating_digest: None,
         }
     }
 
@@ -228,6 +284,7 @@ mod tests {
             kind: DueKind::Final,
             label: None,
             lead_departments: vec![(100, "市民政局".into()), (200, "团市委".into())],
+            cooperating_departments: vec![(300, "市财政局".into())],
         }
     }
 
@@ -407,6 +464,46 @@ mod tests {
         );
         assert_eq!(out.uncontacted, [("团市委".to_owned(), "三".to_owned())]);
         assert_eq!(out.reminders.len(), 2);
+    }
+
+    #[test]
+    fn cooperating_departments_hear_weekly_when_configured() {
+        let mut with_finance = contacts();
+        with_finance.push(ContactInfo {
+            id: 4,
+            department_id: 300,
+            email: "f@cz.example.cn".into(),
+        });
+        // 23 June 2021 is a Wednesday.
+        let wednesday = d(2021, 6, 23);
+        let off = plan(&[due(d(2021, 6, 30))], &with_finance, &policy(), wednesday);
+        assert!(
+            off.reminders.iter().all(|r| r.department_id != 300),
+            "off by default"
+        );
+
+        let mut p = policy();
+        p.cooperating_digest = Some(Weekday::Wed);
+        let weekly = plan(
+            &[due(d(2021, 6, 30)), due(d(2021, 9, 30))],
+            &with_finance,
+            &p,
+            wednesday,
+        );
+        let coop: Vec<_> = weekly
+            .reminders
+            .iter()
+            .filter(|r| r.department_id == 300)
+            .collect();
+        assert_eq!(coop.len(), 1, "only the item within the 30-day horizon");
+        assert_eq!(coop[0].stage.key(), "coop-2021-W25");
+        assert!(
+            plan(&[due(d(2021, 6, 30))], &with_finance, &p, d(2021, 6, 24))
+                .reminders
+                .iter()
+                .all(|r| r.department_id != 300),
+            "only on its weekday"
+        );
     }
 
     #[test]

@@ -29,7 +29,8 @@ use entity::{
 /// Attempts before a delivery is given up as `failed`.
 pub const MAX_ATTEMPTS: i32 = 8;
 
-/// Active due dates of open items (or only those with the given ids), with their lead departments.
+/// Active due dates of open items (or only those with the given ids), with their lead and
+/// cooperating departments in printed order.
 pub async fn due_dates<C: ConnectionTrait>(
     db: &C,
     only: Option<&[i64]>,
@@ -47,24 +48,31 @@ pub async fn due_dates<C: ConnectionTrait>(
         .into_iter()
         .map(|i| (i.id, i))
         .collect();
-    let mut leads: HashMap<i64, Vec<(i32, i64)>> = HashMap::new();
-    for role in item_department::Entity::find()
-        .filter(item_department::Column::ItemId.is_in(item_ids.iter().copied()))
-        .filter(item_department::Column::Role.eq(DepartmentRole::Lead))
-        .all(db)
-        .await?
-    {
-        leads
-            .entry(role.item_id)
-            .or_default()
-            .push((role.position, role.department_id));
-    }
     let names: HashMap<i64, String> = department::Entity::find()
         .all(db)
         .await?
         .into_iter()
         .map(|d| (d.id, d.name))
         .collect();
+    let mut roles: HashMap<(i64, DepartmentRole), Vec<(i32, i64)>> = HashMap::new();
+    for role in item_department::Entity::find()
+        .filter(item_department::Column::ItemId.is_in(item_ids.iter().copied()))
+        .all(db)
+        .await?
+    {
+        roles
+            .entry((role.item_id, role.role))
+            .or_default()
+            .push((role.position, role.department_id));
+    }
+    let named = |item_id: i64, role: DepartmentRole| -> Vec<(i64, String)> {
+        let mut in_order = roles.get(&(item_id, role)).cloned().unwrap_or_default();
+        in_order.sort_unstable();
+        in_order
+            .into_iter()
+            .map(|(_, id)| (id, names.get(&id).cloned().unwrap_or_default()))
+            .collect()
+    };
 
     let mut out = Vec::with_capacity(dates.len());
     for date in dates {
@@ -74,8 +82,6 @@ pub async fn due_dates<C: ConnectionTrait>(
         if only.is_none() && matches!(item.status, ItemStatus::Done | ItemStatus::Closed) {
             continue;
         }
-        let mut lead = leads.get(&item.id).cloned().unwrap_or_default();
-        lead.sort_unstable();
         out.push(DueDateInfo {
             due_date_id: date.id,
             version: date.version,
@@ -86,10 +92,8 @@ pub async fn due_dates<C: ConnectionTrait>(
             due_on: date.due_on,
             kind: date.kind,
             label: date.label.clone(),
-            lead_departments: lead
-                .into_iter()
-                .map(|(_, id)| (id, names.get(&id).cloned().unwrap_or_default()))
-                .collect(),
+            lead_departments: named(item.id, DepartmentRole::Lead),
+            cooperating_departments: named(item.id, DepartmentRole::Cooperating),
         });
     }
     out.sort_by_key(|d| (d.due_on, d.item_id, d.due_date_id));

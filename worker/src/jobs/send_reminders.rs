@@ -12,10 +12,10 @@ use domain::{
 };
 use entity::reminder_delivery;
 use futures_util::{StreamExt, stream};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 
 use crate::{
-    digest::{Digest, DigestLine, message_id},
+    digest::{Digest, DigestLine, Role, message_id},
     mailer::Mailer,
 };
 
@@ -60,34 +60,45 @@ pub fn today_in(timezone: Tz, now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&timezone).date_naive()
 }
 
-/// Groups reminders into one digest per contact address.
+/// Groups reminders into one digest per contact address and role (lead or cooperating).
 fn digests(
     rows: &[(i64, i64, String, i64)],
     infos: &HashMap<i64, DueDateInfo>,
     policy: &Policy,
     today: NaiveDate,
 ) -> Vec<Digest> {
-    let mut by_contact: BTreeMap<&str, Digest> = BTreeMap::new();
+    let mut by_contact: BTreeMap<(&str, Role), Digest> = BTreeMap::new();
     for (delivery_id, department_id, email, due_date_id) in rows {
         let Some(info) = infos.get(due_date_id) else {
             continue;
         };
         let days_left = (info.due_on - today).num_days();
-        let department = info
+        let lead = info
             .lead_departments
             .iter()
-            .find(|(id, _)| id == department_id)
-            .map(|(_, name)| name.clone())
-            .unwrap_or_default();
-        let digest = by_contact.entry(email.as_str()).or_insert_with(|| Digest {
-            to: email.clone(),
-            department: department.clone(),
-            lines: Vec::new(),
-            cc: None,
-            delivery_ids: Vec::new(),
-        });
+            .find(|(id, _)| id == department_id);
+        let cooperating = info
+            .cooperating_departments
+            .iter()
+            .find(|(id, _)| id == department_id);
+        let (role, department) = match (lead, cooperating) {
+            (Some((_, name)), _) => (Role::Lead, name.clone()),
+            (None, Some((_, name))) => (Role::Cooperating, name.clone()),
+            // No longer assigned to the item: `deliver` marks the row skipped.
+            (None, None) => continue,
+        };
+        let digest = by_contact
+            .entry((email.as_str(), role))
+            .or_insert_with(|| Digest {
+                role,
+                to: email.clone(),
+                department,
+                lines: Vec::new(),
+                cc: None,
+                delivery_ids: Vec::new(),
+            });
         digest.delivery_ids.push(*delivery_id);
-        if -days_left > i64::from(policy.escalate_after_days) {
+        if role == Role::Lead && -days_left > i64::from(policy.escalate_after_days) {
             digest.cc.clone_from(&policy.supervisor);
         }
         let line = DigestLine {
@@ -228,17 +239,20 @@ async fn deliver(
         .collect();
     let by_id: HashMap<i64, &reminder_delivery::Model> =
         claimed.iter().map(|r| (r.id, r)).collect();
-    let stale: Vec<&reminder_delivery::Model> = claimed
+    let to_send = digests(&rows, &infos, &ctx.policy, today);
+    // Rows that no digest carries: the due date was deactivated, or the department no longer
+    // has a part in the item, since the row was planned.
+    let carried: std::collections::HashSet<i64> = to_send
         .iter()
-        .filter(|r| !infos.contains_key(&r.due_date_id))
+        .flat_map(|d| d.delivery_ids.iter().copied())
         .collect();
-    for row in stale {
+    for row in claimed.iter().filter(|r| !carried.contains(&r.id)) {
         let skipped = reminder_delivery::ActiveModel {
-            id: sea_orm::ActiveValue::Set(row.id),
-            status: sea_orm::ActiveValue::Set(entity::DeliveryStatus::Skipped),
-            last_error: sea_orm::ActiveValue::Set(Some("the due date is no longer active".into())),
-            claimed_until: sea_orm::ActiveValue::Set(None),
-            updated_at: sea_orm::ActiveValue::Set(now),
+            id: Set(row.id),
+            status: Set(entity::DeliveryStatus::Skipped),
+            last_error: Set(Some("the due date is no longer active, or the department no longer has a part in the item".into())),
+            claimed_until: Set(None),
+            updated_at: Set(now),
             ..Default::default()
         };
         reminder_delivery::Entity::update(skipped)
@@ -248,19 +262,17 @@ async fn deliver(
 
     // Up to `send_concurrency` messages in flight (the SMTP pool's size); each result is
     // recorded as soon as it arrives, so a crash loses as little as possible.
-    let sends = digests(&rows, &infos, &ctx.policy, today)
-        .into_iter()
-        .map(|digest| {
-            let first = digest.delivery_ids.first().copied().unwrap_or_default();
-            let id = message_id(first, now, &ctx.from);
-            async move {
-                let sent = match digest.message(&ctx.from, today, now, &id) {
-                    Ok(message) => ctx.mailer.send(&message).await,
-                    Err(e) => Err(e),
-                };
-                (digest, id, sent)
-            }
-        });
+    let sends = to_send.into_iter().map(|digest| {
+        let first = digest.delivery_ids.first().copied().unwrap_or_default();
+        let id = message_id(first, now, &ctx.from);
+        async move {
+            let sent = match digest.message(&ctx.from, today, now, &id) {
+                Ok(message) => ctx.mailer.send(&message).await,
+                Err(e) => Err(e),
+            };
+            (digest, id, sent)
+        }
+    });
     let mut results = stream::iter(sends).buffer_unordered(ctx.send_concurrency.max(1));
     while let Some((digest, id, sent)) = results.next().await {
         match sent {

@@ -102,7 +102,16 @@ pub fn dead_port() -> u16 {
 }
 
 pub fn settings(database_url: &str, smtp_port: u16, supervisor: Option<&str>) -> Settings {
-    let vars: Vec<(&str, String)> = vec![
+    settings_with(database_url, smtp_port, supervisor, &[])
+}
+
+pub fn settings_with(
+    database_url: &str,
+    smtp_port: u16,
+    supervisor: Option<&str>,
+    extra: &[(&str, &str)],
+) -> Settings {
+    let mut vars: Vec<(&str, String)> = vec![
         ("DATABASE_URL", database_url.to_owned()),
         ("MINSHENG_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}")),
         (
@@ -114,6 +123,7 @@ pub fn settings(database_url: &str, smtp_port: u16, supervisor: Option<&str>) ->
             supervisor.unwrap_or_default().to_owned(),
         ),
     ];
+    vars.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
     Settings::load_from(&|key| vars.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()))
         .expect("settings")
 }
