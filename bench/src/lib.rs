@@ -6,6 +6,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 
 pub mod listgen;
+pub mod smtp_sink;
 
 /// The PostgreSQL server benchmarks create their databases on.
 pub fn server_url() -> String {
