@@ -91,14 +91,14 @@ impl Digest {
     }
 
     pub fn subject(&self) -> String {
+        let first = self
+            .lines
+            .iter()
+            .map(|l| l.due_on)
+            .min()
+            .map(chinese_date)
+            .unwrap_or_default();
         if self.role == Role::Cooperating {
-            let first = self
-                .lines
-                .iter()
-                .map(|l| l.due_on)
-                .min()
-                .map(chinese_date)
-                .unwrap_or_default();
             return fill(
                 SUBJECT_COOPERATING,
                 &[
@@ -110,13 +110,6 @@ impl Digest {
             .to_owned();
         }
         let overdue: Vec<&DigestLine> = self.lines.iter().filter(|l| l.days_left < 0).collect();
-        let first = self
-            .lines
-            .iter()
-            .map(|l| l.due_on)
-            .min()
-            .map(chinese_date)
-            .unwrap_or_default();
         let subject = if overdue.is_empty() {
             fill(
                 SUBJECT_UPCOMING,

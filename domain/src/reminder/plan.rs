@@ -114,6 +114,31 @@ pub struct PlannedReminder {
     pub escalate: bool,
 }
 
+impl PlannedReminder {
+    fn new(
+        due_date: &DueDateInfo,
+        department_id: i64,
+        contact: &ContactInfo,
+        stage: Stage,
+        planned_for: NaiveDate,
+        days_left: i64,
+        escalate: bool,
+    ) -> Self {
+        Self {
+            due_date_id: due_date.due_date_id,
+            due_date_version: due_date.version,
+            item_id: due_date.item_id,
+            department_id,
+            contact_id: contact.id,
+            contact_email: contact.email.clone(),
+            stage,
+            planned_for,
+            days_left,
+            escalate,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PlanOutcome {
     pub reminders: Vec<PlannedReminder>,
@@ -185,18 +210,15 @@ pub fn plan(
                 .get(department_id)
                 .map_or(&[][..], Vec::as_slice);
             for contact in department_contacts {
-                outcome.reminders.push(PlannedReminder {
-                    due_date_id: due_date.due_date_id,
-                    due_date_version: due_date.version,
-                    item_id: due_date.item_id,
-                    department_id: *department_id,
-                    contact_id: contact.id,
-                    contact_email: contact.email.clone(),
-                    stage: stage.clone(),
+                outcome.reminders.push(PlannedReminder::new(
+                    due_date,
+                    *department_id,
+                    contact,
+                    stage.clone(),
                     planned_for,
                     days_left,
                     escalate,
-                });
+                ));
             }
             if department_contacts.is_empty() {
                 outcome
@@ -236,18 +258,15 @@ fn plan_cooperating(
                 .get(department_id)
                 .map_or(&[][..], Vec::as_slice)
             {
-                outcome.reminders.push(PlannedReminder {
-                    due_date_id: due_date.due_date_id,
-                    due_date_version: due_date.version,
-                    item_id: due_date.item_id,
-                    department_id: *department_id,
-                    contact_id: contact.id,
-                    contact_email: contact.email.clone(),
-                    stage: stage.clone(),
-                    planned_for: today,
+                outcome.reminders.push(PlannedReminder::new(
+                    due_date,
+                    *department_id,
+                    contact,
+                    stage.clone(),
+                    today,
                     days_left,
-                    escalate: false,
-                });
+                    false,
+                ));
             }
         }
     }
