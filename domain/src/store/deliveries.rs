@@ -22,8 +22,8 @@ use crate::{
     reminder::{ContactInfo, DueDateInfo, PlannedReminder},
 };
 use entity::{
-    DeliveryStatus, DepartmentRole, ItemStatus, department, department_contact, item,
-    item_department, item_due_date, reminder_delivery,
+    DeliveryStatus, DepartmentRole, ItemStatus, department_contact, item, item_department,
+    item_due_date, reminder_delivery,
 };
 
 /// Attempts before a delivery is given up as `failed`.
@@ -48,12 +48,7 @@ pub async fn due_dates<C: ConnectionTrait>(
         .into_iter()
         .map(|i| (i.id, i))
         .collect();
-    let names: HashMap<i64, String> = department::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
+    let names = super::departments::names(db).await?;
     let mut roles: HashMap<(i64, DepartmentRole), Vec<(i32, i64)>> = HashMap::new();
     for role in item_department::Entity::find()
         .filter(item_department::Column::ItemId.is_in(item_ids.iter().copied()))

@@ -108,14 +108,19 @@ pub async fn add_alias<C: ConnectionTrait>(
     })
 }
 
-/// Every alias with its department, by alias.
-pub async fn aliases<C: ConnectionTrait>(db: &C) -> Result<Vec<AliasView>, DomainError> {
-    let names: HashMap<i64, String> = department::Entity::find()
+/// Every department's canonical name by id.
+pub async fn names<C: ConnectionTrait>(db: &C) -> Result<HashMap<i64, String>, DomainError> {
+    Ok(department::Entity::find()
         .all(db)
         .await?
         .into_iter()
         .map(|d| (d.id, d.name))
-        .collect();
+        .collect())
+}
+
+/// Every alias with its department, by alias.
+pub async fn aliases<C: ConnectionTrait>(db: &C) -> Result<Vec<AliasView>, DomainError> {
+    let names = names(db).await?;
     Ok(department_alias::Entity::find()
         .order_by_asc(department_alias::Column::Alias)
         .all(db)
