@@ -1,8 +1,12 @@
 //! Builds the application from settings: database, schema, router, listener.
 
-use std::{future::Future, net::SocketAddr};
+use std::{future::Future, net::SocketAddr, sync::Arc};
 
-use axum::{Router, extract::DefaultBodyLimit, routing::get};
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    routing::{get, post},
+};
 use chrono::Utc;
 use domain::{
     Settings,
@@ -14,14 +18,12 @@ use tokio::net::TcpListener;
 
 use crate::{graphql, routes, sample};
 
-/// Largest request body accepted (a list text for import fits well within it).
-const BODY_LIMIT_BYTES: usize = 1024 * 1024;
-
 /// What the api shares with its handlers.
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: graphql::AppSchema,
+    pub settings: Arc<Settings>,
 }
 
 /// How `serve` was asked to start.
@@ -82,6 +84,7 @@ impl Application {
         let state = AppState {
             schema: graphql::build_schema(db.clone(), settings),
             db,
+            settings: Arc::new(settings.clone()),
         };
         Ok(Self {
             listener,
@@ -111,14 +114,21 @@ impl Application {
 }
 
 fn router(state: AppState) -> Router {
-    Router::new()
-        .route(
-            "/graphql",
-            get(routes::graphiql::page).post(routes::graphql::execute),
-        )
-        .route("/graphiql/assets/{file}", get(routes::graphiql::asset))
+    let graph = &state.settings.graph;
+    let body_limit = graph.body_limit_bytes;
+    let graphql = if graph.graphiql {
+        get(routes::graphiql::page).post(routes::graphql::execute)
+    } else {
+        post(routes::graphql::execute)
+    };
+    let mut router = Router::new()
+        .route("/graphql", graphql)
         .route("/healthz", get(routes::health::healthz))
-        .route("/readyz", get(routes::health::readyz))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .route("/readyz", get(routes::health::readyz));
+    if graph.graphiql {
+        router = router.route("/graphiql/assets/{file}", get(routes::graphiql::asset));
+    }
+    router
+        .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
 }

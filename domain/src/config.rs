@@ -28,6 +28,7 @@ pub struct Settings {
     /// `None`: no administrator exists.
     pub admin_token: Option<Secret>,
     pub reminders: ReminderSettings,
+    pub graph: GraphSettings,
 }
 
 /// A configuration error, naming the key (environment variable or file key) at fault.
@@ -62,6 +63,16 @@ const KEYS: &[(&str, &str)] = &[
     ("holiday_calendar", "MINSHENG_HOLIDAY_CALENDAR"),
     ("outbox_dir", "MINSHENG_OUTBOX_DIR"),
     ("cooperating_digest", "MINSHENG_COOPERATING_DIGEST"),
+    ("due_soon_days", "MINSHENG_DUE_SOON_DAYS"),
+    ("graphql_depth_limit", "MINSHENG_GRAPHQL_DEPTH_LIMIT"),
+    (
+        "graphql_complexity_limit",
+        "MINSHENG_GRAPHQL_COMPLEXITY_LIMIT",
+    ),
+    ("graphql_introspection", "MINSHENG_GRAPHQL_INTROSPECTION"),
+    ("graphiql", "MINSHENG_GRAPHIQL"),
+    ("request_timeout_ms", "MINSHENG_REQUEST_TIMEOUT_MS"),
+    ("body_limit_bytes", "MINSHENG_BODY_LIMIT_BYTES"),
 ];
 
 /// A raw value and where it came from, so an error can name the key the admin has to fix.
@@ -217,6 +228,7 @@ impl Settings {
                 .map_err(|m| ConfigError::new(&mail_from.origin, m))?,
             admin_token,
             reminders: ReminderSettings::from_merged(&mut merged)?,
+            graph: GraphSettings::from_merged(&mut merged)?,
         })
     }
 }
@@ -322,6 +334,68 @@ impl ReminderSettings {
                     })
                 })
                 .transpose()?,
+        })
+    }
+}
+
+/// What the GraphQL api is configured with: how urgency is judged and how requests are bounded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GraphSettings {
+    /// An item is `DUE_SOON` when its earliest due date is at most this many days away.
+    pub due_soon_days: u32,
+    pub depth_limit: usize,
+    /// Connections cost their page size times their selection.
+    pub complexity_limit: usize,
+    /// Off in production: the schema is then only what `api schema` prints.
+    pub introspection: bool,
+    /// Off in production: `GET /graphql` answers 404.
+    pub graphiql: bool,
+    pub request_timeout: std::time::Duration,
+    pub body_limit_bytes: usize,
+}
+
+impl GraphSettings {
+    fn from_merged(merged: &mut Merged) -> Result<Self, ConfigError> {
+        fn number<T: std::str::FromStr + PartialOrd>(
+            merged: &mut Merged,
+            key: &str,
+            min: T,
+            max: T,
+        ) -> Result<T, ConfigError> {
+            let s = merged.required(key)?;
+            s.value
+                .trim()
+                .parse::<T>()
+                .ok()
+                .filter(|n| *n >= min && *n <= max)
+                .ok_or_else(|| {
+                    ConfigError::new(&s.origin, format!("'{}' is out of range", s.value))
+                })
+        }
+        fn flag(merged: &mut Merged, key: &str) -> Result<bool, ConfigError> {
+            let s = merged.required(key)?;
+            match s.value.trim() {
+                "true" | "1" | "on" => Ok(true),
+                "false" | "0" | "off" => Ok(false),
+                other => Err(ConfigError::new(
+                    &s.origin,
+                    format!("'{other}' is not true or false"),
+                )),
+            }
+        }
+        Ok(Self {
+            due_soon_days: number(merged, "due_soon_days", 0, 366)?,
+            depth_limit: number(merged, "graphql_depth_limit", 2, 64)?,
+            complexity_limit: number(merged, "graphql_complexity_limit", 10, 1_000_000)?,
+            introspection: flag(merged, "graphql_introspection")?,
+            graphiql: flag(merged, "graphiql")?,
+            request_timeout: std::time::Duration::from_millis(number(
+                merged,
+                "request_timeout_ms",
+                1,
+                3_600_000,
+            )?),
+            body_limit_bytes: number(merged, "body_limit_bytes", 1024, 64 * 1024 * 1024)?,
         })
     }
 }

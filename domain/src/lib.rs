@@ -13,6 +13,7 @@ pub mod reminder;
 pub mod shutdown;
 pub mod store;
 pub mod telemetry;
+pub mod urgency;
 
 pub use config::Settings;
 pub use error::DomainError;

@@ -1,7 +1,7 @@
 //! Domain models read from the database. The GraphQL layer maps these to its own types.
 
-use chrono::{DateTime, Utc};
-pub use entity::{DepartmentRole, DueKind, DuePrecision, ItemStatus};
+use chrono::{DateTime, NaiveDate, Utc};
+pub use entity::{DeliveryStatus, DepartmentRole, DueKind, DuePrecision, ItemStatus};
 
 /// A published list (清单).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +43,10 @@ pub struct Item {
     pub deadline_text: String,
     pub ongoing: bool,
     pub status: ItemStatus,
+    /// Phrases kept verbatim where a department was expected (e.g. 各县区政府).
+    pub generic_phrases: Vec<String>,
+    /// The earliest active due date; `None` for items with no dated deadline.
+    pub earliest_due_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -59,8 +63,135 @@ impl From<entity::item::Model> for Item {
             deadline_text: m.deadline_text,
             ongoing: m.ongoing,
             status: m.status,
+            generic_phrases: serde_json::from_value(m.generic_phrases).unwrap_or_default(),
+            earliest_due_on: m.earliest_due_on,
             created_at: m.created_at,
             updated_at: m.updated_at,
+        }
+    }
+}
+
+/// One dated deadline of an item; a changed deadline is a new version, the old one inactive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DueDate {
+    pub id: i64,
+    pub item_id: i64,
+    pub due_on: NaiveDate,
+    pub precision: DuePrecision,
+    pub kind: DueKind,
+    pub label: Option<String>,
+    pub version: i32,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<entity::item_due_date::Model> for DueDate {
+    fn from(m: entity::item_due_date::Model) -> Self {
+        Self {
+            id: m.id,
+            item_id: m.item_id,
+            due_on: m.due_on,
+            precision: m.precision,
+            kind: m.kind,
+            label: m.label,
+            version: m.version,
+            active: m.active,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// A department (部门) under its canonical name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Department {
+    pub id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<entity::department::Model> for Department {
+    fn from(m: entity::department::Model) -> Self {
+        Self {
+            id: m.id,
+            name: m.name,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// A department's role on an item, in the order the list printed the departments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    pub item_id: i64,
+    pub role: DepartmentRole,
+    pub position: i32,
+    pub department: Department,
+}
+
+/// A person at a department who receives reminders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contact {
+    pub id: i64,
+    pub department_id: i64,
+    pub person_name: String,
+    pub email: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<entity::department_contact::Model> for Contact {
+    fn from(m: entity::department_contact::Model) -> Self {
+        Self {
+            id: m.id,
+            department_id: m.department_id,
+            person_name: m.person_name,
+            email: m.email,
+            active: m.active,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// One row of the reminder ledger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReminderDelivery {
+    pub id: i64,
+    pub due_date_id: i64,
+    pub due_date_version: i32,
+    pub department_id: i64,
+    pub contact_id: Option<i64>,
+    pub contact_email: String,
+    pub stage: String,
+    pub planned_for: NaiveDate,
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub message_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<entity::reminder_delivery::Model> for ReminderDelivery {
+    fn from(m: entity::reminder_delivery::Model) -> Self {
+        Self {
+            id: m.id,
+            due_date_id: m.due_date_id,
+            due_date_version: m.due_date_version,
+            department_id: m.department_id,
+            contact_id: m.contact_id,
+            contact_email: m.contact_email,
+            stage: m.stage,
+            planned_for: m.planned_for,
+            status: m.status,
+            attempts: m.attempts,
+            last_error: m.last_error,
+            next_attempt_at: m.next_attempt_at,
+            sent_at: m.sent_at,
+            message_id: m.message_id,
+            created_at: m.created_at,
         }
     }
 }
@@ -69,6 +200,6 @@ impl From<entity::item::Model> for Item {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Page<T> {
     pub rows: Vec<T>,
-    /// Whether rows exist past the last one returned.
+    /// Whether rows exist past the page in the direction of travel.
     pub has_more: bool,
 }

@@ -388,29 +388,63 @@ async fn items_page_by_keyset(t: TestDb) {
             .await
             .expect("item");
     }
-    let mut query = domain::store::items::ItemPageQuery {
-        list_id: Some(list.id),
-        after_id: None,
-        limit: 2,
+    use domain::store::{
+        items::{self, ItemFilter, ItemOrder, Today},
+        page::{Direction, PageRequest, Position},
     };
+    let today = Today {
+        date: at.date_naive(),
+        rule: domain::urgency::UrgencyRule { due_soon_days: 14 },
+    };
+    let filter = ItemFilter {
+        list_id: Some(list.id),
+        ..Default::default()
+    };
+    let order = ItemOrder::default();
+    let mut request = PageRequest::first(2);
     let mut seen = Vec::new();
     loop {
-        let page = domain::store::items::page(db, &query).await.expect("page");
+        let page = items::page(db, &filter, today, order, &request)
+            .await
+            .expect("page");
         seen.extend(page.rows.iter().map(|i| i.number));
-        query.after_id = page.rows.last().map(|i| i.id);
+        request.after = page.rows.last().map(|i| Position {
+            key: order.key_of(i),
+            id: i.id,
+        });
         if !page.has_more {
             break;
         }
     }
     assert_eq!(seen, vec![1, 2, 3, 4, 5]);
 
-    let unmatched = domain::store::items::ItemPageQuery {
+    // Backward from the end, two at a time, yields the same rows in the same order.
+    let mut request = PageRequest {
+        direction: Direction::Backward,
+        ..PageRequest::first(2)
+    };
+    let mut pages = Vec::new();
+    loop {
+        let page = items::page(db, &filter, today, order, &request)
+            .await
+            .expect("page");
+        pages.push(page.rows.iter().map(|i| i.number).collect::<Vec<_>>());
+        request.before = page.rows.first().map(|i| Position {
+            key: order.key_of(i),
+            id: i.id,
+        });
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(pages, vec![vec![4, 5], vec![2, 3], vec![1]]);
+
+    let unmatched = ItemFilter {
         list_id: Some(list.id + 1),
-        after_id: None,
-        limit: 10,
+        ..Default::default()
     };
     assert!(
-        domain::store::items::page(db, &unmatched)
+        items::page(db, &unmatched, today, order, &PageRequest::first(10))
             .await
             .expect("page")
             .rows

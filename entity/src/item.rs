@@ -31,6 +31,8 @@ pub struct Model {
     pub source_line_last: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The earliest active due date, kept in step with item_due_date by the domain.
+    pub earliest_due_on: Option<Date>,
     #[sea_orm(belongs_to, from = "list_id", to = "id")]
     pub list: BelongsTo<super::project_list::Entity>,
     #[sea_orm(has_many)]

@@ -14,10 +14,17 @@ pub mod code {
     pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
     pub const FORBIDDEN: &str = "FORBIDDEN";
     pub const INTERNAL: &str = "INTERNAL";
+    /// The request ran past `MINSHENG_REQUEST_TIMEOUT_MS`.
+    pub const TIMEOUT: &str = "TIMEOUT";
 }
 
 /// Converts a domain error into a client-facing GraphQL error.
 pub fn to_graphql(err: DomainError) -> async_graphql::Error {
+    describe(&err)
+}
+
+/// As [`to_graphql`], for an error shared by every field that waited on the same batch.
+pub fn describe(err: &DomainError) -> async_graphql::Error {
     match err {
         DomainError::NotFound { entity, id } => {
             async_graphql::Error::new(format!("{entity} {id} not found")).extend_with(|_, e| {
@@ -43,6 +50,14 @@ pub fn to_graphql(err: DomainError) -> async_graphql::Error {
             })
         }
     }
+}
+
+/// `NOT_FOUND` for the `kind` record with global ID `id`.
+pub fn not_found(kind: &'static str, id: &async_graphql::ID) -> async_graphql::Error {
+    describe(&DomainError::NotFound {
+        entity: kind,
+        id: id.to_string(),
+    })
 }
 
 /// Errors raised by async-graphql itself (unknown field, wrong argument type, limits exceeded)

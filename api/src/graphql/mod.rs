@@ -1,11 +1,16 @@
 //! The GraphQL schema: types mapped from domain models, resolvers calling `domain::store`.
 
+pub mod auth;
+pub mod clock;
+pub mod connection;
 pub mod error;
 pub mod ids;
+pub mod loaders;
 pub mod query;
+pub mod scalars;
 pub mod types;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
 use domain::Settings;
 use sea_orm::DatabaseConnection;
 
@@ -15,18 +20,30 @@ pub type AppSchema = Schema<query::QueryRoot, EmptyMutation, EmptySubscription>;
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 pub const MAX_PAGE_SIZE: i32 = 100;
 
-pub fn build_schema(db: DatabaseConnection, settings: &Settings) -> AppSchema {
+fn builder() -> SchemaBuilder<query::QueryRoot, EmptyMutation, EmptySubscription> {
     Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
+        // Every object type, even those only reachable through `node`, is part of the schema.
+        .register_output_type::<types::Node>()
+}
+
+/// The schema with its limits from `settings.graph`. Request-scoped data (viewer, clock,
+/// loaders) is added per request by the route.
+pub fn build_schema(db: DatabaseConnection, settings: &Settings) -> AppSchema {
+    let graph = &settings.graph;
+    let mut schema = builder()
         .data(db)
-        .data(settings.clone())
-        .limit_depth(10)
-        .limit_complexity(1000)
-        .finish()
+        .limit_depth(graph.depth_limit)
+        .limit_complexity(graph.complexity_limit)
+        // Bounds nesting in the parser too (deep fragment or list nesting).
+        .limit_recursive_depth(64)
+        .limit_directives(20);
+    if !graph.introspection {
+        schema = schema.disable_introspection();
+    }
+    schema.finish()
 }
 
 /// The SDL of the schema, as `api schema` prints it.
 pub fn sdl() -> String {
-    Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
-        .finish()
-        .sdl()
+    builder().finish().sdl()
 }

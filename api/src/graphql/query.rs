@@ -1,16 +1,24 @@
 //! Root queries.
 
-use async_graphql::{
-    Context, ID, Object, Result,
-    connection::{Connection, Edge},
-};
+use async_graphql::{Context, ID, Object, Result, connection::Connection};
+use chrono::{DateTime, Days, FixedOffset};
 use domain::{
     DomainError,
-    store::{self, items::ItemPageQuery},
+    store::{self, stats},
 };
 use sea_orm::DatabaseConnection;
 
-use super::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, error::to_graphql, ids, types};
+use super::{
+    MAX_PAGE_SIZE, auth, clock,
+    connection::PageArgs,
+    error::{not_found, to_graphql},
+    ids,
+    loaders::{DepartmentKey, ItemKey, ListKey, load_one},
+    types::{self, Node},
+};
+
+/// The longest look-ahead of `upcomingDeadlines`.
+const MAX_WITHIN_DAYS: i32 = 366;
 
 pub struct QueryRoot;
 
@@ -20,51 +28,207 @@ impl QueryRoot {
     async fn lists(&self, ctx: &Context<'_>) -> Result<Vec<types::ProjectList>> {
         let db = ctx.data::<DatabaseConnection>()?;
         let lists = store::lists::all(db).await.map_err(to_graphql)?;
-        Ok(lists.into_iter().map(Into::into).collect())
+        Ok(lists.into_iter().map(types::ProjectList).collect())
     }
 
-    /// Items in list order, as a Relay connection (`first` defaults to 20, at most 100).
+    /// One list; `NOT_FOUND` when there is none with this ID.
+    async fn list(&self, ctx: &Context<'_>, id: ID) -> Result<Option<types::ProjectList>> {
+        let pk = ids::decode("ProjectList", &id, "id").map_err(to_graphql)?;
+        load_one(ctx, ListKey(pk))
+            .await?
+            .map(types::ProjectList)
+            .ok_or_else(|| not_found("ProjectList", &id))
+            .map(Some)
+    }
+
+    /// Items across lists, filtered and ordered (default: by number), as a Relay connection:
+    /// `first`/`after` forward or `last`/`before` backward, 20 by default, at most 100.
+    /// `now` sets the day urgency is judged on (default: now, in the configured time zone).
+    #[graphql(complexity = "super::connection::cost(__field, first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn items(
         &self,
         ctx: &Context<'_>,
+        filter: Option<types::ItemFilter>,
+        order_by: Option<types::ItemOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        now: Option<DateTime<FixedOffset>>,
+        #[graphql(desc = "Shorthand for `filter: {listId}`.")] list_id: Option<ID>,
+    ) -> Result<Connection<String, types::Item, types::ItemCount>> {
+        let mut filter = filter
+            .unwrap_or_default()
+            .to_domain("filter")
+            .map_err(to_graphql)?;
+        if let Some(id) = &list_id {
+            filter.list_id = Some(ids::decode("ProjectList", id, "listId").map_err(to_graphql)?);
+        }
+        types::item_connection(
+            ctx,
+            filter,
+            order_by.unwrap_or_default().into(),
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            clock::today(ctx, now)?,
+        )
+        .await
+    }
+
+    /// One item; `NOT_FOUND` when there is none with this ID.
+    async fn item(&self, ctx: &Context<'_>, id: ID) -> Result<Option<types::Item>> {
+        let pk = ids::decode("Item", &id, "id").map_err(to_graphql)?;
+        load_one(ctx, ItemKey(pk))
+            .await?
+            .map(types::Item)
+            .ok_or_else(|| not_found("Item", &id))
+            .map(Some)
+    }
+
+    /// Departments in the order they became known.
+    #[graphql(complexity = "super::connection::cost(__field, first, last, child_complexity)")]
+    async fn departments(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<types::DepartmentFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Connection<String, types::Department>> {
+        let search = filter.and_then(|f| f.search);
+        types::department_connection(
+            ctx,
+            search.as_deref(),
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
+    }
+
+    /// One department; `NOT_FOUND` when there is none with this ID.
+    async fn department(&self, ctx: &Context<'_>, id: ID) -> Result<Option<types::Department>> {
+        let pk = ids::decode("Department", &id, "id").map_err(to_graphql)?;
+        load_one(ctx, DepartmentKey(pk))
+            .await?
+            .map(types::Department)
+            .ok_or_else(|| not_found("Department", &id))
+            .map(Some)
+    }
+
+    /// Active due dates from today to `withinDays` ahead (default: the due-soon window) of items
+    /// not yet done, earliest first.
+    #[graphql(complexity = "super::connection::cost(__field, first, None, child_complexity)")]
+    async fn upcoming_deadlines(
+        &self,
+        ctx: &Context<'_>,
+        within_days: Option<i32>,
+        now: Option<DateTime<FixedOffset>>,
         list_id: Option<ID>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<String, types::Item>> {
-        let db = ctx.data::<DatabaseConnection>()?;
-        let query = ItemPageQuery {
-            list_id: list_id
-                .as_ref()
-                .map(|id| ids::decode("ProjectList", id, "listId"))
-                .transpose()
-                .map_err(to_graphql)?,
-            after_id: after
-                .as_deref()
-                .map(|c| ids::decode_cursor(c, "after"))
-                .transpose()
-                .map_err(to_graphql)?,
-            limit: page_size(first, "first").map_err(to_graphql)?,
-        };
-        let page = store::items::page(db, &query).await.map_err(to_graphql)?;
-        let mut connection = Connection::new(query.after_id.is_some(), page.has_more);
-        connection.edges.extend(
-            page.rows
-                .into_iter()
-                .map(|item| Edge::new(ids::cursor(item.id), types::Item::from(item))),
-        );
-        Ok(connection)
+    ) -> Result<Connection<String, types::DueDate>> {
+        let today = clock::today(ctx, now)?;
+        let within = within_days.unwrap_or(today.rule.due_soon_days as i32);
+        if !(0..=MAX_WITHIN_DAYS).contains(&within) {
+            return Err(to_graphql(DomainError::validation(
+                "withinDays",
+                format!("must be between 0 and {MAX_WITHIN_DAYS}, got {within}"),
+            )));
+        }
+        let list_id = list_id
+            .as_ref()
+            .map(|id| ids::decode("ProjectList", id, "listId"))
+            .transpose()
+            .map_err(to_graphql)?;
+        let to = today
+            .date
+            .checked_add_days(Days::new(within as u64))
+            .unwrap_or(today.date);
+        types::upcoming_connection(
+            ctx,
+            list_id,
+            today.date,
+            to,
+            PageArgs {
+                first,
+                after,
+                ..Default::default()
+            },
+        )
+        .await
     }
-}
 
-/// A page size within 1..=100, defaulting to 20.
-fn page_size(requested: Option<i32>, field: &str) -> Result<u64, DomainError> {
-    let size = requested.unwrap_or(DEFAULT_PAGE_SIZE);
-    if (1..=MAX_PAGE_SIZE).contains(&size) {
-        Ok(size as u64)
-    } else {
-        Err(DomainError::validation(
-            field,
-            format!("must be between 1 and {MAX_PAGE_SIZE}, got {size}"),
-        ))
+    /// The reminder ledger, newest first (administrators only).
+    #[graphql(complexity = "super::connection::cost(__field, first, None, child_complexity)")]
+    async fn reminder_deliveries(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<types::DeliveryFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, types::ReminderDelivery>> {
+        auth::require_admin(ctx)?;
+        let filter = filter
+            .unwrap_or_default()
+            .to_domain("filter")
+            .map_err(to_graphql)?;
+        types::delivery_connection(
+            ctx,
+            filter,
+            PageArgs {
+                first,
+                after,
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
+    /// Counts by status, by urgency, by lead department × urgency, and due dates per month, of
+    /// one list or of all; urgency as of `now`.
+    async fn stats(
+        &self,
+        ctx: &Context<'_>,
+        list_id: Option<ID>,
+        now: Option<DateTime<FixedOffset>>,
+    ) -> Result<types::Stats> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let list_id = list_id
+            .as_ref()
+            .map(|id| ids::decode("ProjectList", id, "listId"))
+            .transpose()
+            .map_err(to_graphql)?;
+        let stats = stats::compute(db, list_id, clock::today(ctx, now)?)
+            .await
+            .map_err(to_graphql)?;
+        Ok(stats.into())
+    }
+
+    /// Any object by its global ID; null when it does not exist.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        types::load_node(ctx, &id).await
+    }
+
+    /// Objects by global IDs, in the order asked (null where one does not exist); at most 100.
+    #[graphql(complexity = "ids.len().max(1) * child_complexity + 1")]
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_PAGE_SIZE as usize {
+            return Err(to_graphql(DomainError::validation(
+                "ids",
+                format!("at most {MAX_PAGE_SIZE} ids, got {}", ids.len()),
+            )));
+        }
+        // Joined, so that ids of one kind are loaded in one batch.
+        futures_util::future::try_join_all(ids.iter().map(|id| types::load_node(ctx, id))).await
     }
 }

@@ -1,10 +1,71 @@
-//! `POST /graphql`.
+//! `POST /graphql`: one request, with its viewer, clock and loaders, under a time limit.
 
+use async_graphql::{ErrorExtensions, Response, ServerError};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::State;
+use axum::{extract::State, http::HeaderMap};
+use chrono::Utc;
+use domain::urgency::UrgencyRule;
 
-use crate::{graphql::error::ensure_codes, startup::AppState};
+use crate::{
+    graphql::{
+        auth::{self, Viewer},
+        clock::RequestClock,
+        error::{code, ensure_codes},
+        loaders,
+    },
+    startup::AppState,
+};
 
-pub async fn execute(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    ensure_codes(state.schema.execute(request.into_inner()).await).into()
+pub async fn execute(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    let header = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or_default());
+    let viewer = match Viewer::from_authorization(header, state.settings.admin_token.as_ref()) {
+        Ok(viewer) => viewer,
+        // The token itself is never logged.
+        Err(auth::BadToken) => {
+            return error_response(
+                code::UNAUTHENTICATED,
+                "the bearer token is not valid; send none to read the public list",
+            );
+        }
+    };
+    let clock = RequestClock {
+        now: Utc::now(),
+        timezone: state.settings.timezone,
+        rule: UrgencyRule {
+            due_soon_days: state.settings.graph.due_soon_days,
+        },
+    };
+    let request = request
+        .into_inner()
+        .data(viewer)
+        .data(clock)
+        .data(loaders::for_request(state.db.clone()));
+    let limit = state.settings.graph.request_timeout;
+    match tokio::time::timeout(limit, state.schema.execute(request)).await {
+        Ok(response) => ensure_codes(response).into(),
+        Err(_) => {
+            tracing::warn!(
+                limit_ms = limit.as_millis() as u64,
+                "a GraphQL request ran out of time and was abandoned (MINSHENG_REQUEST_TIMEOUT_MS)"
+            );
+            error_response(code::TIMEOUT, "the request took too long and was stopped")
+        }
+    }
+}
+
+fn error_response(code: &'static str, message: &str) -> GraphQLResponse {
+    let error = async_graphql::Error::new(message)
+        .extend_with(|_, e| e.set("code", code))
+        .into_server_error(Default::default());
+    Response::from_errors(vec![ServerError {
+        locations: vec![],
+        ..error
+    }])
+    .into()
 }

@@ -183,6 +183,7 @@ pub async fn import(
         }
     };
     report.departments_created = writer.departments_created.into_iter().collect();
+    super::items::refresh_earliest_due(&txn, report.list_id).await?;
 
     audit::record(
         &txn,

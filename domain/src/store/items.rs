@@ -1,43 +1,283 @@
-//! Items of lists, read with keyset pagination (no OFFSET: pages stay stable under inserts).
+//! Items of lists: filtered, ordered and read with keyset pagination.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Select,
+    Value,
+    sea_query::{Expr, ExprTrait, Func, Query, QueryStatementBuilder, SimpleExpr},
+};
 
+use super::{
+    contains,
+    page::{self, PageRequest, SortSpec},
+};
 use crate::{
     DomainError,
-    model::{Item, Page},
+    model::{DepartmentRole, Item, ItemStatus, Page},
+    urgency::{Urgency, UrgencyRule},
 };
-use entity::item;
+use entity::{item, item_department, item_due_date};
 
-/// Which items, and where a page starts.
-#[derive(Clone, Debug, Default)]
-pub struct ItemPageQuery {
-    pub list_id: Option<i64>,
-    /// Start after the item with this id.
-    pub after_id: Option<i64>,
-    pub limit: u64,
+/// Sorts undated items after every dated one.
+const UNDATED: NaiveDate = NaiveDate::MAX;
+
+/// Which of a department's roles an item filter matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleFilter {
+    Lead,
+    Cooperating,
+    Any,
 }
 
-/// Items in id order, `limit` of them after `after_id`.
+/// Which items. Every field narrows; empty lists and `None` do not.
+#[derive(Clone, Debug, Default)]
+pub struct ItemFilter {
+    pub list_id: Option<i64>,
+    pub department: Option<(i64, RoleFilter)>,
+    pub statuses: Vec<ItemStatus>,
+    pub urgencies: Vec<Urgency>,
+    /// Items with an active due date on or after this day.
+    pub due_from: Option<NaiveDate>,
+    /// Items with an active due date on or before this day.
+    pub due_to: Option<NaiveDate>,
+    pub ongoing: Option<bool>,
+    /// A substring of the title or the content (Chinese has no word breaks to match on).
+    pub search: Option<String>,
+}
+
+/// What "now" means for the urgency filter: today in the configured zone and the rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Today {
+    pub date: NaiveDate,
+    pub rule: UrgencyRule,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ItemOrderField {
+    /// The earliest active due date; undated items last.
+    DueDate,
+    /// The number as printed (三 before 十九).
+    #[default]
+    Number,
+    /// The last change.
+    Updated,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct ItemOrder {
+    pub field: ItemOrderField,
+    pub descending: bool,
+}
+
+/// The value an item is sorted by, as a cursor carries it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ItemSortKey {
+    Date(NaiveDate),
+    Number(i32),
+    Instant(DateTime<Utc>),
+}
+
+impl From<ItemSortKey> for Value {
+    fn from(key: ItemSortKey) -> Self {
+        match key {
+            ItemSortKey::Date(d) => d.into(),
+            ItemSortKey::Number(n) => n.into(),
+            ItemSortKey::Instant(t) => t.into(),
+        }
+    }
+}
+
+impl ItemOrder {
+    /// The sort key of `item` under this order.
+    pub fn key_of(&self, item: &Item) -> ItemSortKey {
+        match self.field {
+            ItemOrderField::DueDate => ItemSortKey::Date(item.earliest_due_on.unwrap_or(UNDATED)),
+            ItemOrderField::Number => ItemSortKey::Number(item.number),
+            ItemOrderField::Updated => ItemSortKey::Instant(item.updated_at),
+        }
+    }
+
+    /// Whether `key` is of the kind this order sorts by (a cursor from another order is not).
+    pub fn accepts(&self, key: &ItemSortKey) -> bool {
+        matches!(
+            (self.field, key),
+            (ItemOrderField::DueDate, ItemSortKey::Date(_))
+                | (ItemOrderField::Number, ItemSortKey::Number(_))
+                | (ItemOrderField::Updated, ItemSortKey::Instant(_))
+        )
+    }
+
+    fn spec(&self) -> SortSpec {
+        let key: SimpleExpr = match self.field {
+            ItemOrderField::DueDate => Func::coalesce([
+                Expr::col((item::Entity, item::Column::EarliestDueOn)),
+                Expr::val(UNDATED),
+            ])
+            .into(),
+            ItemOrderField::Number => Expr::col((item::Entity, item::Column::Number)),
+            ItemOrderField::Updated => Expr::col((item::Entity, item::Column::UpdatedAt)),
+        };
+        SortSpec {
+            key,
+            id: Expr::col((item::Entity, item::Column::Id)),
+            descending: self.descending,
+        }
+    }
+}
+
+/// One page of the items that `filter` selects, in `order`.
 pub async fn page<C: ConnectionTrait>(
     db: &C,
-    query: &ItemPageQuery,
+    filter: &ItemFilter,
+    today: Today,
+    order: ItemOrder,
+    request: &PageRequest<ItemSortKey>,
 ) -> Result<Page<Item>, DomainError> {
-    let mut select = item::Entity::find().order_by_asc(item::Column::Id);
-    if let Some(list_id) = query.list_id {
-        select = select.filter(item::Column::ListId.eq(list_id));
-    }
-    if let Some(after) = query.after_id {
-        select = select.filter(item::Column::Id.gt(after));
-    }
-    // One extra row tells whether another page exists without a COUNT.
-    let mut rows: Vec<Item> = select
-        .limit(query.limit + 1)
+    let page = page::fetch(db, filtered(filter, today), &order.spec(), request).await?;
+    Ok(Page {
+        rows: page.rows.into_iter().map(Item::from).collect(),
+        has_more: page.has_more,
+    })
+}
+
+/// How many items `filter` selects.
+pub async fn count<C: ConnectionTrait>(
+    db: &C,
+    filter: &ItemFilter,
+    today: Today,
+) -> Result<u64, DomainError> {
+    Ok(filtered(filter, today).count(db).await?)
+}
+
+/// The items with these ids, in no particular order; missing ids are left out.
+pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[i64]) -> Result<Vec<Item>, DomainError> {
+    Ok(item::Entity::find()
+        .filter(item::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?
         .into_iter()
         .map(Item::from)
-        .collect();
-    let has_more = rows.len() as u64 > query.limit;
-    rows.truncate(query.limit as usize);
-    Ok(Page { rows, has_more })
+        .collect())
+}
+
+/// Recomputes `item.earliest_due_on` for the items of `list_id` from their active due dates.
+/// Run in the same transaction as every change to due dates.
+pub async fn refresh_earliest_due<C: ConnectionTrait>(
+    db: &C,
+    list_id: i64,
+) -> Result<(), DomainError> {
+    let earliest = Query::select()
+        .expr(Func::min(Expr::col((
+            item_due_date::Entity,
+            item_due_date::Column::DueOn,
+        ))))
+        .from(item_due_date::Entity)
+        .and_where(
+            Expr::col((item_due_date::Entity, item_due_date::Column::ItemId))
+                .equals((item::Entity, item::Column::Id)),
+        )
+        .and_where(Expr::col((item_due_date::Entity, item_due_date::Column::Active)).eq(true))
+        .to_owned();
+    item::Entity::update_many()
+        .col_expr(
+            item::Column::EarliestDueOn,
+            SimpleExpr::SubQuery(None, Box::new(earliest.into_sub_query_statement())),
+        )
+        .filter(item::Column::ListId.eq(list_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+fn filtered(filter: &ItemFilter, today: Today) -> Select<item::Entity> {
+    let mut select = item::Entity::find();
+    if let Some(list_id) = filter.list_id {
+        select = select.filter(item::Column::ListId.eq(list_id));
+    }
+    if let Some((department_id, role)) = filter.department {
+        let mut assigned = Query::select()
+            .column(item_department::Column::ItemId)
+            .from(item_department::Entity)
+            .and_where(item_department::Column::DepartmentId.eq(department_id))
+            .to_owned();
+        match role {
+            RoleFilter::Lead => {
+                assigned.and_where(item_department::Column::Role.eq(DepartmentRole::Lead));
+            }
+            RoleFilter::Cooperating => {
+                assigned.and_where(item_department::Column::Role.eq(DepartmentRole::Cooperating));
+            }
+            RoleFilter::Any => {}
+        }
+        select = select.filter(item::Column::Id.in_subquery(assigned));
+    }
+    if !filter.statuses.is_empty() {
+        select = select.filter(item::Column::Status.is_in(filter.statuses.iter().copied()));
+    }
+    if !filter.urgencies.is_empty() {
+        select = select.filter(urgency_condition(&filter.urgencies, today));
+    }
+    if filter.due_from.is_some() || filter.due_to.is_some() {
+        let mut dated = Query::select()
+            .column(item_due_date::Column::ItemId)
+            .from(item_due_date::Entity)
+            .and_where(item_due_date::Column::Active.eq(true))
+            .to_owned();
+        if let Some(from) = filter.due_from {
+            dated.and_where(item_due_date::Column::DueOn.gte(from));
+        }
+        if let Some(to) = filter.due_to {
+            dated.and_where(item_due_date::Column::DueOn.lte(to));
+        }
+        select = select.filter(item::Column::Id.in_subquery(dated));
+    }
+    if let Some(ongoing) = filter.ongoing {
+        select = select.filter(item::Column::Ongoing.eq(ongoing));
+    }
+    if let Some(text) = filter.search.as_deref().filter(|t| !t.is_empty()) {
+        select = select.filter(
+            Condition::any()
+                .add(item::Column::Title.like(contains(text)))
+                .add(item::Column::Content.like(contains(text))),
+        );
+    }
+    select
+}
+
+/// The SQL form of [`UrgencyRule::classify`]: items whose urgency today is one of `wanted`.
+fn urgency_condition(wanted: &[Urgency], today: Today) -> Condition {
+    let finished = [ItemStatus::Done, ItemStatus::Closed];
+    let due = item::Column::EarliestDueOn;
+    let soon_until = today.rule.soon_until(today.date);
+    let mut any = Condition::any();
+    for urgency in wanted {
+        let condition = match urgency {
+            Urgency::Done => Condition::all().add(item::Column::Status.is_in(finished)),
+            Urgency::Overdue => Condition::all().add(due.lt(today.date)),
+            Urgency::DueSoon => Condition::all().add(due.between(today.date, soon_until)),
+            Urgency::OnTrack => Condition::all().add(due.gt(soon_until)),
+            Urgency::Ongoing => Condition::all().add(due.is_null()),
+        };
+        any = any.add(if *urgency == Urgency::Done {
+            condition
+        } else {
+            condition.add(item::Column::Status.is_not_in(finished))
+        });
+    }
+    any
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_key_only_fits_its_own_order() {
+        let by_date = ItemOrder {
+            field: ItemOrderField::DueDate,
+            descending: false,
+        };
+        assert!(by_date.accepts(&ItemSortKey::Date(UNDATED)));
+        assert!(!by_date.accepts(&ItemSortKey::Number(3)));
+    }
 }

@@ -1,0 +1,68 @@
+//! Enums of the public schema, mapped from the domain's.
+
+use async_graphql::Enum;
+use domain::{model, store::items::RoleFilter, urgency};
+
+macro_rules! mirror {
+    ($(#[$doc:meta])* $name:ident from $domain:path { $($variant:ident),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name { $($variant),* }
+
+        impl From<$domain> for $name {
+            fn from(v: $domain) -> Self {
+                match v { $(<$domain>::$variant => Self::$variant),* }
+            }
+        }
+
+        impl From<$name> for $domain {
+            fn from(v: $name) -> Self {
+                match v { $($name::$variant => Self::$variant),* }
+            }
+        }
+    };
+}
+
+mirror!(
+    /// Where an item stands.
+    ItemStatus from model::ItemStatus { Open, InProgress, Done, Closed }
+);
+mirror!(
+    /// How pressing an item is today (in the configured time zone).
+    Urgency from urgency::Urgency { Overdue, DueSoon, OnTrack, Ongoing, Done }
+);
+mirror!(
+    /// How precisely the published text named the date (`6月底` is a month).
+    DuePrecision from model::DuePrecision { Day, Month, Quarter, HalfYear, Year }
+);
+mirror!(
+    /// A completion deadline, or an intermediate milestone (阶段性成效).
+    DueKind from model::DueKind { Final, Stage }
+);
+mirror!(
+    /// Where a reminder stands in the ledger.
+    DeliveryStatus from model::DeliveryStatus { Pending, Sending, Sent, Failed, Skipped }
+);
+mirror!(
+    /// Which of a department's roles on an item to match.
+    DepartmentRoleFilter from RoleFilter { Lead, Cooperating, Any }
+);
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+/// What items are sorted by; ties are broken by id.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ItemOrderField {
+    /// The earliest active due date; items without one come last.
+    DueDate,
+    /// The number as printed.
+    #[default]
+    Number,
+    /// The last change.
+    UpdatedAt,
+}

@@ -1,0 +1,258 @@
+//! `Item`: one numbered item (事项) of a list.
+
+use async_graphql::{Context, ID, Object, Result, connection::Connection};
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
+use domain::{
+    DomainError,
+    model::{self, DepartmentRole},
+    store::{
+        items::{self, ItemOrderField, ItemSortKey, Today},
+        page::Position,
+    },
+};
+use sea_orm::DatabaseConnection;
+
+use super::{Department, DueDate, ItemStatus, ProjectList, ReminderDelivery, Urgency};
+use crate::graphql::{
+    auth, clock,
+    connection::{self, PageArgs},
+    error::to_graphql,
+    ids,
+    loaders::{
+        ActiveDueDatesOf, AssignmentsOf, DeliveriesOf, DueDateHistoryOf, ListKey, load_group,
+        load_one,
+    },
+};
+
+#[derive(Clone)]
+pub struct Item(pub model::Item);
+
+/// One numbered item (事项) of a list.
+#[Object]
+impl Item {
+    pub async fn id(&self) -> ID {
+        ids::encode("Item", self.0.id)
+    }
+
+    async fn number(&self) -> i32 {
+        self.0.number
+    }
+
+    /// The number as printed, e.g. `十九`.
+    async fn number_text(&self) -> &str {
+        &self.0.number_text
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// 事项内容
+    async fn content(&self) -> &str {
+        &self.0.content
+    }
+
+    /// 完成时限, verbatim.
+    async fn deadline_text(&self) -> &str {
+        &self.0.deadline_text
+    }
+
+    /// 长期坚持: the work continues past any dated milestone.
+    async fn ongoing(&self) -> bool {
+        self.0.ongoing
+    }
+
+    async fn status(&self) -> ItemStatus {
+        self.0.status.into()
+    }
+
+    /// Phrases printed where a department was expected (e.g. 各县区政府), kept verbatim.
+    async fn generic_phrases(&self) -> &[String] {
+        &self.0.generic_phrases
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// The active due dates, earliest first; with `history: true` every version, including
+    /// those replaced by a deadline change.
+    async fn due_dates(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] history: bool,
+    ) -> Result<Vec<DueDate>> {
+        let dates = if history {
+            load_group(ctx, DueDateHistoryOf(self.0.id)).await?
+        } else {
+            load_group(ctx, ActiveDueDatesOf(self.0.id)).await?
+        };
+        Ok(dates.into_iter().map(DueDate).collect())
+    }
+
+    /// The earliest active due date on or after today; null when none is left.
+    async fn next_due_date(
+        &self,
+        ctx: &Context<'_>,
+        now: Option<DateTime<FixedOffset>>,
+    ) -> Result<Option<DueDate>> {
+        let today = clock::today(ctx, now)?;
+        let dates = load_group(ctx, ActiveDueDatesOf(self.0.id)).await?;
+        Ok(dates
+            .into_iter()
+            .filter(|d| d.due_on >= today.date)
+            .min_by_key(|d| (d.due_on, d.id))
+            .map(DueDate))
+    }
+
+    /// Days from today to the earliest active due date: 0 on the day, negative once passed;
+    /// null without a dated deadline.
+    async fn days_remaining(
+        &self,
+        ctx: &Context<'_>,
+        now: Option<DateTime<FixedOffset>>,
+    ) -> Result<Option<i64>> {
+        let today = clock::today(ctx, now)?;
+        Ok(self
+            .0
+            .earliest_due_on
+            .map(|due| due.signed_duration_since(today.date).num_days()))
+    }
+
+    /// How pressing the item is today (thresholds from configuration).
+    async fn urgency(
+        &self,
+        ctx: &Context<'_>,
+        now: Option<DateTime<FixedOffset>>,
+    ) -> Result<Urgency> {
+        let today = clock::today(ctx, now)?;
+        Ok(today
+            .rule
+            .classify(self.0.status, self.0.earliest_due_on, today.date)
+            .into())
+    }
+
+    /// 牵头部门, in printed order.
+    async fn lead_departments(&self, ctx: &Context<'_>) -> Result<Vec<Department>> {
+        self.departments(ctx, DepartmentRole::Lead).await
+    }
+
+    /// 配合部门, in printed order.
+    async fn cooperating_departments(&self, ctx: &Context<'_>) -> Result<Vec<Department>> {
+        self.departments(ctx, DepartmentRole::Cooperating).await
+    }
+
+    async fn list(&self, ctx: &Context<'_>) -> Result<ProjectList> {
+        load_one(ctx, ListKey(self.0.list_id))
+            .await?
+            .map(ProjectList)
+            .ok_or_else(|| "the item's list is gone".into())
+    }
+
+    /// Reminders planned and sent for this item, newest first (administrators only).
+    async fn deliveries(&self, ctx: &Context<'_>) -> Result<Vec<ReminderDelivery>> {
+        auth::require_admin(ctx)?;
+        let rows = load_group(ctx, DeliveriesOf(self.0.id)).await?;
+        Ok(rows.into_iter().map(|(_, d)| ReminderDelivery(d)).collect())
+    }
+}
+
+impl Item {
+    async fn departments(
+        &self,
+        ctx: &Context<'_>,
+        role: DepartmentRole,
+    ) -> Result<Vec<Department>> {
+        let assignments = load_group(ctx, AssignmentsOf(self.0.id)).await?;
+        let mut mine: Vec<_> = assignments.into_iter().filter(|a| a.role == role).collect();
+        mine.sort_by_key(|a| a.position);
+        Ok(mine.into_iter().map(|a| Department(a.department)).collect())
+    }
+}
+
+/// `totalCount` of an item connection, counted only when asked for.
+pub struct ItemCount {
+    filter: items::ItemFilter,
+    today: Today,
+}
+
+#[Object]
+impl ItemCount {
+    /// How many items match, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        items::count(db, &self.filter, self.today)
+            .await
+            .map_err(to_graphql)
+    }
+}
+
+/// A page of the items `filter` selects, as a Relay connection.
+pub async fn item_connection(
+    ctx: &Context<'_>,
+    filter: items::ItemFilter,
+    order: items::ItemOrder,
+    args: PageArgs,
+    today: Today,
+) -> Result<Connection<String, Item, ItemCount>> {
+    let db = ctx.data::<DatabaseConnection>()?;
+    let kind = cursor_kind(order.field);
+    let request = args
+        .request(|c, field| decode_position(order, kind, c, field))
+        .map_err(to_graphql)?;
+    let page = items::page(db, &filter, today, order, &request)
+        .await
+        .map_err(to_graphql)?;
+    Ok(connection::build(
+        &request,
+        page,
+        |item| ids::cursor(kind, &key_text(&order.key_of(item)), item.id),
+        Item,
+        ItemCount { filter, today },
+    ))
+}
+
+fn cursor_kind(field: ItemOrderField) -> &'static str {
+    match field {
+        ItemOrderField::DueDate => "items.due",
+        ItemOrderField::Number => "items.number",
+        ItemOrderField::Updated => "items.updated",
+    }
+}
+
+fn key_text(key: &ItemSortKey) -> String {
+    match key {
+        ItemSortKey::Date(d) => d.format("%Y-%m-%d").to_string(),
+        ItemSortKey::Number(n) => n.to_string(),
+        ItemSortKey::Instant(t) => t.to_rfc3339_opts(SecondsFormat::Nanos, true),
+    }
+}
+
+fn decode_position(
+    order: items::ItemOrder,
+    kind: &str,
+    cursor: &str,
+    field: &str,
+) -> Result<Position<ItemSortKey>, DomainError> {
+    let (text, id) = ids::decode_cursor(kind, cursor, field)?;
+    let invalid = || DomainError::validation(field, "not a cursor from this field and ordering");
+    let key = match order.field {
+        ItemOrderField::DueDate => {
+            ItemSortKey::Date(NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| invalid())?)
+        }
+        ItemOrderField::Number => ItemSortKey::Number(text.parse().map_err(|_| invalid())?),
+        ItemOrderField::Updated => ItemSortKey::Instant(
+            DateTime::parse_from_rfc3339(&text)
+                .map_err(|_| invalid())?
+                .with_timezone(&Utc),
+        ),
+    };
+    if !order.accepts(&key) {
+        return Err(invalid());
+    }
+    Ok(Position { key, id })
+}

@@ -1,0 +1,24 @@
+//! GraphQL object types: their own structs, mapped from domain models, so no column reaches
+//! the public schema unless it is listed here.
+
+mod contact;
+mod delivery;
+mod department;
+mod due_date;
+mod enums;
+mod filters;
+mod item;
+mod list;
+mod node;
+mod stats;
+
+pub use contact::Contact;
+pub use delivery::{ReminderDelivery, delivery_connection};
+pub use department::{Department, department_connection};
+pub use due_date::{DueDate, upcoming_connection};
+pub use enums::*;
+pub use filters::{DeliveryFilter, DepartmentFilter, ItemFilter, ItemOrder};
+pub use item::{Item, ItemCount, item_connection};
+pub use list::ProjectList;
+pub use node::{Node, load_node};
+pub use stats::Stats;

@@ -1,0 +1,58 @@
+//! The Relay `Node` interface: any object by its global ID.
+
+use async_graphql::{Context, ID, Interface, Result};
+
+use super::{Contact, Department, DueDate, Item, ProjectList, ReminderDelivery};
+use crate::graphql::{
+    auth, ids,
+    loaders::{ContactKey, DepartmentKey, DueDateKey, ItemKey, ListKey, load_one},
+};
+
+/// An object with a global ID.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "An opaque global ID."))]
+pub enum Node {
+    ProjectList(ProjectList),
+    Item(Item),
+    DueDate(DueDate),
+    Department(Department),
+    Contact(Contact),
+    ReminderDelivery(ReminderDelivery),
+}
+
+/// The object with global ID `id`, or `None` when it does not exist. Contacts and ledger rows
+/// need an administrator, as through any other path.
+pub async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
+    let Some((kind, pk)) = ids::decode_any(id) else {
+        return Ok(None);
+    };
+    Ok(match kind.as_str() {
+        "ProjectList" => load_one(ctx, ListKey(pk))
+            .await?
+            .map(|m| Node::ProjectList(ProjectList(m))),
+        "Item" => load_one(ctx, ItemKey(pk))
+            .await?
+            .map(|m| Node::Item(Item(m))),
+        "DueDate" => load_one(ctx, DueDateKey(pk))
+            .await?
+            .map(|m| Node::DueDate(DueDate(m))),
+        "Department" => load_one(ctx, DepartmentKey(pk))
+            .await?
+            .map(|m| Node::Department(Department(m))),
+        "Contact" => {
+            auth::require_admin(ctx)?;
+            load_one(ctx, ContactKey(pk))
+                .await?
+                .map(|m| Node::Contact(Contact(m)))
+        }
+        "ReminderDelivery" => {
+            auth::require_admin(ctx)?;
+            let db = ctx.data::<sea_orm::DatabaseConnection>()?;
+            domain::store::ledger::by_id(db, pk)
+                .await
+                .map_err(crate::graphql::error::to_graphql)?
+                .map(|m| Node::ReminderDelivery(ReminderDelivery(m)))
+        }
+        _ => None,
+    })
+}

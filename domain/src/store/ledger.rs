@@ -1,0 +1,86 @@
+//! The reminder ledger, read for administrators.
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, Query},
+};
+
+use super::page::{self, PageRequest, SortSpec};
+use crate::{
+    DomainError,
+    model::{DeliveryStatus, Page, ReminderDelivery},
+};
+use entity::{item_due_date, reminder_delivery};
+
+/// Which ledger rows.
+#[derive(Clone, Debug, Default)]
+pub struct DeliveryFilter {
+    pub statuses: Vec<DeliveryStatus>,
+    pub department_id: Option<i64>,
+    pub item_id: Option<i64>,
+}
+
+/// Ledger rows, newest first.
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    filter: &DeliveryFilter,
+    request: &PageRequest<i64>,
+) -> Result<Page<ReminderDelivery>, DomainError> {
+    let mut select = reminder_delivery::Entity::find();
+    if !filter.statuses.is_empty() {
+        select =
+            select.filter(reminder_delivery::Column::Status.is_in(filter.statuses.iter().copied()));
+    }
+    if let Some(department_id) = filter.department_id {
+        select = select.filter(reminder_delivery::Column::DepartmentId.eq(department_id));
+    }
+    if let Some(item_id) = filter.item_id {
+        select = select.filter(
+            reminder_delivery::Column::DueDateId.in_subquery(
+                Query::select()
+                    .column(item_due_date::Column::Id)
+                    .from(item_due_date::Entity)
+                    .and_where(item_due_date::Column::ItemId.eq(item_id))
+                    .to_owned(),
+            ),
+        );
+    }
+    let id = Expr::col((reminder_delivery::Entity, reminder_delivery::Column::Id));
+    let spec = SortSpec {
+        key: id.clone(),
+        id,
+        descending: true,
+    };
+    let page = page::fetch(db, select, &spec, request).await?;
+    Ok(Page {
+        rows: page.rows.into_iter().map(ReminderDelivery::from).collect(),
+        has_more: page.has_more,
+    })
+}
+
+/// The ledger rows of these items, as `(item id, row)`, newest first.
+pub async fn for_items<C: ConnectionTrait>(
+    db: &C,
+    item_ids: &[i64],
+) -> Result<Vec<(i64, ReminderDelivery)>, DomainError> {
+    let rows = reminder_delivery::Entity::find()
+        .find_also_related(item_due_date::Entity)
+        .filter(item_due_date::Column::ItemId.is_in(item_ids.iter().copied()))
+        .order_by_desc(reminder_delivery::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(delivery, due)| due.map(|d| (d.item_id, ReminderDelivery::from(delivery))))
+        .collect())
+}
+
+pub async fn by_id<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<Option<ReminderDelivery>, DomainError> {
+    Ok(reminder_delivery::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(ReminderDelivery::from))
+}
