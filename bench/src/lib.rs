@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 
-pub mod listgen;
+pub use test_support::listgen;
 pub mod smtp_sink;
 
 /// The PostgreSQL server benchmarks create their databases on.

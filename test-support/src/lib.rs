@@ -16,6 +16,8 @@ use url::Url;
 
 pub use sea_orm;
 
+pub mod listgen;
+
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// Which engine a test runs on.

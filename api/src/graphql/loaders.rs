@@ -1,11 +1,17 @@
 //! Batched loading of relations: every key type below turns N lookups made while resolving one
 //! level of a query into one statement. One loader per request (its cache must not outlive the
 //! request), with no batching delay: async-graphql's default 1 ms delay caps nested throughput
-//! (async-graphql issue #1306), and the keys of one level are all requested within one poll.
+//! (async-graphql issue #1306).
+//!
+//! Without a delay, a batch holds the keys requested before the fetch task runs, and
+//! async-graphql resolves lists of more than 30 elements through `FuturesOrdered`, which yields
+//! part-way: a page of 100 would load in several batches. So connections also prefetch what
+//! their selection asks for ([`prefetch`]), with every key of the page in one call, and the
+//! per-node lookups are then answered from the request's cache.
 
 use std::{collections::HashMap, hash::Hash, sync::Arc, time::Duration};
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use domain::{
     DomainError,
     model::{self, Assignment},
@@ -13,10 +19,11 @@ use domain::{
 };
 use sea_orm::DatabaseConnection;
 
-pub type Loaders = DataLoader<DbLoader>;
+pub type Loaders = DataLoader<DbLoader, HashMapCache>;
 
 pub fn for_request(db: DatabaseConnection) -> Loaders {
-    DataLoader::new(DbLoader { db }, tokio::spawn).delay(Duration::ZERO)
+    DataLoader::with_cache(DbLoader { db }, tokio::spawn, HashMapCache::default())
+        .delay(Duration::ZERO)
 }
 
 pub struct DbLoader {
@@ -204,4 +211,28 @@ where
     T: Send + Sync + Clone + 'static,
 {
     Ok(load_one(ctx, key).await?.unwrap_or_default())
+}
+
+/// Loads `keys` in one batch when the selection below the current connection asks for any of
+/// `fields` on its nodes, so that the nodes find them in the request's cache.
+pub async fn prefetch<K>(
+    ctx: &async_graphql::Context<'_>,
+    fields: &[&str],
+    keys: Vec<K>,
+) -> async_graphql::Result<()>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Error = Shared>,
+{
+    let look = ctx.look_ahead();
+    let asked = fields.iter().any(|f| {
+        look.field("edges").field("node").field(f).exists() || look.field("nodes").field(f).exists()
+    });
+    if asked && !keys.is_empty() {
+        ctx.data::<Loaders>()?
+            .load_many(keys)
+            .await
+            .map_err(|e| super::error::describe(&e))?;
+    }
+    Ok(())
 }

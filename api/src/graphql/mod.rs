@@ -4,6 +4,7 @@ pub mod auth;
 pub mod clock;
 pub mod connection;
 pub mod error;
+pub mod expansion;
 pub mod ids;
 pub mod loaders;
 pub mod query;

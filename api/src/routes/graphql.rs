@@ -11,7 +11,7 @@ use crate::{
         auth::{self, Viewer},
         clock::RequestClock,
         error::{code, ensure_codes},
-        loaders,
+        expansion, loaders,
     },
     startup::AppState,
 };
@@ -34,6 +34,18 @@ pub async fn execute(
             );
         }
     };
+    let request = request.into_inner();
+    if expansion::expanded_fields(&request.query)
+        .is_some_and(|n| n > expansion::MAX_EXPANDED_FIELDS)
+    {
+        return error_response(
+            code::VALIDATION,
+            &format!(
+                "the query expands to more than {} fields once its fragments are inlined",
+                expansion::MAX_EXPANDED_FIELDS
+            ),
+        );
+    }
     let clock = RequestClock {
         now: Utc::now(),
         timezone: state.settings.timezone,
@@ -42,7 +54,6 @@ pub async fn execute(
         },
     };
     let request = request
-        .into_inner()
         .data(viewer)
         .data(clock)
         .data(loaders::for_request(state.db.clone()));

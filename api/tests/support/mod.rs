@@ -1,6 +1,13 @@
 //! Starts the api on port 0 against a test database and calls it as a client would.
+#![allow(dead_code)] // each test binary uses a different part of the support code
 
-use std::net::SocketAddr;
+use std::{
+    net::SocketAddr,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
 
 use api::Application;
 use domain::Settings;
@@ -16,14 +23,26 @@ pub struct TestApp {
 
 /// Settings as a deployment would give them, pointing at `url` and an OS-chosen port.
 pub fn settings_for(url: &str) -> Settings {
+    settings_with(url, &[])
+}
+
+/// As [`settings_for`], with more environment variables set.
+pub fn settings_with(url: &str, env: &[(&str, &str)]) -> Settings {
     let url = url.to_owned();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     Settings::load_from(&|key| match key {
         "DATABASE_URL" => Some(url.clone()),
         "MINSHENG_BIND" => Some("127.0.0.1:0".to_owned()),
-        _ => None,
+        _ => env.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()),
     })
     .expect("test settings")
 }
+
+/// The administrator's token in tests that need one.
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 
 impl TestApp {
     /// Builds the app the way `main` does (open + migrate per policy) and serves it.
@@ -40,6 +59,30 @@ impl TestApp {
             .await
             .expect("api starts");
         Self::serve(app)
+    }
+
+    /// Builds the app with `settings` (migrating as `main` does) and serves it.
+    pub async fn start_with(settings: &Settings) -> Self {
+        let app = Application::build(settings, api::StartOptions::default())
+            .await
+            .expect("api starts");
+        Self::serve(app)
+    }
+
+    /// Serves over a connection of its own that counts every SQL statement it runs.
+    pub async fn start_counting(t: &TestDb) -> (Self, Arc<AtomicUsize>) {
+        let statements = Arc::new(AtomicUsize::new(0));
+        let mut db = sea_orm::Database::connect(&t.url)
+            .await
+            .expect("second connection");
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let app = Application::build_with_db(&settings_for(&t.url), db)
+            .await
+            .expect("api starts");
+        (Self::serve(app), statements)
     }
 
     pub fn serve(app: Application) -> Self {
@@ -73,9 +116,16 @@ impl TestApp {
 
     /// POSTs a query and returns the whole JSON response.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
-        let response = self
-            .client
-            .post(self.url("/graphql"))
+        self.graphql_as(None, query, variables).await
+    }
+
+    /// POSTs a query with `Authorization: Bearer token` when a token is given.
+    pub async fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self.client.post(self.url("/graphql"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request
             .json(&json!({ "query": query, "variables": variables }))
             .send()
             .await

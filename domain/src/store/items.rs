@@ -18,8 +18,12 @@ use crate::{
 };
 use entity::{item, item_department, item_due_date};
 
-/// Sorts undated items after every dated one.
-const UNDATED: NaiveDate = NaiveDate::MAX;
+/// Sorts undated items after every dated one. A four-digit year: SQLite compares dates as text,
+/// and `NaiveDate::MAX` (`+262143-12-31`) would sort first there.
+const UNDATED: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(d) => d,
+    None => NaiveDate::MAX,
+};
 
 /// Which of a department's roles an item filter matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

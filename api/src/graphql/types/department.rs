@@ -14,7 +14,7 @@ use crate::graphql::{
     connection::{self, PageArgs},
     error::to_graphql,
     ids,
-    loaders::{AliasesOf, ContactsOf, load_group},
+    loaders::{AliasesOf, ContactsOf, load_group, prefetch},
 };
 
 #[derive(Clone)]
@@ -142,6 +142,8 @@ pub async fn department_connection(
     let page = department_directory::page(db, search, &request)
         .await
         .map_err(to_graphql)?;
+    let aliases = page.rows.iter().map(|d| AliasesOf(d.id)).collect();
+    prefetch(ctx, &["aliases"], aliases).await?;
     Ok(connection::build(
         &request,
         page,

@@ -20,7 +20,7 @@ use crate::graphql::{
     ids,
     loaders::{
         ActiveDueDatesOf, AssignmentsOf, DeliveriesOf, DueDateHistoryOf, ListKey, load_group,
-        load_one,
+        load_one, prefetch,
     },
 };
 
@@ -207,6 +207,24 @@ pub async fn item_connection(
     let page = items::page(db, &filter, today, order, &request)
         .await
         .map_err(to_graphql)?;
+    let ids: Vec<i64> = page.rows.iter().map(|i| i.id).collect();
+    let mut list_ids: Vec<i64> = page.rows.iter().map(|i| i.list_id).collect();
+    list_ids.dedup();
+    let relations = ["leadDepartments", "cooperatingDepartments"];
+    prefetch(
+        ctx,
+        &relations,
+        ids.iter().map(|id| AssignmentsOf(*id)).collect(),
+    )
+    .await?;
+    let dates = ["dueDates", "nextDueDate"];
+    prefetch(
+        ctx,
+        &dates,
+        ids.iter().map(|id| ActiveDueDatesOf(*id)).collect(),
+    )
+    .await?;
+    prefetch(ctx, &["list"], list_ids.into_iter().map(ListKey).collect()).await?;
     Ok(connection::build(
         &request,
         page,

@@ -1,0 +1,103 @@
+//! A bound on how many fields a query document expands to once its fragments are inlined.
+//!
+//! Fragments that spread other fragments several times grow exponentially (a "fragment bomb":
+//! 30 levels of two spreads each is 2^30 fields), and validation walks that expansion before any
+//! complexity limit can refuse it. Counting here memoises each fragment, so it takes time
+//! linear in the document.
+
+use std::collections::HashMap;
+
+use async_graphql::parser::{
+    parse_query,
+    types::{ExecutableDocument, Selection, SelectionSet},
+};
+
+/// The most fields a document may expand to. Far above any dashboard's query (a page of items
+/// with their relations is a few dozen), far below what takes noticeable time to validate.
+pub const MAX_EXPANDED_FIELDS: usize = 10_000;
+
+/// How many fields `query` expands to, or `None` when it does not parse (async-graphql then
+/// reports the syntax error itself).
+pub fn expanded_fields(query: &str) -> Option<usize> {
+    let doc = parse_query(query).ok()?;
+    let mut counter = Counter {
+        doc: &doc,
+        memo: HashMap::new(),
+    };
+    Some(
+        doc.operations
+            .iter()
+            .map(|(_, op)| counter.set(&op.node.selection_set.node))
+            .fold(0, usize::saturating_add),
+    )
+}
+
+struct Counter<'a> {
+    doc: &'a ExecutableDocument,
+    /// Fields per fragment; `None` while a fragment is being counted (a cycle counts 0 here and
+    /// is refused by validation).
+    memo: HashMap<&'a str, Option<usize>>,
+}
+
+impl<'a> Counter<'a> {
+    fn set(&mut self, set: &'a SelectionSet) -> usize {
+        set.items
+            .iter()
+            .map(|s| match &s.node {
+                Selection::Field(f) => 1usize.saturating_add(self.set(&f.node.selection_set.node)),
+                Selection::InlineFragment(f) => self.set(&f.node.selection_set.node),
+                Selection::FragmentSpread(spread) => {
+                    self.fragment(spread.node.fragment_name.node.as_str())
+                }
+            })
+            .fold(0, usize::saturating_add)
+    }
+
+    fn fragment(&mut self, name: &'a str) -> usize {
+        if let Some(known) = self.memo.get(name) {
+            return known.unwrap_or(0);
+        }
+        let Some(fragment) = self.doc.fragments.get(name) else {
+            return 0;
+        };
+        self.memo.insert(name, None);
+        let count = self.set(&fragment.node.selection_set.node);
+        self.memo.insert(name, Some(count));
+        count
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_counted_with_fragments_inlined() {
+        assert_eq!(expanded_fields("{ a b { c } }"), Some(3));
+        assert_eq!(
+            expanded_fields("{ a { ...F ...F } } fragment F on T { b c }"),
+            Some(5)
+        );
+        assert_eq!(expanded_fields("{ a { ... on T { b } } }"), Some(2));
+        assert_eq!(expanded_fields("{ a "), None);
+    }
+
+    #[test]
+    fn a_fragment_bomb_is_counted_at_once() {
+        let mut bomb = String::from("{ a { ...F40 } }\nfragment F0 on T { b }\n");
+        for i in 1..=40 {
+            bomb.push_str(&format!(
+                "fragment F{i} on T {{ ...F{} ...F{} }}\n",
+                i - 1,
+                i - 1
+            ));
+        }
+        assert_eq!(expanded_fields(&bomb), Some(1 + (1 << 40)));
+    }
+
+    #[test]
+    fn a_fragment_cycle_terminates() {
+        let cyclic = "{ a { ...A } } fragment A on T { x ...B } fragment B on T { y ...A }";
+        assert!(expanded_fields(cyclic).is_some());
+    }
+}
