@@ -977,7 +977,81 @@ async fn production_switches_turn_off_introspection_and_graphiql(t: TestDb) {
     assert_eq!(body["__schema"]["queryType"]["name"], "Query");
 }
 
+async fn preview_reminders_shows_the_plan_and_writes_nothing(t: TestDb) {
+    import_text(&t, api::sample::SAMPLE_LIST, None).await;
+    let civil = department::Entity::find()
+        .filter(department::Column::Name.eq("市民政局"))
+        .one(&t.db)
+        .await
+        .expect("query")
+        .expect("市民政局 leads item 二");
+    let now = Utc::now();
+    department_contact::Entity::insert(department_contact::ActiveModel {
+        department_id: Set(civil.id),
+        person_name: Set("李四".into()),
+        email: Set("lisi@example.gov.cn".into()),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&t.db)
+    .await
+    .expect("contact");
+    let app = TestApp::start_with(&settings_with(
+        &t.url,
+        &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],
+    ))
+    .await;
+    let mutation = "mutation($now: DateTime!) { previewReminders(now: $now) {
+        today planned dayOfRest messages { to cc subject items } uncontacted { department item } } }";
+    // Item 二 is due 2023-06-30: seven days before is a reminder stage.
+    let vars = json!({ "now": "2023-06-23T08:00:00+08:00" });
+
+    let body = app.graphql(mutation, vars.clone()).await;
+    assert_eq!(only_error(&body).0, "UNAUTHENTICATED", "{body}");
+
+    let data = app.graphql_as(Some(ADMIN_TOKEN), mutation, vars).await;
+    let preview = &data["data"]["previewReminders"];
+    assert_eq!(preview["today"], "2023-06-23", "{data}");
+    let messages = preview["messages"].as_array().expect("messages");
+    let to_civil: Vec<&Value> = messages
+        .iter()
+        .filter(|m| m["to"] == "lisi@example.gov.cn")
+        .collect();
+    assert_eq!(to_civil.len(), 1, "{data}");
+    assert!(
+        to_civil[0]["subject"]
+            .as_str()
+            .expect("subject")
+            .contains("临期提醒"),
+        "{data}"
+    );
+    assert!(
+        to_civil[0]["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|i| i.as_str().is_some_and(|s| s.starts_with("二、"))),
+        "{data}"
+    );
+    // Departments without contacts are reported, not silently dropped.
+    assert!(
+        !preview["uncontacted"]
+            .as_array()
+            .expect("uncontacted")
+            .is_empty()
+    );
+    // A preview writes nothing to the ledger.
+    let ledger = entity::reminder_delivery::Entity::find()
+        .all(&t.db)
+        .await
+        .expect("ledger");
+    assert!(ledger.is_empty());
+}
+
 backend_tests!(
+    preview_reminders_shows_the_plan_and_writes_nothing,
     every_filter_selects_what_the_tables_say,
     pages_run_both_ways_with_stable_cursors,
     limits_and_bad_arguments_carry_codes_and_field_paths,

@@ -8,6 +8,7 @@ mod m20261129_000002_create_department;
 mod m20261129_000003_create_reminder_delivery;
 mod m20261129_000004_create_audit_event;
 mod m20261130_000005_add_item_earliest_due_on;
+mod m20261130_000006_index_item_orderings;
 mod names;
 
 /// Where the data lives when nothing else is configured: a SQLite file in the working directory.
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_create_reminder_delivery::Migration),
             Box::new(m20261129_000004_create_audit_event::Migration),
             Box::new(m20261130_000005_add_item_earliest_due_on::Migration),
+            Box::new(m20261130_000006_index_item_orderings::Migration),
         ]
     }
 }

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use domain::{
     Settings,
     db::{self, MigrationPolicy},
-    reminder::{Policy, WorkCalendar},
+    reminder::Policy,
     telemetry,
 };
 use worker::{
@@ -59,27 +59,14 @@ async fn start(command: Command) -> anyhow::Result<()> {
     // The worker never migrates PostgreSQL: that is the admin's (or the api's --migrate) job.
     let policy = MigrationPolicy::for_engine(settings.database_url.engine(), false);
     let db = db::open(&settings.database_url, policy).await?;
-    let calendar = match &settings.reminders.holiday_calendar {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                anyhow::anyhow!(
-                    "MINSHENG_HOLIDAY_CALENDAR: cannot read {}: {e}",
-                    path.display()
-                )
-            })?;
-            Some(WorkCalendar::parse(&text).map_err(|e| {
-                anyhow::anyhow!("MINSHENG_HOLIDAY_CALENDAR {}: {e}", path.display())
-            })?)
-        }
-        None => None,
-    };
+    let reminder_policy = Policy::load(&settings.reminders).map_err(anyhow::Error::msg)?;
     let mailer = Mailer::from_settings(&settings, SMTP_POOL_SIZE).map_err(anyhow::Error::msg)?;
     tracing::info!(database = %settings.database_url, mail = %mailer.describe(), timezone = %settings.timezone, "worker starting");
     let ctx = Context {
         db,
         mailer,
         from: settings.mail_from.clone(),
-        policy: Policy::from_settings(&settings.reminders, calendar),
+        policy: reminder_policy,
         timezone: settings.timezone,
         send_concurrency: SMTP_POOL_SIZE as usize,
     };

@@ -69,18 +69,22 @@ fn ids<K: Copy>(keys: &[K], id: impl Fn(K) -> i64) -> Vec<i64> {
     keys.iter().map(|k| id(*k)).collect()
 }
 
-/// Groups `rows` by `key`, with an empty group for every requested key that has none.
+/// Groups `rows` by `key`, with an empty group for every requested key that has none. Groups
+/// are shared (`Arc`): every lookup answered from the cache clones a pointer, not the rows.
 fn grouped<K: Eq + Hash + Copy, T>(
     keys: &[K],
     rows: impl IntoIterator<Item = T>,
     key: impl Fn(&T) -> K,
-) -> HashMap<K, Vec<T>> {
+) -> HashMap<K, Group<T>> {
     let mut map: HashMap<K, Vec<T>> = keys.iter().map(|k| (*k, Vec::new())).collect();
     for row in rows {
         map.entry(key(&row)).or_default().push(row);
     }
-    map
+    map.into_iter().map(|(k, v)| (k, Arc::new(v))).collect()
 }
+
+/// The rows of one group (the due dates of one item, …).
+pub type Group<T> = Arc<Vec<T>>;
 
 macro_rules! by_id {
     ($key:ident, $value:ty, $fetch:path) => {
@@ -111,7 +115,7 @@ by_id!(
 );
 
 impl Loader<ActiveDueDatesOf> for DbLoader {
-    type Value = Vec<model::DueDate>;
+    type Value = Group<model::DueDate>;
     type Error = Shared;
 
     async fn load(
@@ -124,7 +128,7 @@ impl Loader<ActiveDueDatesOf> for DbLoader {
 }
 
 impl Loader<DueDateHistoryOf> for DbLoader {
-    type Value = Vec<model::DueDate>;
+    type Value = Group<model::DueDate>;
     type Error = Shared;
 
     async fn load(
@@ -137,7 +141,7 @@ impl Loader<DueDateHistoryOf> for DbLoader {
 }
 
 impl Loader<AssignmentsOf> for DbLoader {
-    type Value = Vec<Assignment>;
+    type Value = Group<Assignment>;
     type Error = Shared;
 
     async fn load(
@@ -151,7 +155,7 @@ impl Loader<AssignmentsOf> for DbLoader {
 }
 
 impl Loader<AliasesOf> for DbLoader {
-    type Value = Vec<(i64, String)>;
+    type Value = Group<(i64, String)>;
     type Error = Shared;
 
     async fn load(&self, keys: &[AliasesOf]) -> Result<HashMap<AliasesOf, Self::Value>, Shared> {
@@ -163,7 +167,7 @@ impl Loader<AliasesOf> for DbLoader {
 }
 
 impl Loader<ContactsOf> for DbLoader {
-    type Value = Vec<model::Contact>;
+    type Value = Group<model::Contact>;
     type Error = Shared;
 
     async fn load(&self, keys: &[ContactsOf]) -> Result<HashMap<ContactsOf, Self::Value>, Shared> {
@@ -173,7 +177,7 @@ impl Loader<ContactsOf> for DbLoader {
 }
 
 impl Loader<DeliveriesOf> for DbLoader {
-    type Value = Vec<(i64, model::ReminderDelivery)>;
+    type Value = Group<(i64, model::ReminderDelivery)>;
     type Error = Shared;
 
     async fn load(
@@ -204,11 +208,11 @@ where
 pub async fn load_group<K, T>(
     ctx: &async_graphql::Context<'_>,
     key: K,
-) -> async_graphql::Result<Vec<T>>
+) -> async_graphql::Result<Group<T>>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,
-    DbLoader: Loader<K, Error = Shared, Value = Vec<T>>,
-    T: Send + Sync + Clone + 'static,
+    DbLoader: Loader<K, Error = Shared, Value = Group<T>>,
+    T: Send + Sync + 'static,
 {
     Ok(load_one(ctx, key).await?.unwrap_or_default())
 }

@@ -7,22 +7,25 @@ pub mod error;
 pub mod expansion;
 pub mod ids;
 pub mod loaders;
+pub mod mutation;
 pub mod query;
 pub mod scalars;
 pub mod types;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
+use std::sync::Arc;
+
+use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
 use domain::Settings;
 use sea_orm::DatabaseConnection;
 
-pub type AppSchema = Schema<query::QueryRoot, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
 
 /// Default and largest page sizes of every connection.
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 pub const MAX_PAGE_SIZE: i32 = 100;
 
-fn builder() -> SchemaBuilder<query::QueryRoot, EmptyMutation, EmptySubscription> {
-    Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
+fn builder() -> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, EmptySubscription> {
+    Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
         // Every object type, even those only reachable through `node`, is part of the schema.
         .register_output_type::<types::Node>()
 }
@@ -33,6 +36,7 @@ pub fn build_schema(db: DatabaseConnection, settings: &Settings) -> AppSchema {
     let graph = &settings.graph;
     let mut schema = builder()
         .data(db)
+        .data(Arc::new(settings.clone()))
         .limit_depth(graph.depth_limit)
         .limit_complexity(graph.complexity_limit)
         // Bounds nesting in the parser too (deep fragment or list nesting).

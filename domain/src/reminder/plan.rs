@@ -41,6 +41,27 @@ impl Policy {
         }
     }
 
+    /// The policy the settings describe, reading the holiday calendar file when one is set.
+    /// The error names the setting and the file.
+    pub fn load(settings: &ReminderSettings) -> Result<Self, String> {
+        let calendar =
+            match &settings.holiday_calendar {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).map_err(|e| {
+                        format!(
+                            "MINSHENG_HOLIDAY_CALENDAR: cannot read {}: {e}",
+                            path.display()
+                        )
+                    })?;
+                    Some(WorkCalendar::parse(&text).map_err(|e| {
+                        format!("MINSHENG_HOLIDAY_CALENDAR {}: {e}", path.display())
+                    })?)
+                }
+                None => None,
+            };
+        Ok(Self::from_settings(settings, calendar))
+    }
+
     fn lead_date(&self, due_on: NaiveDate, days: u32) -> NaiveDate {
         match &self.calendar {
             Some(calendar) => calendar.working_days_before(due_on, days),

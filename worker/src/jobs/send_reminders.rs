@@ -135,17 +135,27 @@ pub async fn preview(
     ctx: &Context,
     now: DateTime<Utc>,
 ) -> Result<(Vec<PreviewMessage>, RunReport), DomainError> {
-    let today = today_in(ctx.timezone, now);
-    let due = deliveries::due_dates(&ctx.db, None).await?;
-    let contacts = deliveries::contacts(&ctx.db).await?;
-    let outcome = plan(&due, &contacts, &ctx.policy, today);
+    preview_with(&ctx.db, &ctx.policy, ctx.timezone, now).await
+}
+
+/// [`preview`] with only what planning needs (the api's `previewReminders` has no mailer).
+pub async fn preview_with(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    timezone: Tz,
+    now: DateTime<Utc>,
+) -> Result<(Vec<PreviewMessage>, RunReport), DomainError> {
+    let today = today_in(timezone, now);
+    let due = deliveries::due_dates(db, None).await?;
+    let contacts = deliveries::contacts(db).await?;
+    let outcome = plan(&due, &contacts, policy, today);
     let infos: HashMap<i64, DueDateInfo> = due.into_iter().map(|d| (d.due_date_id, d)).collect();
     let rows: Vec<(i64, i64, String, i64)> = outcome
         .reminders
         .iter()
         .map(|r| (0, r.department_id, r.contact_email.clone(), r.due_date_id))
         .collect();
-    let messages = digests(&rows, &infos, &ctx.policy, today)
+    let messages = digests(&rows, &infos, policy, today)
         .into_iter()
         .map(|d| PreviewMessage {
             to: d.to.clone(),

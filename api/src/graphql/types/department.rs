@@ -34,7 +34,7 @@ impl Department {
     /// Other names the lists use for this department.
     async fn aliases(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         let aliases = load_group(ctx, AliasesOf(self.0.id)).await?;
-        Ok(aliases.into_iter().map(|(_, alias)| alias).collect())
+        Ok(aliases.iter().map(|(_, alias)| alias.clone()).collect())
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
@@ -98,7 +98,7 @@ impl Department {
     async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
         auth::require_admin(ctx)?;
         let contacts = load_group(ctx, ContactsOf(self.0.id)).await?;
-        Ok(contacts.into_iter().map(Contact).collect())
+        Ok(contacts.iter().cloned().map(Contact).collect())
     }
 }
 

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
 use domain::{
     DomainError,
-    model::{self, DepartmentRole},
+    model::{self, Assignment, DepartmentRole},
     store::{
         items::{self, ItemOrderField, ItemSortKey, Today},
         page::Position,
@@ -91,7 +91,7 @@ impl Item {
         } else {
             load_group(ctx, ActiveDueDatesOf(self.0.id)).await?
         };
-        Ok(dates.into_iter().map(DueDate).collect())
+        Ok(dates.iter().cloned().map(DueDate).collect())
     }
 
     /// The earliest active due date on or after today; null when none is left.
@@ -103,9 +103,10 @@ impl Item {
         let today = clock::today(ctx, now)?;
         let dates = load_group(ctx, ActiveDueDatesOf(self.0.id)).await?;
         Ok(dates
-            .into_iter()
+            .iter()
             .filter(|d| d.due_on >= today.date)
             .min_by_key(|d| (d.due_on, d.id))
+            .cloned()
             .map(DueDate))
     }
 
@@ -157,7 +158,10 @@ impl Item {
     async fn deliveries(&self, ctx: &Context<'_>) -> Result<Vec<ReminderDelivery>> {
         auth::require_admin(ctx)?;
         let rows = load_group(ctx, DeliveriesOf(self.0.id)).await?;
-        Ok(rows.into_iter().map(|(_, d)| ReminderDelivery(d)).collect())
+        Ok(rows
+            .iter()
+            .map(|(_, d)| ReminderDelivery(d.clone()))
+            .collect())
     }
 }
 
@@ -168,9 +172,12 @@ impl Item {
         role: DepartmentRole,
     ) -> Result<Vec<Department>> {
         let assignments = load_group(ctx, AssignmentsOf(self.0.id)).await?;
-        let mut mine: Vec<_> = assignments.into_iter().filter(|a| a.role == role).collect();
+        let mut mine: Vec<&Assignment> = assignments.iter().filter(|a| a.role == role).collect();
         mine.sort_by_key(|a| a.position);
-        Ok(mine.into_iter().map(|a| Department(a.department)).collect())
+        Ok(mine
+            .into_iter()
+            .map(|a| Department(a.department.clone()))
+            .collect())
     }
 }
 
@@ -210,21 +217,20 @@ pub async fn item_connection(
     let ids: Vec<i64> = page.rows.iter().map(|i| i.id).collect();
     let mut list_ids: Vec<i64> = page.rows.iter().map(|i| i.list_id).collect();
     list_ids.dedup();
-    let relations = ["leadDepartments", "cooperatingDepartments"];
-    prefetch(
-        ctx,
-        &relations,
-        ids.iter().map(|id| AssignmentsOf(*id)).collect(),
-    )
-    .await?;
-    let dates = ["dueDates", "nextDueDate"];
-    prefetch(
-        ctx,
-        &dates,
-        ids.iter().map(|id| ActiveDueDatesOf(*id)).collect(),
-    )
-    .await?;
-    prefetch(ctx, &["list"], list_ids.into_iter().map(ListKey).collect()).await?;
+    // Concurrently: each relation is one statement on its own pooled connection.
+    futures_util::try_join!(
+        prefetch(
+            ctx,
+            &["leadDepartments", "cooperatingDepartments"],
+            ids.iter().map(|id| AssignmentsOf(*id)).collect(),
+        ),
+        prefetch(
+            ctx,
+            &["dueDates", "nextDueDate"],
+            ids.iter().map(|id| ActiveDueDatesOf(*id)).collect(),
+        ),
+        prefetch(ctx, &["list"], list_ids.into_iter().map(ListKey).collect()),
+    )?;
     Ok(connection::build(
         &request,
         page,

@@ -1,0 +1,375 @@
+//! `cargo run --release -p bench --bin graph`
+//!
+//! Loads 10,000 generated items across 60 departments into PostgreSQL, serves the api (release
+//! build, in this process, on its own port) and drives it with `wrk` (Debian package) at a fixed
+//! concurrency for three queries: a flat page of 50 items; 100 items with their lead and
+//! cooperating departments and due dates; one item by id. Every response is checked for
+//! `errors`. In the same run it measures the limit: a minimal axum handler that returns the same
+//! JSON built by one hand-written SQL statement. Prints requests/s, p50 and p99 of each, and the
+//! ratio to the limit. Goals: flat ≥ 0.6, nested ≥ 0.4.
+//!
+//! `BENCH_SECONDS` (default 10) per measurement, `BENCH_CONNECTIONS` (default 16); `BENCH_KEEP=1`
+//! keeps the database for a closer look.
+
+use std::{fmt::Write as _, net::SocketAddr, process::Command};
+
+use axum::{Router, extract::State, http::header, response::IntoResponse, routing::post};
+use bench::{drop_database, fresh_database, listgen};
+use chrono::Utc;
+use domain::{
+    Settings,
+    listdoc::{ParseOptions, parse},
+    store::{
+        audit::Actor,
+        import::{ImportOptions, import},
+    },
+};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+
+const DB_NAME: &str = "minsheng_bench_graph";
+const ITEMS: usize = 10_000;
+
+struct Scenario {
+    name: &'static str,
+    /// The GraphQL query the api answers.
+    query: String,
+    /// The hand-written statement producing the same JSON.
+    sql: String,
+    goal: f64,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    if Command::new("wrk").arg("--version").output().is_err() {
+        return Err("wrk is not installed (apt-get install wrk)".into());
+    }
+    let seconds: u32 = env_or("BENCH_SECONDS", 10);
+    let connections: u32 = env_or("BENCH_CONNECTIONS", 16);
+
+    let (db, url) = fresh_database(DB_NAME).await?;
+    let text = listgen::list_text(ITEMS);
+    let parsed = parse(&text, &ParseOptions::default());
+    let options = ImportOptions {
+        issuer: Some("bench".into()),
+        actor: Actor("bench".into()),
+        now: Utc::now(),
+    };
+    let report = import(&db, &text, &parsed, &options)
+        .await
+        .map_err(|e| e.to_string())?;
+    // As autovacuum would soon after a real import: plans then use the indexes.
+    db.execute_unprepared("ANALYZE")
+        .await
+        .map_err(|e| e.to_string())?;
+    let departments = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT count(*)::bigint AS n FROM department",
+        ))
+        .await
+        .map_err(|e| e.to_string())?
+        .and_then(|r| r.try_get::<i64>("", "n").ok())
+        .unwrap_or_default();
+    let one_id = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT id FROM item ORDER BY number LIMIT 1 OFFSET 4321",
+        ))
+        .await
+        .map_err(|e| e.to_string())?
+        .and_then(|r| r.try_get::<i64>("", "id").ok())
+        .ok_or("no item")?;
+    println!(
+        "data: {} items, {departments} departments (list {}); wrk -t2 -c{connections} -d{seconds}s",
+        report.items_added.len(),
+        report.list_id
+    );
+
+    let settings = Settings::load_from(&|key| match key {
+        "DATABASE_URL" => Some(url.clone()),
+        "MINSHENG_BIND" => Some("127.0.0.1:0".into()),
+        _ => None,
+    })
+    .map_err(|e| e.to_string())?;
+    let app_db = domain::db::connect(&settings.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let app = api::Application::build_with_db(&settings, app_db)
+        .await
+        .map_err(|e| e.to_string())?;
+    let api_addr = app.address();
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+
+    let limit_db = domain::db::connect(&settings.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let limit_addr = serve_limit(limit_db, one_id).await?;
+
+    let scenarios = scenarios(one_id);
+    println!(
+        "\n{:<8} {:>12} {:>9} {:>9} | {:>12} {:>9} {:>9} | {:>6} {:>6}",
+        "query",
+        "api req/s",
+        "p50 ms",
+        "p99 ms",
+        "limit req/s",
+        "p50 ms",
+        "p99 ms",
+        "ratio",
+        "goal"
+    );
+    let mut failed = false;
+    for (i, s) in scenarios.iter().enumerate() {
+        let api = run_wrk(
+            &format!("http://{api_addr}/graphql"),
+            &graphql_body(&s.query),
+            seconds,
+            connections,
+        )?;
+        let limit = run_wrk(
+            &format!("http://{limit_addr}/{i}"),
+            "{}",
+            seconds,
+            connections,
+        )?;
+        for (who, r) in [("api", &api), ("limit", &limit)] {
+            if r.errors > 0 || r.non_200 > 0 || r.requests == 0 {
+                failed = true;
+                println!(
+                    "{}: {who}: {} responses with errors, {} not 200, of {}",
+                    s.name, r.errors, r.non_200, r.requests
+                );
+            }
+        }
+        let ratio = api.rps / limit.rps;
+        failed |= ratio < s.goal;
+        println!(
+            "{:<8} {:>12.0} {:>9.2} {:>9.2} | {:>12.0} {:>9.2} {:>9.2} | {:>6.2} {:>6}",
+            s.name,
+            api.rps,
+            api.p50_ms,
+            api.p99_ms,
+            limit.rps,
+            limit.p50_ms,
+            limit.p99_ms,
+            ratio,
+            format!("≥{}", s.goal)
+        );
+    }
+    if std::env::var_os("BENCH_KEEP").is_some() {
+        println!("\nkept database {DB_NAME} (BENCH_KEEP)");
+    } else {
+        drop_database(db, DB_NAME).await;
+    }
+    if failed {
+        return Err("a goal was missed or a response carried errors (see above)".into());
+    }
+    Ok(())
+}
+
+fn env_or<T: std::str::FromStr>(key: &str, default: T) -> T {
+    std::env::var(key)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn graphql_body(query: &str) -> String {
+    serde_json::json!({ "query": query }).to_string()
+}
+
+/// The three queries, and for each the statement that builds the same JSON in PostgreSQL.
+fn scenarios(one_id: i64) -> Vec<Scenario> {
+    let node_id = |expr: &str| {
+        format!("translate(encode(convert_to('Item:' || {expr}, 'UTF8'), 'base64'), '+/=', '-_')")
+    };
+    let departments = |role: &str| {
+        format!(
+            "(SELECT COALESCE(json_agg(json_build_object('name', d.name) ORDER BY l.position), '[]'::json) \
+             FROM item_department l JOIN department d ON d.id = l.department_id \
+             WHERE l.item_id = i.id AND l.role = '{role}')"
+        )
+    };
+    let due_dates = "(SELECT COALESCE(json_agg(json_build_object('dueOn', dd.due_on) ORDER BY dd.due_on, dd.version, dd.id), '[]'::json) \
+         FROM item_due_date dd WHERE dd.item_id = i.id AND dd.active)";
+    let page = |node: String, limit: u32, with_cursor: bool| {
+        let cursor = if with_cursor {
+            "'cursor', translate(encode(convert_to('items.number|' || i.number || '|' || i.id, 'UTF8'), 'base64'), '+/=', '-_'), "
+        } else {
+            ""
+        };
+        format!(
+            "SELECT json_build_object('data', json_build_object('items', json_build_object('edges', \
+             COALESCE(json_agg(json_build_object({cursor}'node', {node}) ORDER BY i.number, i.id), '[]'::json))))::text AS body \
+             FROM (SELECT * FROM item ORDER BY number, id LIMIT {limit}) i"
+        )
+    };
+    let flat_node = format!(
+        "json_build_object('id', {}, 'number', i.number, 'numberText', i.number_text, 'title', i.title, \
+         'deadlineText', i.deadline_text, 'status', upper(i.status))",
+        node_id("i.id")
+    );
+    let nested_node = format!(
+        "json_build_object('number', i.number, 'leadDepartments', {}, 'cooperatingDepartments', {}, 'dueDates', {due_dates})",
+        departments("lead"),
+        departments("cooperating")
+    );
+    let one_node = format!(
+        "json_build_object('id', {}, 'number', i.number, 'title', i.title, 'content', i.content, \
+         'deadlineText', i.deadline_text, 'leadDepartments', {}, 'cooperatingDepartments', {}, 'dueDates', {due_dates})",
+        node_id("i.id"),
+        departments("lead"),
+        departments("cooperating")
+    );
+    let item_gid = {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("Item:{one_id}"))
+    };
+    vec![
+        Scenario {
+            name: "flat",
+            query: "{ items(first: 50) { edges { cursor node { id number numberText title deadlineText status } } } }".into(),
+            sql: page(flat_node, 50, true),
+            goal: 0.6,
+        },
+        Scenario {
+            name: "nested",
+            query: "{ items(first: 100) { edges { node { number leadDepartments { name } cooperatingDepartments { name } dueDates { dueOn } } } } }".into(),
+            sql: page(nested_node, 100, false),
+            goal: 0.4,
+        },
+        Scenario {
+            name: "one",
+            query: format!(
+                "{{ item(id: \"{item_gid}\") {{ id number title content deadlineText leadDepartments {{ name }} cooperatingDepartments {{ name }} dueDates {{ dueOn }} }} }}"
+            ),
+            sql: format!(
+                "SELECT json_build_object('data', json_build_object('item', {one_node}))::text AS body FROM item i WHERE i.id = {one_id}"
+            ),
+            goal: 0.0,
+        },
+    ]
+}
+
+#[derive(Clone)]
+struct LimitState {
+    db: DatabaseConnection,
+    sql: std::sync::Arc<Vec<String>>,
+}
+
+/// The minimal handler: `POST /N` runs scenario N's statement and returns its JSON.
+async fn serve_limit(db: DatabaseConnection, one_id: i64) -> Result<SocketAddr, String> {
+    let state = LimitState {
+        db,
+        sql: std::sync::Arc::new(scenarios(one_id).into_iter().map(|s| s.sql).collect()),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let router = Router::new()
+        .route("/{n}", post(limit_handler))
+        .with_state(state);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok(addr)
+}
+
+async fn limit_handler(
+    State(state): State<LimitState>,
+    axum::extract::Path(n): axum::extract::Path<usize>,
+) -> axum::response::Response {
+    let Some(sql) = state.sql.get(n) else {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    };
+    match state
+        .db
+        .query_one_raw(Statement::from_string(DbBackend::Postgres, sql.clone()))
+        .await
+    {
+        Ok(Some(row)) => match row.try_get::<String>("", "body") {
+            Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+            Err(e) => {
+                (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()
+            }
+        },
+        Ok(None) => axum::http::StatusCode::NOT_FOUND.into_response(),
+        Err(e) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+struct WrkResult {
+    requests: u64,
+    errors: u64,
+    non_200: u64,
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+/// Runs wrk against `url` posting `body`, after a short warm-up; every response is checked.
+fn run_wrk(url: &str, body: &str, seconds: u32, connections: u32) -> Result<WrkResult, String> {
+    let mut lua = String::new();
+    let escaped = body.replace('\\', "\\\\").replace('"', "\\\"");
+    let _ = write!(
+        lua,
+        r#"wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = "{escaped}"
+local threads = {{}}
+function setup(thread) table.insert(threads, thread) end
+function init(args) errors = 0; non_200 = 0 end
+function response(status, headers, body)
+  if status ~= 200 then non_200 = non_200 + 1 end
+  if string.find(body, '"errors"', 1, true) then errors = errors + 1 end
+end
+function done(summary, latency, requests)
+  local e, b = 0, 0
+  for _, t in ipairs(threads) do e = e + t:get("errors"); b = b + t:get("non_200") end
+  io.write(string.format("RESULT %d %d %d %f %f %f\n", summary.requests, e, b,
+    summary.duration, latency:percentile(50), latency:percentile(99)))
+end
+"#
+    );
+    let script = std::env::temp_dir().join(format!("minsheng-bench-{}.lua", std::process::id()));
+    std::fs::write(&script, lua).map_err(|e| e.to_string())?;
+    let wrk = |secs: u32| {
+        Command::new("wrk")
+            .args([
+                "-t2",
+                &format!("-c{connections}"),
+                &format!("-d{secs}s"),
+                "-s",
+            ])
+            .arg(&script)
+            .arg(url)
+            .output()
+            .map_err(|e| e.to_string())
+    };
+    wrk(2)?;
+    let out = wrk(seconds)?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .ok_or_else(|| {
+            format!(
+                "wrk printed no result: {stdout} {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })?;
+    let f: Vec<f64> = line
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    if f.len() != 6 {
+        return Err(format!("cannot read wrk's result line: {line}"));
+    }
+    Ok(WrkResult {
+        requests: f[0] as u64,
+        errors: f[1] as u64,
+        non_200: f[2] as u64,
+        rps: f[0] / (f[3] / 1e6),
+        p50_ms: f[4] / 1000.0,
+        p99_ms: f[5] / 1000.0,
+    })
+}

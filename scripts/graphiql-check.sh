@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Checks the bundled GraphiQL page in a real headless Chromium, offline: it renders, a typed query
+# returns data, and no request leaves the api's own origin. Starts the api (debug build) on a
+# temporary SQLite database with the sample list. Needs `chromium` (Debian package) and node 20+.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for tool in chromium node; do
+  command -v "$tool" >/dev/null || { echo "graphiql-check: $tool is not installed (apt-get install chromium nodejs)" >&2; exit 2; }
+done
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+api_port=$(free_port)
+devtools_port=$(free_port)
+
+cargo build -q -p api
+export DATABASE_URL="sqlite://$work/graphiql.db?mode=rwc" MINSHENG_BIND="127.0.0.1:$api_port"
+target/debug/api import examples/sample-list.txt --migrate >/dev/null
+target/debug/api serve >"$work/api.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$api_port/healthz" >/dev/null && break; sleep 0.1; done
+
+chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+  --no-first-run --no-default-browser-check --user-data-dir="$work/profile" \
+  --remote-debugging-port="$devtools_port" about:blank >"$work/chromium.log" 2>&1 &
+pids+=($!)
+
+node --no-warnings --experimental-websocket scripts/graphiql-check.mjs "$devtools_port" "http://127.0.0.1:$api_port"
