@@ -12,7 +12,13 @@ use lettre::{
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub enum Mailer {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp {
+        pooled: AsyncSmtpTransport<Tokio1Executor>,
+        /// Keeps no connection: a retry goes over a connection opened for it. Retrying through
+        /// the pool could take another connection the server has already dropped (lettre
+        /// issues #743, #1027; `worker/tests/smtp_drop.rs` lost a message that way).
+        fresh: AsyncSmtpTransport<Tokio1Executor>,
+    },
     Outbox {
         transport: AsyncFileTransport<Tokio1Executor>,
         dir: PathBuf,
@@ -24,17 +30,24 @@ impl Mailer {
     pub fn from_settings(settings: &Settings, pool_size: u32) -> Result<Self, String> {
         match &settings.smtp_url {
             Some(url) => {
-                let transport =
-                    AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose().as_str())
-                        .map_err(|e| format!("MINSHENG_SMTP_URL: {e}"))?
-                        .timeout(Some(SEND_TIMEOUT))
-                        .pool_config(
-                            PoolConfig::new()
-                                .max_size(pool_size)
-                                .idle_timeout(Duration::from_secs(60)),
-                        )
-                        .build();
-                Ok(Self::Smtp(transport))
+                let transport = |max_size: u32| {
+                    Ok::<_, String>(
+                        AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose().as_str())
+                            .map_err(|e| format!("MINSHENG_SMTP_URL: {e}"))?
+                            .timeout(Some(SEND_TIMEOUT))
+                            .pool_config(
+                                PoolConfig::new()
+                                    .max_size(max_size)
+                                    .idle_timeout(Duration::from_secs(60)),
+                            )
+                            .build(),
+                    )
+                };
+                Ok(Self::Smtp {
+                    pooled: transport(pool_size)?,
+                    // A pool of size 0 closes every connection after its message.
+                    fresh: transport(0)?,
+                })
             }
             None => Self::outbox(settings.reminders.outbox_dir.clone()),
         }
@@ -51,13 +64,14 @@ impl Mailer {
 
     pub fn describe(&self) -> String {
         match self {
-            Self::Smtp(_) => "SMTP".to_owned(),
+            Self::Smtp { .. } => "SMTP".to_owned(),
             Self::Outbox { dir, .. } => format!(".eml files in {}", dir.display()),
         }
     }
 
     /// Sends one message, bounded by [`SEND_TIMEOUT`]. A failure that is not a permanent
-    /// rejection (typically a pooled connection the server has closed) is retried once.
+    /// rejection (typically a pooled connection the server has closed) is retried once, on a
+    /// connection opened for the retry.
     pub async fn send(&self, message: &Message) -> Result<(), String> {
         match self {
             Self::Outbox { transport, .. } => transport
@@ -65,29 +79,31 @@ impl Mailer {
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
-            Self::Smtp(transport) => {
-                let attempt = || async {
-                    match tokio::time::timeout(SEND_TIMEOUT, transport.send(message.clone())).await
-                    {
-                        Ok(Ok(_)) => Ok(()),
-                        Ok(Err(e)) => Err((e.is_permanent(), e.to_string())),
-                        Err(_) => Err((
-                            false,
-                            format!("no answer from the SMTP server within {SEND_TIMEOUT:?}"),
-                        )),
-                    }
-                };
-                match attempt().await {
-                    Ok(()) => Ok(()),
-                    Err((true, permanent)) => Err(permanent),
-                    Err((false, first)) => {
-                        tracing::info!(error = %first, "SMTP send failed; retrying once on a fresh connection");
-                        attempt().await.map_err(|(_, second)| {
-                            format!("{second} (after retry; first: {first})")
-                        })
-                    }
+            Self::Smtp { pooled, fresh } => match attempt(pooled, message).await {
+                Ok(()) => Ok(()),
+                Err((true, permanent)) => Err(permanent),
+                Err((false, first)) => {
+                    tracing::info!(error = %first, "SMTP send failed; retrying once on a fresh connection");
+                    attempt(fresh, message)
+                        .await
+                        .map_err(|(_, second)| format!("{second} (after retry; first: {first})"))
                 }
-            }
+            },
         }
+    }
+}
+
+/// One send over `transport`; the error says whether the server refused for good.
+async fn attempt(
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    message: &Message,
+) -> Result<(), (bool, String)> {
+    match tokio::time::timeout(SEND_TIMEOUT, transport.send(message.clone())).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err((e.is_permanent(), e.to_string())),
+        Err(_) => Err((
+            false,
+            format!("no answer from the SMTP server within {SEND_TIMEOUT:?}"),
+        )),
     }
 }
