@@ -22,10 +22,15 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 api_port=$(free_port)
 devtools_port=$(free_port)
 
-cargo build -q -p api
+# API_BIN: an api binary already built (CI passes the one `cargo test` just built).
+api="${API_BIN:-}"
+if [ -z "$api" ]; then
+  cargo build -q -p api
+  api=target/debug/api
+fi
 export DATABASE_URL="sqlite://$work/graphiql.db?mode=rwc" MINSHENG_BIND="127.0.0.1:$api_port"
-target/debug/api import examples/sample-list.txt --migrate >/dev/null
-target/debug/api serve >"$work/api.log" 2>&1 &
+"$api" import examples/sample-list.txt --migrate >/dev/null
+"$api" serve >"$work/api.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$api_port/healthz" >/dev/null && break; sleep 0.1; done
 

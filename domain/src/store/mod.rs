@@ -4,6 +4,7 @@ pub mod audit;
 pub mod deliveries;
 pub mod department_directory;
 pub mod departments;
+pub mod directory_admin;
 pub mod due_dates;
 pub mod import;
 pub mod items;

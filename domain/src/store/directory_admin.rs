@@ -1,0 +1,296 @@
+//! What administrators change in the department directory: departments, their names and
+//! aliases, and the contacts who receive reminders. Each change is one transaction with an
+//! audit event; a name already in use is a conflict on the field that carries it.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, TransactionTrait,
+};
+use serde_json::json;
+
+use super::{
+    audit::{self, Actor},
+    departments::DepartmentResolver,
+};
+use crate::{
+    DomainError,
+    department::DepartmentName,
+    email::EmailAddress,
+    model::{Contact, Department},
+};
+use entity::{department, department_alias, department_contact};
+
+/// Who acts and when, for the audit trail.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub actor: Actor,
+    pub now: DateTime<Utc>,
+}
+
+fn name_taken(
+    field: &str,
+    name: &DepartmentName,
+    resolver: &DepartmentResolver,
+) -> Result<(), DomainError> {
+    match resolver.find(name) {
+        Some(_) => Err(DomainError::Conflict {
+            field: field.to_owned(),
+            message: format!("'{name}' already names a department (as its name or an alias)"),
+        }),
+        None => Ok(()),
+    }
+}
+
+async fn department_or_404<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<department::Model, DomainError> {
+    department::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound {
+            entity: "Department",
+            id: id.to_string(),
+        })
+}
+
+/// A new department called `name`; `field` names the input for a conflict.
+pub async fn create_department(
+    db: &DatabaseConnection,
+    name: &DepartmentName,
+    field: &str,
+    change: &Change,
+) -> Result<Department, DomainError> {
+    let txn = db.begin().await?;
+    name_taken(field, name, &DepartmentResolver::load(&txn).await?)?;
+    let created = department::ActiveModel {
+        name: Set(name.to_string()),
+        created_at: Set(change.now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        &change.actor,
+        "department.create",
+        ("department", Some(created.id)),
+        json!({ "name": created.name }),
+        change.now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created.into())
+}
+
+/// Renames a department; its old name becomes an alias, so lists that print it still match.
+pub async fn rename_department(
+    db: &DatabaseConnection,
+    id: i64,
+    name: &DepartmentName,
+    field: &str,
+    change: &Change,
+) -> Result<Department, DomainError> {
+    let txn = db.begin().await?;
+    let current = department_or_404(&txn, id).await?;
+    let resolver = DepartmentResolver::load(&txn).await?;
+    if resolver.find(name) == Some(id) && name.as_str() == current.name {
+        txn.rollback().await?;
+        return Ok(current.into());
+    }
+    // The department's own aliases may become its name; anyone else's may not.
+    if resolver.find(name).is_some_and(|other| other != id) {
+        name_taken(field, name, &resolver)?;
+    }
+    department_alias::Entity::delete_many()
+        .filter(department_alias::Column::DepartmentId.eq(id))
+        .filter(department_alias::Column::Alias.eq(name.as_str()))
+        .exec(&txn)
+        .await?;
+    let old = current.name.clone();
+    let mut active = current.into_active_model();
+    active.name = Set(name.to_string());
+    let renamed = active.update(&txn).await?;
+    department_alias::ActiveModel {
+        department_id: Set(id),
+        alias: Set(old.clone()),
+        created_at: Set(change.now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        &change.actor,
+        "department.rename",
+        ("department", Some(id)),
+        json!({ "from": old, "to": renamed.name }),
+        change.now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(renamed.into())
+}
+
+/// Another name for a department.
+pub async fn add_department_alias(
+    db: &DatabaseConnection,
+    id: i64,
+    alias: &DepartmentName,
+    field: &str,
+    change: &Change,
+) -> Result<Department, DomainError> {
+    let txn = db.begin().await?;
+    let current = department_or_404(&txn, id).await?;
+    name_taken(field, alias, &DepartmentResolver::load(&txn).await?)?;
+    department_alias::ActiveModel {
+        department_id: Set(id),
+        alias: Set(alias.to_string()),
+        created_at: Set(change.now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        &change.actor,
+        "department.alias",
+        ("department", Some(id)),
+        json!({ "alias": alias.to_string() }),
+        change.now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(current.into())
+}
+
+/// A contact of department `id`. An address the department already has is a conflict on
+/// `email_field`.
+pub async fn add_contact(
+    db: &DatabaseConnection,
+    department_id: i64,
+    person_name: &str,
+    email: &EmailAddress,
+    email_field: &str,
+    change: &Change,
+) -> Result<Contact, DomainError> {
+    let txn = db.begin().await?;
+    department_or_404(&txn, department_id).await?;
+    let created = department_contact::ActiveModel {
+        department_id: Set(department_id),
+        person_name: Set(person_name.trim().to_owned()),
+        email: Set(email.to_string()),
+        active: Set(true),
+        created_at: Set(change.now),
+        updated_at: Set(change.now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| on_field(e.into(), email_field))?;
+    audit::record(
+        &txn,
+        &change.actor,
+        "contact.add",
+        ("department_contact", Some(created.id)),
+        json!({ "department_id": department_id, "email": created.email }),
+        change.now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created.into())
+}
+
+/// What an update changes; `None` keeps the current value.
+#[derive(Clone, Debug, Default)]
+pub struct ContactUpdate {
+    pub person_name: Option<String>,
+    pub email: Option<EmailAddress>,
+    pub active: Option<bool>,
+}
+
+pub async fn update_contact(
+    db: &DatabaseConnection,
+    id: i64,
+    update: &ContactUpdate,
+    email_field: &str,
+    change: &Change,
+) -> Result<Contact, DomainError> {
+    let txn = db.begin().await?;
+    let current = contact_or_404(&txn, id).await?;
+    let mut active = current.into_active_model();
+    if let Some(name) = &update.person_name {
+        active.person_name = Set(name.trim().to_owned());
+    }
+    if let Some(email) = &update.email {
+        active.email = Set(email.to_string());
+    }
+    if let Some(flag) = update.active {
+        active.active = Set(flag);
+    }
+    active.updated_at = Set(change.now);
+    let updated = active
+        .update(&txn)
+        .await
+        .map_err(|e| on_field(e.into(), email_field))?;
+    audit::record(
+        &txn,
+        &change.actor,
+        "contact.update",
+        ("department_contact", Some(id)),
+        json!({ "name": updated.person_name, "email": updated.email, "active": updated.active }),
+        change.now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated.into())
+}
+
+/// Deletes a contact. Its ledger rows keep the address they went to.
+pub async fn remove_contact(
+    db: &DatabaseConnection,
+    id: i64,
+    change: &Change,
+) -> Result<Contact, DomainError> {
+    let txn = db.begin().await?;
+    let current = contact_or_404(&txn, id).await?;
+    department_contact::Entity::delete_by_id(id)
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        &change.actor,
+        "contact.remove",
+        ("department_contact", Some(id)),
+        json!({ "department_id": current.department_id, "email": current.email }),
+        change.now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(current.into())
+}
+
+async fn contact_or_404<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<department_contact::Model, DomainError> {
+    department_contact::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound {
+            entity: "Contact",
+            id: id.to_string(),
+        })
+}
+
+/// A conflict reported by a constraint names the input field, not the columns.
+fn on_field(err: DomainError, field: &str) -> DomainError {
+    match err {
+        DomainError::Conflict { message, .. } => DomainError::Conflict {
+            field: field.to_owned(),
+            message,
+        },
+        other => other,
+    }
+}
