@@ -44,13 +44,13 @@ async fn actions(t: &TestDb) -> Vec<String> {
 }
 
 const CREATE: &str =
-    "mutation($name: String!) { createDepartment(input: { name: $name }) { id name aliases } }";
-const RENAME: &str = "mutation($id: ID!, $name: String!) { renameDepartment(input: { departmentId: $id, name: $name }) { id name aliases } }";
-const ALIAS: &str = "mutation($id: ID!, $alias: String!) { addDepartmentAlias(input: { departmentId: $id, alias: $alias }) { name aliases } }";
+    "mutation($name: String!) { createDepartment(name: $name) { id name aliases } }";
+const RENAME: &str = "mutation($id: ID!, $name: String!) { renameDepartment(departmentId: $id, name: $name) { id name aliases } }";
+const ALIAS: &str = "mutation($id: ID!, $alias: String!) { addDepartmentAlias(departmentId: $id, alias: $alias) { name aliases } }";
 const ADD_CONTACT: &str = "mutation($id: ID!, $name: String!, $email: String!) {
-    addContact(input: { departmentId: $id, name: $name, email: $email }) { id name email active department { name } } }";
+    addContact(departmentId: $id, name: $name, email: $email) { id name email active department { name } } }";
 const UPDATE_CONTACT: &str = "mutation($id: ID!, $email: String, $active: Boolean) {
-    updateContact(input: { contactId: $id, email: $email, active: $active }) { email active } }";
+    updateContact(contactId: $id, email: $email, active: $active) { email active } }";
 const REMOVE_CONTACT: &str = "mutation($id: ID!) { removeContact(contactId: $id) { email } }";
 
 async fn admin_app(t: &TestDb) -> TestApp {
@@ -90,7 +90,7 @@ async fn departments_are_created_renamed_and_aliased(t: TestDb) {
         let body = app.graphql_as(ADMIN, CREATE, json!({ "name": name })).await;
         assert_eq!(
             only_error(&body),
-            (code.to_owned(), Some("input.name".to_owned())),
+            (code.to_owned(), Some("name".to_owned())),
             "{name:?}: {body}"
         );
     }
@@ -127,7 +127,7 @@ async fn departments_are_created_renamed_and_aliased(t: TestDb) {
         .await;
     assert_eq!(
         only_error(&body),
-        ("CONFLICT".to_owned(), Some("input.name".to_owned())),
+        ("CONFLICT".to_owned(), Some("name".to_owned())),
         "{body}"
     );
     assert_eq!(counts(&t).await, before);
@@ -149,7 +149,7 @@ async fn departments_are_created_renamed_and_aliased(t: TestDb) {
         .await;
     assert_eq!(
         only_error(&body),
-        ("CONFLICT".to_owned(), Some("input.alias".to_owned()))
+        ("CONFLICT".to_owned(), Some("alias".to_owned()))
     );
     let body = app
         .graphql_as(
@@ -164,10 +164,7 @@ async fn departments_are_created_renamed_and_aliased(t: TestDb) {
         .await;
     assert_eq!(
         only_error(&body),
-        (
-            "VALIDATION".to_owned(),
-            Some("input.departmentId".to_owned())
-        )
+        ("VALIDATION".to_owned(), Some("departmentId".to_owned()))
     );
 
     assert_eq!(
@@ -206,7 +203,7 @@ async fn contacts_are_validated_kept_and_removed(t: TestDb) {
             .await;
         assert_eq!(
             only_error(&body),
-            (code.to_owned(), Some("input.email".to_owned())),
+            (code.to_owned(), Some("email".to_owned())),
             "{email:?}: {body}"
         );
     }
@@ -219,7 +216,7 @@ async fn contacts_are_validated_kept_and_removed(t: TestDb) {
         .await;
     assert_eq!(
         only_error(&body),
-        ("VALIDATION".to_owned(), Some("input.name".to_owned()))
+        ("VALIDATION".to_owned(), Some("name".to_owned()))
     );
     assert_eq!(counts(&t).await, start, "refused writes leave nothing");
 
@@ -245,7 +242,7 @@ async fn contacts_are_validated_kept_and_removed(t: TestDb) {
         .await;
     assert_eq!(
         only_error(&body),
-        ("CONFLICT".to_owned(), Some("input.email".to_owned())),
+        ("CONFLICT".to_owned(), Some("email".to_owned())),
         "{body}"
     );
     assert!(!body.to_string().contains("uq_"), "{body}");
@@ -271,7 +268,7 @@ async fn contacts_are_validated_kept_and_removed(t: TestDb) {
         .await;
     assert_eq!(
         only_error(&body),
-        ("VALIDATION".to_owned(), Some("input.email".to_owned()))
+        ("VALIDATION".to_owned(), Some("email".to_owned()))
     );
 
     let listed = app
@@ -316,7 +313,120 @@ async fn contacts_are_validated_kept_and_removed(t: TestDb) {
     );
 }
 
+const ITEM: &str = "query($id: ID!, $now: DateTime) { item(id: $id) { status urgency(now: $now)
+    dueDates { dueOn version active } history: dueDates(history: true) { dueOn version active } } }";
+const CHANGE: &str = "mutation($id: ID!, $due: Date!, $reason: String!) {
+    changeDeadline(itemId: $id, dueOn: $due, reason: $reason) { dueDates { dueOn version } } }";
+
+async fn status_and_deadline_changes_keep_their_history(t: TestDb) {
+    let app = admin_app(&t).await;
+    let parsed = domain::listdoc::parse(api::sample::SAMPLE_LIST, &Default::default());
+    domain::store::import::import(
+        &t.db,
+        api::sample::SAMPLE_LIST,
+        &parsed,
+        &domain::store::import::ImportOptions {
+            issuer: None,
+            actor: domain::store::audit::Actor("test".into()),
+            now: chrono::Utc::now(),
+        },
+    )
+    .await
+    .expect("import");
+    let items = app
+        .data(
+            "{ items(filter: { search: \"养老\" }) { edges { node { id } } } }",
+            json!(null),
+        )
+        .await;
+    let item = items["items"]["edges"][0]["node"]["id"].clone();
+    let audits = counts(&t).await.3;
+
+    // Refused: no token, no reason, an unknown item. Nothing is written.
+    let vars = json!({ "id": item, "due": "2023-07-31", "reason": "资金到位推迟" });
+    let body = app.graphql(CHANGE, vars.clone()).await;
+    assert_eq!(only_error(&body).0, "UNAUTHENTICATED");
+    let body = app
+        .graphql_as(
+            ADMIN,
+            CHANGE,
+            json!({ "id": item, "due": "2023-07-31", "reason": " " }),
+        )
+        .await;
+    assert_eq!(
+        only_error(&body),
+        ("VALIDATION".to_owned(), Some("reason".to_owned()))
+    );
+    let body = app
+        .graphql_as(
+            ADMIN,
+            CHANGE,
+            json!({ "id": "SXRlbTo5OTk5OQ", "due": "2023-07-31", "reason": "x" }),
+        )
+        .await;
+    assert_eq!(only_error(&body).0, "NOT_FOUND", "{body}");
+    let body = app
+        .graphql_as(
+            ADMIN,
+            CHANGE,
+            json!({ "id": item, "due": "2023-02-30", "reason": "x" }),
+        )
+        .await;
+    assert_eq!(only_error(&body).0, "VALIDATION", "{body}");
+    let unchanged = app.data(ITEM, json!({ "id": item })).await;
+    assert_eq!(
+        unchanged["item"]["history"].as_array().map(Vec::len),
+        Some(1),
+        "{unchanged}"
+    );
+    assert_eq!(counts(&t).await.3, audits);
+
+    // 延期 from 2023-06-30 to 2023-07-31: two versions, only the new one active.
+    let changed = app.graphql_as(ADMIN, CHANGE, vars).await;
+    assert_eq!(
+        changed["data"]["changeDeadline"]["dueDates"],
+        json!([{ "dueOn": "2023-07-31", "version": 2 }]),
+        "{changed}"
+    );
+    let after = app
+        .data(
+            ITEM,
+            json!({ "id": item, "now": "2023-07-05T08:00:00+08:00" }),
+        )
+        .await;
+    assert_eq!(
+        after["item"]["history"],
+        json!([{ "dueOn": "2023-06-30", "version": 1, "active": false }, { "dueOn": "2023-07-31", "version": 2, "active": true }])
+    );
+    // Urgency and the date filters follow the new date: no longer overdue on July 5th.
+    assert_eq!(after["item"]["urgency"], "ON_TRACK");
+    let july = app
+        .data("{ items(filter: { dueFrom: \"2023-07-01\", dueTo: \"2023-07-31\" }) { edges { node { id } } } }", json!(null))
+        .await;
+    assert_eq!(july["items"]["edges"], json!([{ "node": { "id": item } }]));
+
+    let done = app
+        .graphql_as(
+            ADMIN,
+            "mutation($id: ID!) { setItemStatus(itemId: $id, status: DONE) { status } }",
+            json!({ "id": item }),
+        )
+        .await;
+    assert_eq!(done["data"]["setItemStatus"]["status"], "DONE", "{done}");
+    let body = app
+        .graphql_as(
+            ADMIN,
+            "mutation($id: ID!) { setItemStatus(itemId: $id, status: FINISHED) { status } }",
+            json!({ "id": item }),
+        )
+        .await;
+    assert_eq!(only_error(&body).0, "VALIDATION");
+    let last_two: Vec<String> = actions(&t).await.into_iter().rev().take(2).collect();
+    assert_eq!(last_two, ["item.set_status", "item.change_deadline"]);
+}
+
 backend_tests!(
+    status_and_deadline_changes_keep_their_history,
     departments_are_created_renamed_and_aliased,
     contacts_are_validated_kept_and_removed,
 );

@@ -5,11 +5,8 @@ mod support;
 
 use chrono::NaiveDate;
 use domain::store::deliveries;
-use entity::{DeliveryStatus, item, item_due_date, reminder_delivery};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, Database, EntityTrait,
-    PaginatorTrait, QueryFilter,
-};
+use entity::{DeliveryStatus, item, reminder_delivery};
+use sea_orm::{ColumnTrait, ConnectionTrait, Database, EntityTrait, PaginatorTrait, QueryFilter};
 use support::{
     SAMPLE, SmtpServer, at, context, dead_port, import_with_contacts, parse_mail, settings,
     settings_with,
@@ -211,28 +208,18 @@ async fn a_changed_deadline_starts_its_own_ladder(t: TestDb) {
         .await
         .expect("q")
         .expect("item 二");
-    item_due_date::Entity::update_many()
-        .col_expr(
-            item_due_date::Column::Active,
-            sea_orm::sea_query::Expr::value(false),
-        )
-        .filter(item_due_date::Column::ItemId.eq(two.id))
-        .exec(&t.db)
-        .await
-        .expect("deactivate");
-    item_due_date::ActiveModel {
-        item_id: Set(two.id),
-        due_on: Set(NaiveDate::from_ymd_opt(2023, 7, 31).expect("date")),
-        precision: Set(entity::DuePrecision::Month),
-        kind: Set(entity::DueKind::Final),
-        version: Set(2),
-        active: Set(true),
-        created_at: Set(at(SAMPLE_T7)),
-        ..Default::default()
-    }
-    .insert(&t.db)
+    domain::store::item_admin::change_deadline(
+        &t.db,
+        two.id,
+        NaiveDate::from_ymd_opt(2023, 7, 31).expect("date"),
+        "资金到位推迟",
+        &domain::store::directory_admin::Change {
+            actor: domain::store::audit::Actor("test".into()),
+            now: at(SAMPLE_T7),
+        },
+    )
     .await
-    .expect("version 2");
+    .expect("延期 to version 2");
 
     run(&ctx, at("2023-07-24T08:00:00+08:00"))
         .await

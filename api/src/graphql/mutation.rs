@@ -1,10 +1,11 @@
-//! Root mutations: the reminder preview and the department directory (administrators only).
-//! Each write is one transaction with an audit event; input errors name the field path
-//! (`input.email`), conflicts come back as `CONFLICT` on the field, not as a database message.
+//! Root mutations (administrators only): the department directory, item status and deadlines,
+//! and the reminder preview. Each write is one transaction with an audit event; input errors
+//! name the argument (`email`), conflicts come back as `CONFLICT` on the argument, not as a
+//! database message.
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ErrorExtensions, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, FixedOffset, Utc};
 use domain::{
     DomainError, Settings,
@@ -14,6 +15,7 @@ use domain::{
     store::{
         audit::Actor,
         directory_admin::{self, Change, ContactUpdate},
+        item_admin,
     },
 };
 use sea_orm::DatabaseConnection;
@@ -25,46 +27,10 @@ use super::{
     error::{code, to_graphql},
     ids,
     scalars::Date,
-    types::{Contact, Department},
+    types::{Contact, Department, Item, ItemStatus},
 };
 
 pub struct MutationRoot;
-
-#[derive(InputObject)]
-pub struct CreateDepartmentInput {
-    pub name: String,
-}
-
-#[derive(InputObject)]
-pub struct RenameDepartmentInput {
-    pub department_id: ID,
-    /// The new name; the old one becomes an alias.
-    pub name: String,
-}
-
-#[derive(InputObject)]
-pub struct AddDepartmentAliasInput {
-    pub department_id: ID,
-    pub alias: String,
-}
-
-#[derive(InputObject)]
-pub struct AddContactInput {
-    pub department_id: ID,
-    /// The person's name.
-    pub name: String,
-    /// One mailbox address, e.g. `zhangsan@example.gov.cn`.
-    pub email: String,
-}
-
-#[derive(InputObject)]
-pub struct UpdateContactInput {
-    pub contact_id: ID,
-    pub name: Option<String>,
-    pub email: Option<String>,
-    /// Inactive contacts receive nothing.
-    pub active: Option<bool>,
-}
 
 /// The administrator's change at the request's time.
 fn admin_change(ctx: &Context<'_>) -> Result<Change> {
@@ -79,7 +45,7 @@ fn department_name(text: &str, field: &str) -> Result<DepartmentName> {
     DepartmentName::parse(text).map_err(|m| to_graphql(DomainError::validation(field, m)))
 }
 
-fn email(text: &str, field: &str) -> Result<EmailAddress> {
+fn parse_email(text: &str, field: &str) -> Result<EmailAddress> {
     EmailAddress::parse(text).map_err(|m| to_graphql(DomainError::validation(field, m)))
 }
 
@@ -97,15 +63,11 @@ fn person_name(text: &str, field: &str) -> Result<String> {
 #[Object(name = "Mutation")]
 impl MutationRoot {
     /// A new department.
-    async fn create_department(
-        &self,
-        ctx: &Context<'_>,
-        input: CreateDepartmentInput,
-    ) -> Result<Department> {
+    async fn create_department(&self, ctx: &Context<'_>, name: String) -> Result<Department> {
         let change = admin_change(ctx)?;
-        let name = department_name(&input.name, "input.name")?;
+        let name = department_name(&name, "name")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        directory_admin::create_department(db, &name, "input.name", &change)
+        directory_admin::create_department(db, &name, "name", &change)
             .await
             .map(Department)
             .map_err(to_graphql)
@@ -115,14 +77,14 @@ impl MutationRoot {
     async fn rename_department(
         &self,
         ctx: &Context<'_>,
-        input: RenameDepartmentInput,
+        department_id: ID,
+        name: String,
     ) -> Result<Department> {
         let change = admin_change(ctx)?;
-        let id = ids::decode("Department", &input.department_id, "input.departmentId")
-            .map_err(to_graphql)?;
-        let name = department_name(&input.name, "input.name")?;
+        let id = ids::decode("Department", &department_id, "departmentId").map_err(to_graphql)?;
+        let name = department_name(&name, "name")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        directory_admin::rename_department(db, id, &name, "input.name", &change)
+        directory_admin::rename_department(db, id, &name, "name", &change)
             .await
             .map(Department)
             .map_err(to_graphql)
@@ -132,56 +94,64 @@ impl MutationRoot {
     async fn add_department_alias(
         &self,
         ctx: &Context<'_>,
-        input: AddDepartmentAliasInput,
+        department_id: ID,
+        alias: String,
     ) -> Result<Department> {
         let change = admin_change(ctx)?;
-        let id = ids::decode("Department", &input.department_id, "input.departmentId")
-            .map_err(to_graphql)?;
-        let alias = department_name(&input.alias, "input.alias")?;
+        let id = ids::decode("Department", &department_id, "departmentId").map_err(to_graphql)?;
+        let alias = department_name(&alias, "alias")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        directory_admin::add_department_alias(db, id, &alias, "input.alias", &change)
+        directory_admin::add_department_alias(db, id, &alias, "alias", &change)
             .await
             .map(Department)
             .map_err(to_graphql)
     }
 
-    /// Someone at a department who receives its reminders.
-    async fn add_contact(&self, ctx: &Context<'_>, input: AddContactInput) -> Result<Contact> {
+    /// Someone at a department who receives its reminders: `name` is the person's, `email`
+    /// one mailbox address such as `zhangsan@example.gov.cn`.
+    async fn add_contact(
+        &self,
+        ctx: &Context<'_>,
+        department_id: ID,
+        name: String,
+        email: String,
+    ) -> Result<Contact> {
         let change = admin_change(ctx)?;
-        let id = ids::decode("Department", &input.department_id, "input.departmentId")
-            .map_err(to_graphql)?;
-        let name = person_name(&input.name, "input.name")?;
-        let address = email(&input.email, "input.email")?;
+        let id = ids::decode("Department", &department_id, "departmentId").map_err(to_graphql)?;
+        let name = person_name(&name, "name")?;
+        let address = parse_email(&email, "email")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        directory_admin::add_contact(db, id, &name, &address, "input.email", &change)
+        directory_admin::add_contact(db, id, &name, &address, "email", &change)
             .await
             .map(Contact)
             .map_err(to_graphql)
     }
 
+    /// Changes a contact; arguments left out keep their value. Inactive contacts receive
+    /// nothing.
     async fn update_contact(
         &self,
         ctx: &Context<'_>,
-        input: UpdateContactInput,
+        contact_id: ID,
+        name: Option<String>,
+        email: Option<String>,
+        active: Option<bool>,
     ) -> Result<Contact> {
         let change = admin_change(ctx)?;
-        let id =
-            ids::decode("Contact", &input.contact_id, "input.contactId").map_err(to_graphql)?;
+        let id = ids::decode("Contact", &contact_id, "contactId").map_err(to_graphql)?;
         let update = ContactUpdate {
-            person_name: input
-                .name
+            person_name: name
                 .as_deref()
-                .map(|n| person_name(n, "input.name"))
+                .map(|n| person_name(n, "name"))
                 .transpose()?,
-            email: input
-                .email
+            email: email
                 .as_deref()
-                .map(|e| email(e, "input.email"))
+                .map(|e| parse_email(e, "email"))
                 .transpose()?,
-            active: input.active,
+            active,
         };
         let db = ctx.data::<DatabaseConnection>()?;
-        directory_admin::update_contact(db, id, &update, "input.email", &change)
+        directory_admin::update_contact(db, id, &update, "email", &change)
             .await
             .map(Contact)
             .map_err(to_graphql)
@@ -196,6 +166,48 @@ impl MutationRoot {
         directory_admin::remove_contact(db, id, &change)
             .await
             .map(Contact)
+            .map_err(to_graphql)
+    }
+
+    /// Sets an item's status: `DONE` stops its reminders, `CLOSED` withdraws it.
+    async fn set_item_status(
+        &self,
+        ctx: &Context<'_>,
+        item_id: ID,
+        status: ItemStatus,
+    ) -> Result<Item> {
+        let change = admin_change(ctx)?;
+        let id = ids::decode("Item", &item_id, "itemId").map_err(to_graphql)?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        item_admin::set_status(db, id, status.into(), &change)
+            .await
+            .map(Item)
+            .map_err(to_graphql)
+    }
+
+    /// 延期: the item's active due dates give way to `dueOn` as a new version; the old ones stay
+    /// in `dueDates(history: true)`, and reminders follow the new date. `reason` is recorded
+    /// in the audit trail.
+    async fn change_deadline(
+        &self,
+        ctx: &Context<'_>,
+        item_id: ID,
+        due_on: Date,
+        reason: String,
+    ) -> Result<Item> {
+        let change = admin_change(ctx)?;
+        let id = ids::decode("Item", &item_id, "itemId").map_err(to_graphql)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(to_graphql(DomainError::validation(
+                "reason",
+                "say why the deadline moves (it is kept in the audit trail)",
+            )));
+        }
+        let db = ctx.data::<DatabaseConnection>()?;
+        item_admin::change_deadline(db, id, due_on.0, reason, &change)
+            .await
+            .map(|(item, _)| Item(item))
             .map_err(to_graphql)
     }
 

@@ -7,6 +7,7 @@ pub mod departments;
 pub mod directory_admin;
 pub mod due_dates;
 pub mod import;
+pub mod item_admin;
 pub mod items;
 pub mod ledger;
 pub mod lists;

@@ -1,0 +1,117 @@
+//! What administrators change on items: status and deadlines (延期). Each change is one
+//! transaction with an audit event.
+
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait, sea_query::Expr,
+};
+use serde_json::json;
+
+use super::{audit, directory_admin::Change, items};
+use crate::{
+    DomainError,
+    model::{DueDate, DueKind, DuePrecision, Item, ItemStatus},
+};
+use entity::{item, item_due_date};
+
+async fn item_or_404<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<item::Model, DomainError> {
+    item::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound {
+            entity: "Item",
+            id: id.to_string(),
+        })
+}
+
+/// Sets an item's status (`DONE` stops its reminders, `CLOSED` withdraws it).
+pub async fn set_status(
+    db: &DatabaseConnection,
+    id: i64,
+    status: ItemStatus,
+    change: &Change,
+) -> Result<Item, DomainError> {
+    let txn = db.begin().await?;
+    let current = item_or_404(&txn, id).await?;
+    let from = current.status;
+    let mut active = current.into_active_model();
+    active.status = Set(status);
+    active.updated_at = Set(change.now);
+    let updated = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        &change.actor,
+        "item.set_status",
+        ("item", Some(id)),
+        json!({ "from": from, "to": status }),
+        change.now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated.into())
+}
+
+/// 延期: the item's active due dates give way to one new final due date on `due_on`, as a new
+/// version; the old versions stay, inactive, in the history. Reminders follow the new version
+/// (the ledger is keyed by version, so it starts its own ladder).
+pub async fn change_deadline(
+    db: &DatabaseConnection,
+    id: i64,
+    due_on: NaiveDate,
+    reason: &str,
+    change: &Change,
+) -> Result<(Item, DueDate), DomainError> {
+    let txn = db.begin().await?;
+    let current = item_or_404(&txn, id).await?;
+    let dates = item_due_date::Entity::find()
+        .filter(item_due_date::Column::ItemId.eq(id))
+        .order_by_desc(item_due_date::Column::Version)
+        .all(&txn)
+        .await?;
+    let version = dates.first().map_or(1, |d| d.version + 1);
+    let replaced: Vec<String> = dates
+        .iter()
+        .filter(|d| d.active)
+        .map(|d| d.due_on.to_string())
+        .collect();
+    item_due_date::Entity::update_many()
+        .col_expr(item_due_date::Column::Active, Expr::value(false))
+        .filter(item_due_date::Column::ItemId.eq(id))
+        .filter(item_due_date::Column::Active.eq(true))
+        .exec(&txn)
+        .await?;
+    let created = item_due_date::ActiveModel {
+        item_id: Set(id),
+        due_on: Set(due_on),
+        precision: Set(DuePrecision::Day),
+        kind: Set(DueKind::Final),
+        label: Set(None),
+        version: Set(version),
+        active: Set(true),
+        created_at: Set(change.now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let list_id = current.list_id;
+    let mut active = current.into_active_model();
+    active.updated_at = Set(change.now);
+    active.update(&txn).await?;
+    items::refresh_earliest_due(&txn, list_id).await?;
+    let updated = item_or_404(&txn, id).await?;
+    audit::record(
+        &txn,
+        &change.actor,
+        "item.change_deadline",
+        ("item", Some(id)),
+        json!({ "from": replaced, "to": due_on.to_string(), "version": version, "reason": reason }),
+        change.now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((updated.into(), created.into()))
+}
