@@ -6,6 +6,7 @@ pub mod connection;
 pub mod error;
 pub mod expansion;
 pub mod ids;
+pub mod import_list;
 pub mod loaders;
 pub mod mutation;
 pub mod query;

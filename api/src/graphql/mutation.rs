@@ -15,6 +15,7 @@ use domain::{
     store::{
         audit::Actor,
         directory_admin::{self, Change, ContactUpdate},
+        import::ImportOptions,
         item_admin,
     },
 };
@@ -25,7 +26,7 @@ use super::{
     auth,
     clock::RequestClock,
     error::{code, to_graphql},
-    ids,
+    ids, import_list,
     scalars::Date,
     types::{Contact, Department, Item, ItemStatus},
 };
@@ -62,6 +63,24 @@ fn person_name(text: &str, field: &str) -> Result<String> {
 
 #[Object(name = "Mutation")]
 impl MutationRoot {
+    /// Imports a published list (or, with `dryRun`, reports what importing it would change and
+    /// writes nothing). Re-importing a corrected text updates the list in place: changed items
+    /// are updated, missing ones closed. An unreadable text is a `VALIDATION` error on
+    /// `input.text` naming the line.
+    async fn import_list(
+        &self,
+        ctx: &Context<'_>,
+        input: import_list::ImportListInput,
+    ) -> Result<import_list::ImportListReport> {
+        let change = admin_change(ctx)?;
+        let options = ImportOptions {
+            issuer: None,
+            actor: change.actor,
+            now: change.now,
+        };
+        import_list::run(ctx, input, options).await
+    }
+
     /// A new department.
     async fn create_department(&self, ctx: &Context<'_>, name: String) -> Result<Department> {
         let change = admin_change(ctx)?;

@@ -106,6 +106,33 @@ pub async fn import(
     parsed: &ParsedList,
     options: &ImportOptions,
 ) -> Result<ImportReport, DomainError> {
+    run(db, source_text, parsed, options, Mode::Commit).await
+}
+
+/// What [`import`] would do, computed by the same code in a transaction that is rolled back:
+/// nothing is written. The report's `list_id` of a list that would be created is meaningless.
+pub async fn dry_run(
+    db: &DatabaseConnection,
+    source_text: &str,
+    parsed: &ParsedList,
+    options: &ImportOptions,
+) -> Result<ImportReport, DomainError> {
+    run(db, source_text, parsed, options, Mode::RollBack).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Commit,
+    RollBack,
+}
+
+async fn run(
+    db: &DatabaseConnection,
+    source_text: &str,
+    parsed: &ParsedList,
+    options: &ImportOptions,
+    mode: Mode,
+) -> Result<ImportReport, DomainError> {
     let title = check_storable(parsed)?;
     let sha = sha256_hex(source_text);
     let txn = db.begin().await?;
@@ -194,7 +221,10 @@ pub async fn import(
         now,
     )
     .await?;
-    txn.commit().await?;
+    match mode {
+        Mode::Commit => txn.commit().await?,
+        Mode::RollBack => txn.rollback().await?,
+    }
     Ok(report)
 }
 

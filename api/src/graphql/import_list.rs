@@ -1,0 +1,129 @@
+//! `importList`: an administrator imports (or dry-runs) a list text through the graph.
+
+use async_graphql::{Context, Enum, ID, InputObject, Result, SimpleObject};
+use domain::{
+    DomainError,
+    listdoc::{ParseOptions, parse},
+    store::import::{self, ImportOptions, ImportOutcome},
+};
+use sea_orm::DatabaseConnection;
+
+use super::{error::to_graphql, ids};
+
+#[derive(InputObject)]
+pub struct ImportListInput {
+    /// The list as published (UTF-8 text).
+    pub text: String,
+    /// The year for deadlines that print none; else taken from the title.
+    pub year: Option<i32>,
+    /// Who published it, e.g. 菏泽市人民政府.
+    pub issuer: Option<String>,
+    /// Report what would change and write nothing.
+    #[graphql(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ImportListOutcome {
+    Created,
+    Updated,
+    /// The same text was imported before.
+    Unchanged,
+}
+
+/// What an import did (or, with `dryRun`, would do).
+#[derive(SimpleObject)]
+pub struct ImportListReport {
+    /// The list; null for a dry run that would create it.
+    pub list_id: Option<ID>,
+    pub outcome: ImportListOutcome,
+    pub dry_run: bool,
+    /// Items read from the text.
+    pub item_count: u64,
+    /// Numbers as printed.
+    pub items_added: Vec<String>,
+    pub items_changed: Vec<ChangedItem>,
+    /// Items no longer in the text (closed, never deleted).
+    pub items_removed: Vec<String>,
+    pub departments_created: Vec<String>,
+    /// What the reader doubted, with line numbers.
+    pub warnings: Vec<ImportWarning>,
+}
+
+#[derive(SimpleObject)]
+pub struct ChangedItem {
+    pub number_text: String,
+    /// `title`, `content`, `deadline`, `departments`, …
+    pub fields: Vec<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct ImportWarning {
+    pub line: u64,
+    pub message: String,
+}
+
+pub async fn run(
+    ctx: &Context<'_>,
+    input: ImportListInput,
+    options: ImportOptions,
+) -> Result<ImportListReport> {
+    let parsed = parse(&input.text, &ParseOptions { year: input.year });
+    let db = ctx.data::<DatabaseConnection>()?;
+    let options = ImportOptions {
+        issuer: input.issuer.clone().filter(|i| !i.trim().is_empty()),
+        ..options
+    };
+    let result = if input.dry_run {
+        import::dry_run(db, &input.text, &parsed, &options).await
+    } else {
+        import::import(db, &input.text, &parsed, &options).await
+    };
+    let report = result.map_err(|e| to_graphql(under_input(e)))?;
+    let outcome = match report.outcome {
+        ImportOutcome::Created => ImportListOutcome::Created,
+        ImportOutcome::Updated => ImportListOutcome::Updated,
+        ImportOutcome::Unchanged => ImportListOutcome::Unchanged,
+    };
+    let would_create = input.dry_run && outcome == ImportListOutcome::Created;
+    Ok(ImportListReport {
+        list_id: (!would_create).then(|| ids::encode("ProjectList", report.list_id)),
+        outcome,
+        dry_run: input.dry_run,
+        item_count: parsed.items.len() as u64,
+        items_added: report.items_added,
+        items_changed: report
+            .items_changed
+            .into_iter()
+            .map(|c| ChangedItem {
+                number_text: c.number_text,
+                fields: c.fields.iter().map(|f| (*f).to_owned()).collect(),
+            })
+            .collect(),
+        items_removed: report.items_removed,
+        departments_created: report.departments_created,
+        warnings: parsed
+            .warnings
+            .iter()
+            .map(|w| ImportWarning {
+                line: w.line as u64,
+                message: w.message.clone(),
+            })
+            .collect(),
+    })
+}
+
+/// The importer names its inputs (`text`); in the graph they sit under `input`.
+fn under_input(err: DomainError) -> DomainError {
+    match err {
+        DomainError::Validation { field, message } => DomainError::Validation {
+            field: format!("input.{field}"),
+            message,
+        },
+        DomainError::Conflict { field, message } => DomainError::Conflict {
+            field: format!("input.{field}"),
+            message,
+        },
+        other => other,
+    }
+}

@@ -1,0 +1,120 @@
+//! `importList` through HTTP on both engines: a dry run reports and writes nothing, an import
+//! writes and audits, the same text again changes nothing, a bad text names `input.text`.
+
+mod support;
+
+use entity::{audit_event, item_due_date, project_list};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::{Value, json};
+use support::{ADMIN_TOKEN, TestApp, only_error, settings_with};
+use test_support::{TestDb, backend_tests};
+
+const IMPORT: &str = "mutation($text: String!, $dry: Boolean) {
+  importList(input: { text: $text, issuer: \"示例市人民政府\", dryRun: $dry }) {
+    listId outcome dryRun itemCount itemsAdded itemsChanged { numberText fields } itemsRemoved
+    departmentsCreated warnings { line message } } }";
+
+async fn rows(t: &TestDb) -> (u64, u64, u64) {
+    (
+        project_list::Entity::find()
+            .count(&t.db)
+            .await
+            .expect("count"),
+        item_due_date::Entity::find()
+            .count(&t.db)
+            .await
+            .expect("count"),
+        audit_event::Entity::find()
+            .count(&t.db)
+            .await
+            .expect("count"),
+    )
+}
+
+async fn import_as(app: &TestApp, text: &str, dry: bool) -> Value {
+    app.graphql_as(
+        Some(ADMIN_TOKEN),
+        IMPORT,
+        json!({ "text": text, "dry": dry }),
+    )
+    .await
+}
+
+async fn a_dry_run_writes_nothing_and_an_import_is_audited(t: TestDb) {
+    let app = TestApp::start_with(&settings_with(
+        &t.url,
+        &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],
+    ))
+    .await;
+    let text = api::sample::SAMPLE_LIST;
+
+    let body = app
+        .graphql(IMPORT, json!({ "text": text, "dry": false }))
+        .await;
+    assert_eq!(only_error(&body).0, "UNAUTHENTICATED");
+    assert_eq!(rows(&t).await, (0, 0, 0));
+
+    let dry = import_as(&app, text, true).await;
+    let report = &dry["data"]["importList"];
+    assert_eq!(report["outcome"], "CREATED", "{dry}");
+    assert_eq!(report["dryRun"], true);
+    assert_eq!(report["listId"], Value::Null);
+    assert_eq!(report["itemsAdded"].as_array().map(Vec::len), Some(7));
+    assert!(
+        !report["departmentsCreated"]
+            .as_array()
+            .expect("departments")
+            .is_empty()
+    );
+    assert!(
+        report["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .all(|w| w["line"].as_u64().is_some())
+    );
+    assert_eq!(rows(&t).await, (0, 0, 0), "a dry run writes nothing");
+
+    let done = import_as(&app, text, false).await;
+    let report = &done["data"]["importList"];
+    assert_eq!(report["outcome"], "CREATED", "{done}");
+    assert!(report["listId"].is_string());
+    let after = rows(&t).await;
+    assert_eq!((after.0, after.2), (1, 1), "one list, one audit event");
+    let lists = app.data("{ lists { id issuer } }", Value::Null).await;
+    assert_eq!(lists["lists"][0]["id"], report["listId"]);
+    assert_eq!(lists["lists"][0]["issuer"], "示例市人民政府");
+
+    let again = import_as(&app, text, false).await;
+    assert_eq!(
+        again["data"]["importList"]["outcome"], "UNCHANGED",
+        "{again}"
+    );
+    assert_eq!(rows(&t).await, after);
+
+    // A corrected text, dry-run: the change is reported and nothing moves.
+    let corrected = text.replace("完成时限:2023年底", "完成时限:2023年10月底");
+    assert_ne!(corrected, text);
+    let dry = import_as(&app, &corrected, true).await;
+    let report = &dry["data"]["importList"];
+    assert_eq!(report["outcome"], "UPDATED", "{dry}");
+    assert_eq!(report["listId"], lists["lists"][0]["id"]);
+    let changed = report["itemsChanged"].as_array().expect("changed");
+    assert_eq!(changed.len(), 1, "{dry}");
+    assert_eq!(changed[0]["numberText"], "三");
+    assert_eq!(
+        rows(&t).await,
+        after,
+        "a dry run of an update writes nothing either"
+    );
+
+    let body = import_as(&app, "这不是清单。\n", false).await;
+    assert_eq!(
+        only_error(&body),
+        ("VALIDATION".to_owned(), Some("input.text".to_owned())),
+        "{body}"
+    );
+    assert_eq!(rows(&t).await, after);
+}
+
+backend_tests!(a_dry_run_writes_nothing_and_an_import_is_audited);
