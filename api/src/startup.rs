@@ -15,6 +15,7 @@ use domain::{
 };
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::{graphql, routes, sample};
 
@@ -129,6 +130,9 @@ fn router(state: AppState) -> Router {
         router = router.route("/graphiql/assets/{file}", get(routes::graphiql::asset));
     }
     router
+        // async-graphql-axum reads the body as a stream, past axum's DefaultBodyLimit (which
+        // only bounds axum's own extractors): the limit must wrap the body itself.
+        .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
 }

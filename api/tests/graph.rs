@@ -969,6 +969,26 @@ async fn production_switches_turn_off_introspection_and_graphiql(t: TestDb) {
         json!([])
     );
 
+    // The request body limit (MINSHENG_BODY_LIMIT_BYTES) refuses a larger body before parsing.
+    let small = TestApp::start_with(&settings_with(
+        &t.url,
+        &[("MINSHENG_BODY_LIMIT_BYTES", "2048")],
+    ))
+    .await;
+    let padding = " ".repeat(4096);
+    let response = small
+        .client
+        .post(small.url("/graphql"))
+        .json(&json!({ "query": format!("{{ lists {{ id }} {padding}}}") }))
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(response.status(), 413);
+    assert_eq!(
+        small.data("{ lists { id } }", Value::Null).await["lists"],
+        json!([])
+    );
+
     let open = TestApp::start(&t).await;
     assert_eq!(open.status("/graphql").await, 200);
     let body = open
