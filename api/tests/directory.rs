@@ -423,6 +423,59 @@ async fn status_and_deadline_changes_keep_their_history(t: TestDb) {
     assert_eq!(only_error(&body).0, "VALIDATION");
     let last_two: Vec<String> = actions(&t).await.into_iter().rev().take(2).collect();
     assert_eq!(last_two, ["item.set_status", "item.change_deadline"]);
+
+    // Assignments: a new cooperating department goes after those printed; twice is a conflict.
+    let bureau = app
+        .graphql_as(ADMIN, CREATE, json!({ "name": "市大数据局" }))
+        .await["data"]["createDepartment"]["id"]
+        .clone();
+    let assign = "mutation($item: ID!, $dept: ID!) { assignDepartment(itemId: $item, departmentId: $dept, role: COOPERATING) {
+        leadDepartments { name } cooperatingDepartments { name } } }";
+    let unassign = "mutation($item: ID!, $dept: ID!) { unassignDepartment(itemId: $item, departmentId: $dept, role: COOPERATING) {
+        cooperatingDepartments { name } } }";
+    let vars = json!({ "item": item, "dept": bureau });
+    let body = app.graphql(assign, vars.clone()).await;
+    assert_eq!(only_error(&body).0, "UNAUTHENTICATED");
+    let assigned = app.graphql_as(ADMIN, assign, vars.clone()).await;
+    let coop = assigned["data"]["assignDepartment"]["cooperatingDepartments"]
+        .as_array()
+        .expect("coop")
+        .clone();
+    assert_eq!(
+        coop.last(),
+        Some(&json!({ "name": "市大数据局" })),
+        "{assigned}"
+    );
+    assert_eq!(
+        assigned["data"]["assignDepartment"]["leadDepartments"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    let body = app.graphql_as(ADMIN, assign, vars.clone()).await;
+    assert_eq!(
+        only_error(&body),
+        ("CONFLICT".to_owned(), Some("departmentId".to_owned())),
+        "{body}"
+    );
+    let body = app
+        .graphql_as(
+            ADMIN,
+            assign,
+            json!({ "item": item, "dept": "RGVwYXJ0bWVudDo5OTk5OQ" }),
+        )
+        .await;
+    assert_eq!(only_error(&body).0, "NOT_FOUND", "{body}");
+    let removed = app.graphql_as(ADMIN, unassign, vars.clone()).await;
+    let coop_after = removed["data"]["unassignDepartment"]["cooperatingDepartments"]
+        .as_array()
+        .expect("coop")
+        .clone();
+    assert_eq!(coop_after.len(), coop.len() - 1, "{removed}");
+    let body = app.graphql_as(ADMIN, unassign, vars).await;
+    assert_eq!(only_error(&body).0, "NOT_FOUND");
+    let last_two: Vec<String> = actions(&t).await.into_iter().rev().take(2).collect();
+    assert_eq!(last_two, ["item.unassign", "item.assign"]);
 }
 
 backend_tests!(

@@ -28,7 +28,7 @@ use super::{
     error::{code, to_graphql},
     ids, import_list,
     scalars::Date,
-    types::{Contact, Department, Item, ItemStatus},
+    types::{Contact, Department, DepartmentRole, Item, ItemStatus},
 };
 
 pub struct MutationRoot;
@@ -199,6 +199,44 @@ impl MutationRoot {
         let id = ids::decode("Item", &item_id, "itemId").map_err(to_graphql)?;
         let db = ctx.data::<DatabaseConnection>()?;
         item_admin::set_status(db, id, status.into(), &change)
+            .await
+            .map(Item)
+            .map_err(to_graphql)
+    }
+
+    /// Makes a department lead or cooperate on an item (after those already listed).
+    async fn assign_department(
+        &self,
+        ctx: &Context<'_>,
+        item_id: ID,
+        department_id: ID,
+        role: DepartmentRole,
+    ) -> Result<Item> {
+        let change = admin_change(ctx)?;
+        let item = ids::decode("Item", &item_id, "itemId").map_err(to_graphql)?;
+        let department =
+            ids::decode("Department", &department_id, "departmentId").map_err(to_graphql)?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        item_admin::assign_department(db, item, department, role.into(), "departmentId", &change)
+            .await
+            .map(Item)
+            .map_err(to_graphql)
+    }
+
+    /// Takes a department's role on an item away.
+    async fn unassign_department(
+        &self,
+        ctx: &Context<'_>,
+        item_id: ID,
+        department_id: ID,
+        role: DepartmentRole,
+    ) -> Result<Item> {
+        let change = admin_change(ctx)?;
+        let item = ids::decode("Item", &item_id, "itemId").map_err(to_graphql)?;
+        let department =
+            ids::decode("Department", &department_id, "departmentId").map_err(to_graphql)?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        item_admin::unassign_department(db, item, department, role.into(), &change)
             .await
             .map(Item)
             .map_err(to_graphql)

@@ -1,4 +1,5 @@
-//! What administrators change on items: status and deadlines (延期). Each change is one
+//! What administrators change on items: status, deadlines (延期) and the departments on them.
+//! Each change is one
 //! transaction with an audit event.
 
 use chrono::NaiveDate;
@@ -11,9 +12,9 @@ use serde_json::json;
 use super::{audit, directory_admin::Change, items};
 use crate::{
     DomainError,
-    model::{DueDate, DueKind, DuePrecision, Item, ItemStatus},
+    model::{DepartmentRole, DueDate, DueKind, DuePrecision, Item, ItemStatus},
 };
-use entity::{item, item_due_date};
+use entity::{department, item, item_department, item_due_date};
 
 async fn item_or_404<C: sea_orm::ConnectionTrait>(
     db: &C,
@@ -114,4 +115,104 @@ pub async fn change_deadline(
     .await?;
     txn.commit().await?;
     Ok((updated.into(), created.into()))
+}
+
+/// Makes a department lead or cooperate on an item, after those already printed. Assigning it
+/// twice in the same role is a conflict on `department_field`.
+pub async fn assign_department(
+    db: &DatabaseConnection,
+    item_id: i64,
+    department_id: i64,
+    role: DepartmentRole,
+    department_field: &str,
+    change: &Change,
+) -> Result<Item, DomainError> {
+    let txn = db.begin().await?;
+    let current = item_or_404(&txn, item_id).await?;
+    department::Entity::find_by_id(department_id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound {
+            entity: "Department",
+            id: department_id.to_string(),
+        })?;
+    let taken = item_department::Entity::find()
+        .filter(item_department::Column::ItemId.eq(item_id))
+        .filter(item_department::Column::Role.eq(role))
+        .all(&txn)
+        .await?;
+    if taken.iter().any(|l| l.department_id == department_id) {
+        return Err(DomainError::Conflict {
+            field: department_field.to_owned(),
+            message: "the department already has this role on the item".into(),
+        });
+    }
+    item_department::ActiveModel {
+        item_id: Set(item_id),
+        department_id: Set(department_id),
+        role: Set(role),
+        position: Set(taken.iter().map(|l| l.position).max().map_or(0, |p| p + 1)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let updated = touch(&txn, current, change).await?;
+    audit::record(
+        &txn,
+        &change.actor,
+        "item.assign",
+        ("item", Some(item_id)),
+        json!({ "department_id": department_id, "role": role }),
+        change.now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Takes a department's role on an item away; `NOT_FOUND` when it has no such role.
+pub async fn unassign_department(
+    db: &DatabaseConnection,
+    item_id: i64,
+    department_id: i64,
+    role: DepartmentRole,
+    change: &Change,
+) -> Result<Item, DomainError> {
+    let txn = db.begin().await?;
+    let current = item_or_404(&txn, item_id).await?;
+    let removed = item_department::Entity::delete_many()
+        .filter(item_department::Column::ItemId.eq(item_id))
+        .filter(item_department::Column::DepartmentId.eq(department_id))
+        .filter(item_department::Column::Role.eq(role))
+        .exec(&txn)
+        .await?;
+    if removed.rows_affected == 0 {
+        return Err(DomainError::NotFound {
+            entity: "Assignment",
+            id: format!("item {item_id}, department {department_id}"),
+        });
+    }
+    let updated = touch(&txn, current, change).await?;
+    audit::record(
+        &txn,
+        &change.actor,
+        "item.unassign",
+        ("item", Some(item_id)),
+        json!({ "department_id": department_id, "role": role }),
+        change.now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Marks the item changed now.
+async fn touch<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    current: item::Model,
+    change: &Change,
+) -> Result<Item, DomainError> {
+    let mut active = current.into_active_model();
+    active.updated_at = Set(change.now);
+    Ok(active.update(db).await?.into())
 }

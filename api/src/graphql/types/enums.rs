@@ -44,6 +44,10 @@ mirror!(
     DeliveryStatus from model::DeliveryStatus { Pending, Sending, Sent, Failed, Skipped }
 );
 mirror!(
+    /// 牵头 (lead) or 配合 (cooperating).
+    DepartmentRole from model::DepartmentRole { Lead, Cooperating }
+);
+mirror!(
     /// Which of a department's roles on an item to match.
     DepartmentRoleFilter from RoleFilter { Lead, Cooperating, Any }
 );
