@@ -6,7 +6,7 @@ mod support;
 
 use entity::{audit_event, department, department_alias, department_contact};
 use sea_orm::{EntityTrait, PaginatorTrait};
-use serde_json::json;
+use serde_json::{Value, json};
 use support::{ADMIN_TOKEN, TestApp, only_error, settings_with};
 use test_support::{TestDb, backend_tests};
 
@@ -478,7 +478,164 @@ async fn status_and_deadline_changes_keep_their_history(t: TestDb) {
     assert_eq!(last_two, ["item.unassign", "item.assign"]);
 }
 
+async fn a_merge_keeps_every_assignment_contact_and_name(t: TestDb) {
+    let app = admin_app(&t).await;
+    let parsed = domain::listdoc::parse(api::sample::SAMPLE_LIST, &Default::default());
+    domain::store::import::import(
+        &t.db,
+        api::sample::SAMPLE_LIST,
+        &parsed,
+        &domain::store::import::ImportOptions {
+            issuer: None,
+            actor: domain::store::audit::Actor("test".into()),
+            now: chrono::Utc::now(),
+        },
+    )
+    .await
+    .expect("import");
+    // The sample prints 市卫健委 and 市卫生健康委员会: two departments until merged.
+    let find = "query($s: String) { departments(filter: { search: $s }, first: 1) { edges { node { id name aliases
+        leadItems { edges { node { number } } } cooperatingItems { edges { node { number } } } } } } }";
+    let node = |v: &Value| v["departments"]["edges"][0]["node"].clone();
+    let short = node(&app.data(find, json!({ "s": "市卫健委" })).await);
+    let long = node(&app.data(find, json!({ "s": "市卫生健康委员会" })).await);
+    assert_ne!(short["id"], long["id"]);
+    let numbers = |d: &Value, field: &str| -> Vec<i64> {
+        d[field]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .filter_map(|e| e["node"]["number"].as_i64())
+            .collect()
+    };
+    let mut expected_lead = numbers(&short, "leadItems");
+    expected_lead.extend(numbers(&long, "leadItems"));
+    expected_lead.sort_unstable();
+    let mut expected_coop = numbers(&short, "cooperatingItems");
+    expected_coop.extend(numbers(&long, "cooperatingItems"));
+    expected_coop.sort_unstable();
+    assert!(!expected_lead.is_empty() && !expected_coop.is_empty());
+    app.graphql_as(
+        ADMIN,
+        ADD_CONTACT,
+        json!({ "id": short["id"], "name": "王五", "email": "wangwu@example.gov.cn" }),
+    )
+    .await;
+
+    // A reminder already sent to the short-named department: its history must survive.
+    let short_id = decode_id(&short["id"]);
+    let due = entity::item_due_date::Entity::find()
+        .one(&t.db)
+        .await
+        .expect("query")
+        .expect("a due date");
+    let now = chrono::Utc::now();
+    entity::reminder_delivery::Entity::insert(entity::reminder_delivery::ActiveModel {
+        due_date_id: sea_orm::ActiveValue::Set(due.id),
+        due_date_version: sea_orm::ActiveValue::Set(due.version),
+        department_id: sea_orm::ActiveValue::Set(short_id),
+        contact_id: sea_orm::ActiveValue::Set(None),
+        contact_email: sea_orm::ActiveValue::Set("wangwu@example.gov.cn".into()),
+        stage: sea_orm::ActiveValue::Set("T-7".into()),
+        planned_for: sea_orm::ActiveValue::Set(due.due_on),
+        status: sea_orm::ActiveValue::Set(entity::DeliveryStatus::Sent),
+        attempts: sea_orm::ActiveValue::Set(1),
+        created_at: sea_orm::ActiveValue::Set(now),
+        updated_at: sea_orm::ActiveValue::Set(now),
+        ..Default::default()
+    })
+    .exec(&t.db)
+    .await
+    .expect("ledger row");
+
+    let merge = "mutation($from: ID!, $into: ID!) { mergeDepartments(from: $from, into: $into) { id name aliases contacts { email } } }";
+    let body = app
+        .graphql(merge, json!({ "from": short["id"], "into": long["id"] }))
+        .await;
+    assert_eq!(only_error(&body).0, "UNAUTHENTICATED");
+    let body = app
+        .graphql_as(
+            ADMIN,
+            merge,
+            json!({ "from": long["id"], "into": long["id"] }),
+        )
+        .await;
+    assert_eq!(
+        only_error(&body),
+        ("VALIDATION".to_owned(), Some("from".to_owned()))
+    );
+
+    let merged = app
+        .graphql_as(
+            ADMIN,
+            merge,
+            json!({ "from": short["id"], "into": long["id"] }),
+        )
+        .await;
+    let into = &merged["data"]["mergeDepartments"];
+    assert_eq!(into["name"], "市卫生健康委员会", "{merged}");
+    assert!(
+        into["aliases"]
+            .as_array()
+            .expect("aliases")
+            .contains(&json!("市卫健委"))
+    );
+    assert_eq!(
+        into["contacts"],
+        json!([{ "email": "wangwu@example.gov.cn" }])
+    );
+
+    let after = node(&app.data(find, json!({ "s": "卫" })).await);
+    let mut lead = numbers(&after, "leadItems");
+    lead.sort_unstable();
+    let mut coop = numbers(&after, "cooperatingItems");
+    coop.sort_unstable();
+    assert_eq!(lead, expected_lead, "every lead assignment kept");
+    assert_eq!(coop, expected_coop, "every cooperating assignment kept");
+    let gone = app
+        .data(
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": short["id"] }),
+        )
+        .await;
+    assert_eq!(gone["node"], Value::Null);
+    // The merged name now resolves to the kept department.
+    let body = app
+        .graphql_as(ADMIN, CREATE, json!({ "name": "市卫健委" }))
+        .await;
+    assert_eq!(only_error(&body).0, "CONFLICT");
+    assert_eq!(
+        actions(&t).await.last().map(String::as_str),
+        Some("department.merge")
+    );
+    let ledger = app
+        .graphql_as(
+            ADMIN,
+            "{ reminderDeliveries { edges { node { stage department { name } } } } }",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(
+        ledger["data"]["reminderDeliveries"]["edges"],
+        json!([{ "node": { "stage": "T-7", "department": { "name": "市卫生健康委员会" } } }]),
+        "{ledger}"
+    );
+}
+
+fn decode_id(id: &Value) -> i64 {
+    use base64::Engine;
+    let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(id.as_str().expect("id"))
+        .expect("base64");
+    String::from_utf8(text)
+        .expect("utf8")
+        .split_once(':')
+        .and_then(|(_, n)| n.parse().ok())
+        .expect("Kind:id")
+}
+
 backend_tests!(
+    a_merge_keeps_every_assignment_contact_and_name,
     status_and_deadline_changes_keep_their_history,
     departments_are_created_renamed_and_aliased,
     contacts_are_validated_kept_and_removed,

@@ -126,6 +126,20 @@ impl MutationRoot {
             .map_err(to_graphql)
     }
 
+    /// Merges department `from` into `into`: item assignments, contacts, aliases and reminder
+    /// history move, `from`'s name becomes an alias of `into`, and `from` is gone. Returns
+    /// `into`.
+    async fn merge_departments(&self, ctx: &Context<'_>, from: ID, into: ID) -> Result<Department> {
+        let change = admin_change(ctx)?;
+        let from = ids::decode("Department", &from, "from").map_err(to_graphql)?;
+        let into = ids::decode("Department", &into, "into").map_err(to_graphql)?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        directory_admin::merge_departments(db, from, into, "from", &change)
+            .await
+            .map(|(department, _)| Department(department))
+            .map_err(to_graphql)
+    }
+
     /// Someone at a department who receives its reminders: `name` is the person's, `email`
     /// one mailbox address such as `zhangsan@example.gov.cn`.
     async fn add_contact(

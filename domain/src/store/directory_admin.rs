@@ -294,3 +294,152 @@ fn on_field(err: DomainError, field: &str) -> DomainError {
         other => other,
     }
 }
+
+/// What a merge moved, for the audit trail and the caller.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MergeReport {
+    pub assignments_moved: u64,
+    /// Assignments `into` already had in the same role on the same item.
+    pub assignments_already_there: u64,
+    pub contacts_moved: u64,
+    /// Contacts whose address `into` already had; the ledger keeps the address they went to.
+    pub contacts_already_there: u64,
+    pub aliases_moved: u64,
+    pub ledger_rows_moved: u64,
+    /// Ledger rows that `into` already had for the same reminder to the same address: one
+    /// reminder, recorded twice; their ids are kept here.
+    pub ledger_duplicates: Vec<i64>,
+}
+
+/// Merges department `from` into `into`: item assignments, contacts, aliases and ledger rows
+/// move; `from`'s name becomes an alias of `into`; `from` is gone. `from_field` names the
+/// argument for errors.
+pub async fn merge_departments(
+    db: &DatabaseConnection,
+    from: i64,
+    into: i64,
+    from_field: &str,
+    change: &Change,
+) -> Result<(Department, MergeReport), DomainError> {
+    use entity::{item_department, reminder_delivery};
+    if from == into {
+        return Err(DomainError::validation(
+            from_field,
+            "a department cannot merge into itself",
+        ));
+    }
+    let txn = db.begin().await?;
+    let source = department_or_404(&txn, from).await?;
+    let target = department_or_404(&txn, into).await?;
+    let mut report = MergeReport::default();
+
+    let target_links = item_department::Entity::find()
+        .filter(item_department::Column::DepartmentId.eq(into))
+        .all(&txn)
+        .await?;
+    for link in item_department::Entity::find()
+        .filter(item_department::Column::DepartmentId.eq(from))
+        .all(&txn)
+        .await?
+    {
+        if target_links
+            .iter()
+            .any(|t| t.item_id == link.item_id && t.role == link.role)
+        {
+            item_department::Entity::delete_by_id(link.id)
+                .exec(&txn)
+                .await?;
+            report.assignments_already_there += 1;
+        } else {
+            let mut moved = link.into_active_model();
+            moved.department_id = Set(into);
+            moved.update(&txn).await?;
+            report.assignments_moved += 1;
+        }
+    }
+
+    let target_emails: Vec<String> = department_contact::Entity::find()
+        .filter(department_contact::Column::DepartmentId.eq(into))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|c| c.email)
+        .collect();
+    for contact in department_contact::Entity::find()
+        .filter(department_contact::Column::DepartmentId.eq(from))
+        .all(&txn)
+        .await?
+    {
+        if target_emails.contains(&contact.email) {
+            department_contact::Entity::delete_by_id(contact.id)
+                .exec(&txn)
+                .await?;
+            report.contacts_already_there += 1;
+        } else {
+            let mut moved = contact.into_active_model();
+            moved.department_id = Set(into);
+            moved.updated_at = Set(change.now);
+            moved.update(&txn).await?;
+            report.contacts_moved += 1;
+        }
+    }
+
+    report.aliases_moved = department_alias::Entity::update_many()
+        .col_expr(
+            department_alias::Column::DepartmentId,
+            sea_orm::sea_query::Expr::value(into),
+        )
+        .filter(department_alias::Column::DepartmentId.eq(from))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+
+    let target_rows = reminder_delivery::Entity::find()
+        .filter(reminder_delivery::Column::DepartmentId.eq(into))
+        .all(&txn)
+        .await?;
+    for row in reminder_delivery::Entity::find()
+        .filter(reminder_delivery::Column::DepartmentId.eq(from))
+        .all(&txn)
+        .await?
+    {
+        let same = |t: &reminder_delivery::Model| {
+            t.due_date_id == row.due_date_id
+                && t.due_date_version == row.due_date_version
+                && t.contact_email == row.contact_email
+                && t.stage == row.stage
+        };
+        if target_rows.iter().any(same) {
+            report.ledger_duplicates.push(row.id);
+            reminder_delivery::Entity::delete_by_id(row.id)
+                .exec(&txn)
+                .await?;
+        } else {
+            let mut moved = row.into_active_model();
+            moved.department_id = Set(into);
+            moved.update(&txn).await?;
+            report.ledger_rows_moved += 1;
+        }
+    }
+
+    department::Entity::delete_by_id(from).exec(&txn).await?;
+    department_alias::ActiveModel {
+        department_id: Set(into),
+        alias: Set(source.name.clone()),
+        created_at: Set(change.now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        &change.actor,
+        "department.merge",
+        ("department", Some(into)),
+        json!({ "from": { "id": from, "name": source.name }, "report": report }),
+        change.now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((target.into(), report))
+}
