@@ -90,14 +90,7 @@ pub async fn add_alias<C: ConnectionTrait>(
             message,
         });
     }
-    department_alias::ActiveModel {
-        department_id: Set(department_id),
-        alias: Set(alias.to_string()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    insert_alias(db, department_id, alias.as_str(), now).await?;
     let canonical = department::Entity::find_by_id(department_id)
         .one(db)
         .await?
@@ -131,4 +124,23 @@ pub async fn aliases<C: ConnectionTrait>(db: &C) -> Result<Vec<AliasView>, Domai
             alias: a.alias,
         })
         .collect())
+}
+
+/// Records `alias` as another name of department `department_id`. Callers check first that the
+/// name is free; the unique index is the last word.
+pub(crate) async fn insert_alias<C: ConnectionTrait>(
+    db: &C,
+    department_id: i64,
+    alias: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    department_alias::ActiveModel {
+        department_id: Set(department_id),
+        alias: Set(alias.to_owned()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
 }

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{
     audit::{self, Actor},
-    departments::DepartmentResolver,
+    departments::{self, DepartmentResolver},
 };
 use crate::{
     DomainError,
@@ -112,14 +112,7 @@ pub async fn rename_department(
     let mut active = current.into_active_model();
     active.name = Set(name.to_string());
     let renamed = active.update(&txn).await?;
-    department_alias::ActiveModel {
-        department_id: Set(id),
-        alias: Set(old.clone()),
-        created_at: Set(change.now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    departments::insert_alias(&txn, id, &old, change.now).await?;
     audit::record(
         &txn,
         &change.actor,
@@ -144,14 +137,7 @@ pub async fn add_department_alias(
     let txn = db.begin().await?;
     let current = department_or_404(&txn, id).await?;
     name_taken(field, alias, &DepartmentResolver::load(&txn).await?)?;
-    department_alias::ActiveModel {
-        department_id: Set(id),
-        alias: Set(alias.to_string()),
-        created_at: Set(change.now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    departments::insert_alias(&txn, id, alias.as_str(), change.now).await?;
     audit::record(
         &txn,
         &change.actor,
@@ -423,14 +409,7 @@ pub async fn merge_departments(
     }
 
     department::Entity::delete_by_id(from).exec(&txn).await?;
-    department_alias::ActiveModel {
-        department_id: Set(into),
-        alias: Set(source.name.clone()),
-        created_at: Set(change.now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    departments::insert_alias(&txn, into, &source.name, change.now).await?;
     audit::record(
         &txn,
         &change.actor,
