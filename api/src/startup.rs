@@ -124,6 +124,7 @@ fn router(state: AppState) -> Router {
     };
     let mut router = Router::new()
         .route("/graphql", graphql)
+        .route("/graphql/ws", get(routes::subscriptions::upgrade))
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz));
     if graph.graphiql {

@@ -13,6 +13,9 @@ pub enum DomainError {
     Validation { field: String, message: String },
     #[error("{field}: {message}")]
     Conflict { field: String, message: String },
+    /// The caller is known but may not do this (a department acting on another's item).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("unexpected database error")]
     Database(#[source] DbErr),
 }

@@ -203,3 +203,31 @@ pub struct Page<T> {
     /// Whether rows exist past the page in the direction of travel.
     pub has_more: bool,
 }
+
+/// A progress report (进展) on an item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProgressReport {
+    pub id: i64,
+    pub item_id: i64,
+    pub note: String,
+    pub percent: i32,
+    /// `admin` or `department:12`.
+    pub author: String,
+    /// The reporting department; `None` when an administrator reported.
+    pub department_id: Option<i64>,
+    pub reported_at: DateTime<Utc>,
+}
+
+impl From<entity::item_progress::Model> for ProgressReport {
+    fn from(m: entity::item_progress::Model) -> Self {
+        Self {
+            id: m.id,
+            item_id: m.item_id,
+            note: m.note,
+            percent: m.percent,
+            author: m.author,
+            department_id: m.department_id,
+            reported_at: m.reported_at,
+        }
+    }
+}

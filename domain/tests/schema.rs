@@ -68,6 +68,8 @@ async fn schema_matches_entities(t: TestDb) {
     assert_matches::<item_department::Entity>(&t).await;
     assert_matches::<reminder_delivery::Entity>(&t).await;
     assert_matches::<audit_event::Entity>(&t).await;
+    assert_matches::<department_token::Entity>(&t).await;
+    assert_matches::<item_progress::Entity>(&t).await;
 }
 
 async fn table_count(t: &TestDb) -> usize {
@@ -86,7 +88,7 @@ async fn table_count(t: &TestDb) -> usize {
 }
 
 async fn migrations_go_down_to_zero_and_up_again(t: TestDb) {
-    assert_eq!(table_count(&t).await, 9);
+    assert_eq!(table_count(&t).await, 11);
     Migrator::down(&t.db, None).await.expect("down to zero");
     assert_eq!(table_count(&t).await, 0, "down leaves no table behind");
     assert_eq!(

@@ -7,10 +7,12 @@ pub mod audit_event;
 pub mod department;
 pub mod department_alias;
 pub mod department_contact;
+pub mod department_token;
 pub mod enums;
 pub mod item;
 pub mod item_department;
 pub mod item_due_date;
+pub mod item_progress;
 pub mod project_list;
 pub mod reminder_delivery;
 

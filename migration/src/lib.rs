@@ -9,6 +9,8 @@ mod m20261129_000003_create_reminder_delivery;
 mod m20261129_000004_create_audit_event;
 mod m20261130_000005_add_item_earliest_due_on;
 mod m20261130_000006_index_item_orderings;
+mod m20261130_000007_create_department_token;
+mod m20261130_000008_create_item_progress;
 mod names;
 
 /// Where the data lives when nothing else is configured: a SQLite file in the working directory.
@@ -26,6 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_create_audit_event::Migration),
             Box::new(m20261130_000005_add_item_earliest_due_on::Migration),
             Box::new(m20261130_000006_index_item_orderings::Migration),
+            Box::new(m20261130_000007_create_department_token::Migration),
+            Box::new(m20261130_000008_create_item_progress::Migration),
         ]
     }
 }

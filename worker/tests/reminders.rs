@@ -213,6 +213,7 @@ async fn a_changed_deadline_starts_its_own_ladder(t: TestDb) {
         two.id,
         NaiveDate::from_ymd_opt(2023, 7, 31).expect("date"),
         "资金到位推迟",
+        None,
         &domain::store::directory_admin::Change {
             actor: domain::store::audit::Actor("test".into()),
             now: at(SAMPLE_T7),

@@ -43,12 +43,33 @@ pub fn describe(err: &DomainError) -> async_graphql::Error {
                 e.set("field", field.as_str());
             })
         }
+        DomainError::Forbidden(message) => {
+            async_graphql::Error::new(message.as_str()).extend_with(|_, e| {
+                e.set("code", code::FORBIDDEN);
+            })
+        }
         DomainError::Database(source) => {
             tracing::error!(error = %source, cause = ?source, "request failed on an unexpected database error");
             async_graphql::Error::new("internal error").extend_with(|_, e| {
                 e.set("code", code::INTERNAL);
             })
         }
+    }
+}
+
+/// Domain errors name an input's fields (`title`); in the graph they sit under an argument
+/// (`input.title`).
+pub fn under(prefix: &str, err: DomainError) -> DomainError {
+    match err {
+        DomainError::Validation { field, message } => DomainError::Validation {
+            field: format!("{prefix}.{field}"),
+            message,
+        },
+        DomainError::Conflict { field, message } => DomainError::Conflict {
+            field: format!("{prefix}.{field}"),
+            message,
+        },
+        other => other,
     }
 }
 

@@ -2,13 +2,15 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Result, SimpleObject};
 use domain::{
-    DomainError,
     listdoc::{ParseOptions, parse},
     store::import::{self, ImportOptions, ImportOutcome},
 };
 use sea_orm::DatabaseConnection;
 
-use super::{error::to_graphql, ids};
+use super::{
+    error::{to_graphql, under},
+    ids,
+};
 
 #[derive(InputObject)]
 pub struct ImportListInput {
@@ -79,7 +81,7 @@ pub async fn run(
     } else {
         import::import(db, &input.text, &parsed, &options).await
     };
-    let report = result.map_err(|e| to_graphql(under_input(e)))?;
+    let report = result.map_err(|e| to_graphql(under("input", e)))?;
     let outcome = match report.outcome {
         ImportOutcome::Created => ImportListOutcome::Created,
         ImportOutcome::Updated => ImportListOutcome::Updated,
@@ -111,19 +113,4 @@ pub async fn run(
             })
             .collect(),
     })
-}
-
-/// The importer names its inputs (`text`); in the graph they sit under `input`.
-fn under_input(err: DomainError) -> DomainError {
-    match err {
-        DomainError::Validation { field, message } => DomainError::Validation {
-            field: format!("input.{field}"),
-            message,
-        },
-        DomainError::Conflict { field, message } => DomainError::Conflict {
-            field: format!("input.{field}"),
-            message,
-        },
-        other => other,
-    }
 }

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod clock;
 pub mod connection;
 pub mod error;
+pub mod events;
 pub mod expansion;
 pub mod ids;
 pub mod import_list;
@@ -11,24 +12,31 @@ pub mod loaders;
 pub mod mutation;
 pub mod query;
 pub mod scalars;
+pub mod subscription;
 pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{Schema, SchemaBuilder};
 use domain::Settings;
 use sea_orm::DatabaseConnection;
 
-pub type AppSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
+pub type AppSchema =
+    Schema<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot>;
 
 /// Default and largest page sizes of every connection.
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 pub const MAX_PAGE_SIZE: i32 = 100;
 
-fn builder() -> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, EmptySubscription> {
-    Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
-        // Every object type, even those only reachable through `node`, is part of the schema.
-        .register_output_type::<types::Node>()
+fn builder()
+-> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot> {
+    Schema::build(
+        query::QueryRoot,
+        mutation::MutationRoot::default(),
+        subscription::SubscriptionRoot,
+    )
+    // Every object type, even those only reachable through `node`, is part of the schema.
+    .register_output_type::<types::Node>()
 }
 
 /// The schema with its limits from `settings.graph`. Request-scoped data (viewer, clock,
@@ -38,6 +46,7 @@ pub fn build_schema(db: DatabaseConnection, settings: &Settings) -> AppSchema {
     let mut schema = builder()
         .data(db)
         .data(Arc::new(settings.clone()))
+        .data(events::ItemEvents::default())
         .limit_depth(graph.depth_limit)
         .limit_complexity(graph.complexity_limit)
         // Bounds nesting in the parser too (deep fragment or list nesting).

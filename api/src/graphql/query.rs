@@ -168,7 +168,8 @@ impl QueryRoot {
         .await
     }
 
-    /// The reminder ledger, newest first (administrators only).
+    /// The reminder ledger, newest first: all of it for administrators, a department's own
+    /// rows for its token.
     #[graphql(complexity = "super::connection::cost(__field, first, None, child_complexity)")]
     async fn reminder_deliveries(
         &self,
@@ -177,11 +178,22 @@ impl QueryRoot {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, types::ReminderDelivery>> {
-        auth::require_admin(ctx)?;
-        let filter = filter
+        let mine = auth::acting_for(ctx)?;
+        let mut filter = filter
             .unwrap_or_default()
             .to_domain("filter")
             .map_err(to_graphql)?;
+        if let Some(department) = mine {
+            if filter
+                .department_id
+                .is_some_and(|asked| asked != department)
+            {
+                return Err(auth::forbidden(
+                    "a department token reads only its own department's deliveries",
+                ));
+            }
+            filter.department_id = Some(department);
+        }
         types::delivery_connection(
             ctx,
             filter,

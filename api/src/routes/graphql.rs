@@ -24,15 +24,9 @@ pub async fn execute(
     let header = headers
         .get(axum::http::header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or_default());
-    let viewer = match Viewer::from_authorization(header, state.settings.admin_token.as_ref()) {
+    let viewer = match resolve_viewer(&state, header).await {
         Ok(viewer) => viewer,
-        // The token itself is never logged.
-        Err(auth::BadToken) => {
-            return error_response(
-                code::UNAUTHENTICATED,
-                "the bearer token is not valid; send none to read the public list",
-            );
-        }
+        Err(response) => return response,
     };
     let request = request.into_inner();
     if expansion::expanded_fields(&request.query)
@@ -66,6 +60,25 @@ pub async fn execute(
                 "a GraphQL request ran out of time and was abandoned (MINSHENG_REQUEST_TIMEOUT_MS)"
             );
             error_response(code::TIMEOUT, "the request took too long and was stopped")
+        }
+    }
+}
+
+/// The caller of a request, or the response that refuses it. The token itself is never logged.
+async fn resolve_viewer(state: &AppState, header: Option<&str>) -> Result<Viewer, GraphQLResponse> {
+    let bad = || {
+        error_response(
+            code::UNAUTHENTICATED,
+            "the bearer token is not valid; send none to read the public list",
+        )
+    };
+    let token = auth::bearer(header).map_err(|_| bad())?;
+    match Viewer::from_token(token, state.settings.admin_token.as_ref(), &state.db).await {
+        Ok(viewer) => Ok(viewer),
+        Err(auth::AuthError::BadToken) => Err(bad()),
+        Err(auth::AuthError::Database(e)) => {
+            tracing::error!(error = %e, cause = ?e, "department tokens could not be checked");
+            Err(error_response(code::INTERNAL, "internal error"))
         }
     }
 }

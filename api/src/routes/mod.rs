@@ -3,3 +3,4 @@
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
+pub mod subscriptions;

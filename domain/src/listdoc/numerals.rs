@@ -45,9 +45,57 @@ pub fn chinese_to_number(text: &str) -> Option<u32> {
     (value > 0).then_some(value)
 }
 
+/// The numeral a list prints for `value` (1 to 999): `十九`, `二十六`, `一百零五`.
+pub fn number_to_chinese(value: u32) -> Option<String> {
+    const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    if !(1..=999).contains(&value) {
+        return None;
+    }
+    let (hundreds, tens, ones) = (value / 100, value / 10 % 10, value % 10);
+    let mut text = String::new();
+    if hundreds > 0 {
+        text.push(DIGITS[hundreds as usize]);
+        text.push('百');
+    }
+    if tens > 0 {
+        // 十九, not 一十九; but 一百一十 keeps its 一.
+        if !(hundreds == 0 && tens == 1) {
+            text.push(DIGITS[tens as usize]);
+        }
+        text.push('十');
+    } else if hundreds > 0 && ones > 0 {
+        text.push('零');
+    }
+    if ones > 0 {
+        text.push(DIGITS[ones as usize]);
+    }
+    Some(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::chinese_to_number as n;
+
+    #[test]
+    fn writes_the_numbers_lists_print_and_reads_them_back() {
+        for (value, text) in [
+            (1, "一"),
+            (10, "十"),
+            (19, "十九"),
+            (26, "二十六"),
+            (105, "一百零五"),
+            (110, "一百一十"),
+            (999, "九百九十九"),
+        ] {
+            assert_eq!(super::number_to_chinese(value).as_deref(), Some(text));
+        }
+        for value in 1..=999 {
+            let text = super::number_to_chinese(value).expect("in range");
+            assert_eq!(n(&text), Some(value), "{text}");
+        }
+        assert_eq!(super::number_to_chinese(0), None);
+        assert_eq!(super::number_to_chinese(1000), None);
+    }
 
     #[test]
     fn reads_the_numbers_lists_use() {

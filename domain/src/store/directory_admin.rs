@@ -295,6 +295,10 @@ pub struct MergeReport {
     /// Ledger rows that `into` already had for the same reminder to the same address: one
     /// reminder, recorded twice; their ids are kept here.
     pub ledger_duplicates: Vec<i64>,
+    /// Progress reports `from` wrote, now credited to `into`.
+    pub progress_moved: u64,
+    /// Tokens issued to `from`; they now act for `into`, the same office under one name.
+    pub tokens_moved: u64,
 }
 
 /// Merges department `from` into `into`: item assignments, contacts, aliases and ledger rows
@@ -307,7 +311,7 @@ pub async fn merge_departments(
     from_field: &str,
     change: &Change,
 ) -> Result<(Department, MergeReport), DomainError> {
-    use entity::{item_department, reminder_delivery};
+    use entity::{department_token, item_department, item_progress, reminder_delivery};
     if from == into {
         return Err(DomainError::validation(
             from_field,
@@ -407,6 +411,25 @@ pub async fn merge_departments(
             report.ledger_rows_moved += 1;
         }
     }
+
+    report.progress_moved = item_progress::Entity::update_many()
+        .col_expr(
+            item_progress::Column::DepartmentId,
+            sea_orm::sea_query::Expr::value(into),
+        )
+        .filter(item_progress::Column::DepartmentId.eq(from))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    report.tokens_moved = department_token::Entity::update_many()
+        .col_expr(
+            department_token::Column::DepartmentId,
+            sea_orm::sea_query::Expr::value(into),
+        )
+        .filter(department_token::Column::DepartmentId.eq(from))
+        .exec(&txn)
+        .await?
+        .rows_affected;
 
     department::Entity::delete_by_id(from).exec(&txn).await?;
     departments::insert_alias(&txn, into, &source.name, change.now).await?;

@@ -318,20 +318,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         milestones: &[Milestone],
         version: i32,
     ) -> Vec<item_due_date::ActiveModel> {
-        milestones
-            .iter()
-            .map(|m| item_due_date::ActiveModel {
-                item_id: Set(item_id),
-                due_on: Set(m.due_on),
-                precision: Set(m.precision),
-                kind: Set(m.kind),
-                label: Set(m.label.clone()),
-                version: Set(version),
-                active: Set(true),
-                created_at: Set(self.now),
-                ..Default::default()
-            })
-            .collect()
+        due_date_rows(item_id, milestones, version, self.now)
     }
 
     /// (role, department id, printed position) for an item, each department once per role.
@@ -548,7 +535,31 @@ impl<C: ConnectionTrait> Writer<'_, C> {
     }
 }
 
-fn role_rows(
+/// Active due-date rows of one version for an item's milestones.
+pub(crate) fn due_date_rows(
+    item_id: i64,
+    milestones: &[Milestone],
+    version: i32,
+    now: DateTime<Utc>,
+) -> Vec<item_due_date::ActiveModel> {
+    milestones
+        .iter()
+        .map(|m| item_due_date::ActiveModel {
+            item_id: Set(item_id),
+            due_on: Set(m.due_on),
+            precision: Set(m.precision),
+            kind: Set(m.kind),
+            label: Set(m.label.clone()),
+            version: Set(version),
+            active: Set(true),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// Assignment rows from (role, department id, position).
+pub(crate) fn role_rows(
     item_id: i64,
     roles: &[(DepartmentRole, i64, i32)],
 ) -> Vec<item_department::ActiveModel> {

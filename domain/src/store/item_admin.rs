@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{audit, directory_admin::Change, items};
+use super::{access, audit, directory_admin::Change, items};
 use crate::{
     DomainError,
     model::{DepartmentRole, DueDate, DueKind, DuePrecision, Item, ItemStatus},
@@ -20,13 +20,7 @@ async fn item_or_404<C: sea_orm::ConnectionTrait>(
     db: &C,
     id: i64,
 ) -> Result<item::Model, DomainError> {
-    item::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound {
-            entity: "Item",
-            id: id.to_string(),
-        })
+    access::item_for(db, id, None).await
 }
 
 /// Sets an item's status (`DONE` stops its reminders, `CLOSED` withdraws it).
@@ -58,16 +52,18 @@ pub async fn set_status(
 
 /// 延期: the item's active due dates give way to one new final due date on `due_on`, as a new
 /// version; the old versions stay, inactive, in the history. Reminders follow the new version
-/// (the ledger is keyed by version, so it starts its own ladder).
+/// (the ledger is keyed by version, so it starts its own ladder). `acting_for` is the
+/// department asking (it must be on the item), or `None` for an administrator.
 pub async fn change_deadline(
     db: &DatabaseConnection,
     id: i64,
     due_on: NaiveDate,
     reason: &str,
+    acting_for: Option<i64>,
     change: &Change,
 ) -> Result<(Item, DueDate), DomainError> {
     let txn = db.begin().await?;
-    let current = item_or_404(&txn, id).await?;
+    let current = access::item_for(&txn, id, acting_for).await?;
     let dates = item_due_date::Entity::find()
         .filter(item_due_date::Column::ItemId.eq(id))
         .order_by_desc(item_due_date::Column::Version)

@@ -1,17 +1,21 @@
 //! Database services shared by the api and the worker.
 
+pub mod access;
 pub mod audit;
 pub mod deliveries;
 pub mod department_directory;
+pub mod department_tokens;
 pub mod departments;
 pub mod directory_admin;
 pub mod due_dates;
 pub mod import;
 pub mod item_admin;
+pub mod item_edit;
 pub mod items;
 pub mod ledger;
 pub mod lists;
 pub mod page;
+pub mod progress;
 pub mod stats;
 
 use sea_orm::sea_query::LikeExpr;

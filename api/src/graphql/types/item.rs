@@ -12,7 +12,10 @@ use domain::{
 };
 use sea_orm::DatabaseConnection;
 
-use super::{Department, DueDate, ItemStatus, ProjectList, ReminderDelivery, Urgency};
+use super::{
+    Department, DueDate, ItemStatus, ProgressReport, ProjectList, ReminderDelivery, Urgency,
+    progress_connection,
+};
 use crate::graphql::{
     auth, clock,
     connection::{self, PageArgs},
@@ -154,12 +157,36 @@ impl Item {
             .ok_or_else(|| "the item's list is gone".into())
     }
 
-    /// Reminders planned and sent for this item, newest first (administrators only).
+    /// Progress reports (进展), newest first.
+    #[graphql(
+        complexity = "crate::graphql::connection::cost(__field, first, None, child_complexity)"
+    )]
+    async fn progress(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, ProgressReport>> {
+        progress_connection(
+            ctx,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
+    /// Reminders planned and sent for this item, newest first: all of them for administrators,
+    /// a department's own for its token.
     async fn deliveries(&self, ctx: &Context<'_>) -> Result<Vec<ReminderDelivery>> {
-        auth::require_admin(ctx)?;
+        let mine = auth::acting_for(ctx)?;
         let rows = load_group(ctx, DeliveriesOf(self.0.id)).await?;
         Ok(rows
             .iter()
+            .filter(|(_, d)| mine.is_none_or(|department| d.department_id == department))
             .map(|(_, d)| ReminderDelivery(d.clone()))
             .collect())
     }

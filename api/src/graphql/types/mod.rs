@@ -10,7 +10,9 @@ mod filters;
 mod item;
 mod list;
 mod node;
+mod progress;
 mod stats;
+mod token;
 
 pub use contact::Contact;
 pub use delivery::{ReminderDelivery, delivery_connection};
@@ -21,4 +23,6 @@ pub use filters::{DeliveryFilter, DepartmentFilter, ItemFilter, ItemOrder};
 pub use item::{Item, ItemCount, item_connection};
 pub use list::ProjectList;
 pub use node::{Node, load_node};
+pub use progress::{ProgressReport, progress_connection};
 pub use stats::Stats;
+pub use token::DepartmentToken;

@@ -40,18 +40,23 @@ pub async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
             .await?
             .map(|m| Node::Department(Department(m))),
         "Contact" => {
-            auth::require_admin(ctx)?;
-            load_one(ctx, ContactKey(pk))
-                .await?
-                .map(|m| Node::Contact(Contact(m)))
+            auth::acting_for(ctx)?;
+            let contact = load_one(ctx, ContactKey(pk)).await?;
+            if let Some(c) = &contact {
+                auth::require_admin_or(ctx, c.department_id)?;
+            }
+            contact.map(|m| Node::Contact(Contact(m)))
         }
         "ReminderDelivery" => {
-            auth::require_admin(ctx)?;
+            auth::acting_for(ctx)?;
             let db = ctx.data::<sea_orm::DatabaseConnection>()?;
-            domain::store::ledger::by_id(db, pk)
+            let row = domain::store::ledger::by_id(db, pk)
                 .await
-                .map_err(crate::graphql::error::to_graphql)?
-                .map(|m| Node::ReminderDelivery(ReminderDelivery(m)))
+                .map_err(crate::graphql::error::to_graphql)?;
+            if let Some(r) = &row {
+                auth::require_admin_or(ctx, r.department_id)?;
+            }
+            row.map(|m| Node::ReminderDelivery(ReminderDelivery(m)))
         }
         _ => None,
     })

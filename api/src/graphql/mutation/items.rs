@@ -1,0 +1,274 @@
+//! Items: importing a list, writing items by hand, status, departments, deadlines and
+//! progress. Administrators may do all of it; a department's token may report progress and
+//! change the deadline of the items its department leads or cooperates on.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use domain::{
+    DomainError,
+    store::{
+        import::ImportOptions,
+        item_admin,
+        item_edit::{self, ItemEdit, NewItem},
+        progress,
+    },
+};
+use sea_orm::DatabaseConnection;
+
+use super::{admin_change, change_by_viewer, id_arg, published};
+use crate::graphql::{
+    auth,
+    error::{to_graphql, under},
+    events::ItemChangeKind,
+    import_list,
+    scalars::Date,
+    types::{DepartmentRole, Item, ItemStatus, ProgressReport},
+};
+
+#[derive(Default)]
+pub struct ItemMutation;
+
+/// A new item on a list.
+#[derive(InputObject)]
+pub struct CreateItemInput {
+    pub list_id: ID,
+    /// The item's number on the list (1 to 999); printed as `十九`.
+    pub number: i32,
+    pub title: String,
+    /// 事项内容
+    #[graphql(default)]
+    pub content: String,
+    /// 完成时限 as a list prints it: `2021年6月底`, `2021年底`, `长期坚持`, …; forms without a
+    /// year take the list's.
+    pub deadline: String,
+    /// 牵头部门, in order; at least one.
+    pub lead_department_ids: Vec<ID>,
+    /// 配合部门, in order.
+    #[graphql(default)]
+    pub cooperating_department_ids: Vec<ID>,
+}
+
+/// Corrections to an item; fields left out keep their value.
+#[derive(InputObject, Default)]
+pub struct UpdateItemInput {
+    pub number: Option<i32>,
+    pub title: Option<String>,
+    pub content: Option<String>,
+    /// A corrected 完成时限; when its dates differ they become a new due-date version.
+    pub deadline: Option<String>,
+}
+
+/// A progress report and the item it is about.
+#[derive(SimpleObject)]
+pub struct ReportProgressPayload {
+    pub progress: ProgressReport,
+    pub item: Item,
+}
+
+fn department_ids(ids: &[ID], field: &str) -> Result<Vec<i64>> {
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| id_arg("Department", id, &format!("{field}[{i}]")))
+        .collect()
+}
+
+#[Object]
+impl ItemMutation {
+    /// Imports a published list (or, with `dryRun`, reports what importing it would change and
+    /// writes nothing). Re-importing a corrected text updates the list in place: changed items
+    /// are updated, missing ones closed. An unreadable text is a `VALIDATION` error on
+    /// `input.text` naming the line.
+    async fn import_list(
+        &self,
+        ctx: &Context<'_>,
+        input: import_list::ImportListInput,
+    ) -> Result<import_list::ImportListReport> {
+        let change = admin_change(ctx)?;
+        let options = ImportOptions {
+            issuer: None,
+            actor: change.actor,
+            now: change.now,
+        };
+        import_list::run(ctx, input, options).await
+    }
+
+    /// Adds an item to a list by hand, with its due dates read from `deadline` as the importer
+    /// reads them.
+    async fn create_item(&self, ctx: &Context<'_>, input: CreateItemInput) -> Result<Item> {
+        let change = admin_change(ctx)?;
+        let new = NewItem {
+            list_id: id_arg("ProjectList", &input.list_id, "input.listId")?,
+            number: input.number,
+            title: input.title,
+            content: input.content,
+            deadline: input.deadline,
+            lead: department_ids(&input.lead_department_ids, "input.leadDepartmentIds")?,
+            cooperating: department_ids(
+                &input.cooperating_department_ids,
+                "input.cooperatingDepartmentIds",
+            )?,
+        };
+        let db = ctx.data::<DatabaseConnection>()?;
+        let item = item_edit::create_item(db, &new, &change)
+            .await
+            .map_err(|e| to_graphql(under("input", e)))?;
+        published(ctx, ItemChangeKind::Created, &item);
+        Ok(Item(item))
+    }
+
+    /// Corrects an item's number, title, content or printed deadline.
+    async fn update_item(
+        &self,
+        ctx: &Context<'_>,
+        item_id: ID,
+        input: UpdateItemInput,
+    ) -> Result<Item> {
+        let change = admin_change(ctx)?;
+        let id = id_arg("Item", &item_id, "itemId")?;
+        let edit = ItemEdit {
+            number: input.number,
+            title: input.title,
+            content: input.content,
+            deadline: input.deadline,
+        };
+        let db = ctx.data::<DatabaseConnection>()?;
+        let before = domain::store::items::by_ids(db, &[id])
+            .await
+            .map_err(to_graphql)?;
+        let item = item_edit::update_item(db, id, &edit, &change)
+            .await
+            .map_err(|e| to_graphql(under("input", e)))?;
+        if before
+            .first()
+            .is_some_and(|b| b.updated_at != item.updated_at)
+        {
+            published(ctx, ItemChangeKind::Updated, &item);
+        }
+        Ok(Item(item))
+    }
+
+    /// Withdraws an item: its status becomes `CLOSED` and its reminders stop; nothing is
+    /// erased, and its history stays readable.
+    async fn delete_item(&self, ctx: &Context<'_>, item_id: ID) -> Result<Item> {
+        let change = admin_change(ctx)?;
+        let id = id_arg("Item", &item_id, "itemId")?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        let item = item_edit::delete_item(db, id, &change)
+            .await
+            .map_err(to_graphql)?;
+        published(ctx, ItemChangeKind::Deleted, &item);
+        Ok(Item(item))
+    }
+
+    /// Sets an item's status: `DONE` stops its reminders, `CLOSED` withdraws it.
+    async fn set_item_status(
+        &self,
+        ctx: &Context<'_>,
+        item_id: ID,
+        status: ItemStatus,
+    ) -> Result<Item> {
+        let change = admin_change(ctx)?;
+        let id = id_arg("Item", &item_id, "itemId")?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        let item = item_admin::set_status(db, id, status.into(), &change)
+            .await
+            .map_err(to_graphql)?;
+        published(ctx, ItemChangeKind::Status, &item);
+        Ok(Item(item))
+    }
+
+    /// Makes a department lead or cooperate on an item (after those already listed).
+    async fn assign_department(
+        &self,
+        ctx: &Context<'_>,
+        item_id: ID,
+        department_id: ID,
+        role: DepartmentRole,
+    ) -> Result<Item> {
+        let change = admin_change(ctx)?;
+        let item = id_arg("Item", &item_id, "itemId")?;
+        let department = id_arg("Department", &department_id, "departmentId")?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        let item = item_admin::assign_department(
+            db,
+            item,
+            department,
+            role.into(),
+            "departmentId",
+            &change,
+        )
+        .await
+        .map_err(to_graphql)?;
+        published(ctx, ItemChangeKind::Assignment, &item);
+        Ok(Item(item))
+    }
+
+    /// Takes a department's role on an item away.
+    async fn unassign_department(
+        &self,
+        ctx: &Context<'_>,
+        item_id: ID,
+        department_id: ID,
+        role: DepartmentRole,
+    ) -> Result<Item> {
+        let change = admin_change(ctx)?;
+        let item = id_arg("Item", &item_id, "itemId")?;
+        let department = id_arg("Department", &department_id, "departmentId")?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        let item = item_admin::unassign_department(db, item, department, role.into(), &change)
+            .await
+            .map_err(to_graphql)?;
+        published(ctx, ItemChangeKind::Assignment, &item);
+        Ok(Item(item))
+    }
+
+    /// 延期: the item's active due dates give way to `dueOn` as a new version; the old ones stay
+    /// in `dueDates(history: true)`, and reminders follow the new date. `reason` is recorded
+    /// in the audit trail. Administrators, and departments on their own items.
+    async fn change_deadline(
+        &self,
+        ctx: &Context<'_>,
+        item_id: ID,
+        due_on: Date,
+        reason: String,
+    ) -> Result<Item> {
+        let acting_for = auth::acting_for(ctx)?;
+        let change = change_by_viewer(ctx)?;
+        let id = id_arg("Item", &item_id, "itemId")?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(to_graphql(DomainError::validation(
+                "reason",
+                "say why the deadline moves (it is kept in the audit trail)",
+            )));
+        }
+        let db = ctx.data::<DatabaseConnection>()?;
+        let (item, _) = item_admin::change_deadline(db, id, due_on.0, reason, acting_for, &change)
+            .await
+            .map_err(to_graphql)?;
+        published(ctx, ItemChangeKind::Deadline, &item);
+        Ok(Item(item))
+    }
+
+    /// Reports progress (进展) on an item: a note and how far the work is (0 to 100).
+    /// Administrators, and departments on their own items.
+    async fn report_progress(
+        &self,
+        ctx: &Context<'_>,
+        item_id: ID,
+        note: String,
+        percent: i32,
+    ) -> Result<ReportProgressPayload> {
+        let acting_for = auth::acting_for(ctx)?;
+        let change = change_by_viewer(ctx)?;
+        let id = id_arg("Item", &item_id, "itemId")?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        let (report, item) = progress::report(db, id, &note, percent, acting_for, &change)
+            .await
+            .map_err(to_graphql)?;
+        published(ctx, ItemChangeKind::Progress, &item);
+        Ok(ReportProgressPayload {
+            progress: ProgressReport(report),
+            item: Item(item),
+        })
+    }
+}

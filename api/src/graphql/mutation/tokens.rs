@@ -1,0 +1,56 @@
+//! Department tokens: issued and revoked by administrators.
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use domain::store::department_tokens;
+use sea_orm::DatabaseConnection;
+
+use super::{admin_change, id_arg};
+use crate::graphql::{error::to_graphql, types::DepartmentToken};
+
+#[derive(Default)]
+pub struct TokenMutation;
+
+/// A new token. `token` is the secret: it is shown here once and stored nowhere.
+#[derive(SimpleObject)]
+pub struct IssuedDepartmentToken {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub department_token: DepartmentToken,
+}
+
+#[Object]
+impl TokenMutation {
+    /// Issues a token that acts for the department: it may report progress and change the
+    /// deadline of the department's items, and read the department's contacts and deliveries.
+    async fn issue_department_token(
+        &self,
+        ctx: &Context<'_>,
+        department_id: ID,
+    ) -> Result<IssuedDepartmentToken> {
+        let change = admin_change(ctx)?;
+        let id = id_arg("Department", &department_id, "departmentId")?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        let issued = department_tokens::issue(db, id, &change)
+            .await
+            .map_err(to_graphql)?;
+        Ok(IssuedDepartmentToken {
+            token: issued.secret,
+            department_token: DepartmentToken(issued.token),
+        })
+    }
+
+    /// Revokes a token: from the next request on it authenticates nobody.
+    async fn revoke_department_token(
+        &self,
+        ctx: &Context<'_>,
+        token_id: ID,
+    ) -> Result<DepartmentToken> {
+        let change = admin_change(ctx)?;
+        let id = id_arg("DepartmentToken", &token_id, "tokenId")?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        department_tokens::revoke(db, id, &change)
+            .await
+            .map(DepartmentToken)
+            .map_err(to_graphql)
+    }
+}

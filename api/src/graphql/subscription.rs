@@ -1,0 +1,84 @@
+//! Root subscriptions, served over WebSocket (graphql-transport-ws) at `/graphql/ws`.
+
+use async_graphql::{Context, ID, Result, SimpleObject, Subscription};
+use chrono::{DateTime, Utc};
+use futures_util::{Stream, stream};
+use sea_orm::DatabaseConnection;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::{
+    error::{not_found, to_graphql},
+    events::{ItemChangeKind, ItemEvents},
+    ids,
+    types::Item,
+};
+use domain::store::{items, lists};
+
+pub struct SubscriptionRoot;
+
+/// A committed change to an item, with the item as it is after it.
+#[derive(SimpleObject)]
+pub struct ItemChangedEvent {
+    pub kind: ItemChangeKind,
+    pub changed_at: DateTime<Utc>,
+    pub item: Item,
+}
+
+#[Subscription(name = "Subscription")]
+impl SubscriptionRoot {
+    /// An event after every committed change to an item of the list (status, progress,
+    /// deadline, assignment, edits), in commit order. Open to anyone who may read the list.
+    async fn item_changed(
+        &self,
+        ctx: &Context<'_>,
+        list_id: ID,
+    ) -> Result<impl Stream<Item = ItemChangedEvent> + use<>> {
+        let list = ids::decode("ProjectList", &list_id, "listId").map_err(to_graphql)?;
+        let db = ctx.data::<DatabaseConnection>()?.clone();
+        // Subscribe before checking the list, so no change committed meanwhile is missed.
+        let receiver = ctx.data::<ItemEvents>()?.subscribe();
+        if lists::by_ids(&db, &[list])
+            .await
+            .map_err(to_graphql)?
+            .is_empty()
+        {
+            return Err(not_found("ProjectList", &list_id));
+        }
+        Ok(stream::unfold(
+            (receiver, db),
+            move |(mut receiver, db)| async move {
+                loop {
+                    let change = match receiver.recv().await {
+                        Ok(change) if change.list_id == list => change,
+                        Ok(_) => continue,
+                        Err(RecvError::Lagged(missed)) => {
+                            tracing::warn!(
+                                missed,
+                                list_id = list,
+                                "an itemChanged subscriber fell behind and missed events"
+                            );
+                            continue;
+                        }
+                        Err(RecvError::Closed) => return None,
+                    };
+                    // The item as committed; a lookup that fails skips the event, logged.
+                    match items::by_ids(&db, &[change.item_id]).await {
+                        Ok(mut found) => {
+                            if let Some(item) = found.pop() {
+                                let event = ItemChangedEvent {
+                                    kind: change.kind,
+                                    changed_at: change.at,
+                                    item: Item(item),
+                                };
+                                return Some((event, (receiver, db)));
+                            }
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, item_id = change.item_id, "itemChanged: the changed item could not be read");
+                        }
+                    }
+                }
+            },
+        ))
+    }
+}

@@ -1,0 +1,37 @@
+//! Who may act on an item: an administrator on any, a department only on the items it leads
+//! or cooperates on. Checked inside the writing transaction, so an assignment removed at the
+//! same moment cannot let a write through.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::DomainError;
+use entity::{item, item_department};
+
+/// The item, if it exists and `acting_for` (a department; `None` for an administrator) may act
+/// on it: `NOT_FOUND` or `FORBIDDEN` otherwise.
+pub async fn item_for<C: ConnectionTrait>(
+    db: &C,
+    item_id: i64,
+    acting_for: Option<i64>,
+) -> Result<item::Model, DomainError> {
+    let item = item::Entity::find_by_id(item_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound {
+            entity: "Item",
+            id: item_id.to_string(),
+        })?;
+    if let Some(department_id) = acting_for {
+        let assigned = item_department::Entity::find()
+            .filter(item_department::Column::ItemId.eq(item_id))
+            .filter(item_department::Column::DepartmentId.eq(department_id))
+            .count(db)
+            .await?;
+        if assigned == 0 {
+            return Err(DomainError::Forbidden(
+                "your department is neither lead nor cooperating on this item".into(),
+            ));
+        }
+    }
+    Ok(item)
+}

@@ -1,0 +1,127 @@
+//! Progress reports on items (进展): a note and a percentage, with who reported and when.
+//! An administrator may report on any item, a department only on items it leads or cooperates
+//! on.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait, sea_query::Expr,
+};
+use serde_json::json;
+
+use super::{
+    access,
+    directory_admin::Change,
+    page::{self, PageRequest, SortSpec},
+};
+use crate::{
+    DomainError,
+    model::{Item, Page, ProgressReport},
+};
+use entity::item_progress;
+
+/// The longest note accepted, in characters.
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+/// Checks a report before anything is written; `note` and `percent` name the fields.
+pub fn validate(note: &str, percent: i32) -> Result<String, DomainError> {
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(DomainError::validation("note", "say what was done"));
+    }
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(DomainError::validation(
+            "note",
+            format!("at most {MAX_NOTE_CHARS} characters"),
+        ));
+    }
+    if !(0..=100).contains(&percent) {
+        return Err(DomainError::validation(
+            "percent",
+            format!("a whole number from 0 to 100, got {percent}"),
+        ));
+    }
+    Ok(note.to_owned())
+}
+
+/// Records a progress report on `item_id` for `acting_for` (a department, or `None` for an
+/// administrator). Returns the report and the item as it now is.
+pub async fn report(
+    db: &DatabaseConnection,
+    item_id: i64,
+    note: &str,
+    percent: i32,
+    acting_for: Option<i64>,
+    change: &Change,
+) -> Result<(ProgressReport, Item), DomainError> {
+    let note = validate(note, percent)?;
+    let txn = db.begin().await?;
+    let current = access::item_for(&txn, item_id, acting_for).await?;
+    let row = item_progress::ActiveModel {
+        item_id: Set(item_id),
+        note: Set(note.clone()),
+        percent: Set(percent),
+        author: Set(change.actor.0.clone()),
+        department_id: Set(acting_for),
+        reported_at: Set(change.now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut item = current.into_active_model();
+    item.updated_at = Set(change.now);
+    let item = item.update(&txn).await?;
+    super::audit::record(
+        &txn,
+        &change.actor,
+        "item.report_progress",
+        ("item", Some(item_id)),
+        json!({ "progress_id": row.id, "percent": percent, "note": note }),
+        change.now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((row.into(), item.into()))
+}
+
+/// One page of an item's reports, newest first.
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    item_id: i64,
+    request: &PageRequest<i64>,
+) -> Result<Page<ProgressReport>, DomainError> {
+    let select = item_progress::Entity::find().filter(item_progress::Column::ItemId.eq(item_id));
+    let id = Expr::col((item_progress::Entity, item_progress::Column::Id));
+    let spec = SortSpec {
+        key: id.clone(),
+        id,
+        descending: true,
+    };
+    let page = page::fetch(db, select, &spec, request).await?;
+    Ok(Page {
+        rows: page.rows.into_iter().map(Into::into).collect(),
+        has_more: page.has_more,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_need_a_note_and_a_percentage_in_range() {
+        assert_eq!(validate("  完成选址 ", 30).expect("valid"), "完成选址");
+        for (note, percent, field) in [
+            ("", 10, "note"),
+            ("   ", 10, "note"),
+            ("ok", -1, "percent"),
+            ("ok", 101, "percent"),
+        ] {
+            match validate(note, percent) {
+                Err(DomainError::Validation { field: f, .. }) => assert_eq!(f, field),
+                other => panic!("{note:?} {percent}: {other:?}"),
+            }
+        }
+        assert!(validate(&"进".repeat(MAX_NOTE_CHARS + 1), 5).is_err());
+        assert!(validate(&"进".repeat(MAX_NOTE_CHARS), 5).is_ok());
+    }
+}
