@@ -565,6 +565,35 @@ async fn a_merge_keeps_every_assignment_contact_and_name(t: TestDb) {
         ("VALIDATION".to_owned(), Some("from".to_owned()))
     );
 
+    // The merged department's token and its progress report: they follow it into `into`.
+    let issued = app
+        .graphql_as(
+            ADMIN,
+            "mutation($id: ID!) { issueDepartmentToken(departmentId: $id) { token } }",
+            json!({ "id": short["id"] }),
+        )
+        .await;
+    let token = issued["data"]["issueDepartmentToken"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let elderly = app
+        .data(
+            "{ items(filter: { search: \"养老\" }) { edges { node { id } } } }",
+            json!(null),
+        )
+        .await["items"]["edges"][0]["node"]["id"]
+        .clone();
+    let reported = app
+        .graphql_as(
+            Some(&token),
+            "mutation($id: ID!) { reportProgress(itemId: $id, note: \"已完成摸底\", percent: 20) { progress { id } } }",
+            json!({ "id": elderly }),
+        )
+        .await;
+    let report_id = reported["data"]["reportProgress"]["progress"]["id"].clone();
+    assert!(report_id.is_string(), "{reported}");
+
     let merged = app
         .graphql_as(
             ADMIN,
@@ -592,6 +621,28 @@ async fn a_merge_keeps_every_assignment_contact_and_name(t: TestDb) {
     coop.sort_unstable();
     assert_eq!(lead, expected_lead, "every lead assignment kept");
     assert_eq!(coop, expected_coop, "every cooperating assignment kept");
+    let report = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on ProgressReport { department { name } } } }",
+            json!({ "id": report_id }),
+        )
+        .await;
+    assert_eq!(
+        report["node"]["department"]["name"], "市卫生健康委员会",
+        "{report}"
+    );
+    let contacts = app
+        .graphql_as(
+            Some(&token),
+            "query($id: ID!) { department(id: $id) { contacts { email } } }",
+            json!({ "id": long["id"] }),
+        )
+        .await;
+    assert_eq!(
+        contacts["data"]["department"]["contacts"],
+        json!([{ "email": "wangwu@example.gov.cn" }]),
+        "the token now acts for the kept department: {contacts}"
+    );
     let gone = app
         .data(
             "query($id: ID!) { node(id: $id) { id } }",

@@ -3,13 +3,17 @@
 use async_graphql::{Context, Enum, ID, InputObject, Result, SimpleObject};
 use domain::{
     listdoc::{ParseOptions, parse},
-    store::import::{self, ImportOptions, ImportOutcome},
+    store::{
+        import::{self, ImportOptions, ImportOutcome},
+        items,
+    },
 };
 use sea_orm::DatabaseConnection;
 
 use super::{
     error::{to_graphql, under},
-    ids,
+    events::ItemChangeKind,
+    ids, mutation,
 };
 
 #[derive(InputObject)]
@@ -87,6 +91,9 @@ pub async fn run(
         ImportOutcome::Updated => ImportListOutcome::Updated,
         ImportOutcome::Unchanged => ImportListOutcome::Unchanged,
     };
+    if !input.dry_run && outcome == ImportListOutcome::Updated {
+        announce(ctx, db, &report).await;
+    }
     let would_create = input.dry_run && outcome == ImportListOutcome::Created;
     Ok(ImportListReport {
         list_id: (!would_create).then(|| ids::encode("ProjectList", report.list_id)),
@@ -113,4 +120,37 @@ pub async fn run(
             })
             .collect(),
     })
+}
+
+/// Tells `itemChanged` subscribers of a list what a committed re-import changed. (A new list
+/// has no subscribers yet: subscribing needs the list.)
+async fn announce(ctx: &Context<'_>, db: &DatabaseConnection, report: &import::ImportReport) {
+    let items = match items::of_list(db, report.list_id).await {
+        Ok(items) => items,
+        Err(e) => {
+            tracing::error!(error = %e, list_id = report.list_id, "the import committed, but its changes could not be announced to subscribers");
+            return;
+        }
+    };
+    let kinds = report
+        .items_added
+        .iter()
+        .map(|n| (n, ItemChangeKind::Created))
+        .chain(
+            report
+                .items_changed
+                .iter()
+                .map(|c| (&c.number_text, ItemChangeKind::Updated)),
+        )
+        .chain(
+            report
+                .items_removed
+                .iter()
+                .map(|n| (n, ItemChangeKind::Deleted)),
+        );
+    for (number_text, kind) in kinds {
+        if let Some(item) = items.iter().find(|i| &i.number_text == number_text) {
+            mutation::published(ctx, kind, item).await;
+        }
+    }
 }

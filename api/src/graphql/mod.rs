@@ -44,9 +44,9 @@ fn builder()
 pub fn build_schema(db: DatabaseConnection, settings: &Settings) -> AppSchema {
     let graph = &settings.graph;
     let mut schema = builder()
+        .data(events::ItemEvents::new(&db))
         .data(db)
         .data(Arc::new(settings.clone()))
-        .data(events::ItemEvents::default())
         .limit_depth(graph.depth_limit)
         .limit_complexity(graph.complexity_limit)
         // Bounds nesting in the parser too (deep fragment or list nesting).

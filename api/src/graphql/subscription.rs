@@ -16,7 +16,8 @@ use domain::store::{items, lists};
 
 pub struct SubscriptionRoot;
 
-/// A committed change to an item, with the item as it is after it.
+/// A committed change to an item, with the item as it is when the event is delivered (never
+/// older than the change).
 #[derive(SimpleObject)]
 pub struct ItemChangedEvent {
     pub kind: ItemChangeKind,

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Select,
-    Value,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Select, Value,
     sea_query::{Expr, ExprTrait, Func, Query, QueryStatementBuilder, SimpleExpr},
 };
 
@@ -157,6 +157,18 @@ pub async fn count<C: ConnectionTrait>(
 pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[i64]) -> Result<Vec<Item>, DomainError> {
     Ok(item::Entity::find()
         .filter(item::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Item::from)
+        .collect())
+}
+
+/// Every item of a list, by number.
+pub async fn of_list<C: ConnectionTrait>(db: &C, list_id: i64) -> Result<Vec<Item>, DomainError> {
+    Ok(item::Entity::find()
+        .filter(item::Column::ListId.eq(list_id))
+        .order_by_asc(item::Column::Number)
         .all(db)
         .await?
         .into_iter()

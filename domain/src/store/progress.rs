@@ -103,6 +103,16 @@ pub async fn page<C: ConnectionTrait>(
     })
 }
 
+pub async fn by_id<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<Option<ProgressReport>, DomainError> {
+    Ok(item_progress::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(Into::into))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,7 +111,7 @@ impl ItemMutation {
         let item = item_edit::create_item(db, &new, &change)
             .await
             .map_err(|e| to_graphql(under("input", e)))?;
-        published(ctx, ItemChangeKind::Created, &item);
+        published(ctx, ItemChangeKind::Created, &item).await;
         Ok(Item(item))
     }
 
@@ -141,7 +141,7 @@ impl ItemMutation {
             .first()
             .is_some_and(|b| b.updated_at != item.updated_at)
         {
-            published(ctx, ItemChangeKind::Updated, &item);
+            published(ctx, ItemChangeKind::Updated, &item).await;
         }
         Ok(Item(item))
     }
@@ -155,7 +155,7 @@ impl ItemMutation {
         let item = item_edit::delete_item(db, id, &change)
             .await
             .map_err(to_graphql)?;
-        published(ctx, ItemChangeKind::Deleted, &item);
+        published(ctx, ItemChangeKind::Deleted, &item).await;
         Ok(Item(item))
     }
 
@@ -172,7 +172,7 @@ impl ItemMutation {
         let item = item_admin::set_status(db, id, status.into(), &change)
             .await
             .map_err(to_graphql)?;
-        published(ctx, ItemChangeKind::Status, &item);
+        published(ctx, ItemChangeKind::Status, &item).await;
         Ok(Item(item))
     }
 
@@ -198,7 +198,7 @@ impl ItemMutation {
         )
         .await
         .map_err(to_graphql)?;
-        published(ctx, ItemChangeKind::Assignment, &item);
+        published(ctx, ItemChangeKind::Assignment, &item).await;
         Ok(Item(item))
     }
 
@@ -217,7 +217,7 @@ impl ItemMutation {
         let item = item_admin::unassign_department(db, item, department, role.into(), &change)
             .await
             .map_err(to_graphql)?;
-        published(ctx, ItemChangeKind::Assignment, &item);
+        published(ctx, ItemChangeKind::Assignment, &item).await;
         Ok(Item(item))
     }
 
@@ -245,7 +245,7 @@ impl ItemMutation {
         let (item, _) = item_admin::change_deadline(db, id, due_on.0, reason, acting_for, &change)
             .await
             .map_err(to_graphql)?;
-        published(ctx, ItemChangeKind::Deadline, &item);
+        published(ctx, ItemChangeKind::Deadline, &item).await;
         Ok(Item(item))
     }
 
@@ -265,7 +265,7 @@ impl ItemMutation {
         let (report, item) = progress::report(db, id, &note, percent, acting_for, &change)
             .await
             .map_err(to_graphql)?;
-        published(ctx, ItemChangeKind::Progress, &item);
+        published(ctx, ItemChangeKind::Progress, &item).await;
         Ok(ReportProgressPayload {
             progress: ProgressReport(report),
             item: Item(item),

@@ -50,13 +50,15 @@ fn id_arg(kind: &str, id: &ID, field: &str) -> Result<i64> {
 }
 
 /// Tells `itemChanged` subscribers about a committed change to `item`.
-fn published(ctx: &Context<'_>, kind: ItemChangeKind, item: &model::Item) {
+pub(super) async fn published(ctx: &Context<'_>, kind: ItemChangeKind, item: &model::Item) {
     if let Ok(events) = ctx.data::<ItemEvents>() {
-        events.publish(ItemChange {
-            list_id: item.list_id,
-            item_id: item.id,
-            kind,
-            at: item.updated_at,
-        });
+        events
+            .publish(ItemChange {
+                list_id: item.list_id,
+                item_id: item.id,
+                kind,
+                at: item.updated_at,
+            })
+            .await;
     }
 }

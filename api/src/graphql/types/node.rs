@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Interface, Result};
 
-use super::{Contact, Department, DueDate, Item, ProjectList, ReminderDelivery};
+use super::{Contact, Department, DueDate, Item, ProgressReport, ProjectList, ReminderDelivery};
 use crate::graphql::{
     auth, ids,
     loaders::{ContactKey, DepartmentKey, DueDateKey, ItemKey, ListKey, load_one},
@@ -18,6 +18,7 @@ pub enum Node {
     Department(Department),
     Contact(Contact),
     ReminderDelivery(ReminderDelivery),
+    ProgressReport(ProgressReport),
 }
 
 /// The object with global ID `id`, or `None` when it does not exist. Contacts and ledger rows
@@ -57,6 +58,13 @@ pub async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
                 auth::require_admin_or(ctx, r.department_id)?;
             }
             row.map(|m| Node::ReminderDelivery(ReminderDelivery(m)))
+        }
+        "ProgressReport" => {
+            let db = ctx.data::<sea_orm::DatabaseConnection>()?;
+            domain::store::progress::by_id(db, pk)
+                .await
+                .map_err(crate::graphql::error::to_graphql)?
+                .map(|m| Node::ProgressReport(ProgressReport(m)))
         }
         _ => None,
     })

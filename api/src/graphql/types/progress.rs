@@ -19,7 +19,7 @@ pub struct ProgressReport(pub model::ProgressReport);
 /// A progress report on an item: a note and how far the work is, by whom and when.
 #[Object]
 impl ProgressReport {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode("ProgressReport", self.0.id)
     }
 
