@@ -293,6 +293,38 @@ async fn department_tokens_act_only_for_their_department(t: TestDb) {
     let anonymous = app.graphql(DELIVERIES, json!({})).await;
     assert_eq!(only_error(&anonymous).0, "UNAUTHENTICATED", "{anonymous}");
 
+    // The audit trail: administrators only; it names who acted.
+    let audit = "query($id: ID) { auditEvents(filter: { itemId: $id }, first: 10) {
+        edges { node { actor action entityId } } } }";
+    let trail = app.graphql_as(ADMIN, audit, json!({ "id": elderly })).await;
+    let entries: Vec<(String, String)> = trail["data"]["auditEvents"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| {
+            assert_eq!(e["node"]["entityId"], elderly, "{e}");
+            (
+                e["node"]["actor"].as_str().unwrap_or_default().to_owned(),
+                e["node"]["action"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let civil_actor = format!("department:{civil_pk}");
+    assert_eq!(
+        entries,
+        [
+            (civil_actor.clone(), "item.change_deadline".to_owned()),
+            (civil_actor, "item.report_progress".to_owned()),
+        ],
+        "newest first: {trail}"
+    );
+    let body = app
+        .graphql_as(as_civil, audit, json!({ "id": elderly }))
+        .await;
+    assert_eq!(only_error(&body).0, "FORBIDDEN", "{body}");
+    let body = app.graphql(audit, json!({ "id": elderly })).await;
+    assert_eq!(only_error(&body).0, "UNAUTHENTICATED", "{body}");
+
     // A made-up token, and the real one once revoked, authenticate nobody.
     let body = app
         .graphql_as(

@@ -231,3 +231,29 @@ impl From<entity::item_progress::Model> for ProgressReport {
         }
     }
 }
+
+/// One entry of the audit trail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Option<i64>,
+    pub payload: serde_json::Value,
+}
+
+impl From<entity::audit_event::Model> for AuditEvent {
+    fn from(m: entity::audit_event::Model) -> Self {
+        Self {
+            id: m.id,
+            occurred_at: m.occurred_at,
+            actor: m.actor,
+            action: m.action,
+            entity_type: m.entity_type,
+            entity_id: m.entity_id,
+            payload: m.payload,
+        }
+    }
+}

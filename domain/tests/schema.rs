@@ -362,6 +362,32 @@ async fn constraint_violations_become_domain_errors(t: TestDb) {
         .expect_err("missing list")
         .into();
     assert!(matches!(err, DomainError::Conflict { .. }), "{err:?}");
+
+    // A progress percentage outside 0..=100 is refused by its CHECK constraint.
+    let good_item = bad_item.replace("'lost'", "'open'");
+    db.execute_unprepared(&good_item).await.expect("item");
+    let item_id = entity::item::Entity::find()
+        .one(db)
+        .await
+        .expect("read item")
+        .map(|i| i.id)
+        .expect("an item");
+    let progress = |percent: i32| {
+        format!(
+            "INSERT INTO item_progress (item_id, note, percent, author, reported_at) \
+             VALUES ({item_id}, 'n', {percent}, 'admin', '2021-01-01T00:00:00Z')"
+        )
+    };
+    db.execute_unprepared(&progress(100)).await.expect("100 %");
+    let err: DomainError = db
+        .execute_unprepared(&progress(101))
+        .await
+        .expect_err("101 %")
+        .into();
+    assert!(
+        matches!(&err, DomainError::Validation { field, .. } if field == "percent"),
+        "{err:?}"
+    );
 }
 
 async fn items_page_by_keyset(t: TestDb) {

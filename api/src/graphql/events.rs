@@ -7,6 +7,7 @@
 
 use async_graphql::Enum;
 use chrono::{DateTime, Utc};
+use domain::config::DatabaseUrl;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
@@ -54,23 +55,15 @@ pub struct ItemEvents {
 const CAPACITY: usize = 1024;
 
 impl ItemEvents {
-    /// Events for an api serving `db`; on PostgreSQL this starts listening to the database's
-    /// channel (and must be called inside the runtime).
-    pub fn new(db: &DatabaseConnection) -> Self {
+    /// Events for an api serving `db` (at `url`); on PostgreSQL this starts listening to the
+    /// database's channel (and must be called inside the runtime).
+    pub fn new(db: &DatabaseConnection, url: &DatabaseUrl) -> Self {
         let local = broadcast::channel(CAPACITY).0;
         let relay = (db.get_database_backend() == DatabaseBackend::Postgres).then(|| {
-            tokio::spawn(listen(db.clone(), local.clone()));
+            tokio::spawn(listen(url.expose().to_owned(), local.clone()));
             db.clone()
         });
         Self { local, relay }
-    }
-
-    /// Events for this process only (no database): for the schema printer and tests.
-    pub fn in_process() -> Self {
-        Self {
-            local: broadcast::channel(CAPACITY).0,
-            relay: None,
-        }
     }
 
     /// Tells every subscriber. Call only after the change committed. If the database cannot
@@ -107,13 +100,13 @@ async fn notify(db: &DatabaseConnection, change: &ItemChange) -> Result<(), Stri
 }
 
 /// Relays the database channel to this process's subscribers for as long as the process runs.
-/// sqlx's listener reconnects by itself; notices sent while it was away are lost, and logged
-/// as such.
-async fn listen(db: DatabaseConnection, local: broadcast::Sender<ItemChange>) {
+/// The listener has a connection of its own, outside the api's pool (which it would otherwise
+/// hold for good), and sqlx reconnects it by itself; notices sent while it was away are lost,
+/// and logged as such.
+async fn listen(url: String, local: broadcast::Sender<ItemChange>) {
     use sea_orm::sqlx::postgres::PgListener;
-    let pool = db.get_postgres_connection_pool().clone();
     let mut listener = loop {
-        match PgListener::connect_with(&pool).await {
+        match PgListener::connect(&url).await {
             Ok(mut listener) => match listener.listen(CHANNEL).await {
                 Ok(()) => break listener,
                 Err(e) => {

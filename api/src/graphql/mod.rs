@@ -44,7 +44,7 @@ fn builder()
 pub fn build_schema(db: DatabaseConnection, settings: &Settings) -> AppSchema {
     let graph = &settings.graph;
     let mut schema = builder()
-        .data(events::ItemEvents::new(&db))
+        .data(events::ItemEvents::new(&db, &settings.database_url))
         .data(db)
         .data(Arc::new(settings.clone()))
         .limit_depth(graph.depth_limit)

@@ -206,6 +206,32 @@ impl QueryRoot {
         .await
     }
 
+    /// The audit trail, newest first (administrators only).
+    #[graphql(complexity = "super::connection::cost(__field, first, None, child_complexity)")]
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<types::AuditFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, types::AuditEvent>> {
+        auth::require_admin(ctx)?;
+        let filter = filter
+            .unwrap_or_default()
+            .to_domain("filter")
+            .map_err(to_graphql)?;
+        types::audit_connection(
+            ctx,
+            filter,
+            PageArgs {
+                first,
+                after,
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
     /// Counts by status, by urgency, by lead department × urgency, and due dates per month, of
     /// one list or of all; urgency as of `now`.
     async fn stats(

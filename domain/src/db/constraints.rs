@@ -109,6 +109,17 @@ pub const CONSTRAINTS: &[Constraint] = &[
         "stage",
         "this reminder is already in the ledger",
     ),
+    unique(
+        "uq_department_token_sha256",
+        "department_token.token_sha256",
+        "token",
+        "this token is already issued",
+    ),
+    check(
+        "ck_item_progress_percent",
+        "percent",
+        "a whole number from 0 to 100",
+    ),
     check("ck_item_status", "status", "not a known item status"),
     check(
         "ck_item_due_date_precision",
@@ -155,6 +166,17 @@ pub const CONSTRAINTS: &[Constraint] = &[
     ),
     foreign(
         "fk_reminder_delivery_department",
+        "departmentId",
+        "the department does not exist",
+    ),
+    foreign(
+        "fk_department_token_department",
+        "departmentId",
+        "the department does not exist",
+    ),
+    foreign("fk_item_progress_item", "itemId", "the item does not exist"),
+    foreign(
+        "fk_item_progress_department",
         "departmentId",
         "the department does not exist",
     ),

@@ -1,9 +1,16 @@
 //! The audit trail: every write records who did what to which record.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::Expr,
+};
 
-use crate::DomainError;
+use super::page::{self, PageRequest, SortSpec};
+use crate::{
+    DomainError,
+    model::{AuditEvent, Page},
+};
 use entity::audit_event;
 
 /// Who acts: `cli`, `admin`, `department:12`, `worker`.
@@ -30,4 +37,44 @@ pub async fn record<C: ConnectionTrait>(
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// Which audit events.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    /// Events about this record: (`item`, 12).
+    pub entity: Option<(String, i64)>,
+    pub action: Option<String>,
+    pub actor: Option<String>,
+}
+
+/// One page of the audit trail, newest first.
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    filter: &AuditFilter,
+    request: &PageRequest<i64>,
+) -> Result<Page<AuditEvent>, DomainError> {
+    let mut select = audit_event::Entity::find();
+    if let Some((entity_type, entity_id)) = &filter.entity {
+        select = select
+            .filter(audit_event::Column::EntityType.eq(entity_type.as_str()))
+            .filter(audit_event::Column::EntityId.eq(*entity_id));
+    }
+    if let Some(action) = &filter.action {
+        select = select.filter(audit_event::Column::Action.eq(action.as_str()));
+    }
+    if let Some(actor) = &filter.actor {
+        select = select.filter(audit_event::Column::Actor.eq(actor.as_str()));
+    }
+    let id = Expr::col((audit_event::Entity, audit_event::Column::Id));
+    let spec = SortSpec {
+        key: id.clone(),
+        id,
+        descending: true,
+    };
+    let page = page::fetch(db, select, &spec, request).await?;
+    Ok(Page {
+        rows: page.rows.into_iter().map(Into::into).collect(),
+        has_more: page.has_more,
+    })
 }

@@ -1,6 +1,7 @@
 //! GraphQL object types: their own structs, mapped from domain models, so no column reaches
 //! the public schema unless it is listed here.
 
+mod audit;
 mod contact;
 mod delivery;
 mod department;
@@ -14,6 +15,7 @@ mod progress;
 mod stats;
 mod token;
 
+pub use audit::{AuditEvent, AuditFilter, audit_connection};
 pub use contact::Contact;
 pub use delivery::{ReminderDelivery, delivery_connection};
 pub use department::{Department, department_connection};

@@ -1,0 +1,122 @@
+//! `AuditEvent`: one entry of the audit trail (administrators only).
+
+use async_graphql::{Context, ID, InputObject, Json, Object, Result, connection::Connection};
+use chrono::{DateTime, Utc};
+use domain::{DomainError, model, store::audit};
+use sea_orm::DatabaseConnection;
+
+use super::department::id_position;
+use crate::graphql::{
+    connection::{self, PageArgs},
+    error::to_graphql,
+    ids,
+};
+
+#[derive(Clone)]
+pub struct AuditEvent(pub model::AuditEvent);
+
+/// Who did what to which record, and when.
+#[Object]
+impl AuditEvent {
+    async fn id(&self) -> ID {
+        ids::encode("AuditEvent", self.0.id)
+    }
+
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.occurred_at
+    }
+
+    /// `admin`, `department:12`, `cli`, `worker`.
+    async fn actor(&self) -> &str {
+        &self.0.actor
+    }
+
+    /// `item.create`, `item.report_progress`, `department.merge`, …
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+
+    /// The kind of record: `item`, `department`, `project_list`, …
+    async fn entity_type(&self) -> &str {
+        &self.0.entity_type
+    }
+
+    /// The record's global ID, where it is a kind the graph has.
+    async fn entity_id(&self) -> Option<ID> {
+        let kind = match self.0.entity_type.as_str() {
+            "item" => "Item",
+            "department" => "Department",
+            "project_list" => "ProjectList",
+            "department_contact" => "Contact",
+            "department_token" => "DepartmentToken",
+            _ => return None,
+        };
+        self.0.entity_id.map(|id| ids::encode(kind, id))
+    }
+
+    /// What changed, as recorded.
+    async fn payload(&self) -> Json<serde_json::Value> {
+        Json(self.0.payload.clone())
+    }
+}
+
+/// Which audit events.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct AuditFilter {
+    /// Events about this item.
+    pub item_id: Option<ID>,
+    /// Events about this department.
+    pub department_id: Option<ID>,
+    pub action: Option<String>,
+    pub actor: Option<String>,
+}
+
+impl AuditFilter {
+    pub fn to_domain(&self, path: &str) -> Result<audit::AuditFilter, DomainError> {
+        let entity = match (&self.item_id, &self.department_id) {
+            (Some(_), Some(_)) => {
+                return Err(DomainError::validation(
+                    format!("{path}.departmentId"),
+                    "give itemId or departmentId, not both",
+                ));
+            }
+            (Some(id), None) => Some((
+                "item".to_owned(),
+                ids::decode("Item", id, &format!("{path}.itemId"))?,
+            )),
+            (None, Some(id)) => Some((
+                "department".to_owned(),
+                ids::decode("Department", id, &format!("{path}.departmentId"))?,
+            )),
+            (None, None) => None,
+        };
+        Ok(audit::AuditFilter {
+            entity,
+            action: self.action.clone(),
+            actor: self.actor.clone(),
+        })
+    }
+}
+
+/// The audit trail, newest first.
+pub async fn audit_connection(
+    ctx: &Context<'_>,
+    filter: audit::AuditFilter,
+    args: PageArgs,
+) -> Result<Connection<String, AuditEvent>> {
+    const KIND: &str = "audit";
+    let db = ctx.data::<DatabaseConnection>()?;
+    let request = args
+        .request(|c, field| id_position(KIND, c, field))
+        .map_err(to_graphql)?;
+    let page = audit::page(db, &filter, &request)
+        .await
+        .map_err(to_graphql)?;
+    Ok(connection::build(
+        &request,
+        page,
+        |e| ids::cursor(KIND, &e.id.to_string(), e.id),
+        AuditEvent,
+        async_graphql::connection::EmptyFields,
+    ))
+}
