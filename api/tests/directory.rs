@@ -531,7 +531,7 @@ async fn a_merge_keeps_every_assignment_contact_and_name(t: TestDb) {
         .expect("a due date");
     let now = chrono::Utc::now();
     entity::reminder_delivery::Entity::insert(entity::reminder_delivery::ActiveModel {
-        due_date_id: sea_orm::ActiveValue::Set(due.id),
+        due_date_id: sea_orm::ActiveValue::Set(Some(due.id)),
         due_date_version: sea_orm::ActiveValue::Set(due.version),
         department_id: sea_orm::ActiveValue::Set(short_id),
         contact_id: sea_orm::ActiveValue::Set(None),

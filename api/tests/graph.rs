@@ -770,7 +770,7 @@ async fn contacts_and_the_ledger_need_the_admin_token(t: TestDb) {
         .expect("query")
         .expect("a due date");
     let delivery = entity::reminder_delivery::ActiveModel {
-        due_date_id: Set(due.id),
+        due_date_id: Set(Some(due.id)),
         due_date_version: Set(due.version),
         department_id: Set(department.id),
         contact_id: Set(Some(contact)),
@@ -789,6 +789,26 @@ async fn contacts_and_the_ledger_need_the_admin_token(t: TestDb) {
         .exec(&t.db)
         .await
         .expect("delivery");
+    // A monthly check-in names its item, not a due date.
+    let checkin = entity::reminder_delivery::ActiveModel {
+        due_date_id: Set(None),
+        item_id: Set(Some(due.item_id)),
+        due_date_version: Set(0),
+        department_id: Set(department.id),
+        contact_id: Set(Some(contact)),
+        contact_email: Set("zhangsan@example.gov.cn".into()),
+        stage: Set("checkin-2023-07".into()),
+        planned_for: Set(due.due_on),
+        status: Set(entity::DeliveryStatus::Pending),
+        attempts: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    entity::reminder_delivery::Entity::insert(checkin)
+        .exec(&t.db)
+        .await
+        .expect("check-in");
 
     let app = TestApp::start_with(&settings_with(
         &t.url,
@@ -842,7 +862,11 @@ async fn contacts_and_the_ledger_need_the_admin_token(t: TestDb) {
         "{body}"
     );
     let body = app.graphql_as(admin, deliveries, Value::Null).await;
-    let row = &body["data"]["reminderDeliveries"]["edges"][0]["node"];
+    let checkin = &body["data"]["reminderDeliveries"]["edges"][0]["node"];
+    assert_eq!(checkin["stage"], "checkin-2023-07", "newest first: {body}");
+    assert_eq!(checkin["dueDate"], Value::Null);
+    assert_eq!(checkin["item"]["id"], json!(gid("Item", due.item_id)));
+    let row = &body["data"]["reminderDeliveries"]["edges"][1]["node"];
     assert_eq!(row["status"], "SENT", "{body}");
     assert_eq!(row["item"]["id"], json!(gid("Item", due.item_id)));
     assert_eq!(row["dueDate"]["dueOn"], json!(due.due_on.to_string()));
@@ -850,8 +874,23 @@ async fn contacts_and_the_ledger_need_the_admin_token(t: TestDb) {
         .graphql_as(admin, item_deliveries, item_vars.clone())
         .await;
     assert_eq!(
-        body["data"]["item"]["deliveries"][0]["stage"], "T-7",
+        body["data"]["item"]["deliveries"],
+        json!([{ "stage": "checkin-2023-07" }, { "stage": "T-7" }]),
         "{body}"
+    );
+    let by_item = app
+        .graphql_as(
+            admin,
+            "query($f: DeliveryFilter) { reminderDeliveries(filter: $f) { edges { node { stage } } } }",
+            json!({ "f": { "itemId": gid("Item", due.item_id) } }),
+        )
+        .await;
+    assert_eq!(
+        by_item["data"]["reminderDeliveries"]["edges"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "{by_item}"
     );
     let body = app
         .graphql_as(admin, contact_node, contact_vars.clone())

@@ -373,7 +373,7 @@ async fn department_tokens_act_only_for_their_department(t: TestDb) {
 async fn ledger_row(t: &TestDb, due: &item_due_date::Model, department_id: i64, email: &str) {
     let now = Utc::now();
     reminder_delivery::ActiveModel {
-        due_date_id: Set(due.id),
+        due_date_id: Set(Some(due.id)),
         due_date_version: Set(due.version),
         department_id: Set(department_id),
         contact_id: Set(None),

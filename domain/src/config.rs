@@ -63,6 +63,7 @@ const KEYS: &[(&str, &str)] = &[
     ("holiday_calendar", "MINSHENG_HOLIDAY_CALENDAR"),
     ("outbox_dir", "MINSHENG_OUTBOX_DIR"),
     ("cooperating_digest", "MINSHENG_COOPERATING_DIGEST"),
+    ("ongoing_checkin_day", "MINSHENG_ONGOING_CHECKIN_DAY"),
     ("due_soon_days", "MINSHENG_DUE_SOON_DAYS"),
     ("graphql_depth_limit", "MINSHENG_GRAPHQL_DEPTH_LIMIT"),
     (
@@ -253,6 +254,9 @@ pub struct ReminderSettings {
     /// The weekday on which cooperating departments get a digest of the items they cooperate
     /// on; `None`: they get none.
     pub cooperating_digest: Option<chrono::Weekday>,
+    /// The day of the month (1 to 28) from which lead departments of items that are only
+    /// ongoing (长期坚持, no date) get a monthly check-in; `None`: they get none.
+    pub ongoing_checkin_day: Option<u32>,
 }
 
 impl ReminderSettings {
@@ -332,6 +336,25 @@ impl ReminderSettings {
                             ),
                         )
                     })
+                })
+                .transpose()?,
+            ongoing_checkin_day: merged
+                .optional("ongoing_checkin_day")
+                .map(|s| {
+                    s.value
+                        .trim()
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|d| (1..=28).contains(d))
+                        .ok_or_else(|| {
+                            ConfigError::new(
+                                &s.origin,
+                                format!(
+                                    "'{}' is not a day of the month from 1 to 28, or empty for none",
+                                    s.value
+                                ),
+                            )
+                        })
                 })
                 .transpose()?,
         })
@@ -592,6 +615,7 @@ mod tests {
         assert_eq!(s.reminders.cron, "0 0 8 * * *");
         assert_eq!(s.reminders.holiday_calendar, None);
         assert_eq!(s.reminders.cooperating_digest, None);
+        assert_eq!(s.reminders.ongoing_checkin_day, None);
     }
 
     #[test]
@@ -624,6 +648,14 @@ mod tests {
             must_fail(&[("MINSHENG_REMINDER_CRON", "0 8 * * *")]).key,
             "MINSHENG_REMINDER_CRON"
         );
+        for bad in ["0", "29", "first"] {
+            assert_eq!(
+                must_fail(&[("MINSHENG_ONGOING_CHECKIN_DAY", bad)]).key,
+                "MINSHENG_ONGOING_CHECKIN_DAY"
+            );
+        }
+        let s = load(&[("MINSHENG_ONGOING_CHECKIN_DAY", " 5 ")]).expect("valid");
+        assert_eq!(s.reminders.ongoing_checkin_day, Some(5));
     }
 
     #[test]

@@ -158,7 +158,10 @@ impl From<entity::department_contact::Model> for Contact {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReminderDelivery {
     pub id: i64,
-    pub due_date_id: i64,
+    /// The due date reminded of; `None` for a monthly check-in.
+    pub due_date_id: Option<i64>,
+    /// The item of a monthly check-in; `None` for a due date's reminder.
+    pub item_id: Option<i64>,
     pub due_date_version: i32,
     pub department_id: i64,
     pub contact_id: Option<i64>,
@@ -179,6 +182,7 @@ impl From<entity::reminder_delivery::Model> for ReminderDelivery {
         Self {
             id: m.id,
             due_date_id: m.due_date_id,
+            item_id: m.item_id,
             due_date_version: m.due_date_version,
             department_id: m.department_id,
             contact_id: m.contact_id,

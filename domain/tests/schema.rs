@@ -194,7 +194,7 @@ async fn every_entity_round_trips(t: TestDb) {
         .await
         .expect("insert role");
     let delivery = reminder_delivery::ActiveModel::builder()
-        .set_due_date_id(due.id)
+        .set_due_date_id(Some(due.id))
         .set_due_date_version(1)
         .set_department_id(dept.id)
         .set_contact_id(Some(contact.id))
@@ -483,7 +483,97 @@ async fn items_page_by_keyset(t: TestDb) {
     );
 }
 
+/// Migration 9 rebuilds the ledger on SQLite: rows written before it survive it, check-ins
+/// have their own once-only key, and going down removes only what the old schema cannot hold.
+async fn the_ledger_keeps_its_rows_across_the_checkin_migration(t: TestDb) {
+    let db = &t.db;
+    Migrator::down(db, Some(1))
+        .await
+        .expect("down to migration 8");
+    let ts = "'2021-01-01T00:00:00Z'";
+    for sql in [
+        format!(
+            "INSERT INTO project_list (title, source_text, source_sha256, imported_at, updated_at) VALUES ('t', 's', 'h', {ts}, {ts})"
+        ),
+        format!(
+            "INSERT INTO item (list_id, number, number_text, title, content, deadline_text, ongoing, status, generic_phrases, created_at, updated_at) \
+                 VALUES ((SELECT id FROM project_list), 1, '一', 't', 'c', '长期坚持', true, 'open', '[]', {ts}, {ts})"
+        ),
+        format!(
+            "INSERT INTO item_due_date (item_id, due_on, precision, kind, version, active, created_at) \
+                 VALUES ((SELECT id FROM item), '2021-06-30', 'day', 'final', 1, false, {ts})"
+        ),
+        format!("INSERT INTO department (name, created_at) VALUES ('市民政局', {ts})"),
+        format!(
+            "INSERT INTO reminder_delivery (due_date_id, due_date_version, department_id, contact_email, stage, planned_for, status, attempts, sent_at, message_id, created_at, updated_at) \
+                 VALUES ((SELECT id FROM item_due_date), 1, (SELECT id FROM department), 'a@mz.example.cn', 'T-7', '2021-06-23', 'sent', 1, {ts}, '<m@minsheng>', {ts}, {ts})"
+        ),
+    ] {
+        db.execute_unprepared(&sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    Migrator::up(db, None).await.expect("up again");
+    let kept = reminder_delivery::Entity::find()
+        .all(db)
+        .await
+        .expect("ledger");
+    assert_eq!(kept.len(), 1);
+    assert!(kept[0].due_date_id.is_some() && kept[0].item_id.is_none());
+    assert_eq!(kept[0].status, DeliveryStatus::Sent);
+    assert_eq!(kept[0].message_id.as_deref(), Some("<m@minsheng>"));
+
+    let item_id = item::Entity::find()
+        .one(db)
+        .await
+        .expect("item")
+        .map(|i| i.id)
+        .expect("an item");
+    let checkin = |due_date_id: Option<i64>, item_id: Option<i64>| {
+        let mut row = kept[0].clone();
+        row.due_date_id = due_date_id;
+        row.item_id = item_id;
+        row.due_date_version = 0;
+        row.stage = "checkin-2021-07".into();
+        let mut active: reminder_delivery::ActiveModel = row.into();
+        active.id = sea_orm::ActiveValue::NotSet;
+        active
+    };
+    use sea_orm::ActiveModelTrait;
+    checkin(None, Some(item_id))
+        .insert(db)
+        .await
+        .expect("a check-in");
+    let again: DomainError = checkin(None, Some(item_id))
+        .insert(db)
+        .await
+        .expect_err("the same check-in twice")
+        .into();
+    assert!(matches!(again, DomainError::Conflict { .. }), "{again:?}");
+    let neither: DomainError = checkin(None, None)
+        .insert(db)
+        .await
+        .expect_err("a row about nothing")
+        .into();
+    assert!(
+        matches!(neither, DomainError::Validation { .. }),
+        "{neither:?}"
+    );
+
+    Migrator::down(db, Some(1)).await.expect("down again");
+    let left = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT stage FROM reminder_delivery",
+        ))
+        .await
+        .expect("ledger");
+    assert_eq!(left.len(), 1, "the check-in is gone, the reminder stays");
+    Migrator::up(db, None).await.expect("up once more");
+}
+
 backend_tests!(
+    the_ledger_keeps_its_rows_across_the_checkin_migration,
     schema_matches_entities,
     migrations_go_down_to_zero_and_up_again,
     every_entity_round_trips,

@@ -11,6 +11,7 @@ mod m20261130_000005_add_item_earliest_due_on;
 mod m20261130_000006_index_item_orderings;
 mod m20261130_000007_create_department_token;
 mod m20261130_000008_create_item_progress;
+mod m20261130_000009_reminder_checkins;
 mod names;
 
 /// Where the data lives when nothing else is configured: a SQLite file in the working directory.
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000006_index_item_orderings::Migration),
             Box::new(m20261130_000007_create_department_token::Migration),
             Box::new(m20261130_000008_create_item_progress::Migration),
+            Box::new(m20261130_000009_reminder_checkins::Migration),
         ]
     }
 }

@@ -22,12 +22,20 @@ const COOPERATING_TEXT: &str = include_str!("../templates/cooperating.txt");
 const COOPERATING_ITEM_TEXT: &str = include_str!("../templates/cooperating_item.txt");
 const COOPERATING_HTML: &str = include_str!("../templates/cooperating.html");
 const COOPERATING_ITEM_HTML: &str = include_str!("../templates/cooperating_item.html");
+const SUBJECT_CHECKIN: &str = include_str!("../templates/subject_checkin.txt");
+const CHECKIN_TEXT: &str = include_str!("../templates/checkin.txt");
+const CHECKIN_ITEM_TEXT: &str = include_str!("../templates/checkin_item.txt");
+const CHECKIN_HTML: &str = include_str!("../templates/checkin.html");
+const CHECKIN_ITEM_HTML: &str = include_str!("../templates/checkin_item.html");
 
-/// Whether the recipient leads the items or cooperates on them.
+/// Whether the recipient leads the items or cooperates on them, or is asked for progress on
+/// items that are only ongoing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Role {
     Lead,
     Cooperating,
+    /// The monthly check-in of lead departments on items that are only ongoing (长期坚持).
+    CheckIn,
 }
 
 /// One item in a digest.
@@ -35,7 +43,8 @@ pub enum Role {
 pub struct DigestLine {
     pub number_text: String,
     pub title: String,
-    pub due_on: NaiveDate,
+    /// `None` for an item that is only ongoing.
+    pub due_on: Option<NaiveDate>,
     pub kind: DueKind,
     pub label: Option<String>,
     /// Negative when overdue.
@@ -90,14 +99,23 @@ impl Digest {
             .sort_by(|a, b| (a.due_on, &a.number_text).cmp(&(b.due_on, &b.number_text)));
     }
 
-    pub fn subject(&self) -> String {
-        let first = self
-            .lines
+    /// The earliest due date listed, in Chinese.
+    fn nearest(&self) -> String {
+        self.lines
             .iter()
-            .map(|l| l.due_on)
+            .filter_map(|l| l.due_on)
             .min()
             .map(chinese_date)
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    pub fn subject(&self) -> String {
+        let first = self.nearest();
+        if self.role == Role::CheckIn {
+            return fill(SUBJECT_CHECKIN, &[("count", &self.lines.len().to_string())])
+                .trim()
+                .to_owned();
+        }
         if self.role == Role::Cooperating {
             return fill(
                 SUBJECT_COOPERATING,
@@ -158,7 +176,10 @@ impl Digest {
                     &[
                         ("number", &esc(&l.number_text)),
                         ("title", &esc(&l.title)),
-                        ("due_on", &chinese_date(l.due_on)),
+                        (
+                            "due_on",
+                            &l.due_on.map_or_else(|| "长期坚持".to_owned(), chinese_date),
+                        ),
                         ("stage_label", &esc(&stage_label)),
                         ("days", &days_text(l.days_left)),
                         ("other_leads", &esc(&others)),
@@ -181,6 +202,7 @@ impl Digest {
         match self.role {
             Role::Lead => self.render(BODY_TEXT, ITEM_TEXT, today, false),
             Role::Cooperating => self.render(COOPERATING_TEXT, COOPERATING_ITEM_TEXT, today, false),
+            Role::CheckIn => self.render(CHECKIN_TEXT, CHECKIN_ITEM_TEXT, today, false),
         }
     }
 
@@ -188,6 +210,7 @@ impl Digest {
         match self.role {
             Role::Lead => self.render(BODY_HTML, ITEM_HTML, today, true),
             Role::Cooperating => self.render(COOPERATING_HTML, COOPERATING_ITEM_HTML, today, true),
+            Role::CheckIn => self.render(CHECKIN_HTML, CHECKIN_ITEM_HTML, today, true),
         }
     }
 

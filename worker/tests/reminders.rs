@@ -423,7 +423,87 @@ async fn rows_of_a_department_removed_from_the_item_are_skipped(t: TestDb) {
     assert_eq!((later.messages_sent, later.deliveries_retrying), (0, 0));
 }
 
+async fn ongoing_items_get_a_monthly_check_in_when_configured(t: TestDb) {
+    import_with_contacts(&t.db, SAMPLE).await;
+    let smtp = SmtpServer::start();
+    let config = settings_with(
+        &t.url,
+        smtp.port,
+        None,
+        &[("MINSHENG_ONGOING_CHECKIN_DAY", "1")],
+    );
+    let ctx = context(&t.db, &config);
+    let checkins = |smtp: &SmtpServer| -> Vec<support::Mail> {
+        smtp.received()
+            .iter()
+            .map(parse_mail)
+            .filter(|m| m.subject.starts_with("【进展督办】"))
+            .collect()
+    };
+
+    // 3 July 2023: item 六 (优化政务服务, 长期坚持 only, led by 市行政审批服务局) is the only item
+    // with no date; its lead department is asked for this month's progress, once.
+    run(&ctx, at("2023-07-03T08:00:00+08:00"))
+        .await
+        .expect("run");
+    let mails = checkins(&smtp);
+    assert_eq!(mails.len(), 1, "one check-in");
+    let mail = &mails[0];
+    assert_eq!(
+        mail.subject,
+        "【进展督办】请报送1项长期坚持重点民生事项的本月进展"
+    );
+    assert!(mail.text.starts_with("市行政审批服务局"), "{}", mail.text);
+    assert!(mail.text.contains("六、优化政务服务"), "{}", mail.text);
+    assert!(mail.text.contains("完成时限:长期坚持"), "{}", mail.text);
+    assert!(mail.html.contains("<td>长期坚持</td>"), "{}", mail.html);
+    let six = item::Entity::find()
+        .filter(item::Column::Title.contains("优化政务服务"))
+        .one(&t.db)
+        .await
+        .expect("query")
+        .expect("item 六");
+    let rows: Vec<_> = ledger(&t)
+        .await
+        .into_iter()
+        .filter(|r| r.stage.starts_with("checkin-"))
+        .collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (
+            rows[0].stage.as_str(),
+            rows[0].status,
+            rows[0].due_date_id,
+            rows[0].item_id
+        ),
+        ("checkin-2023-07", DeliveryStatus::Sent, None, Some(six.id))
+    );
+
+    // Later the same month: nothing more. Next month: the next check-in.
+    run(&ctx, at("2023-07-20T08:00:00+08:00"))
+        .await
+        .expect("run");
+    assert_eq!(checkins(&smtp).len(), 1);
+    run(&ctx, at("2023-08-01T08:00:00+08:00"))
+        .await
+        .expect("run");
+    assert_eq!(checkins(&smtp).len(), 2);
+
+    // Done items are not asked about.
+    t.db.execute_unprepared(&format!(
+        "UPDATE item SET status = 'done' WHERE id = {}",
+        six.id
+    ))
+    .await
+    .expect("done");
+    run(&ctx, at("2023-09-01T08:00:00+08:00"))
+        .await
+        .expect("run");
+    assert_eq!(checkins(&smtp).len(), 2);
+}
+
 backend_tests!(
+    ongoing_items_get_a_monthly_check_in_when_configured,
     cooperating_departments_get_a_weekly_digest_when_configured,
     rows_of_a_department_removed_from_the_item_are_skipped,
     the_sample_reaches_every_lead_contact_once,

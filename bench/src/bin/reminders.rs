@@ -89,7 +89,7 @@ fn messages() -> Result<Vec<Message>, String> {
                     .map(|k| DigestLine {
                         number_text: format!("{}", i + k),
                         title: "提高困难群众救助保障水平".into(),
-                        due_on: day(2021, 6, 30),
+                        due_on: Some(day(2021, 6, 30)),
                         kind: DueKind::Final,
                         label: None,
                         days_left: 7,
@@ -119,6 +119,7 @@ async fn main() -> Result<(), String> {
         supervisor: None,
         calendar: None,
         cooperating_digest: None,
+        checkin_day: None,
     };
     let today = day(2021, 6, 23);
     let mut times = Vec::new();

@@ -120,6 +120,17 @@ pub const CONSTRAINTS: &[Constraint] = &[
         "percent",
         "a whole number from 0 to 100",
     ),
+    unique(
+        "uq_reminder_delivery_checkin",
+        "reminder_delivery.item_id, reminder_delivery.department_id, reminder_delivery.contact_email, reminder_delivery.stage",
+        "stage",
+        "this check-in is already in the ledger",
+    ),
+    check(
+        "ck_reminder_delivery_subject",
+        "dueDateId",
+        "a ledger row names either a due date or (a check-in) an item",
+    ),
     check("ck_item_status", "status", "not a known item status"),
     check(
         "ck_item_due_date_precision",
@@ -175,6 +186,11 @@ pub const CONSTRAINTS: &[Constraint] = &[
         "the department does not exist",
     ),
     foreign("fk_item_progress_item", "itemId", "the item does not exist"),
+    foreign(
+        "fk_reminder_delivery_item",
+        "itemId",
+        "the item does not exist",
+    ),
     foreign(
         "fk_item_progress_department",
         "departmentId",

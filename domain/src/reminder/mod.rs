@@ -5,4 +5,7 @@ pub mod calendar;
 mod plan;
 
 pub use calendar::WorkCalendar;
-pub use plan::{ContactInfo, DueDateInfo, PlanOutcome, PlannedReminder, Policy, Stage, plan};
+pub use plan::{
+    ContactInfo, DueDateInfo, OngoingItemInfo, PlanOutcome, PlannedReminder, Policy, Stage, plan,
+    plan_checkins,
+};

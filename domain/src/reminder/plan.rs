@@ -27,6 +27,8 @@ pub struct Policy {
     pub calendar: Option<WorkCalendar>,
     /// The weekday of the cooperating departments' weekly digest, if they get one.
     pub cooperating_digest: Option<Weekday>,
+    /// The day of the month from which items that are only ongoing get a check-in, if they do.
+    pub checkin_day: Option<u32>,
 }
 
 impl Policy {
@@ -38,6 +40,7 @@ impl Policy {
             supervisor: settings.supervisor.clone(),
             calendar,
             cooperating_digest: settings.cooperating_digest,
+            checkin_day: settings.ongoing_checkin_day,
         }
     }
 
@@ -104,6 +107,11 @@ pub enum Stage {
         year: i32,
         week: u32,
     },
+    /// The monthly check-in of an item that is only ongoing.
+    CheckIn {
+        year: i32,
+        month: u32,
+    },
 }
 
 impl Stage {
@@ -114,13 +122,27 @@ impl Stage {
             Self::Before(days) => format!("T-{days}"),
             Self::Overdue(n) => format!("overdue-{n}"),
             Self::Cooperating { year, week } => format!("coop-{year}-W{week:02}"),
+            Self::CheckIn { year, month } => format!("checkin-{year}-{month:02}"),
         }
     }
 }
 
+/// An item that is only ongoing (长期坚持): no active due date, so no deadline reminders; its
+/// lead departments may get a monthly check-in instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OngoingItemInfo {
+    pub item_id: i64,
+    pub number_text: String,
+    pub title: String,
+    pub status: ItemStatus,
+    /// (department id, name), in printed order.
+    pub lead_departments: Vec<(i64, String)>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlannedReminder {
-    pub due_date_id: i64,
+    /// `None` for a check-in, which is about an item, not a due date.
+    pub due_date_id: Option<i64>,
     pub due_date_version: i32,
     pub item_id: i64,
     pub department_id: i64,
@@ -146,7 +168,7 @@ impl PlannedReminder {
         escalate: bool,
     ) -> Self {
         Self {
-            due_date_id: due_date.due_date_id,
+            due_date_id: Some(due_date.due_date_id),
             due_date_version: due_date.version,
             item_id: due_date.item_id,
             department_id,
@@ -168,6 +190,69 @@ pub struct PlanOutcome {
     pub uncontacted: Vec<(String, String)>,
     /// Today is a day of rest under the holiday calendar: nothing planned.
     pub day_of_rest: bool,
+}
+
+/// Plans this month's check-ins: from the configured day of the month on, one per (item that
+/// is only ongoing, lead department, contact) and month. Planned again on later days of the
+/// month, they are the same ledger rows, so a worker that was down on the day still sends each
+/// once. Nothing on a day of rest under the holiday calendar.
+pub fn plan_checkins(
+    items: &[OngoingItemInfo],
+    contacts: &[ContactInfo],
+    policy: &Policy,
+    today: NaiveDate,
+) -> PlanOutcome {
+    let mut outcome = PlanOutcome::default();
+    let Some(day) = policy.checkin_day else {
+        return outcome;
+    };
+    if policy
+        .calendar
+        .as_ref()
+        .is_some_and(|c| !c.is_working_day(today))
+    {
+        outcome.day_of_rest = true;
+        return outcome;
+    }
+    let Some(from) = today.with_day(day).filter(|from| *from <= today) else {
+        return outcome;
+    };
+    let stage = Stage::CheckIn {
+        year: today.year(),
+        month: today.month(),
+    };
+    for item in items {
+        if matches!(item.status, ItemStatus::Done | ItemStatus::Closed) {
+            continue;
+        }
+        for (department_id, department_name) in &item.lead_departments {
+            let mut told = false;
+            for contact in contacts
+                .iter()
+                .filter(|c| c.department_id == *department_id)
+            {
+                told = true;
+                outcome.reminders.push(PlannedReminder {
+                    due_date_id: None,
+                    due_date_version: 0,
+                    item_id: item.item_id,
+                    department_id: *department_id,
+                    contact_id: contact.id,
+                    contact_email: contact.email.clone(),
+                    stage: stage.clone(),
+                    planned_for: from,
+                    days_left: 0,
+                    escalate: false,
+                });
+            }
+            if !told {
+                outcome
+                    .uncontacted
+                    .push((department_name.clone(), item.number_text.clone()));
+            }
+        }
+    }
+    outcome
 }
 
 /// The stage `due_on` has reached on `today`, with the day it was reached.
@@ -309,6 +394,7 @@ mod tests {
             supervisor: None,
             calendar: None,
             cooperating_digest: None,
+            checkin_day: None,
         }
     }
 
@@ -551,5 +637,100 @@ mod tests {
         assert_eq!(Stage::Before(7).key(), "T-7");
         assert_eq!(Stage::Before(0).key(), "due");
         assert_eq!(Stage::Overdue(2).key(), "overdue-2");
+    }
+
+    fn ongoing(status: ItemStatus) -> OngoingItemInfo {
+        OngoingItemInfo {
+            item_id: 60,
+            number_text: "六".into(),
+            title: "优化政务服务".into(),
+            status,
+            lead_departments: vec![(100, "市民政局".into()), (400, "市大数据局".into())],
+        }
+    }
+
+    fn checkins(policy: &Policy, today: NaiveDate) -> PlanOutcome {
+        plan_checkins(&[ongoing(ItemStatus::Open)], &contacts(), policy, today)
+    }
+
+    #[test]
+    fn ongoing_items_get_a_monthly_check_in_from_the_configured_day() {
+        let off = policy();
+        assert!(
+            checkins(&off, d(2021, 7, 20)).reminders.is_empty(),
+            "off by default"
+        );
+
+        let policy = Policy {
+            checkin_day: Some(5),
+            ..policy()
+        };
+        assert!(
+            checkins(&policy, d(2021, 7, 4)).reminders.is_empty(),
+            "not before the day"
+        );
+        let on_the_day = checkins(&policy, d(2021, 7, 5));
+        let to: Vec<(&str, String)> = on_the_day
+            .reminders
+            .iter()
+            .map(|r| (r.contact_email.as_str(), r.stage.key()))
+            .collect();
+        assert_eq!(
+            to,
+            [
+                ("a@mz.example.cn", "checkin-2021-07".to_owned()),
+                ("b@mz.example.cn", "checkin-2021-07".to_owned()),
+            ]
+        );
+        assert!(
+            on_the_day
+                .reminders
+                .iter()
+                .all(|r| r.due_date_id.is_none() && r.item_id == 60)
+        );
+        // The other lead department has no contact: the operator is told.
+        assert_eq!(
+            on_the_day.uncontacted,
+            [("市大数据局".to_owned(), "六".to_owned())]
+        );
+        // Later in the month: the same ledger rows (the key), planned for the day they fell due.
+        let later = checkins(&policy, d(2021, 7, 28));
+        assert_eq!(later.reminders[0].stage.key(), "checkin-2021-07");
+        assert_eq!(later.reminders[0].planned_for, d(2021, 7, 5));
+        // Next month: a new check-in, across the year end too.
+        assert_eq!(
+            checkins(&policy, d(2021, 8, 5)).reminders[0].stage.key(),
+            "checkin-2021-08"
+        );
+        assert_eq!(
+            checkins(&policy, d(2022, 1, 31)).reminders[0].stage.key(),
+            "checkin-2022-01"
+        );
+        // Done and closed items are not asked about.
+        for status in [ItemStatus::Done, ItemStatus::Closed] {
+            assert!(
+                plan_checkins(&[ongoing(status)], &contacts(), &policy, d(2021, 7, 5))
+                    .reminders
+                    .is_empty()
+            );
+        }
+    }
+
+    #[test]
+    fn no_check_in_on_a_day_of_rest() {
+        let calendar = WorkCalendar::parse("rest = [2021-10-01, 2021-10-04]\nwork = [2021-10-09]")
+            .expect("calendar");
+        let policy = Policy {
+            checkin_day: Some(1),
+            calendar: Some(calendar),
+            ..policy()
+        };
+        let holiday = checkins(&policy, d(2021, 10, 1));
+        assert!(holiday.day_of_rest && holiday.reminders.is_empty());
+        // The first working day after it sends the month's check-in.
+        assert_eq!(
+            checkins(&policy, d(2021, 10, 8)).reminders[0].stage.key(),
+            "checkin-2021-10"
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! The reminder ledger: plan (insert or ignore), claim, mark sent or retry.
 //!
 //! The unique key `(due_date_id, due_date_version, department_id, contact_email, stage)` makes a
-//! reminder exist once whatever number of workers plan it. Claiming flips `pending` rows to
+//! reminder exist once whatever number of workers plan it; a monthly check-in, which names an
+//! item instead of a due date, has `(item_id, department_id, contact_email, stage)`. Claiming flips `pending` rows to
 //! `sending` in one UPDATE … RETURNING (PostgreSQL with `FOR UPDATE SKIP LOCKED`, so concurrent
 //! workers take disjoint rows; SQLite has one writer). A claim carries an expiry: the rows of a
 //! worker that died mid-send become claimable again. The one gap left is a crash after the SMTP
@@ -14,12 +15,12 @@ use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement,
     TransactionSession, TransactionTrait,
-    sea_query::{Expr, OnConflict},
+    sea_query::{Expr, OnConflict, Query},
 };
 
 use crate::{
     DomainError,
-    reminder::{ContactInfo, DueDateInfo, PlannedReminder},
+    reminder::{ContactInfo, DueDateInfo, OngoingItemInfo, PlannedReminder},
 };
 use entity::{
     DeliveryStatus, DepartmentRole, ItemStatus, department_contact, item, item_department,
@@ -95,6 +96,59 @@ pub async fn due_dates<C: ConnectionTrait>(
     Ok(out)
 }
 
+/// Items that are only ongoing (长期坚持 with no active due date) and still open (or, with
+/// `only`, those items whatever their state), with their lead departments in printed order.
+pub async fn ongoing_items<C: ConnectionTrait>(
+    db: &C,
+    only: Option<&[i64]>,
+) -> Result<Vec<OngoingItemInfo>, DomainError> {
+    let dated = Query::select()
+        .column(item_due_date::Column::ItemId)
+        .from(item_due_date::Entity)
+        .and_where(item_due_date::Column::Active.eq(true))
+        .to_owned();
+    let mut query = item::Entity::find().filter(item::Column::Id.not_in_subquery(dated));
+    query = match only {
+        Some(ids) => query.filter(item::Column::Id.is_in(ids.iter().copied())),
+        None => query
+            .filter(item::Column::Ongoing.eq(true))
+            .filter(item::Column::Status.is_not_in([ItemStatus::Done, ItemStatus::Closed])),
+    };
+    let items = query.all(db).await?;
+    let names = super::departments::names(db).await?;
+    let mut leads: HashMap<i64, Vec<(i32, i64)>> = HashMap::new();
+    for role in item_department::Entity::find()
+        .filter(item_department::Column::ItemId.is_in(items.iter().map(|i| i.id)))
+        .filter(item_department::Column::Role.eq(DepartmentRole::Lead))
+        .all(db)
+        .await?
+    {
+        leads
+            .entry(role.item_id)
+            .or_default()
+            .push((role.position, role.department_id));
+    }
+    let mut out: Vec<OngoingItemInfo> = items
+        .into_iter()
+        .map(|item| {
+            let mut in_order = leads.remove(&item.id).unwrap_or_default();
+            in_order.sort_unstable();
+            OngoingItemInfo {
+                item_id: item.id,
+                number_text: item.number_text,
+                title: item.title,
+                status: item.status,
+                lead_departments: in_order
+                    .into_iter()
+                    .map(|(_, id)| (id, names.get(&id).cloned().unwrap_or_default()))
+                    .collect(),
+            }
+        })
+        .collect();
+    out.sort_by_key(|i| i.item_id);
+    Ok(out)
+}
+
 /// Every active contact.
 pub async fn contacts<C: ConnectionTrait>(db: &C) -> Result<Vec<ContactInfo>, DomainError> {
     Ok(department_contact::Entity::find()
@@ -123,38 +177,61 @@ pub async fn record_planned<C: ConnectionTrait + TransactionTrait>(
     }
     let txn = db.begin().await?;
     let mut inserted = 0;
-    for chunk in planned.chunks(100) {
-        let rows = chunk.iter().map(|p| reminder_delivery::ActiveModel {
-            due_date_id: Set(p.due_date_id),
-            due_date_version: Set(p.due_date_version),
-            department_id: Set(p.department_id),
-            contact_id: Set(Some(p.contact_id)),
-            contact_email: Set(p.contact_email.clone()),
-            stage: Set(p.stage.key()),
-            planned_for: Set(p.planned_for),
-            status: Set(DeliveryStatus::Pending),
-            attempts: Set(0),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        });
-        inserted += reminder_delivery::Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::columns([
-                    reminder_delivery::Column::DueDateId,
-                    reminder_delivery::Column::DueDateVersion,
-                    reminder_delivery::Column::DepartmentId,
-                    reminder_delivery::Column::ContactEmail,
-                    reminder_delivery::Column::Stage,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
+    // Reminders of due dates and check-ins of items have a once-only key each.
+    let (of_due_dates, checkins): (Vec<&PlannedReminder>, Vec<&PlannedReminder>) =
+        planned.iter().partition(|p| p.due_date_id.is_some());
+    let keys = [
+        (
+            of_due_dates,
+            [
+                reminder_delivery::Column::DueDateId,
+                reminder_delivery::Column::DueDateVersion,
+                reminder_delivery::Column::DepartmentId,
+                reminder_delivery::Column::ContactEmail,
+                reminder_delivery::Column::Stage,
+            ]
+            .as_slice(),
+        ),
+        (
+            checkins,
+            [
+                reminder_delivery::Column::ItemId,
+                reminder_delivery::Column::DepartmentId,
+                reminder_delivery::Column::ContactEmail,
+                reminder_delivery::Column::Stage,
+            ]
+            .as_slice(),
+        ),
+    ];
+    for (rows, key) in &keys {
+        for chunk in rows.chunks(100) {
+            let models = chunk.iter().map(|p| reminder_delivery::ActiveModel {
+                due_date_id: Set(p.due_date_id),
+                item_id: Set(p.due_date_id.is_none().then_some(p.item_id)),
+                due_date_version: Set(p.due_date_version),
+                department_id: Set(p.department_id),
+                contact_id: Set(Some(p.contact_id)),
+                contact_email: Set(p.contact_email.clone()),
+                stage: Set(p.stage.key()),
+                planned_for: Set(p.planned_for),
+                status: Set(DeliveryStatus::Pending),
+                attempts: Set(0),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            });
+            inserted += reminder_delivery::Entity::insert_many(models)
+                .on_conflict(
+                    OnConflict::columns(key.iter().copied())
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(&txn)
+                .await?;
+        }
     }
     for p in planned {
-        reminder_delivery::Entity::update_many()
+        let mut older = reminder_delivery::Entity::update_many()
             .col_expr(
                 reminder_delivery::Column::Status,
                 Expr::value(DeliveryStatus::Skipped),
@@ -163,9 +240,14 @@ pub async fn record_planned<C: ConnectionTrait + TransactionTrait>(
                 reminder_delivery::Column::LastError,
                 Expr::value(format!("superseded by {}", p.stage.key())),
             )
-            .col_expr(reminder_delivery::Column::UpdatedAt, Expr::value(now))
-            .filter(reminder_delivery::Column::DueDateId.eq(p.due_date_id))
-            .filter(reminder_delivery::Column::DueDateVersion.eq(p.due_date_version))
+            .col_expr(reminder_delivery::Column::UpdatedAt, Expr::value(now));
+        older = match p.due_date_id {
+            Some(due_date_id) => older
+                .filter(reminder_delivery::Column::DueDateId.eq(due_date_id))
+                .filter(reminder_delivery::Column::DueDateVersion.eq(p.due_date_version)),
+            None => older.filter(reminder_delivery::Column::ItemId.eq(p.item_id)),
+        };
+        older
             .filter(reminder_delivery::Column::DepartmentId.eq(p.department_id))
             .filter(reminder_delivery::Column::ContactEmail.eq(p.contact_email.as_str()))
             .filter(reminder_delivery::Column::Status.eq(DeliveryStatus::Pending))

@@ -395,6 +395,7 @@ pub async fn merge_departments(
     {
         let same = |t: &reminder_delivery::Model| {
             t.due_date_id == row.due_date_id
+                && t.item_id == row.item_id
                 && t.due_date_version == row.due_date_version
                 && t.contact_email == row.contact_email
                 && t.stage == row.stage

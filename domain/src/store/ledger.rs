@@ -1,7 +1,7 @@
 //! The reminder ledger, read for administrators.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     sea_query::{Expr, Query},
 };
 
@@ -36,13 +36,17 @@ pub async fn page<C: ConnectionTrait>(
     }
     if let Some(item_id) = filter.item_id {
         select = select.filter(
-            reminder_delivery::Column::DueDateId.in_subquery(
-                Query::select()
-                    .column(item_due_date::Column::Id)
-                    .from(item_due_date::Entity)
-                    .and_where(item_due_date::Column::ItemId.eq(item_id))
-                    .to_owned(),
-            ),
+            Condition::any()
+                .add(
+                    reminder_delivery::Column::DueDateId.in_subquery(
+                        Query::select()
+                            .column(item_due_date::Column::Id)
+                            .from(item_due_date::Entity)
+                            .and_where(item_due_date::Column::ItemId.eq(item_id))
+                            .to_owned(),
+                    ),
+                )
+                .add(reminder_delivery::Column::ItemId.eq(item_id)),
         );
     }
     let id = Expr::col((reminder_delivery::Entity, reminder_delivery::Column::Id));
@@ -58,21 +62,32 @@ pub async fn page<C: ConnectionTrait>(
     })
 }
 
-/// The ledger rows of these items, as `(item id, row)`, newest first.
+/// The ledger rows of these items (their due dates' reminders and their check-ins), as
+/// `(item id, row)`, newest first.
 pub async fn for_items<C: ConnectionTrait>(
     db: &C,
     item_ids: &[i64],
 ) -> Result<Vec<(i64, ReminderDelivery)>, DomainError> {
-    let rows = reminder_delivery::Entity::find()
+    let of_due_dates = reminder_delivery::Entity::find()
         .find_also_related(item_due_date::Entity)
         .filter(item_due_date::Column::ItemId.is_in(item_ids.iter().copied()))
-        .order_by_desc(reminder_delivery::Column::Id)
         .all(db)
         .await?;
-    Ok(rows
+    let checkins = reminder_delivery::Entity::find()
+        .filter(reminder_delivery::Column::ItemId.is_in(item_ids.iter().copied()))
+        .all(db)
+        .await?;
+    let mut rows: Vec<(i64, ReminderDelivery)> = of_due_dates
         .into_iter()
         .filter_map(|(delivery, due)| due.map(|d| (d.item_id, ReminderDelivery::from(delivery))))
-        .collect())
+        .chain(
+            checkins
+                .into_iter()
+                .filter_map(|c| c.item_id.map(|item| (item, ReminderDelivery::from(c)))),
+        )
+        .collect();
+    rows.sort_by_key(|(_, d)| std::cmp::Reverse(d.id));
+    Ok(rows)
 }
 
 pub async fn by_id<C: ConnectionTrait>(

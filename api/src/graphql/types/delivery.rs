@@ -80,17 +80,25 @@ impl ReminderDelivery {
             .map(Department))
     }
 
+    /// The due date it reminds of; null for a monthly check-in of an item that is only
+    /// ongoing (stage `checkin-2021-07`).
     async fn due_date(&self, ctx: &Context<'_>) -> Result<Option<DueDate>> {
-        Ok(load_one(ctx, DueDateKey(self.0.due_date_id))
-            .await?
-            .map(DueDate))
+        match self.0.due_date_id {
+            Some(id) => Ok(load_one(ctx, DueDateKey(id)).await?.map(DueDate)),
+            None => Ok(None),
+        }
     }
 
     async fn item(&self, ctx: &Context<'_>) -> Result<Option<Item>> {
-        let Some(due) = load_one(ctx, DueDateKey(self.0.due_date_id)).await? else {
-            return Ok(None);
+        let item_id = match (self.0.item_id, self.0.due_date_id) {
+            (Some(item_id), _) => item_id,
+            (None, Some(due_date_id)) => match load_one(ctx, DueDateKey(due_date_id)).await? {
+                Some(due) => due.item_id,
+                None => return Ok(None),
+            },
+            (None, None) => return Ok(None),
         };
-        Ok(load_one(ctx, ItemKey(due.item_id)).await?.map(Item))
+        Ok(load_one(ctx, ItemKey(item_id)).await?.map(Item))
     }
 }
 
