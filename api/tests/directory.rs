@@ -7,7 +7,7 @@ mod support;
 use entity::{audit_event, department, department_alias, department_contact};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
-use support::{ADMIN_TOKEN, TestApp, only_error, settings_with};
+use support::{ADMIN_TOKEN, admin_app, import_sample, only_error};
 use test_support::{TestDb, backend_tests};
 
 const ADMIN: Option<&str> = Some(ADMIN_TOKEN);
@@ -52,14 +52,6 @@ const ADD_CONTACT: &str = "mutation($id: ID!, $name: String!, $email: String!) {
 const UPDATE_CONTACT: &str = "mutation($id: ID!, $email: String, $active: Boolean) {
     updateContact(contactId: $id, email: $email, active: $active) { email active } }";
 const REMOVE_CONTACT: &str = "mutation($id: ID!) { removeContact(contactId: $id) { email } }";
-
-async fn admin_app(t: &TestDb) -> TestApp {
-    TestApp::start_with(&settings_with(
-        &t.url,
-        &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],
-    ))
-    .await
-}
 
 async fn departments_are_created_renamed_and_aliased(t: TestDb) {
     let app = admin_app(&t).await;
@@ -320,19 +312,7 @@ const CHANGE: &str = "mutation($id: ID!, $due: Date!, $reason: String!) {
 
 async fn status_and_deadline_changes_keep_their_history(t: TestDb) {
     let app = admin_app(&t).await;
-    let parsed = domain::listdoc::parse(api::sample::SAMPLE_LIST, &Default::default());
-    domain::store::import::import(
-        &t.db,
-        api::sample::SAMPLE_LIST,
-        &parsed,
-        &domain::store::import::ImportOptions {
-            issuer: None,
-            actor: domain::store::audit::Actor("test".into()),
-            now: chrono::Utc::now(),
-        },
-    )
-    .await
-    .expect("import");
+    import_sample(&t).await;
     let items = app
         .data(
             "{ items(filter: { search: \"养老\" }) { edges { node { id } } } }",
@@ -480,19 +460,7 @@ async fn status_and_deadline_changes_keep_their_history(t: TestDb) {
 
 async fn a_merge_keeps_every_assignment_contact_and_name(t: TestDb) {
     let app = admin_app(&t).await;
-    let parsed = domain::listdoc::parse(api::sample::SAMPLE_LIST, &Default::default());
-    domain::store::import::import(
-        &t.db,
-        api::sample::SAMPLE_LIST,
-        &parsed,
-        &domain::store::import::ImportOptions {
-            issuer: None,
-            actor: domain::store::audit::Actor("test".into()),
-            now: chrono::Utc::now(),
-        },
-    )
-    .await
-    .expect("import");
+    import_sample(&t).await;
     // The sample prints 市卫健委 and 市卫生健康委员会: two departments until merged.
     let find = "query($s: String) { departments(filter: { search: $s }, first: 1) { edges { node { id name aliases
         leadItems { edges { node { number } } } cooperatingItems { edges { node { number } } } } } } }";

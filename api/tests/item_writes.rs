@@ -7,12 +7,13 @@ mod support;
 
 use std::time::Duration;
 
-use chrono::Utc;
 use entity::{audit_event, item, item_department, item_due_date};
 use futures_util::{SinkExt, StreamExt};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
-use support::{ADMIN_TOKEN, TestApp, only_error, settings_with};
+use support::{
+    ADMIN_TOKEN, TestApp, admin_app_with_sample, department_id, only_error, settings_with,
+};
 use test_support::{TestDb, backend_tests};
 use tokio_tungstenite::{
     MaybeTlsStream, WebSocketStream, connect_async,
@@ -29,42 +30,6 @@ const UPDATE: &str =
     "mutation($id: ID!, $input: UpdateItemInput!) { updateItem(itemId: $id, input: $input) {
     number title deadlineText dueDates(history: true) { dueOn version active } } }";
 const DELETE: &str = "mutation($id: ID!) { deleteItem(itemId: $id) { status } }";
-
-async fn app_with_sample(t: &TestDb) -> TestApp {
-    let app = TestApp::start_with(&settings_with(
-        &t.url,
-        &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],
-    ))
-    .await;
-    let parsed = domain::listdoc::parse(api::sample::SAMPLE_LIST, &Default::default());
-    domain::store::import::import(
-        &t.db,
-        api::sample::SAMPLE_LIST,
-        &parsed,
-        &domain::store::import::ImportOptions {
-            issuer: None,
-            actor: domain::store::audit::Actor("test".into()),
-            now: Utc::now(),
-        },
-    )
-    .await
-    .expect("import");
-    app
-}
-
-async fn department_id(app: &TestApp, name: &str) -> Value {
-    let data = app
-        .data(
-            "query($s: String!) { departments(filter: { search: $s }, first: 20) { edges { node { id name } } } }",
-            json!({ "s": name }),
-        )
-        .await;
-    data["departments"]["edges"]
-        .as_array()
-        .and_then(|edges| edges.iter().find(|e| e["node"]["name"] == name))
-        .map(|e| e["node"]["id"].clone())
-        .unwrap_or_else(|| panic!("no department {name}: {data}"))
-}
 
 async fn list_id(app: &TestApp) -> Value {
     app.data("{ lists { id } }", json!(null)).await["lists"][0]["id"].clone()
@@ -90,7 +55,7 @@ async fn counts(t: &TestDb) -> [u64; 4] {
 }
 
 async fn items_are_created_corrected_and_withdrawn(t: TestDb) {
-    let app = app_with_sample(&t).await;
+    let app = admin_app_with_sample(&t).await;
     let list = list_id(&app).await;
     let education = department_id(&app, "市教育局").await;
     let finance = department_id(&app, "市财政局").await;
@@ -325,7 +290,7 @@ const SUBSCRIBE: &str = "subscription($list: ID!) { itemChanged(listId: $list) {
       leadDepartments { name } } } }";
 
 async fn subscribers_hear_every_committed_change(t: TestDb) {
-    let app = app_with_sample(&t).await;
+    let app = admin_app_with_sample(&t).await;
     let list = list_id(&app).await;
     let items = app
         .data(
@@ -517,7 +482,7 @@ async fn a_subscriber_hears_changes_made_through_another_replica() {
         );
         return;
     };
-    let writer = app_with_sample(&t).await;
+    let writer = admin_app_with_sample(&t).await;
     let reader = TestApp::start_with(&settings_with(
         &t.url,
         &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],

@@ -15,7 +15,7 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use support::{ADMIN_TOKEN, TestApp, only_error, settings_with};
+use support::{ADMIN_TOKEN, TestApp, admin_app_with_sample, department_id, only_error};
 use test_support::{TestDb, backend_tests};
 
 const ADMIN: Option<&str> = Some(ADMIN_TOKEN);
@@ -36,43 +36,6 @@ const DELIVERIES: &str = "query($department: ID) {
     reminderDeliveries(filter: { departmentId: $department }, first: 50) {
       edges { node { contactEmail department { name } } } } }";
 
-async fn app_with_sample(t: &TestDb) -> TestApp {
-    let app = TestApp::start_with(&settings_with(
-        &t.url,
-        &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],
-    ))
-    .await;
-    let parsed = domain::listdoc::parse(api::sample::SAMPLE_LIST, &Default::default());
-    domain::store::import::import(
-        &t.db,
-        api::sample::SAMPLE_LIST,
-        &parsed,
-        &domain::store::import::ImportOptions {
-            issuer: None,
-            actor: domain::store::audit::Actor("test".into()),
-            now: Utc::now(),
-        },
-    )
-    .await
-    .expect("import");
-    app
-}
-
-/// The global ID of the department called exactly `name`.
-async fn department_id(app: &TestApp, name: &str) -> Value {
-    let data = app
-        .data(
-            "query($s: String!) { departments(filter: { search: $s }, first: 20) { edges { node { id name } } } }",
-            json!({ "s": name }),
-        )
-        .await;
-    data["departments"]["edges"]
-        .as_array()
-        .and_then(|edges| edges.iter().find(|e| e["node"]["name"] == name))
-        .map(|e| e["node"]["id"].clone())
-        .unwrap_or_else(|| panic!("no department {name}: {data}"))
-}
-
 /// The global ID of the item whose title contains `search`.
 async fn item_id(app: &TestApp, search: &str) -> Value {
     let data = app
@@ -92,7 +55,7 @@ where
 }
 
 async fn department_tokens_act_only_for_their_department(t: TestDb) {
-    let app = app_with_sample(&t).await;
+    let app = admin_app_with_sample(&t).await;
     // 市民政局 leads 二 (养老) and cooperates on 七 (医疗保障); it has no part in 三 (公共交通).
     let civil = department_id(&app, "市民政局").await;
     let transport = department_id(&app, "市交通运输局").await;
@@ -397,7 +360,7 @@ async fn ledger_row(t: &TestDb, due: &item_due_date::Model, department_id: i64, 
 }
 
 async fn progress_reports_are_validated_listed_and_audited(t: TestDb) {
-    let app = app_with_sample(&t).await;
+    let app = admin_app_with_sample(&t).await;
     let elderly = item_id(&app, "养老").await;
     let audits = rows::<audit_event::Entity>(&t).await;
 

@@ -16,6 +16,13 @@ const COLUMNS: &str = "id, due_date_id, due_date_version, department_id, contact
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// One transaction on every engine: on SQLite the rebuild must run on one connection (a
+    /// pooled connection with an older snapshot still sees the dropped table and refuses the
+    /// rename), and it is then all-or-nothing.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         if manager.get_database_backend() == DatabaseBackend::Postgres {

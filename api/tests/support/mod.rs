@@ -158,3 +158,51 @@ pub fn only_error(body: &Value) -> (String, Option<String>) {
         ext["field"].as_str().map(str::to_owned),
     )
 }
+
+/// The api with `MINSHENG_ADMIN_TOKEN` set to [`ADMIN_TOKEN`].
+pub async fn admin_app(t: &TestDb) -> TestApp {
+    TestApp::start_with(&settings_with(
+        &t.url,
+        &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],
+    ))
+    .await
+}
+
+/// Imports the project's sample list (`examples/sample-list.txt`) into the test database.
+pub async fn import_sample(t: &TestDb) {
+    let parsed = domain::listdoc::parse(api::sample::SAMPLE_LIST, &Default::default());
+    domain::store::import::import(
+        &t.db,
+        api::sample::SAMPLE_LIST,
+        &parsed,
+        &domain::store::import::ImportOptions {
+            issuer: None,
+            actor: domain::store::audit::Actor("test".into()),
+            now: chrono::Utc::now(),
+        },
+    )
+    .await
+    .expect("import the sample");
+}
+
+/// [`admin_app`] over a database holding the sample list.
+pub async fn admin_app_with_sample(t: &TestDb) -> TestApp {
+    let app = admin_app(t).await;
+    import_sample(t).await;
+    app
+}
+
+/// The global ID of the department called exactly `name`, asked through the graph.
+pub async fn department_id(app: &TestApp, name: &str) -> Value {
+    let data = app
+        .data(
+            "query($s: String!) { departments(filter: { search: $s }, first: 20) { edges { node { id name } } } }",
+            json!({ "s": name }),
+        )
+        .await;
+    data["departments"]["edges"]
+        .as_array()
+        .and_then(|edges| edges.iter().find(|e| e["node"]["name"] == name))
+        .map(|e| e["node"]["id"].clone())
+        .unwrap_or_else(|| panic!("no department {name}: {data}"))
+}

@@ -65,6 +65,13 @@ impl Policy {
         Ok(Self::from_settings(settings, calendar))
     }
 
+    /// Today is a day of rest under the holiday calendar: nothing is sent.
+    fn rests_on(&self, today: NaiveDate) -> bool {
+        self.calendar
+            .as_ref()
+            .is_some_and(|c| !c.is_working_day(today))
+    }
+
     fn lead_date(&self, due_on: NaiveDate, days: u32) -> NaiveDate {
         match &self.calendar {
             Some(calendar) => calendar.working_days_before(due_on, days),
@@ -206,11 +213,7 @@ pub fn plan_checkins(
     let Some(day) = policy.checkin_day else {
         return outcome;
     };
-    if policy
-        .calendar
-        .as_ref()
-        .is_some_and(|c| !c.is_working_day(today))
-    {
+    if policy.rests_on(today) {
         outcome.day_of_rest = true;
         return outcome;
     }
@@ -286,11 +289,7 @@ pub fn plan(
     today: NaiveDate,
 ) -> PlanOutcome {
     let mut outcome = PlanOutcome::default();
-    if policy
-        .calendar
-        .as_ref()
-        .is_some_and(|c| !c.is_working_day(today))
-    {
+    if policy.rests_on(today) {
         outcome.day_of_rest = true;
         return outcome;
     }

@@ -6,7 +6,7 @@ use sea_orm::{
     sea_query::Expr,
 };
 
-use super::page::{self, PageRequest, SortSpec};
+use super::page::{self, PageRequest};
 use crate::{
     DomainError,
     model::{AuditEvent, Page},
@@ -67,14 +67,5 @@ pub async fn page<C: ConnectionTrait>(
         select = select.filter(audit_event::Column::Actor.eq(actor.as_str()));
     }
     let id = Expr::col((audit_event::Entity, audit_event::Column::Id));
-    let spec = SortSpec {
-        key: id.clone(),
-        id,
-        descending: true,
-    };
-    let page = page::fetch(db, select, &spec, request).await?;
-    Ok(Page {
-        rows: page.rows.into_iter().map(Into::into).collect(),
-        has_more: page.has_more,
-    })
+    page::newest_first(db, select, id, request).await
 }

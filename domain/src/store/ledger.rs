@@ -5,7 +5,7 @@ use sea_orm::{
     sea_query::{Expr, Query},
 };
 
-use super::page::{self, PageRequest, SortSpec};
+use super::page::{self, PageRequest};
 use crate::{
     DomainError,
     model::{DeliveryStatus, Page, ReminderDelivery},
@@ -50,16 +50,7 @@ pub async fn page<C: ConnectionTrait>(
         );
     }
     let id = Expr::col((reminder_delivery::Entity, reminder_delivery::Column::Id));
-    let spec = SortSpec {
-        key: id.clone(),
-        id,
-        descending: true,
-    };
-    let page = page::fetch(db, select, &spec, request).await?;
-    Ok(Page {
-        rows: page.rows.into_iter().map(ReminderDelivery::from).collect(),
-        has_more: page.has_more,
-    })
+    page::newest_first(db, select, id, request).await
 }
 
 /// The ledger rows of these items (their due dates' reminders and their check-ins), as

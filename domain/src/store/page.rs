@@ -109,3 +109,28 @@ where
     }
     Ok(Page { rows, has_more })
 }
+
+/// One page of `select` ordered by its id column `id`, newest (largest id) first: the order of
+/// logs such as the ledger, the audit trail and progress reports.
+pub(crate) async fn newest_first<E, C, T>(
+    db: &C,
+    select: Select<E>,
+    id: SimpleExpr,
+    request: &PageRequest<i64>,
+) -> Result<Page<T>, DomainError>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Sized + Send + Sync + Into<T>,
+    C: ConnectionTrait,
+{
+    let spec = SortSpec {
+        key: id.clone(),
+        id,
+        descending: true,
+    };
+    let page = fetch(db, select, &spec, request).await?;
+    Ok(Page {
+        rows: page.rows.into_iter().map(Into::into).collect(),
+        has_more: page.has_more,
+    })
+}

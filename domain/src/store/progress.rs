@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{
     access,
     directory_admin::Change,
-    page::{self, PageRequest, SortSpec},
+    page::{self, PageRequest},
 };
 use crate::{
     DomainError,
@@ -91,16 +91,7 @@ pub async fn page<C: ConnectionTrait>(
 ) -> Result<Page<ProgressReport>, DomainError> {
     let select = item_progress::Entity::find().filter(item_progress::Column::ItemId.eq(item_id));
     let id = Expr::col((item_progress::Entity, item_progress::Column::Id));
-    let spec = SortSpec {
-        key: id.clone(),
-        id,
-        descending: true,
-    };
-    let page = page::fetch(db, select, &spec, request).await?;
-    Ok(Page {
-        rows: page.rows.into_iter().map(Into::into).collect(),
-        has_more: page.has_more,
-    })
+    page::newest_first(db, select, id, request).await
 }
 
 pub async fn by_id<C: ConnectionTrait>(
