@@ -465,6 +465,26 @@ async fn subscribers_hear_every_committed_change(t: TestDb) {
     }
     announced.sort();
     assert_eq!(announced, ["提升社区养老服务能力", "改善城市公共交通出行"]);
+
+    // Withdrawing an item twice is one change, announced once.
+    for _ in 0..2 {
+        let body = app
+            .graphql_as(
+                ADMIN,
+                "mutation($id: ID!) { deleteItem(itemId: $id) { status } }",
+                json!({ "id": elderly }),
+            )
+            .await;
+        assert_eq!(body["data"]["deleteItem"]["status"], "CLOSED", "{body}");
+    }
+    let event = next(&mut socket, Duration::from_secs(5))
+        .await
+        .expect("an event");
+    assert_eq!(
+        event["payload"]["data"]["itemChanged"]["kind"], "DELETED",
+        "{event}"
+    );
+    assert_eq!(next(&mut socket, Duration::from_millis(500)).await, None);
 }
 
 backend_tests!(

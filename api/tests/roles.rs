@@ -144,12 +144,25 @@ async fn department_tokens_act_only_for_their_department(t: TestDb) {
         .graphql_as(
             as_civil,
             CHANGE,
-            json!({ "id": elderly, "due": "2023-09-30", "reason": "场地调整" }),
+            json!({ "id": elderly, "due": "2099-09-30", "reason": "场地调整" }),
         )
         .await;
     assert_eq!(
         body["data"]["changeDeadline"]["dueDates"],
-        json!([{ "dueOn": "2023-09-30", "version": 2 }]),
+        json!([{ "dueOn": "2099-09-30", "version": 2 }]),
+        "{body}"
+    );
+    // A department asks for more time, not for a date already gone.
+    let body = app
+        .graphql_as(
+            as_civil,
+            CHANGE,
+            json!({ "id": elderly, "due": "2020-01-31", "reason": "补录" }),
+        )
+        .await;
+    assert_eq!(
+        only_error(&body),
+        ("VALIDATION".to_owned(), Some("dueOn".to_owned())),
         "{body}"
     );
     let dates_before = rows::<item_due_date::Entity>(&t).await;
@@ -157,7 +170,7 @@ async fn department_tokens_act_only_for_their_department(t: TestDb) {
         .graphql_as(
             as_civil,
             CHANGE,
-            json!({ "id": buses, "due": "2024-06-30", "reason": "x" }),
+            json!({ "id": buses, "due": "2099-06-30", "reason": "x" }),
         )
         .await;
     assert_eq!(only_error(&body).0, "FORBIDDEN", "{body}");

@@ -201,13 +201,14 @@ fn positions(
 }
 
 /// Corrects an item. A new deadline text whose dates differ starts a new due-date version (the
-/// old one stays in the history), as a re-imported list does. Nothing to change writes nothing.
+/// old one stays in the history), as a re-imported list does. Nothing to change writes nothing
+/// (`false`).
 pub async fn update_item(
     db: &DatabaseConnection,
     id: i64,
     edit: &ItemEdit,
     change: &Change,
-) -> Result<Item, DomainError> {
+) -> Result<(Item, bool), DomainError> {
     let number = edit.number.map(number).transpose()?;
     let title = edit.title.as_deref().map(title).transpose()?;
     let content = edit.content.as_deref().map(content).transpose()?;
@@ -242,7 +243,7 @@ pub async fn update_item(
         }
     }
     if changed.is_empty() {
-        return Ok(current.into());
+        return Ok((current.into(), false));
     }
     active.updated_at = Set(change.now);
     active.update(&txn).await?;
@@ -258,7 +259,7 @@ pub async fn update_item(
     )
     .await?;
     txn.commit().await?;
-    Ok(updated.into())
+    Ok((updated.into(), true))
 }
 
 /// Replaces the active due dates with `deadline`'s when they differ.
@@ -305,16 +306,16 @@ async fn new_due_date_version<C: sea_orm::ConnectionTrait>(
 }
 
 /// Withdraws an item: its status becomes `CLOSED`, which stops its reminders; the item, its
-/// history and its ledger stay. Deleting a closed item again changes nothing.
+/// history and its ledger stay. Deleting a closed item again changes nothing (`false`).
 pub async fn delete_item(
     db: &DatabaseConnection,
     id: i64,
     change: &Change,
-) -> Result<Item, DomainError> {
+) -> Result<(Item, bool), DomainError> {
     let txn = db.begin().await?;
     let current = access::item_for(&txn, id, None).await?;
     if current.status == ItemStatus::Closed {
-        return Ok(current.into());
+        return Ok((current.into(), false));
     }
     let from = current.status;
     let mut active = current.into_active_model();
@@ -331,7 +332,7 @@ pub async fn delete_item(
     )
     .await?;
     txn.commit().await?;
-    Ok(updated.into())
+    Ok((updated.into(), true))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use sea_orm::DatabaseConnection;
 
 use super::{admin_change, change_by_viewer, id_arg, published};
 use crate::graphql::{
-    auth,
+    auth, clock,
     error::{to_graphql, under},
     events::ItemChangeKind,
     import_list,
@@ -131,16 +131,10 @@ impl ItemMutation {
             deadline: input.deadline,
         };
         let db = ctx.data::<DatabaseConnection>()?;
-        let before = domain::store::items::by_ids(db, &[id])
-            .await
-            .map_err(to_graphql)?;
-        let item = item_edit::update_item(db, id, &edit, &change)
+        let (item, changed) = item_edit::update_item(db, id, &edit, &change)
             .await
             .map_err(|e| to_graphql(under("input", e)))?;
-        if before
-            .first()
-            .is_some_and(|b| b.updated_at != item.updated_at)
-        {
+        if changed {
             published(ctx, ItemChangeKind::Updated, &item).await;
         }
         Ok(Item(item))
@@ -152,10 +146,13 @@ impl ItemMutation {
         let change = admin_change(ctx)?;
         let id = id_arg("Item", &item_id, "itemId")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        let item = item_edit::delete_item(db, id, &change)
+        let (item, changed) = item_edit::delete_item(db, id, &change)
             .await
             .map_err(to_graphql)?;
-        published(ctx, ItemChangeKind::Deleted, &item).await;
+        // Deleting a closed item again changes nothing, and nothing is announced.
+        if changed {
+            published(ctx, ItemChangeKind::Deleted, &item).await;
+        }
         Ok(Item(item))
     }
 
@@ -223,7 +220,8 @@ impl ItemMutation {
 
     /// 延期: the item's active due dates give way to `dueOn` as a new version; the old ones stay
     /// in `dueDates(history: true)`, and reminders follow the new date. `reason` is recorded
-    /// in the audit trail. Administrators, and departments on their own items.
+    /// in the audit trail. Administrators, and departments on their own items (to today or
+    /// later).
     async fn change_deadline(
         &self,
         ctx: &Context<'_>,
@@ -239,6 +237,14 @@ impl ItemMutation {
             return Err(to_graphql(DomainError::validation(
                 "reason",
                 "say why the deadline moves (it is kept in the audit trail)",
+            )));
+        }
+        // A department asks for more time, never for a date already gone; an administrator may
+        // record one (a 延期 decided earlier and entered late).
+        if acting_for.is_some() && due_on.0 < clock::today(ctx, None)?.date {
+            return Err(to_graphql(DomainError::validation(
+                "dueOn",
+                "a department can move a deadline to today or later only",
             )));
         }
         let db = ctx.data::<DatabaseConnection>()?;
