@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{audit, directory_admin::Change, import::sha256_hex};
+use super::{directory_admin::Change, import::sha256_hex};
 use crate::DomainError;
 use entity::{department, department_token};
 
@@ -77,16 +77,14 @@ pub async fn issue(
     }
     .insert(&txn)
     .await?;
-    audit::record(
-        &txn,
-        &change.actor,
-        "department_token.issue",
-        ("department_token", Some(row.id)),
-        json!({ "department_id": department_id }),
-        change.now,
-    )
-    .await?;
-    txn.commit().await?;
+    change
+        .commit(
+            txn,
+            "department_token.issue",
+            ("department_token", Some(row.id)),
+            json!({ "department_id": department_id }),
+        )
+        .await?;
     Ok(IssuedToken {
         token: row.into(),
         secret,
@@ -113,16 +111,14 @@ pub async fn revoke(
     let mut active = row.into_active_model();
     active.revoked_at = Set(Some(change.now));
     let row = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        &change.actor,
-        "department_token.revoke",
-        ("department_token", Some(row.id)),
-        json!({ "department_id": row.department_id }),
-        change.now,
-    )
-    .await?;
-    txn.commit().await?;
+    change
+        .commit(
+            txn,
+            "department_token.revoke",
+            ("department_token", Some(row.id)),
+            json!({ "department_id": row.department_id }),
+        )
+        .await?;
     Ok(row.into())
 }
 

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait,
 };
 use serde_json::json;
 
@@ -26,6 +26,22 @@ use entity::{department, department_alias, department_contact};
 pub struct Change {
     pub actor: Actor,
     pub now: DateTime<Utc>,
+}
+
+impl Change {
+    /// Records what this change did in the audit trail and commits it with everything else
+    /// `txn` wrote: the record and the change stand or fall together.
+    pub async fn commit(
+        &self,
+        txn: DatabaseTransaction,
+        action: &str,
+        entity: (&str, Option<i64>),
+        payload: serde_json::Value,
+    ) -> Result<(), DomainError> {
+        audit::record(&txn, &self.actor, action, entity, payload, self.now).await?;
+        txn.commit().await?;
+        Ok(())
+    }
 }
 
 fn name_taken(
@@ -71,16 +87,14 @@ pub async fn create_department(
     }
     .insert(&txn)
     .await?;
-    audit::record(
-        &txn,
-        &change.actor,
-        "department.create",
-        ("department", Some(created.id)),
-        json!({ "name": created.name }),
-        change.now,
-    )
-    .await?;
-    txn.commit().await?;
+    change
+        .commit(
+            txn,
+            "department.create",
+            ("department", Some(created.id)),
+            json!({ "name": created.name }),
+        )
+        .await?;
     Ok(created.into())
 }
 
@@ -113,16 +127,14 @@ pub async fn rename_department(
     active.name = Set(name.to_string());
     let renamed = active.update(&txn).await?;
     departments::insert_alias(&txn, id, &old, change.now).await?;
-    audit::record(
-        &txn,
-        &change.actor,
-        "department.rename",
-        ("department", Some(id)),
-        json!({ "from": old, "to": renamed.name }),
-        change.now,
-    )
-    .await?;
-    txn.commit().await?;
+    change
+        .commit(
+            txn,
+            "department.rename",
+            ("department", Some(id)),
+            json!({ "from": old, "to": renamed.name }),
+        )
+        .await?;
     Ok(renamed.into())
 }
 
@@ -138,16 +150,14 @@ pub async fn add_department_alias(
     let current = department_or_404(&txn, id).await?;
     name_taken(field, alias, &DepartmentResolver::load(&txn).await?)?;
     departments::insert_alias(&txn, id, alias.as_str(), change.now).await?;
-    audit::record(
-        &txn,
-        &change.actor,
-        "department.alias",
-        ("department", Some(id)),
-        json!({ "alias": alias.to_string() }),
-        change.now,
-    )
-    .await?;
-    txn.commit().await?;
+    change
+        .commit(
+            txn,
+            "department.alias",
+            ("department", Some(id)),
+            json!({ "alias": alias.to_string() }),
+        )
+        .await?;
     Ok(current.into())
 }
 
@@ -175,16 +185,14 @@ pub async fn add_contact(
     .insert(&txn)
     .await
     .map_err(|e| on_field(e.into(), email_field))?;
-    audit::record(
-        &txn,
-        &change.actor,
-        "contact.add",
-        ("department_contact", Some(created.id)),
-        json!({ "department_id": department_id, "email": created.email }),
-        change.now,
-    )
-    .await?;
-    txn.commit().await?;
+    change
+        .commit(
+            txn,
+            "contact.add",
+            ("department_contact", Some(created.id)),
+            json!({ "department_id": department_id, "email": created.email }),
+        )
+        .await?;
     Ok(created.into())
 }
 
@@ -220,16 +228,14 @@ pub async fn update_contact(
         .update(&txn)
         .await
         .map_err(|e| on_field(e.into(), email_field))?;
-    audit::record(
-        &txn,
-        &change.actor,
+    change
+        .commit(
+            txn,
         "contact.update",
         ("department_contact", Some(id)),
         json!({ "name": updated.person_name, "email": updated.email, "active": updated.active }),
-        change.now,
-    )
-    .await?;
-    txn.commit().await?;
+        )
+        .await?;
     Ok(updated.into())
 }
 
@@ -244,16 +250,14 @@ pub async fn remove_contact(
     department_contact::Entity::delete_by_id(id)
         .exec(&txn)
         .await?;
-    audit::record(
-        &txn,
-        &change.actor,
-        "contact.remove",
-        ("department_contact", Some(id)),
-        json!({ "department_id": current.department_id, "email": current.email }),
-        change.now,
-    )
-    .await?;
-    txn.commit().await?;
+    change
+        .commit(
+            txn,
+            "contact.remove",
+            ("department_contact", Some(id)),
+            json!({ "department_id": current.department_id, "email": current.email }),
+        )
+        .await?;
     Ok(current.into())
 }
 
@@ -434,15 +438,13 @@ pub async fn merge_departments(
 
     department::Entity::delete_by_id(from).exec(&txn).await?;
     departments::insert_alias(&txn, into, &source.name, change.now).await?;
-    audit::record(
-        &txn,
-        &change.actor,
-        "department.merge",
-        ("department", Some(into)),
-        json!({ "from": { "id": from, "name": source.name }, "report": report }),
-        change.now,
-    )
-    .await?;
-    txn.commit().await?;
+    change
+        .commit(
+            txn,
+            "department.merge",
+            ("department", Some(into)),
+            json!({ "from": { "id": from, "name": source.name }, "report": report }),
+        )
+        .await?;
     Ok((target.into(), report))
 }

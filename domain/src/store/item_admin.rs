@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{access, audit, directory_admin::Change, items};
+use super::{access, directory_admin::Change, items};
 use crate::{
     DomainError,
     model::{DepartmentRole, DueDate, DueKind, DuePrecision, Item, ItemStatus},
@@ -37,16 +37,14 @@ pub async fn set_status(
     active.status = Set(status);
     active.updated_at = Set(change.now);
     let updated = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        &change.actor,
-        "item.set_status",
-        ("item", Some(id)),
-        json!({ "from": from, "to": status }),
-        change.now,
-    )
-    .await?;
-    txn.commit().await?;
+    change
+        .commit(
+            txn,
+            "item.set_status",
+            ("item", Some(id)),
+            json!({ "from": from, "to": status }),
+        )
+        .await?;
     Ok(updated.into())
 }
 
@@ -100,16 +98,14 @@ pub async fn change_deadline(
     active.update(&txn).await?;
     items::refresh_earliest_due(&txn, list_id).await?;
     let updated = item_or_404(&txn, id).await?;
-    audit::record(
-        &txn,
-        &change.actor,
+    change
+        .commit(
+            txn,
         "item.change_deadline",
         ("item", Some(id)),
         json!({ "from": replaced, "to": due_on.to_string(), "version": version, "reason": reason }),
-        change.now,
-    )
-    .await?;
-    txn.commit().await?;
+        )
+        .await?;
     Ok((updated.into(), created.into()))
 }
 
@@ -153,16 +149,14 @@ pub async fn assign_department(
     .insert(&txn)
     .await?;
     let updated = touch(&txn, current, change).await?;
-    audit::record(
-        &txn,
-        &change.actor,
-        "item.assign",
-        ("item", Some(item_id)),
-        json!({ "department_id": department_id, "role": role }),
-        change.now,
-    )
-    .await?;
-    txn.commit().await?;
+    change
+        .commit(
+            txn,
+            "item.assign",
+            ("item", Some(item_id)),
+            json!({ "department_id": department_id, "role": role }),
+        )
+        .await?;
     Ok(updated)
 }
 
@@ -189,16 +183,14 @@ pub async fn unassign_department(
         });
     }
     let updated = touch(&txn, current, change).await?;
-    audit::record(
-        &txn,
-        &change.actor,
-        "item.unassign",
-        ("item", Some(item_id)),
-        json!({ "department_id": department_id, "role": role }),
-        change.now,
-    )
-    .await?;
-    txn.commit().await?;
+    change
+        .commit(
+            txn,
+            "item.unassign",
+            ("item", Some(item_id)),
+            json!({ "department_id": department_id, "role": role }),
+        )
+        .await?;
     Ok(updated)
 }
 

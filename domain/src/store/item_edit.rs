@@ -12,7 +12,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::{
-    access, audit,
+    access,
     directory_admin::Change,
     import::{due_date_rows, role_rows},
     items,
@@ -172,22 +172,20 @@ pub async fn create_item(
         .await?;
     items::refresh_earliest_due(&txn, list.id).await?;
     let created = access::item_for(&txn, created.id, None).await?;
-    audit::record(
-        &txn,
-        &change.actor,
-        "item.create",
-        ("item", Some(created.id)),
-        json!({
-            "list_id": list.id,
-            "number": number,
-            "deadline": deadline.text,
-            "lead": lead,
-            "cooperating": cooperating,
-        }),
-        change.now,
-    )
-    .await?;
-    txn.commit().await?;
+    change
+        .commit(
+            txn,
+            "item.create",
+            ("item", Some(created.id)),
+            json!({
+                "list_id": list.id,
+                "number": number,
+                "deadline": deadline.text,
+                "lead": lead,
+                "cooperating": cooperating,
+            }),
+        )
+        .await?;
     Ok(created.into())
 }
 
@@ -249,16 +247,14 @@ pub async fn update_item(
     active.update(&txn).await?;
     items::refresh_earliest_due(&txn, current.list_id).await?;
     let updated = access::item_for(&txn, id, None).await?;
-    audit::record(
-        &txn,
-        &change.actor,
-        "item.update",
-        ("item", Some(id)),
-        json!({ "changed": changed }),
-        change.now,
-    )
-    .await?;
-    txn.commit().await?;
+    change
+        .commit(
+            txn,
+            "item.update",
+            ("item", Some(id)),
+            json!({ "changed": changed }),
+        )
+        .await?;
     Ok((updated.into(), true))
 }
 
@@ -322,16 +318,14 @@ pub async fn delete_item(
     active.status = Set(ItemStatus::Closed);
     active.updated_at = Set(change.now);
     let updated = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        &change.actor,
-        "item.delete",
-        ("item", Some(id)),
-        json!({ "from": from, "to": ItemStatus::Closed }),
-        change.now,
-    )
-    .await?;
-    txn.commit().await?;
+    change
+        .commit(
+            txn,
+            "item.delete",
+            ("item", Some(id)),
+            json!({ "from": from, "to": ItemStatus::Closed }),
+        )
+        .await?;
     Ok((updated.into(), true))
 }
 

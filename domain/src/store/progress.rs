@@ -70,16 +70,14 @@ pub async fn report(
     let mut item = current.into_active_model();
     item.updated_at = Set(change.now);
     let item = item.update(&txn).await?;
-    super::audit::record(
-        &txn,
-        &change.actor,
-        "item.report_progress",
-        ("item", Some(item_id)),
-        json!({ "progress_id": row.id, "percent": percent, "note": note }),
-        change.now,
-    )
-    .await?;
-    txn.commit().await?;
+    change
+        .commit(
+            txn,
+            "item.report_progress",
+            ("item", Some(item_id)),
+            json!({ "progress_id": row.id, "percent": percent, "note": note }),
+        )
+        .await?;
     Ok((row.into(), item.into()))
 }
 
