@@ -487,7 +487,43 @@ async fn subscribers_hear_every_committed_change(t: TestDb) {
     assert_eq!(next(&mut socket, Duration::from_millis(500)).await, None);
 }
 
+/// The fragment-bomb guard holds on the WebSocket too: a subscription document that expands to
+/// 2^30 fields is refused at once instead of occupying the api in validation.
+async fn subscriptions_refuse_fragment_bombs(t: TestDb) {
+    let app = admin_app_with_sample(&t).await;
+    let list = list_id(&app).await;
+    let mut bomb = String::from(
+        "subscription($list: ID!) { itemChanged(listId: $list) { ...F30 } }\nfragment F0 on ItemChangedEvent { kind }\n",
+    );
+    for i in 1..=30 {
+        bomb.push_str(&format!(
+            "fragment F{i} on ItemChangedEvent {{ ...F{} ...F{} }}\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    let (mut socket, ack) = connect(&app, json!({})).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    let started = std::time::Instant::now();
+    send(
+        &mut socket,
+        json!({ "id": "bomb", "type": "subscribe", "payload": { "query": bomb, "variables": { "list": list } } }),
+    )
+    .await;
+    let answer = next(&mut socket, Duration::from_secs(5))
+        .await
+        .expect("an answer within 5 s");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let errors = if answer["type"] == "error" {
+        answer["payload"].clone()
+    } else {
+        answer["payload"]["errors"].clone()
+    };
+    assert_eq!(errors[0]["extensions"]["code"], "VALIDATION", "{answer}");
+}
+
 backend_tests!(
+    subscriptions_refuse_fragment_bombs,
     items_are_created_corrected_and_withdrawn,
     subscribers_hear_every_committed_change,
 );

@@ -5,12 +5,18 @@
 //! complexity limit can refuse it. Counting here memoises each fragment, so it takes time
 //! linear in the document.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
-use async_graphql::parser::{
-    parse_query,
-    types::{ExecutableDocument, Selection, SelectionSet},
+use async_graphql::{
+    ErrorExtensionValues, Request, ServerError, ServerResult, Value,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
+    parser::{
+        parse_query,
+        types::{ExecutableDocument, Selection, SelectionSet},
+    },
 };
+
+use super::error::code;
 
 /// The most fields a document may expand to. Far above any dashboard's query (a page of items
 /// with their relations is a few dozen), far below what takes noticeable time to validate.
@@ -19,17 +25,59 @@ pub const MAX_EXPANDED_FIELDS: usize = 10_000;
 /// How many fields `query` expands to, or `None` when it does not parse (async-graphql then
 /// reports the syntax error itself).
 pub fn expanded_fields(query: &str) -> Option<usize> {
-    let doc = parse_query(query).ok()?;
+    parse_query(query).ok().map(|doc| expanded_fields_of(&doc))
+}
+
+/// How many fields a parsed document expands to. The route counts the document the schema will
+/// execute (`Request::parsed_query`), so a query is parsed once.
+pub fn expanded_fields_of(doc: &ExecutableDocument) -> usize {
     let mut counter = Counter {
-        doc: &doc,
+        doc,
         memo: HashMap::new(),
     };
-    Some(
-        doc.operations
-            .iter()
-            .map(|(_, op)| counter.set(&op.node.selection_set.node))
-            .fold(0, usize::saturating_add),
-    )
+    doc.operations
+        .iter()
+        .map(|(_, op)| counter.set(&op.node.selection_set.node))
+        .fold(0, usize::saturating_add)
+}
+
+/// Refuses documents that expand past [`MAX_EXPANDED_FIELDS`] before validation walks them, on
+/// every transport (HTTP and WebSocket). The document is parsed once, here, and the schema
+/// executes that parse.
+pub struct ExpansionGuard;
+
+impl ExtensionFactory for ExpansionGuard {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ExpansionGuard)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for ExpansionGuard {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        // A syntax error is left to the schema, which reports it.
+        if request
+            .parsed_query()
+            .is_ok_and(|doc| expanded_fields_of(doc) > MAX_EXPANDED_FIELDS)
+        {
+            let mut error = ServerError::new(
+                format!(
+                    "the query expands to more than {MAX_EXPANDED_FIELDS} fields once its fragments are inlined"
+                ),
+                None,
+            );
+            let mut extensions = ErrorExtensionValues::default();
+            extensions.set("code", Value::from(code::VALIDATION));
+            error.extensions = Some(extensions);
+            return Err(error);
+        }
+        next.run(ctx, request).await
+    }
 }
 
 struct Counter<'a> {

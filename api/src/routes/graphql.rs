@@ -11,7 +11,7 @@ use crate::{
         auth::{self, Viewer},
         clock::RequestClock,
         error::{code, ensure_codes},
-        expansion, loaders,
+        loaders,
     },
     startup::AppState,
 };
@@ -29,17 +29,6 @@ pub async fn execute(
         Err(response) => return response,
     };
     let request = request.into_inner();
-    if expansion::expanded_fields(&request.query)
-        .is_some_and(|n| n > expansion::MAX_EXPANDED_FIELDS)
-    {
-        return error_response(
-            code::VALIDATION,
-            &format!(
-                "the query expands to more than {} fields once its fragments are inlined",
-                expansion::MAX_EXPANDED_FIELDS
-            ),
-        );
-    }
     let clock = RequestClock {
         now: Utc::now(),
         timezone: state.settings.timezone,
