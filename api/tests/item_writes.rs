@@ -323,6 +323,21 @@ async fn subscribers_hear_every_committed_change(t: TestDb) {
     );
     let done = next(&mut socket, Duration::from_secs(5)).await;
     assert_eq!(done, Some(json!({ "id": "nope", "type": "complete" })));
+    // Errors of the request itself carry a code over the socket as over HTTP.
+    send(
+        &mut socket,
+        json!({ "id": "typo", "type": "subscribe", "payload": { "query": "subscription { itemChange(listId: \"x\") { kind } }" } }),
+    )
+    .await;
+    let error = next(&mut socket, Duration::from_secs(5))
+        .await
+        .expect("an answer");
+    assert_eq!(
+        error["payload"]["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{error}"
+    );
+    let done = next(&mut socket, Duration::from_secs(5)).await;
+    assert_eq!(done, Some(json!({ "id": "typo", "type": "complete" })));
 
     send(
         &mut socket,
@@ -522,7 +537,31 @@ async fn subscriptions_refuse_fragment_bombs(t: TestDb) {
     assert_eq!(errors[0]["extensions"]["code"], "VALIDATION", "{answer}");
 }
 
+/// A WebSocket message is bounded like a request body (MINSHENG_BODY_LIMIT_BYTES, 1 MiB by
+/// default): a larger one ends the connection instead of being buffered.
+async fn a_websocket_message_past_the_body_limit_ends_the_connection(t: TestDb) {
+    let app = admin_app_with_sample(&t).await;
+    let (mut socket, ack) = connect(&app, json!({})).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    let padding = " ".repeat(2 * 1024 * 1024);
+    let query = format!("subscription {{ __typename }}{padding}");
+    // The server may close while the message is still being written.
+    let _ = socket
+        .send(Message::Text(
+            json!({ "id": "big", "type": "subscribe", "payload": { "query": query } })
+                .to_string()
+                .into(),
+        ))
+        .await;
+    let answer = next(&mut socket, Duration::from_secs(5)).await;
+    assert!(
+        answer.as_ref().is_none_or(|a| a.get("closed").is_some()),
+        "the connection ends: {answer:?}"
+    );
+}
+
 backend_tests!(
+    a_websocket_message_past_the_body_limit_ends_the_connection,
     subscriptions_refuse_fragment_bombs,
     items_are_created_corrected_and_withdrawn,
     subscribers_hear_every_committed_change,

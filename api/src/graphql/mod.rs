@@ -51,9 +51,7 @@ pub fn build_schema(db: DatabaseConnection, settings: &Settings) -> AppSchema {
         .limit_complexity(graph.complexity_limit)
         // Bounds nesting in the parser too (deep fragment or list nesting).
         .limit_recursive_depth(64)
-        .limit_directives(20)
-        // Before validation: fragment bombs are refused on HTTP and WebSocket alike.
-        .extension(expansion::ExpansionGuard);
+        .limit_directives(20);
     if !graph.introspection {
         schema = schema.disable_introspection();
     }

@@ -11,7 +11,7 @@ use crate::{
         auth::{self, Viewer},
         clock::RequestClock,
         error::{code, ensure_codes},
-        loaders,
+        expansion, loaders,
     },
     startup::AppState,
 };
@@ -28,7 +28,10 @@ pub async fn execute(
         Ok(viewer) => viewer,
         Err(response) => return response,
     };
-    let request = request.into_inner();
+    let mut request = request.into_inner();
+    if let Some(refused) = expansion::refusal(&mut request) {
+        return refused.into();
+    }
     let clock = RequestClock {
         now: Utc::now(),
         timezone: state.settings.timezone,

@@ -17,7 +17,7 @@ use crate::{
         auth::{self, Viewer},
         clock::RequestClock,
         error::code,
-        loaders,
+        expansion, loaders,
     },
     startup::AppState,
 };
@@ -27,10 +27,14 @@ pub async fn upgrade(
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    // A message on the socket is bounded like a request body (MINSHENG_BODY_LIMIT_BYTES).
+    let limit = state.settings.graph.body_limit_bytes;
     upgrade
+        .max_message_size(limit)
+        .max_frame_size(limit)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
-            let schema = state.schema.clone();
+            let schema = expansion::Guarded(state.schema.clone());
             GraphQLWebSocket::new(socket, schema, protocol)
                 .on_connection_init(move |payload| connection_data(state, payload))
                 .serve()
