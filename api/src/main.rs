@@ -11,6 +11,11 @@ use chrono::Utc;
 use clap::{Parser, Subcommand};
 use domain::{Settings, telemetry};
 
+/// A GraphQL response is many small allocations; mimalloc serves them faster than glibc's
+/// allocator (measured by `bench/graph`, see docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(version, about = "minsheng's GraphQL API and admin commands")]
 struct Cli {
