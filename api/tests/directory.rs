@@ -5,31 +5,19 @@
 mod support;
 
 use entity::{audit_event, department, department_alias, department_contact};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
-use support::{ADMIN_TOKEN, admin_app, import_sample, only_error};
+use support::{ADMIN_TOKEN, admin_app, import_sample, only_error, rows};
 use test_support::{TestDb, backend_tests};
 
 const ADMIN: Option<&str> = Some(ADMIN_TOKEN);
 
 async fn counts(t: &TestDb) -> (u64, u64, u64, u64) {
     (
-        department::Entity::find()
-            .count(&t.db)
-            .await
-            .expect("count"),
-        department_alias::Entity::find()
-            .count(&t.db)
-            .await
-            .expect("count"),
-        department_contact::Entity::find()
-            .count(&t.db)
-            .await
-            .expect("count"),
-        audit_event::Entity::find()
-            .count(&t.db)
-            .await
-            .expect("count"),
+        rows::<department::Entity>(t).await,
+        rows::<department_alias::Entity>(t).await,
+        rows::<department_contact::Entity>(t).await,
+        rows::<audit_event::Entity>(t).await,
     )
 }
 

@@ -4,9 +4,8 @@
 mod support;
 
 use entity::{audit_event, item_due_date, project_list};
-use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
-use support::{ADMIN_TOKEN, TestApp, only_error, settings_with};
+use support::{ADMIN_TOKEN, TestApp, only_error, rows, settings_with};
 use test_support::{TestDb, backend_tests};
 
 const IMPORT: &str = "mutation($text: String!, $dry: Boolean) {
@@ -14,20 +13,11 @@ const IMPORT: &str = "mutation($text: String!, $dry: Boolean) {
     listId outcome dryRun itemCount itemsAdded itemsChanged { numberText fields } itemsRemoved
     departmentsCreated warnings { line message } } }";
 
-async fn rows(t: &TestDb) -> (u64, u64, u64) {
+async fn counts(t: &TestDb) -> (u64, u64, u64) {
     (
-        project_list::Entity::find()
-            .count(&t.db)
-            .await
-            .expect("count"),
-        item_due_date::Entity::find()
-            .count(&t.db)
-            .await
-            .expect("count"),
-        audit_event::Entity::find()
-            .count(&t.db)
-            .await
-            .expect("count"),
+        rows::<project_list::Entity>(t).await,
+        rows::<item_due_date::Entity>(t).await,
+        rows::<audit_event::Entity>(t).await,
     )
 }
 
@@ -52,7 +42,7 @@ async fn a_dry_run_writes_nothing_and_an_import_is_audited(t: TestDb) {
         .graphql(IMPORT, json!({ "text": text, "dry": false }))
         .await;
     assert_eq!(only_error(&body).0, "UNAUTHENTICATED");
-    assert_eq!(rows(&t).await, (0, 0, 0));
+    assert_eq!(counts(&t).await, (0, 0, 0));
 
     let dry = import_as(&app, text, true).await;
     let report = &dry["data"]["importList"];
@@ -73,13 +63,13 @@ async fn a_dry_run_writes_nothing_and_an_import_is_audited(t: TestDb) {
             .iter()
             .all(|w| w["line"].as_u64().is_some())
     );
-    assert_eq!(rows(&t).await, (0, 0, 0), "a dry run writes nothing");
+    assert_eq!(counts(&t).await, (0, 0, 0), "a dry run writes nothing");
 
     let done = import_as(&app, text, false).await;
     let report = &done["data"]["importList"];
     assert_eq!(report["outcome"], "CREATED", "{done}");
     assert!(report["listId"].is_string());
-    let after = rows(&t).await;
+    let after = counts(&t).await;
     assert_eq!((after.0, after.2), (1, 1), "one list, one audit event");
     let lists = app.data("{ lists { id issuer } }", Value::Null).await;
     assert_eq!(lists["lists"][0]["id"], report["listId"]);
@@ -90,7 +80,7 @@ async fn a_dry_run_writes_nothing_and_an_import_is_audited(t: TestDb) {
         again["data"]["importList"]["outcome"], "UNCHANGED",
         "{again}"
     );
-    assert_eq!(rows(&t).await, after);
+    assert_eq!(counts(&t).await, after);
 
     // A corrected text, dry-run: the change is reported and nothing moves.
     let corrected = text.replace("完成时限:2023年底", "完成时限:2023年10月底");
@@ -103,7 +93,7 @@ async fn a_dry_run_writes_nothing_and_an_import_is_audited(t: TestDb) {
     assert_eq!(changed.len(), 1, "{dry}");
     assert_eq!(changed[0]["numberText"], "三");
     assert_eq!(
-        rows(&t).await,
+        counts(&t).await,
         after,
         "a dry run of an update writes nothing either"
     );
@@ -114,7 +104,7 @@ async fn a_dry_run_writes_nothing_and_an_import_is_audited(t: TestDb) {
         ("VALIDATION".to_owned(), Some("input.text".to_owned())),
         "{body}"
     );
-    assert_eq!(rows(&t).await, after);
+    assert_eq!(counts(&t).await, after);
 }
 
 backend_tests!(a_dry_run_writes_nothing_and_an_import_is_audited);

@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use entity::{audit_event, item, item_department, item_due_date};
 use futures_util::{SinkExt, StreamExt};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use support::{
-    ADMIN_TOKEN, TestApp, admin_app_with_sample, department_id, only_error, settings_with,
+    ADMIN_TOKEN, TestApp, admin_app_with_sample, department_id, only_error, rows, settings_with,
 };
 use test_support::{TestDb, backend_tests};
 use tokio_tungstenite::{
@@ -38,19 +38,10 @@ async fn list_id(app: &TestApp) -> Value {
 /// Rows of every table an item write touches.
 async fn counts(t: &TestDb) -> [u64; 4] {
     [
-        item::Entity::find().count(&t.db).await.expect("count"),
-        item_due_date::Entity::find()
-            .count(&t.db)
-            .await
-            .expect("count"),
-        item_department::Entity::find()
-            .count(&t.db)
-            .await
-            .expect("count"),
-        audit_event::Entity::find()
-            .count(&t.db)
-            .await
-            .expect("count"),
+        rows::<item::Entity>(t).await,
+        rows::<item_due_date::Entity>(t).await,
+        rows::<item_department::Entity>(t).await,
+        rows::<audit_event::Entity>(t).await,
     ]
 }
 

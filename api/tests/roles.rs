@@ -15,7 +15,7 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use support::{ADMIN_TOKEN, TestApp, admin_app_with_sample, department_id, only_error};
+use support::{ADMIN_TOKEN, TestApp, admin_app_with_sample, department_id, only_error, rows};
 use test_support::{TestDb, backend_tests};
 
 const ADMIN: Option<&str> = Some(ADMIN_TOKEN);
@@ -45,13 +45,6 @@ async fn item_id(app: &TestApp, search: &str) -> Value {
         )
         .await;
     data["items"]["edges"][0]["node"]["id"].clone()
-}
-
-async fn rows<E: EntityTrait>(t: &TestDb) -> u64
-where
-    E::Model: Sync,
-{
-    E::find().count(&t.db).await.expect("count")
 }
 
 async fn department_tokens_act_only_for_their_department(t: TestDb) {

@@ -11,7 +11,7 @@ use std::{
 
 use api::Application;
 use domain::Settings;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use test_support::TestDb;
 
@@ -205,4 +205,12 @@ pub async fn department_id(app: &TestApp, name: &str) -> Value {
         .and_then(|edges| edges.iter().find(|e| e["node"]["name"] == name))
         .map(|e| e["node"]["id"].clone())
         .unwrap_or_else(|| panic!("no department {name}: {data}"))
+}
+
+/// How many rows table `E` holds in the test database.
+pub async fn rows<E: EntityTrait>(t: &TestDb) -> u64
+where
+    E::Model: Sync,
+{
+    E::find().count(&t.db).await.expect("count")
 }
