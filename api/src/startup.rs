@@ -4,20 +4,43 @@ use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use axum::{
     Router,
-    extract::DefaultBodyLimit,
-    routing::{get, post},
+    extract::{DefaultBodyLimit, Request, State},
+    http::{HeaderName, HeaderValue, Method, header},
+    middleware::{self, Next},
+    response::Response,
+    routing::get,
 };
 use chrono::Utc;
 use domain::{
     Settings,
-    config::Engine,
+    config::{CorsOrigins, Engine},
     db::{self, MigrationPolicy},
 };
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
-use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::{
+    compression::{
+        CompressionLayer,
+        predicate::{NotForContentType, Predicate, SizeAbove},
+    },
+    cors::{AllowOrigin, CorsLayer},
+    limit::RequestBodyLimitLayer,
+};
 
-use crate::{graphql, routes, sample};
+use crate::{
+    graphql::{
+        self,
+        limits::DocumentLimits,
+        persisted::{Documents, Trusted},
+    },
+    routes, sample,
+};
+
+/// Responses smaller than this go out uncompressed: compressing them saves less than it costs.
+const COMPRESS_ABOVE_BYTES: u16 = 1024;
+
+/// How long a browser may reuse a CORS preflight answer.
+const PREFLIGHT_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// What the api shares with its handlers.
 #[derive(Clone)]
@@ -25,6 +48,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: graphql::AppSchema,
     pub settings: Arc<Settings>,
+    pub documents: Arc<Documents>,
+    pub limits: DocumentLimits,
 }
 
 /// How `serve` was asked to start.
@@ -82,9 +107,28 @@ impl Application {
             anyhow::anyhow!("cannot listen on {} (MINSHENG_BIND): {e}", settings.bind)
         })?;
         let address = listener.local_addr()?;
+        let graph = &settings.graph;
+        let trusted = graph
+            .trusted_documents
+            .as_deref()
+            .map(Trusted::load)
+            .transpose()?;
+        if let Some(path) = &graph.trusted_documents {
+            tracing::info!(file = %path.display(), "only trusted documents run for callers without the administrator's token");
+        }
+        if graph.cors_origins == CorsOrigins::Any {
+            tracing::warn!(
+                "MINSHENG_CORS_ORIGINS is *: pages of any origin may call the api from a browser; list the front ends' origins instead"
+            );
+        }
         let state = AppState {
             schema: graphql::build_schema(db.clone(), settings),
             db,
+            documents: Arc::new(Documents::new(graph.persisted_query_cache_bytes, trusted)),
+            limits: DocumentLimits {
+                depth: graph.depth_limit,
+                introspection: graph.introspection,
+            },
             settings: Arc::new(settings.clone()),
         };
         Ok(Self {
@@ -117,23 +161,84 @@ impl Application {
 fn router(state: AppState) -> Router {
     let graph = &state.settings.graph;
     let body_limit = graph.body_limit_bytes;
-    let graphql = if graph.graphiql {
-        get(routes::graphiql::page).post(routes::graphql::execute)
-    } else {
-        post(routes::graphql::execute)
-    };
     let mut router = Router::new()
-        .route("/graphql", graphql)
+        .route(
+            "/graphql",
+            get(routes::graphql::get).post(routes::graphql::post),
+        )
         .route("/graphql/ws", get(routes::subscriptions::upgrade))
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz));
     if graph.graphiql {
         router = router.route("/graphiql/assets/{file}", get(routes::graphiql::asset));
     }
-    router
+    let compression = CompressionLayer::new().gzip(true).br(true).compress_when(
+        SizeAbove::new(COMPRESS_ABOVE_BYTES)
+            .and(NotForContentType::IMAGES)
+            .and(NotForContentType::SSE),
+    );
+    let router = router
         // async-graphql-axum reads the body as a stream, past axum's DefaultBodyLimit (which
         // only bounds axum's own extractors): the limit must wrap the body itself.
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(DefaultBodyLimit::max(body_limit))
-        .with_state(state)
+        .layer(compression);
+    let router = match cors(&graph.cors_origins) {
+        Some(layer) => router.layer(layer).layer(middleware::from_fn_with_state(
+            Arc::new(graph.cors_origins.clone()),
+            cors_only_for_allowed_origins,
+        )),
+        None => router,
+    };
+    router.with_state(state)
+}
+
+/// The CORS layer for the configured origins; `None` when only the api's own origin calls it.
+fn cors(origins: &CorsOrigins) -> Option<CorsLayer> {
+    let allow_origin = match origins {
+        CorsOrigins::SameOrigin => return None,
+        CorsOrigins::Any => AllowOrigin::any(),
+        CorsOrigins::List(list) => {
+            AllowOrigin::list(list.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+        }
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow_origin)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+            .max_age(PREFLIGHT_MAX_AGE),
+    )
+}
+
+/// Strips every CORS header from answers to origins that are not allowed, so that such a page
+/// learns nothing about what the api would allow (tower-http answers their preflights with the
+/// allowed methods and headers, only without `Access-Control-Allow-Origin`).
+async fn cors_only_for_allowed_origins(
+    State(origins): State<Arc<CorsOrigins>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let allowed = match origins.as_ref() {
+        CorsOrigins::Any => true,
+        CorsOrigins::SameOrigin => false,
+        CorsOrigins::List(list) => request
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok())
+            .is_some_and(|origin| list.iter().any(|allowed| allowed == origin)),
+    };
+    let mut response = next.run(request).await;
+    if !allowed {
+        let cors_headers: Vec<HeaderName> = response
+            .headers()
+            .keys()
+            .filter(|name| name.as_str().starts_with("access-control-"))
+            .cloned()
+            .collect();
+        for name in cors_headers {
+            response.headers_mut().remove(name);
+        }
+    }
+    response
 }

@@ -997,11 +997,13 @@ async fn production_switches_turn_off_introspection_and_graphiql(t: TestDb) {
         ],
     );
     let app = TestApp::start_with(&settings).await;
-    assert_eq!(app.status("/graphql").await, 405);
+    // GET /graphql is the endpoint only: without a query it is a bad request, not the page.
+    assert_eq!(app.status("/graphql").await, 400);
     assert_eq!(app.status("/graphiql/assets/graphiql.min.js").await, 404);
     let body = app
         .graphql("{ __schema { types { name } } }", Value::Null)
         .await;
+    assert_eq!(only_error(&body).0, "VALIDATION", "{body}");
     assert_eq!(body["data"]["__schema"], Value::Null, "{body}");
     assert_eq!(
         app.data("{ lists { id } }", Value::Null).await["lists"],
@@ -1029,7 +1031,14 @@ async fn production_switches_turn_off_introspection_and_graphiql(t: TestDb) {
     );
 
     let open = TestApp::start(&t).await;
-    assert_eq!(open.status("/graphql").await, 200);
+    let page = open
+        .client
+        .get(open.url("/graphql"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("GraphiQL");
+    assert_eq!(page.status(), 200);
     let body = open
         .data("{ __schema { queryType { name } } }", Value::Null)
         .await;

@@ -173,6 +173,7 @@ async fn graphiql_is_served_from_the_api_itself(t: TestDb) {
     let page = app
         .client
         .get(app.url("/graphql"))
+        .header("accept", "text/html,*/*;q=0.8")
         .send()
         .await
         .expect("GET /graphql");

@@ -8,17 +8,15 @@ mod support;
 use std::time::Duration;
 
 use entity::{audit_event, item, item_department, item_due_date};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use support::{
     ADMIN_TOKEN, TestApp, admin_app_with_sample, department_id, only_error, rows, settings_with,
+    ws::{connect, next, send},
 };
 use test_support::{TestDb, backend_tests};
-use tokio_tungstenite::{
-    MaybeTlsStream, WebSocketStream, connect_async,
-    tungstenite::{Message, client::IntoClientRequest, http::HeaderValue},
-};
+use tokio_tungstenite::tungstenite::Message;
 
 const ADMIN: Option<&str> = Some(ADMIN_TOKEN);
 
@@ -224,56 +222,6 @@ async fn items_are_created_corrected_and_withdrawn(t: TestDb) {
         .map(|a| a.action)
         .collect();
     assert_eq!(actions, ["item.create", "item.update", "item.delete"]);
-}
-
-type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// A graphql-transport-ws client: connects, sends `connection_init` with `payload`, and
-/// returns the socket with the server's first answer.
-async fn connect(app: &TestApp, payload: Value) -> (Socket, Value) {
-    let mut request = format!("ws://{}/graphql/ws", app.address)
-        .into_client_request()
-        .expect("request");
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (mut socket, response) = connect_async(request).await.expect("WebSocket handshake");
-    assert_eq!(
-        response.headers()["sec-websocket-protocol"],
-        "graphql-transport-ws"
-    );
-    send(
-        &mut socket,
-        json!({ "type": "connection_init", "payload": payload }),
-    )
-    .await;
-    let answer = next(&mut socket, Duration::from_secs(5))
-        .await
-        .unwrap_or(Value::Null);
-    (socket, answer)
-}
-
-async fn send(socket: &mut Socket, message: Value) {
-    socket
-        .send(Message::Text(message.to_string().into()))
-        .await
-        .expect("send");
-}
-
-/// The next JSON message within `wait`; `{"closed": code}` when the server closed.
-async fn next(socket: &mut Socket, wait: Duration) -> Option<Value> {
-    loop {
-        let message = tokio::time::timeout(wait, socket.next()).await.ok()??;
-        match message {
-            Ok(Message::Text(text)) => return serde_json::from_str(&text).ok(),
-            Ok(Message::Close(frame)) => {
-                return Some(json!({ "closed": frame.map(|f| u16::from(f.code)) }));
-            }
-            Ok(_) => continue,
-            Err(_) => return Some(json!({ "closed": null })),
-        }
-    }
 }
 
 const SUBSCRIBE: &str = "subscription($list: ID!) { itemChanged(listId: $list) {

@@ -40,7 +40,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             key: key.into(),
             message: message.into(),
@@ -74,6 +74,12 @@ const KEYS: &[(&str, &str)] = &[
     ("graphiql", "MINSHENG_GRAPHIQL"),
     ("request_timeout_ms", "MINSHENG_REQUEST_TIMEOUT_MS"),
     ("body_limit_bytes", "MINSHENG_BODY_LIMIT_BYTES"),
+    ("cors_origins", "MINSHENG_CORS_ORIGINS"),
+    (
+        "persisted_query_cache_bytes",
+        "MINSHENG_PERSISTED_QUERY_CACHE_BYTES",
+    ),
+    ("trusted_documents", "MINSHENG_TRUSTED_DOCUMENTS"),
 ];
 
 /// A raw value and where it came from, so an error can name the key the admin has to fix.
@@ -375,6 +381,73 @@ pub struct GraphSettings {
     pub graphiql: bool,
     pub request_timeout: std::time::Duration,
     pub body_limit_bytes: usize,
+    /// Origins whose pages may call the api from a browser (CORS); empty: same origin only.
+    pub cors_origins: CorsOrigins,
+    /// Bytes of query text kept for automatic persisted queries; 0: the protocol is off.
+    pub persisted_query_cache_bytes: usize,
+    /// When set, callers without the administrator's token run only the documents in this
+    /// file.
+    pub trusted_documents: Option<PathBuf>,
+}
+
+/// Which browser origins may call the api.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// No CORS headers: pages of the api's own origin only.
+    #[default]
+    SameOrigin,
+    /// `*`: any page on the web (accepted, and warned about at start).
+    Any,
+    /// These origins (`scheme://host[:port]`), exactly.
+    List(Vec<String>),
+}
+
+impl CorsOrigins {
+    /// A comma list of origins, `*`, or empty.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        let items: Vec<&str> = value
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if items.is_empty() {
+            return Ok(Self::SameOrigin);
+        }
+        if items.contains(&"*") {
+            return if items.len() == 1 {
+                Ok(Self::Any)
+            } else {
+                Err("`*` allows every origin; give it alone or list origins instead".into())
+            };
+        }
+        items
+            .into_iter()
+            .map(|item| {
+                let url = Url::parse(item).map_err(|_| {
+                    format!("'{item}' is not an origin such as http://localhost:5173")
+                })?;
+                let origin = url.origin();
+                let shown = origin.ascii_serialization();
+                if !origin.is_tuple() || !matches!(url.scheme(), "http" | "https") {
+                    return Err(format!("'{item}' is not an http or https origin"));
+                }
+                if !url.path().trim_start_matches('/').is_empty()
+                    || url.query().is_some()
+                    || url.fragment().is_some()
+                    || !url.username().is_empty()
+                {
+                    return Err(format!(
+                        "'{item}' is not a bare origin (scheme://host[:port], as a browser sends it: {shown})"
+                    ));
+                }
+                Ok(shown)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(|mut origins| {
+                origins.dedup();
+                Self::List(origins)
+            })
+    }
 }
 
 impl GraphSettings {
@@ -419,6 +492,21 @@ impl GraphSettings {
                 3_600_000,
             )?),
             body_limit_bytes: number(merged, "body_limit_bytes", 1024, 64 * 1024 * 1024)?,
+            cors_origins: match merged.take("cors_origins") {
+                Some(s) => {
+                    CorsOrigins::parse(&s.value).map_err(|m| ConfigError::new(&s.origin, m))?
+                }
+                None => CorsOrigins::SameOrigin,
+            },
+            persisted_query_cache_bytes: number(
+                merged,
+                "persisted_query_cache_bytes",
+                0,
+                1024 * 1024 * 1024,
+            )?,
+            trusted_documents: merged
+                .optional("trusted_documents")
+                .map(|s| PathBuf::from(s.value.trim())),
         })
     }
 }
@@ -616,6 +704,58 @@ mod tests {
         assert_eq!(s.reminders.holiday_calendar, None);
         assert_eq!(s.reminders.cooperating_digest, None);
         assert_eq!(s.reminders.ongoing_checkin_day, None);
+    }
+
+    #[test]
+    fn cors_origins_are_bare_origins() {
+        assert_eq!(
+            load(&[]).expect("defaults").graph.cors_origins,
+            CorsOrigins::SameOrigin
+        );
+        let s = load(&[(
+            "MINSHENG_CORS_ORIGINS",
+            "http://localhost:5173, https://portal.example.gov.cn/,HTTP://Example.cn:8080",
+        )])
+        .expect("valid");
+        assert_eq!(
+            s.graph.cors_origins,
+            CorsOrigins::List(vec![
+                "http://localhost:5173".into(),
+                "https://portal.example.gov.cn".into(),
+                "http://example.cn:8080".into(),
+            ])
+        );
+        assert_eq!(CorsOrigins::parse(" * "), Ok(CorsOrigins::Any));
+        for bad in [
+            "localhost:5173",
+            "http://a.cn/app",
+            "ftp://a.cn",
+            "http://a.cn?x=1",
+            "*, http://a.cn",
+            "http://user@a.cn",
+        ] {
+            let e = must_fail(&[("MINSHENG_CORS_ORIGINS", bad)]);
+            assert_eq!(e.key, "MINSHENG_CORS_ORIGINS", "{bad}");
+        }
+    }
+
+    #[test]
+    fn persisted_documents_settings_parse() {
+        let s = load(&[]).expect("defaults");
+        assert_eq!(s.graph.persisted_query_cache_bytes, 16 * 1024 * 1024);
+        assert_eq!(s.graph.trusted_documents, None);
+        let s = load(&[
+            ("MINSHENG_PERSISTED_QUERY_CACHE_BYTES", "0"),
+            ("MINSHENG_TRUSTED_DOCUMENTS", "/etc/minsheng/trusted.json"),
+        ])
+        .expect("valid");
+        assert_eq!(s.graph.persisted_query_cache_bytes, 0);
+        assert_eq!(
+            s.graph.trusted_documents,
+            Some(PathBuf::from("/etc/minsheng/trusted.json"))
+        );
+        let e = must_fail(&[("MINSHENG_PERSISTED_QUERY_CACHE_BYTES", "-1")]);
+        assert_eq!(e.key, "MINSHENG_PERSISTED_QUERY_CACHE_BYTES");
     }
 
     #[test]

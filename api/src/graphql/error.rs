@@ -16,6 +16,14 @@ pub mod code {
     pub const INTERNAL: &str = "INTERNAL";
     /// The request ran past `MINSHENG_REQUEST_TIMEOUT_MS`.
     pub const TIMEOUT: &str = "TIMEOUT";
+    /// Not a well-formed GraphQL-over-HTTP request (its parameters, body or headers).
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    /// Apollo's automatic persisted queries: the hash is not known here; send the text too.
+    pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+    /// Automatic persisted queries are turned off (`MINSHENG_PERSISTED_QUERY_CACHE_BYTES=0`).
+    pub const PERSISTED_QUERY_NOT_SUPPORTED: &str = "PERSISTED_QUERY_NOT_SUPPORTED";
+    /// `MINSHENG_TRUSTED_DOCUMENTS` is set and the document is not one of them.
+    pub const UNTRUSTED_DOCUMENT: &str = "UNTRUSTED_DOCUMENT";
 }
 
 /// Converts a domain error into a client-facing GraphQL error.

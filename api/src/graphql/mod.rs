@@ -5,11 +5,13 @@ pub mod clock;
 pub mod connection;
 pub mod error;
 pub mod events;
-pub mod expansion;
 pub mod ids;
 pub mod import_list;
+pub mod introspection;
+pub mod limits;
 pub mod loaders;
 pub mod mutation;
+pub mod persisted;
 pub mod query;
 pub mod scalars;
 pub mod subscription;
@@ -17,7 +19,7 @@ pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{Schema, SchemaBuilder};
+use async_graphql::{SDLExportOptions, Schema, SchemaBuilder};
 use domain::Settings;
 use sea_orm::DatabaseConnection;
 
@@ -47,7 +49,7 @@ pub fn build_schema(db: DatabaseConnection, settings: &Settings) -> AppSchema {
         .data(events::ItemEvents::new(&db, &settings.database_url))
         .data(db)
         .data(Arc::new(settings.clone()))
-        .limit_depth(graph.depth_limit)
+        // Depth is limited by the route (`limits`), which leaves introspection out of it.
         .limit_complexity(graph.complexity_limit)
         // Bounds nesting in the parser too (deep fragment or list nesting).
         .limit_recursive_depth(64)
@@ -58,7 +60,18 @@ pub fn build_schema(db: DatabaseConnection, settings: &Settings) -> AppSchema {
     schema.finish()
 }
 
-/// The SDL of the schema, as `api schema` prints it.
+/// The SDL of the schema, as `api schema` prints it: what introspection answers, including
+/// scalars' `@specifiedBy` and the schema's description.
 pub fn sdl() -> String {
-    builder().finish().sdl()
+    let sdl = builder()
+        .finish()
+        .sdl_with_options(SDLExportOptions::new().include_specified_by());
+    sdl.replacen(
+        "\nschema {",
+        &format!(
+            "\n\"\"\"\n{}\n\"\"\"\nschema {{",
+            introspection::SCHEMA_DESCRIPTION
+        ),
+        1,
+    )
 }

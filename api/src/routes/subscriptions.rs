@@ -3,22 +3,29 @@
 //! `{"Authorization": "Bearer …"}`, since browsers cannot set headers on a WebSocket; a bad
 //! one closes the connection before any subscription starts.
 
-use async_graphql::{Data, ErrorExtensions};
+use std::sync::{Arc, OnceLock};
+
+use async_graphql::{Data, ErrorExtensions, Executor, Request, Response};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::{
     extract::{State, WebSocketUpgrade},
-    response::Response,
+    response::Response as HttpResponse,
 };
 use chrono::Utc;
 use domain::urgency::UrgencyRule;
+use futures_util::stream::{self, BoxStream, StreamExt};
 
 use crate::{
     graphql::{
+        AppSchema,
         auth::{self, Viewer},
         clock::RequestClock,
-        error::code,
-        expansion, loaders,
+        error::{code, ensure_codes},
+        limits::{self, DocumentLimits},
+        loaders,
+        persisted::{DocumentError, Documents},
     },
+    routes::graphql::reply::with_code,
     startup::AppState,
 };
 
@@ -26,7 +33,7 @@ pub async fn upgrade(
     State(state): State<AppState>,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
-) -> Response {
+) -> HttpResponse {
     // A message on the socket is bounded like a request body (MINSHENG_BODY_LIMIT_BYTES).
     let limit = state.settings.graph.body_limit_bytes;
     upgrade
@@ -34,16 +41,77 @@ pub async fn upgrade(
         .max_frame_size(limit)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
-            let schema = expansion::Guarded(state.schema.clone());
-            GraphQLWebSocket::new(socket, schema, protocol)
-                .on_connection_init(move |payload| connection_data(state, payload))
+            let executor = SocketExecutor {
+                schema: state.schema.clone(),
+                limits: state.limits,
+                documents: state.documents.clone(),
+                viewer: Arc::new(OnceLock::new()),
+            };
+            let viewer = executor.viewer.clone();
+            GraphQLWebSocket::new(socket, executor, protocol)
+                .on_connection_init(move |payload| connection_data(state, viewer, payload))
                 .serve()
         })
+}
+
+/// The schema as one socket sees it: behind the document limits and, for callers without the
+/// administrator's token, the trusted documents, as on `POST /graphql`; errors carry codes as
+/// there.
+#[derive(Clone)]
+struct SocketExecutor {
+    schema: AppSchema,
+    limits: DocumentLimits,
+    documents: Arc<Documents>,
+    /// Set once the socket's `connection_init` named its caller.
+    viewer: Arc<OnceLock<Viewer>>,
+}
+
+impl SocketExecutor {
+    fn refusal(&self, request: &mut Request) -> Option<Response> {
+        let admin = self.viewer.get() == Some(&Viewer::Admin);
+        if !admin && !self.documents.allows_text(&request.query) {
+            return Some(Response::from_errors(vec![with_code(
+                &DocumentError::Untrusted.to_string(),
+                code::UNTRUSTED_DOCUMENT,
+            )]));
+        }
+        let doc = request.parsed_query().ok()?;
+        self.limits
+            .violation(doc)
+            .map(|message| limits::validation_error(&message))
+    }
+}
+
+impl Executor for SocketExecutor {
+    fn execute(&self, mut request: Request) -> impl Future<Output = Response> + Send {
+        let schema = self.schema.clone();
+        let refused = self.refusal(&mut request);
+        async move {
+            match refused {
+                Some(refused) => refused,
+                None => ensure_codes(schema.execute(request).await),
+            }
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        mut request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        match self.refusal(&mut request) {
+            Some(refused) => stream::once(async move { refused }).boxed(),
+            None => Executor::execute_stream(&self.schema, request, session_data)
+                .map(ensure_codes)
+                .boxed(),
+        }
+    }
 }
 
 /// The viewer, clock and loaders of one WebSocket connection.
 async fn connection_data(
     state: AppState,
+    socket_viewer: Arc<OnceLock<Viewer>>,
     payload: serde_json::Value,
 ) -> async_graphql::Result<Data> {
     let header = payload
@@ -69,6 +137,7 @@ async fn connection_data(
                 return Err(refused("internal error", code::INTERNAL));
             }
         };
+    let _ = socket_viewer.set(viewer);
     let mut data = Data::default();
     data.insert(viewer);
     // "Now" is the connection's start; fields that depend on today take `now:` for long-lived

@@ -1,6 +1,8 @@
 //! Starts the api on port 0 against a test database and calls it as a client would.
 #![allow(dead_code)] // each test binary uses a different part of the support code
 
+pub mod ws;
+
 use std::{
     net::SocketAddr,
     sync::{

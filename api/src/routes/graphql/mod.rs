@@ -1,0 +1,249 @@
+//! `/graphql` over HTTP, as the GraphQL over HTTP specification lays it out:
+//!
+//! - `POST` with an `application/json` body (anything else is 415);
+//! - `GET` with the parameters in the URL, for queries only (a mutation is 405, `Allow: POST`),
+//!   so that a query can be cached; a browser opening the URL with no query gets GraphiQL;
+//! - the response in the media type `Accept` asks for (406 when none is spoken), with the status
+//!   codes of that type ([`reply`]);
+//! - persisted documents (automatic persisted queries, trusted documents) resolved before the
+//!   document is parsed, and the document limits checked once it is.
+//!
+//! One request runs with its viewer, clock and loaders, under a time limit.
+
+pub mod accept;
+pub mod params;
+pub mod reply;
+
+use async_graphql::{
+    Request, Response, ServerError, Variables,
+    parser::types::{ExecutableDocument, OperationType},
+};
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, Method, StatusCode, Uri, header},
+    response::{IntoResponse, Response as HttpResponse},
+};
+use chrono::Utc;
+use domain::urgency::UrgencyRule;
+
+use self::{
+    accept::MediaType,
+    params::{ContentType, Params},
+    reply::{Reply, with_code},
+};
+use crate::{
+    graphql::{
+        auth::{self, Viewer},
+        clock::RequestClock,
+        error::{code, ensure_codes},
+        introspection::DescriptionKeys,
+        limits, loaders,
+        persisted::DocumentError,
+    },
+    routes::graphiql,
+    startup::AppState,
+};
+
+/// `GET /graphql`: a query in the URL, or GraphiQL for a browser that sends none.
+pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> HttpResponse {
+    let accept = header_str(&headers, header::ACCEPT);
+    let params = Params::from_query_string(uri.query().unwrap_or_default());
+    if params.as_ref().is_ok_and(Params::is_empty)
+        && state.settings.graph.graphiql
+        && accept::wants_html(accept)
+    {
+        return graphiql::page().await.into_response();
+    }
+    let media = match accept::negotiate(accept) {
+        Ok(media) => media,
+        Err(_) => return not_acceptable(),
+    };
+    match params {
+        Ok(params) => run(&state, &headers, Method::GET, media, params).await,
+        Err(bad) => Reply::malformed(media, StatusCode::BAD_REQUEST, &bad.to_string()),
+    }
+    .into_response()
+}
+
+/// `POST /graphql` with an `application/json` body.
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> HttpResponse {
+    let media = match accept::negotiate(header_str(&headers, header::ACCEPT)) {
+        Ok(media) => media,
+        Err(_) => return not_acceptable(),
+    };
+    let reply = match ContentType::of(header_str(&headers, header::CONTENT_TYPE)) {
+        ContentType::Json => match Params::from_json(&body) {
+            Ok(params) => run(&state, &headers, Method::POST, media, params).await,
+            Err(bad) => Reply::malformed(media, StatusCode::BAD_REQUEST, &bad.to_string()),
+        },
+        ContentType::Missing | ContentType::Unsupported => Reply::malformed(
+            media,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the request as JSON with Content-Type: application/json",
+        ),
+    };
+    reply.into_response()
+}
+
+fn not_acceptable() -> HttpResponse {
+    Reply::malformed(
+        MediaType::Json,
+        StatusCode::NOT_ACCEPTABLE,
+        "the api answers in application/graphql-response+json or application/json (UTF-8)",
+    )
+    .into_response()
+}
+
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+async fn run(
+    state: &AppState,
+    headers: &HeaderMap,
+    method: Method,
+    media: MediaType,
+    params: Params,
+) -> Reply {
+    let viewer = match resolve_viewer(state, header_str(headers, header::AUTHORIZATION)).await {
+        Ok(viewer) => viewer,
+        Err(refused) => return Reply::refused(media, refused),
+    };
+    let query = match state.documents.resolve(
+        params.query,
+        params.extensions.as_ref(),
+        viewer != Viewer::Admin,
+    ) {
+        Ok(query) => query,
+        Err(DocumentError::MissingQuery) => {
+            return Reply::malformed(
+                media,
+                StatusCode::BAD_REQUEST,
+                &DocumentError::MissingQuery.to_string(),
+            );
+        }
+        Err(e) => return Reply::refused(media, document_refusal(&e)),
+    };
+    let operation_name = params.operation_name;
+    let mut request = Request::new(query);
+    request.operation_name.clone_from(&operation_name);
+    if let Some(variables) = params.variables {
+        request.variables = Variables::from_json(serde_json::Value::Object(variables));
+    }
+    let doc = match request.parsed_query() {
+        Ok(doc) => doc,
+        Err(syntax) => {
+            return Reply::refused(media, ensure_codes(Response::from_errors(vec![syntax])));
+        }
+    };
+    match operation_type(doc, operation_name.as_deref()) {
+        Some(OperationType::Mutation) if method == Method::GET => {
+            return Reply::malformed(
+                media,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "a mutation must be sent with POST",
+            )
+            .header(header::ALLOW, "POST");
+        }
+        Some(OperationType::Subscription) => {
+            return Reply::refused(
+                media,
+                limits::validation_error("subscriptions run over WebSocket at /graphql/ws"),
+            );
+        }
+        _ => {}
+    }
+    if let Some(message) = state.limits.violation(doc) {
+        return Reply::refused(media, limits::validation_error(&message));
+    }
+    let description = DescriptionKeys::of(doc);
+    let clock = RequestClock {
+        now: Utc::now(),
+        timezone: state.settings.timezone,
+        rule: UrgencyRule {
+            due_soon_days: state.settings.graph.due_soon_days,
+        },
+    };
+    let request = request
+        .data(viewer)
+        .data(clock)
+        .data(loaders::for_request(state.db.clone()));
+    let limit = state.settings.graph.request_timeout;
+    match tokio::time::timeout(limit, state.schema.execute(request)).await {
+        Ok(mut response) => {
+            description.correct(&mut response);
+            Reply::from_schema(media, ensure_codes(response))
+        }
+        Err(_) => {
+            tracing::warn!(
+                limit_ms = limit.as_millis() as u64,
+                "a GraphQL request ran out of time and was abandoned (MINSHENG_REQUEST_TIMEOUT_MS)"
+            );
+            Reply::refused(
+                media,
+                error_response(code::TIMEOUT, "the request took too long and was stopped"),
+            )
+        }
+    }
+}
+
+/// The kind of operation `name` selects, when the document says (the schema reports an unknown
+/// or ambiguous name itself).
+fn operation_type(doc: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+    let mut operations = doc.operations.iter();
+    let selected = match name {
+        Some(name) => operations.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
+        None => operations
+            .next()
+            .filter(|_| doc.operations.iter().count() == 1),
+    };
+    selected.map(|(_, op)| op.node.ty)
+}
+
+fn document_refusal(error: &DocumentError) -> Response {
+    let message = error.to_string();
+    let error = match error {
+        DocumentError::NotFound => with_code(&message, code::PERSISTED_QUERY_NOT_FOUND),
+        DocumentError::NotSupported => with_code(&message, code::PERSISTED_QUERY_NOT_SUPPORTED),
+        DocumentError::Untrusted => with_code(&message, code::UNTRUSTED_DOCUMENT),
+        DocumentError::HashMismatch => {
+            field_error(&message, "extensions.persistedQuery.sha256Hash")
+        }
+        DocumentError::BadExtension(_) | DocumentError::MissingQuery => {
+            field_error(&message, "extensions.persistedQuery")
+        }
+    };
+    Response::from_errors(vec![error])
+}
+
+fn field_error(message: &str, field: &'static str) -> ServerError {
+    let mut error = with_code(message, code::VALIDATION);
+    if let Some(ext) = error.extensions.as_mut() {
+        ext.set("field", field);
+    }
+    error
+}
+
+/// The caller of a request, or the response that refuses it. The token itself is never logged.
+async fn resolve_viewer(state: &AppState, header: Option<&str>) -> Result<Viewer, Response> {
+    let bad = || {
+        error_response(
+            code::UNAUTHENTICATED,
+            "the bearer token is not valid; send none to read the public list",
+        )
+    };
+    let token = auth::bearer(header).map_err(|_| bad())?;
+    match Viewer::from_token(token, state.settings.admin_token.as_ref(), &state.db).await {
+        Ok(viewer) => Ok(viewer),
+        Err(auth::AuthError::BadToken) => Err(bad()),
+        Err(auth::AuthError::Database(e)) => {
+            tracing::error!(error = %e, cause = ?e, "department tokens could not be checked");
+            Err(error_response(code::INTERNAL, "internal error"))
+        }
+    }
+}
+
+fn error_response(code: &'static str, message: &str) -> Response {
+    Response::from_errors(vec![with_code(message, code)])
+}
