@@ -1,92 +1,89 @@
-// Drives a real headless Chromium over the DevTools protocol against a running api:
-// the GraphiQL page renders, a query typed into its editor returns data, and no request leaves
-// the api's own origin. Usage: node --experimental-websocket graphiql-check.mjs DEVTOOLS_PORT API_URL
-const [devtoolsPort, apiUrl] = process.argv.slice(2);
+// Drives a real headless Chromium over the DevTools protocol against a running api: the GraphiQL
+// page renders, its docs explorer lists Query's fields, the editor autocompletes a field, a query
+// typed into it returns data, a subscription run from it hears a change over /graphql/ws, and no
+// request leaves the api's own host.
+// Usage: node --experimental-websocket graphiql-check.mjs DEVTOOLS_PORT API_URL ADMIN_TOKEN
+import { attach, checker, sleep } from './cdp.mjs';
+
+const [devtoolsPort, apiUrl, adminToken] = process.argv.slice(2);
 const api = new URL(apiUrl);
-const QUERY = '{ lists { title } }';
+const { check, failed } = checker();
+const page = await attach(devtoolsPort);
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function pageTarget() {
-  for (let i = 0; i < 100; i++) {
-    try {
-      const targets = await (await fetch(`http://127.0.0.1:${devtoolsPort}/json/list`)).json();
-      const page = targets.find((t) => t.type === 'page');
-      if (page) return page.webSocketDebuggerUrl;
-    } catch {}
-    await sleep(100);
-  }
-  throw new Error('chromium did not open its DevTools port');
-}
-
-const ws = new WebSocket(await pageTarget());
-await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
-let nextId = 0;
-const pending = new Map();
-const requests = [];
-ws.onmessage = (event) => {
-  const msg = JSON.parse(event.data);
-  if (msg.id !== undefined && pending.has(msg.id)) {
-    pending.get(msg.id)(msg);
-    pending.delete(msg.id);
-  } else if (msg.method === 'Network.requestWillBeSent') {
-    requests.push(msg.params.request.url);
-  }
+const graphql = async (query, variables, token) => {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(`${api.origin}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const body = await response.json();
+  if (body.errors) throw new Error(`${query}: ${JSON.stringify(body.errors)}`);
+  return body.data;
 };
-const send = (method, params = {}) => new Promise((resolve, reject) => {
-  const id = ++nextId;
-  pending.set(id, (msg) => (msg.error ? reject(new Error(`${method}: ${msg.error.message}`)) : resolve(msg.result)));
-  ws.send(JSON.stringify({ id, method, params }));
-});
-const evaluate = async (expression) => {
-  const { result, exceptionDetails } = await send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true });
-  if (exceptionDetails) throw new Error(`page script failed: ${exceptionDetails.text}`);
-  return result.value;
+const editor = "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror";
+const responsePane = "(() => { const el = document.querySelector('.graphiql-response .CodeMirror'); return el ? el.CodeMirror.getValue() : ''; })()";
+const setQuery = async (text) => {
+  await page.evaluate(`(() => { const cm = ${editor}; cm.setValue(''); cm.focus(); return true; })()`);
+  await page.send('Input.insertText', { text });
 };
-const waitFor = async (what, expression, ms = 20000) => {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const value = await evaluate(expression);
-    if (value) return value;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
-
-let failed = false;
-const check = (ok, message) => { console.log(`${ok ? 'ok  ' : 'FAIL'} ${message}`); if (!ok) failed = true; };
 
 try {
-  await send('Network.enable');
-  await send('Page.enable');
-  await send('Runtime.enable');
-  await send('Page.navigate', { url: `${api.origin}/graphql` });
-
-  await waitFor('the GraphiQL editor', "!!document.querySelector('.graphiql-query-editor .CodeMirror')");
+  await page.navigate(`${api.origin}/graphql`);
+  await page.waitFor('the GraphiQL editor', "!!document.querySelector('.graphiql-query-editor .CodeMirror')");
   check(true, 'the page renders the GraphiQL editor');
 
-  // Type the query: clear the editor, focus it, and insert text as a keyboard would.
-  await evaluate("(() => { const cm = document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror; cm.setValue(''); cm.focus(); return true; })()");
-  await send('Input.insertText', { text: QUERY });
-  const typed = await evaluate("document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.getValue()");
-  check(typed === QUERY, `the editor holds the typed query (${JSON.stringify(typed)})`);
+  // The schema arrives by introspection: the docs explorer lists the root type's fields.
+  await page.click('[aria-label="Show Documentation Explorer"]');
+  await page.waitFor('the docs explorer', "!!document.querySelector('.graphiql-doc-explorer')");
+  const rootLink = await page.waitFor('the Query root type link',
+    "[...document.querySelectorAll('.graphiql-doc-explorer a, .graphiql-doc-explorer-type-name')].some((a) => a.textContent.trim() === 'Query')");
+  check(rootLink, 'the docs explorer shows the Query root type');
+  await page.evaluate("(() => { const a = [...document.querySelectorAll('.graphiql-doc-explorer a, .graphiql-doc-explorer-type-name')].find((a) => a.textContent.trim() === 'Query'); a.click(); return true; })()");
+  const fields = await page.waitFor("Query's fields in the docs explorer",
+    "(() => { const names = [...document.querySelectorAll('.graphiql-doc-explorer .graphiql-doc-explorer-field-name')].map((e) => e.textContent.trim()); return names.includes('items') && names.includes('lists') ? names : null; })()");
+  check(fields.length > 5, `the docs explorer lists Query's fields: ${fields.slice(0, 6).join(', ')}, …`);
 
-  // Press the run button with a real mouse click at its position.
-  const box = await evaluate("(() => { const r = document.querySelector('.graphiql-execute-button').getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()");
-  for (const type of ['mousePressed', 'mouseReleased']) {
-    await send('Input.dispatchMouseEvent', { type, x: box.x, y: box.y, button: 'left', clickCount: 1 });
-  }
-  const response = await waitFor('the response pane to show data',
-    "(() => { const el = document.querySelector('.graphiql-response .CodeMirror'); const v = el && el.CodeMirror.getValue(); return v && v.includes('\"lists\"') ? v : ''; })()");
+  // Autocomplete: typing the start of a field offers the schema's fields.
+  await page.evaluate(`(() => { const cm = ${editor}; cm.setValue('{\\n  \\n}'); cm.focus(); cm.setCursor({ line: 1, ch: 2 }); return true; })()`);
+  await page.type('ite');
+  const hints = await page.waitFor('autocomplete hints',
+    "(() => { const h = [...document.querySelectorAll('.CodeMirror-hints .CodeMirror-hint')].map((e) => e.textContent.trim()); return h.length ? h : null; })()");
+  check(hints.includes('items') && hints.includes('item'), `typing "ite" offers ${hints.join(', ')}`);
+  await page.send('Input.dispatchKeyEvent', { type: 'keyDown', key: 'Escape', code: 'Escape', windowsVirtualKeyCode: 27 });
+
+  // A query typed into the editor and run with a real click returns data.
+  const QUERY = '{ lists { id title } }';
+  await setQuery(QUERY);
+  const typed = await page.evaluate(`${editor}.getValue()`);
+  check(typed === QUERY, `the editor holds the typed query (${JSON.stringify(typed)})`);
+  await page.click('.graphiql-execute-button');
+  const response = await page.waitFor('the response pane to show data', `(() => { const v = ${responsePane}; return v.includes('"lists"') ? v : ''; })()`);
   const body = JSON.parse(response);
   check(Array.isArray(body.data?.lists) && body.data.lists.length > 0, `the query returned data: ${JSON.stringify(body.data?.lists?.[0] ?? body)}`);
+  const listId = body.data.lists[0].id;
 
-  const foreign = requests.filter((u) => { try { const h = new URL(u); return !['data:', 'blob:', 'about:'].includes(h.protocol) && h.origin !== api.origin; } catch { return true; } });
-  check(requests.length > 0, `${requests.length} requests recorded`);
+  // A subscription run from the page hears a change made elsewhere.
+  await setQuery(`subscription { itemChanged(listId: "${listId}") { kind item { title } } }`);
+  // GraphiQL re-parses the editor after a pause in typing; run once it knows a subscription.
+  await sleep(1000);
+  await page.click('.graphiql-execute-button');
+  const item = (await graphql('{ items(first: 1) { edges { node { id title } } } }')).items.edges[0].node;
+  let event = '';
+  for (let i = 0; i < 50 && !event; i++) {
+    await graphql('mutation($id: ID!) { reportProgress(itemId: $id, note: "浏览器订阅检查", percent: 10) { item { id } } }', { id: item.id }, adminToken);
+    await sleep(200);
+    const value = await page.evaluate(responsePane);
+    if (value.includes('"PROGRESS"')) event = value;
+  }
+  check(event !== '', `the subscription heard the change: ${(event || await page.evaluate(responsePane)).replace(/\s+/g, ' ').slice(0, 160)}`);
+  check(page.sockets.some((u) => new URL(u).pathname === '/graphql/ws'), `it ran over ${page.sockets.join(', ') || 'no WebSocket'}`);
+
+  const foreign = [...page.requests, ...page.sockets].filter((u) => {
+    try { const h = new URL(u); return !['data:', 'blob:', 'about:'].includes(h.protocol) && h.host !== api.host; } catch { return true; }
+  });
+  check(page.requests.length > 0, `${page.requests.length} requests and ${page.sockets.length} sockets recorded`);
   check(foreign.length === 0, foreign.length === 0 ? 'no request went to another host' : `requests to other hosts: ${foreign.join(', ')}`);
 } catch (e) {
   check(false, e.message);
 } finally {
-  ws.close();
+  page.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(failed() ? 1 : 0);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Checks the bundled GraphiQL page in a real headless Chromium, offline: it renders, a typed query
-# returns data, and no request leaves the api's own origin. Starts the api (debug build) on a
-# temporary SQLite database with the sample list. Needs `chromium` (Debian package) and node 20+.
+# returns data, the docs explorer and autocomplete work from introspection, a subscription run from
+# the page hears a change, and no request leaves the api's own host. Starts the api (debug build)
+# on a temporary SQLite database with the sample list. Needs `chromium` (Debian package) and
+# node 20+.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,15 +30,17 @@ if [ -z "$api" ]; then
   cargo build -q -p api
   api=target/debug/api
 fi
-export DATABASE_URL="sqlite://$work/graphiql.db?mode=rwc" MINSHENG_BIND="127.0.0.1:$api_port"
+admin_token="graphiql-check-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+export DATABASE_URL="sqlite://$work/graphiql.db?mode=rwc" MINSHENG_BIND="127.0.0.1:$api_port" MINSHENG_ADMIN_TOKEN="$admin_token"
 "$api" import examples/sample-list.txt --migrate >/dev/null
 "$api" serve >"$work/api.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$api_port/healthz" >/dev/null && break; sleep 0.1; done
 
-chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
-  --no-first-run --no-default-browser-check --user-data-dir="$work/profile" \
+chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-quic \
+  --disable-component-update --disable-sync --no-first-run --no-default-browser-check \
+  --user-data-dir="$work/profile" \
   --remote-debugging-port="$devtools_port" about:blank >"$work/chromium.log" 2>&1 &
 pids+=($!)
 
-node --no-warnings --experimental-websocket scripts/graphiql-check.mjs "$devtools_port" "http://127.0.0.1:$api_port"
+node --no-warnings --experimental-websocket scripts/graphiql-check.mjs "$devtools_port" "http://127.0.0.1:$api_port" "$admin_token"

@@ -1,0 +1,89 @@
+// A small DevTools-protocol client for the browser checks: attaches to the first page of a
+// headless Chromium started with --remote-debugging-port, and records every request and
+// WebSocket the page opens. Node 20+ (run with --experimental-websocket).
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function pageTarget(devtoolsPort) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const targets = await (await fetch(`http://127.0.0.1:${devtoolsPort}/json/list`)).json();
+      const page = targets.find((t) => t.type === 'page');
+      if (page) return page.webSocketDebuggerUrl;
+    } catch {}
+    await sleep(100);
+  }
+  throw new Error('chromium did not open its DevTools port');
+}
+
+export async function attach(devtoolsPort) {
+  const ws = new WebSocket(await pageTarget(devtoolsPort));
+  await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+  let nextId = 0;
+  const pending = new Map();
+  const requests = [];
+  const sockets = [];
+  const console = [];
+  ws.onmessage = (event) => {
+    const msg = JSON.parse(event.data);
+    if (msg.id !== undefined && pending.has(msg.id)) {
+      pending.get(msg.id)(msg);
+      pending.delete(msg.id);
+    } else if (msg.method === 'Network.requestWillBeSent') {
+      requests.push(msg.params.request.url);
+    } else if (msg.method === 'Network.webSocketCreated') {
+      sockets.push(msg.params.url);
+    } else if (msg.method === 'Runtime.consoleAPICalled' || msg.method === 'Log.entryAdded') {
+      const entry = msg.params.entry ?? msg.params;
+      console.push(entry.text ?? (entry.args ?? []).map((a) => a.value).join(' '));
+    }
+  };
+  const send = (method, params = {}) => new Promise((resolve, reject) => {
+    const id = ++nextId;
+    pending.set(id, (msg) => (msg.error ? reject(new Error(`${method}: ${msg.error.message}`)) : resolve(msg.result)));
+    ws.send(JSON.stringify({ id, method, params }));
+  });
+  const evaluate = async (expression) => {
+    const { result, exceptionDetails } = await send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true });
+    if (exceptionDetails) throw new Error(`page script failed: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
+    return result.value;
+  };
+  const waitFor = async (what, expression, ms = 20000) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      const value = await evaluate(expression);
+      if (value) return value;
+      await sleep(100);
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+  const navigate = async (url) => {
+    await send('Page.navigate', { url });
+  };
+  // A real mouse click at the centre of the element `selector` finds.
+  const click = async (selector) => {
+    const box = await waitFor(`${selector} to be shown`, `(() => { const el = document.querySelector(${JSON.stringify(selector)}); if (!el) return null; const r = el.getBoundingClientRect(); return r.width ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null; })()`);
+    for (const type of ['mousePressed', 'mouseReleased']) {
+      await send('Input.dispatchMouseEvent', { type, x: box.x, y: box.y, button: 'left', clickCount: 1 });
+    }
+  };
+  // Keys pressed one by one, with keydown and keyup, as a person types.
+  const type = async (text) => {
+    for (const ch of text) {
+      await send('Input.dispatchKeyEvent', { type: 'keyDown', key: ch, text: ch });
+      await send('Input.dispatchKeyEvent', { type: 'keyUp', key: ch });
+    }
+  };
+  await send('Network.enable');
+  await send('Page.enable');
+  await send('Runtime.enable');
+  await send('Log.enable');
+  return { send, evaluate, waitFor, navigate, click, type, requests, sockets, console, close: () => ws.close() };
+}
+
+export function checker() {
+  let failed = false;
+  const check = (ok, message) => { globalThis.console.log(`${ok ? 'ok  ' : 'FAIL'} ${message}`); if (!ok) failed = true; };
+  return { check, failed: () => failed };
+}
+
+export { sleep };
