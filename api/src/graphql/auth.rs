@@ -65,14 +65,26 @@ impl Viewer {
         admin: Option<&Secret>,
         db: &C,
     ) -> Result<Self, AuthError> {
+        Self::with_token_id(token, admin, db)
+            .await
+            .map(|(viewer, _)| viewer)
+    }
+
+    /// As [`Viewer::from_token`], with the id of the department token presented (for a
+    /// WebSocket, which closes when that token is revoked).
+    pub async fn with_token_id<C: ConnectionTrait>(
+        token: Option<&str>,
+        admin: Option<&Secret>,
+        db: &C,
+    ) -> Result<(Self, Option<i64>), AuthError> {
         let Some(token) = token else {
-            return Ok(Self::Anonymous);
+            return Ok((Self::Anonymous, None));
         };
         if admin.is_some_and(|secret| same_secret(token, secret.expose())) {
-            return Ok(Self::Admin);
+            return Ok((Self::Admin, None));
         }
-        match department_tokens::department_of(db, token).await {
-            Ok(Some(department)) => Ok(Self::Department(department)),
+        match department_tokens::active(db, token).await {
+            Ok(Some(t)) => Ok((Self::Department(t.department_id), Some(t.id))),
             Ok(None) => Err(AuthError::BadToken),
             Err(e) => Err(AuthError::Database(e)),
         }

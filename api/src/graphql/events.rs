@@ -1,19 +1,23 @@
-//! Item changes, published after their transaction commits and fanned out to the
-//! `itemChanged` subscriptions.
+//! Events published after their transaction commits and fanned out to whoever listens in this
+//! process: item changes to the `itemChanged` subscriptions, revoked department tokens to the
+//! WebSockets they opened.
 //!
-//! On PostgreSQL a change travels through the database (`NOTIFY minsheng_item_changed`), and
-//! every api replica listens, so a subscriber hears changes made through any replica. On
-//! SQLite (one process) it goes straight to this process's subscribers.
+//! On PostgreSQL an event travels through the database (`NOTIFY` on its channel), and every api
+//! replica listens, so a subscriber hears changes made through any replica. On SQLite (one
+//! process) it goes straight to this process's listeners.
 
 use async_graphql::Enum;
 use chrono::{DateTime, Utc};
 use domain::config::DatabaseUrl;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tokio::sync::broadcast;
 
 /// The PostgreSQL channel item changes travel on.
 pub const CHANNEL: &str = "minsheng_item_changed";
+
+/// The PostgreSQL channel revoked department tokens travel on.
+pub const REVOCATIONS_CHANNEL: &str = "minsheng_token_revoked";
 
 /// What changed on an item.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,94 +50,151 @@ pub struct ItemChange {
 /// This process's channel of item changes. A subscriber that falls more than `CAPACITY`
 /// events behind is told how many it missed (and logs it) rather than slowing writers down.
 #[derive(Clone)]
-pub struct ItemEvents {
-    local: broadcast::Sender<ItemChange>,
-    /// Set on PostgreSQL: changes are sent through the database to every replica.
-    relay: Option<DatabaseConnection>,
-}
-
-const CAPACITY: usize = 1024;
+pub struct ItemEvents(Relay<ItemChange>);
 
 impl ItemEvents {
     /// Events for an api serving `db` (at `url`); on PostgreSQL this starts listening to the
     /// database's channel (and must be called inside the runtime).
     pub fn new(db: &DatabaseConnection, url: &DatabaseUrl) -> Self {
+        Self(Relay::new(db, url, CHANNEL))
+    }
+
+    /// Tells every subscriber. Call only after the change committed.
+    pub async fn publish(&self, change: ItemChange) {
+        self.0.publish(change).await;
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<ItemChange> {
+        self.0.subscribe()
+    }
+}
+
+/// A department token that was revoked: the WebSockets it opened close, on every replica.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRevoked {
+    pub token_id: i64,
+}
+
+/// This process's channel of revoked tokens.
+#[derive(Clone)]
+pub struct Revocations(Relay<TokenRevoked>);
+
+impl Revocations {
+    pub fn new(db: &DatabaseConnection, url: &DatabaseUrl) -> Self {
+        Self(Relay::new(db, url, REVOCATIONS_CHANNEL))
+    }
+
+    /// Tells every socket. Call only after the revocation committed.
+    pub async fn publish(&self, revoked: TokenRevoked) {
+        self.0.publish(revoked).await;
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<TokenRevoked> {
+        self.0.subscribe()
+    }
+}
+
+const CAPACITY: usize = 1024;
+
+/// One kind of event: this process's broadcast channel, and on PostgreSQL the database channel
+/// that carries it to every replica.
+#[derive(Clone)]
+struct Relay<T> {
+    local: broadcast::Sender<T>,
+    /// Set on PostgreSQL: events are sent through the database to every replica.
+    relay: Option<(DatabaseConnection, &'static str)>,
+}
+
+impl<T> Relay<T>
+where
+    T: Clone + Serialize + DeserializeOwned + Send + 'static,
+{
+    fn new(db: &DatabaseConnection, url: &DatabaseUrl, channel: &'static str) -> Self {
         let local = broadcast::channel(CAPACITY).0;
         let relay = (db.get_database_backend() == DatabaseBackend::Postgres).then(|| {
-            tokio::spawn(listen(url.expose().to_owned(), local.clone()));
-            db.clone()
+            tokio::spawn(listen(url.expose().to_owned(), channel, local.clone()));
+            (db.clone(), channel)
         });
         Self { local, relay }
     }
 
-    /// Tells every subscriber. Call only after the change committed. If the database cannot
-    /// carry the notice, this process's subscribers still hear it, and the failure is logged.
-    pub async fn publish(&self, change: ItemChange) {
-        if let Some(db) = &self.relay {
-            match notify(db, &change).await {
+    /// If the database cannot carry the notice, this process's listeners still hear it, and
+    /// the failure is logged.
+    async fn publish(&self, event: T) {
+        if let Some((db, channel)) = &self.relay {
+            match notify(db, channel, &event).await {
                 Ok(()) => return,
                 Err(e) => tracing::error!(
                     error = %e,
-                    item_id = change.item_id,
-                    "an item change could not be sent to other api replicas; only this one's subscribers hear it"
+                    channel,
+                    "an event could not be sent to other api replicas; only this one's listeners hear it"
                 ),
             }
         }
-        let _ = self.local.send(change);
+        let _ = self.local.send(event);
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<ItemChange> {
+    fn subscribe(&self) -> broadcast::Receiver<T> {
         self.local.subscribe()
     }
 }
 
-async fn notify(db: &DatabaseConnection, change: &ItemChange) -> Result<(), String> {
-    let payload = serde_json::to_string(change).map_err(|e| e.to_string())?;
+async fn notify<T: Serialize>(
+    db: &DatabaseConnection,
+    channel: &str,
+    event: &T,
+) -> Result<(), String> {
+    let payload = serde_json::to_string(event).map_err(|e| e.to_string())?;
     db.execute_raw(Statement::from_sql_and_values(
         DatabaseBackend::Postgres,
         "SELECT pg_notify($1, $2)",
-        [CHANNEL.into(), payload.into()],
+        [channel.into(), payload.into()],
     ))
     .await
     .map(|_| ())
     .map_err(|e| e.to_string())
 }
 
-/// Relays the database channel to this process's subscribers for as long as the process runs.
+/// Relays a database channel to this process's listeners for as long as the process runs.
 /// The listener has a connection of its own, outside the api's pool (which it would otherwise
 /// hold for good), and sqlx reconnects it by itself; notices sent while it was away are lost,
 /// and logged as such.
-async fn listen(url: String, local: broadcast::Sender<ItemChange>) {
+async fn listen<T: DeserializeOwned>(
+    url: String,
+    channel: &'static str,
+    local: broadcast::Sender<T>,
+) {
     use sea_orm::sqlx::postgres::PgListener;
     let mut listener = loop {
         match PgListener::connect(&url).await {
-            Ok(mut listener) => match listener.listen(CHANNEL).await {
+            Ok(mut listener) => match listener.listen(channel).await {
                 Ok(()) => break listener,
                 Err(e) => {
-                    tracing::warn!(error = %e, "cannot LISTEN for item changes; retrying in 5 s")
+                    tracing::warn!(error = %e, channel, "cannot LISTEN; retrying in 5 s")
                 }
             },
             Err(e) => {
-                tracing::warn!(error = %e, "cannot connect to listen for item changes; retrying in 5 s")
+                tracing::warn!(error = %e, channel, "cannot connect to LISTEN; retrying in 5 s")
             }
         }
         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     };
     loop {
         match listener.try_recv().await {
-            Ok(Some(notice)) => match serde_json::from_str::<ItemChange>(notice.payload()) {
-                Ok(change) => {
-                    let _ = local.send(change);
+            Ok(Some(notice)) => match serde_json::from_str::<T>(notice.payload()) {
+                Ok(event) => {
+                    let _ = local.send(event);
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, payload = notice.payload(), "ignored a malformed item-change notice")
+                    tracing::warn!(error = %e, channel, payload = notice.payload(), "ignored a malformed notice")
                 }
             },
             Ok(None) => tracing::warn!(
-                "the connection listening for item changes was lost and is being re-established; changes made meanwhile are not announced"
+                channel,
+                "the listening connection was lost and is being re-established; events sent meanwhile are not relayed"
             ),
             Err(e) => {
-                tracing::warn!(error = %e, "listening for item changes failed; retrying in 5 s");
+                tracing::warn!(error = %e, channel, "listening failed; retrying in 5 s");
                 tokio::time::sleep(std::time::Duration::from_secs(5)).await;
             }
         }

@@ -47,6 +47,7 @@ pub fn build_schema(db: DatabaseConnection, settings: &Settings) -> AppSchema {
     let graph = &settings.graph;
     let mut schema = builder()
         .data(events::ItemEvents::new(&db, &settings.database_url))
+        .data(events::Revocations::new(&db, &settings.database_url))
         .data(db)
         .data(Arc::new(settings.clone()))
         // Depth is limited by the route (`limits`), which leaves introspection out of it.

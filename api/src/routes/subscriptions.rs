@@ -1,117 +1,276 @@
-//! `GET /graphql/ws`: subscriptions over WebSocket (graphql-transport-ws, and the older
-//! graphql-ws). The bearer token travels in the `connection_init` payload as
-//! `{"Authorization": "Bearer …"}`, since browsers cannot set headers on a WebSocket; a bad
-//! one closes the connection before any subscription starts.
+//! `GET /graphql/ws`: subscriptions (and queries and mutations) over WebSocket
+//! (graphql-transport-ws, and the older graphql-ws). The bearer token travels in the
+//! `connection_init` payload as `{"Authorization": "Bearer …"}`, since browsers cannot set
+//! headers on a WebSocket; a bad one closes the connection before any subscription starts.
+//!
+//! A socket outlives the token it was opened with: a department token can be revoked while the
+//! socket is open. So every operation checks the token again (and runs as whom it names now),
+//! and the socket closes with code 4403 as soon as its token is revoked, on every replica
+//! (the revocation travels like item changes, [`events::Revocations`]); the subscriptions it
+//! opened end with it.
 
 use std::sync::{Arc, OnceLock};
 
-use async_graphql::{Data, ErrorExtensions, Executor, Request, Response};
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use async_graphql::{
+    Data, Executor, Request, Response,
+    http::{WebSocket as GraphQLSocket, WebSocketProtocols, WsMessage},
+};
 use axum::{
-    extract::{State, WebSocketUpgrade},
-    response::Response as HttpResponse,
+    extract::{
+        State, WebSocketUpgrade,
+        ws::{CloseFrame, Message, WebSocket},
+    },
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response as HttpResponse},
 };
 use chrono::Utc;
 use domain::urgency::UrgencyRule;
-use futures_util::stream::{self, BoxStream, StreamExt};
+use futures_util::{
+    SinkExt,
+    stream::{self, BoxStream, StreamExt},
+};
+use tokio::sync::{Notify, broadcast::error::RecvError};
 
 use crate::{
     graphql::{
-        AppSchema,
         auth::{self, Viewer},
         clock::RequestClock,
         error::{code, ensure_codes},
-        limits::{self, DocumentLimits},
-        loaders,
-        persisted::{DocumentError, Documents},
+        events::{self, Revocations},
+        limits, loaders,
+        persisted::DocumentError,
     },
     routes::graphql::reply::with_code,
     startup::AppState,
 };
 
+/// The close code of a socket whose token was revoked (graphql-transport-ws: Forbidden).
+pub const CLOSE_REVOKED: u16 = 4403;
+
 pub async fn upgrade(
     State(state): State<AppState>,
-    protocol: GraphQLProtocol,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> HttpResponse {
+    // The subprotocol the client offers first among those spoken here.
+    let Some(protocol) = headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|offered| {
+            offered
+                .split(',')
+                .find_map(|p| p.trim().parse::<WebSocketProtocols>().ok())
+        })
+    else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "offer the graphql-transport-ws (or graphql-ws) subprotocol",
+        )
+            .into_response();
+    };
     // A message on the socket is bounded like a request body (MINSHENG_BODY_LIMIT_BYTES).
     let limit = state.settings.graph.body_limit_bytes;
     upgrade
         .max_message_size(limit)
         .max_frame_size(limit)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
-            let executor = SocketExecutor {
-                schema: state.schema.clone(),
-                limits: state.limits,
-                documents: state.documents.clone(),
-                viewer: Arc::new(OnceLock::new()),
-            };
-            let viewer = executor.viewer.clone();
-            GraphQLWebSocket::new(socket, executor, protocol)
-                .on_connection_init(move |payload| connection_data(state, viewer, payload))
-                .serve()
-        })
+        .on_upgrade(move |socket| serve(socket, state, protocol))
+}
+
+/// Who a socket speaks for, as `connection_init` named it, and whether it must close.
+#[derive(Default)]
+struct SocketCaller {
+    caller: OnceLock<Caller>,
+    /// Fired when an operation finds the token revoked.
+    revoked: Notify,
+}
+
+struct Caller {
+    viewer: Viewer,
+    /// The department token presented, to check again: its secret and its id.
+    token: Option<(String, i64)>,
+}
+
+impl SocketCaller {
+    fn token_id(&self) -> Option<i64> {
+        self.caller
+            .get()
+            .and_then(|c| c.token.as_ref().map(|(_, id)| *id))
+    }
+}
+
+/// Runs the protocol over `socket` until the client leaves or its token is revoked.
+async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols) {
+    let caller = Arc::new(SocketCaller::default());
+    let executor = SocketExecutor {
+        state: state.clone(),
+        caller: caller.clone(),
+    };
+    let (mut sink, stream) = socket.split();
+    let input = stream
+        .take_while(|message| futures_util::future::ready(message.is_ok()))
+        .filter_map(|message| {
+            futures_util::future::ready(match message {
+                Ok(Message::Text(text)) => Some(text.as_bytes().to_vec()),
+                Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
+                _ => None,
+            })
+        });
+    let init_caller = caller.clone();
+    let init_state = state.clone();
+    let outgoing = GraphQLSocket::new(executor, input, protocol)
+        .on_connection_init(move |payload| connection_data(init_state, init_caller, payload));
+    futures_util::pin_mut!(outgoing);
+    let mut revocations = state
+        .schema
+        .data::<Revocations>()
+        .map(Revocations::subscribe);
+    loop {
+        let revoked = async {
+            match revocations.as_mut() {
+                Some(receiver) => receiver.recv().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            message = outgoing.next() => {
+                let Some(message) = message else { break };
+                let message = match message {
+                    WsMessage::Text(text) => Message::Text(text.into()),
+                    WsMessage::Close(code, reason) => Message::Close(Some(CloseFrame { code, reason: reason.into() })),
+                };
+                if sink.send(message).await.is_err() {
+                    break;
+                }
+            }
+            () = caller.revoked.notified() => {
+                close_revoked(&mut sink).await;
+                break;
+            }
+            event = revoked => match event {
+                Ok(events::TokenRevoked { token_id }) if Some(token_id) == caller.token_id() => {
+                    close_revoked(&mut sink).await;
+                    break;
+                }
+                // Missed notices: the next operation checks the token anyway.
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => revocations = None,
+            },
+        }
+    }
+}
+
+async fn close_revoked(sink: &mut futures_util::stream::SplitSink<WebSocket, Message>) {
+    tracing::info!("closed a WebSocket whose department token was revoked");
+    let _ = sink
+        .send(Message::Close(Some(CloseFrame {
+            code: CLOSE_REVOKED,
+            reason: "the token was revoked".into(),
+        })))
+        .await;
 }
 
 /// The schema as one socket sees it: behind the document limits and, for callers without the
-/// administrator's token, the trusted documents, as on `POST /graphql`; errors carry codes as
-/// there.
+/// administrator's token, the trusted documents, as on `POST /graphql`; each operation runs as
+/// whom the socket's token names at that moment. Errors carry codes as over HTTP.
 #[derive(Clone)]
 struct SocketExecutor {
-    schema: AppSchema,
-    limits: DocumentLimits,
-    documents: Arc<Documents>,
-    /// Set once the socket's `connection_init` named its caller.
-    viewer: Arc<OnceLock<Viewer>>,
+    state: AppState,
+    caller: Arc<SocketCaller>,
 }
 
 impl SocketExecutor {
     fn refusal(&self, request: &mut Request) -> Option<Response> {
-        let admin = self.viewer.get() == Some(&Viewer::Admin);
-        if !admin && !self.documents.allows_text(&request.query) {
+        let admin = self.caller.caller.get().map(|c| c.viewer) == Some(Viewer::Admin);
+        if !admin && !self.state.documents.allows_text(&request.query) {
             return Some(Response::from_errors(vec![with_code(
                 &DocumentError::Untrusted.to_string(),
                 code::UNTRUSTED_DOCUMENT,
             )]));
         }
         let doc = request.parsed_query().ok()?;
-        self.limits
+        self.state
+            .limits
             .violation(doc)
             .map(|message| limits::validation_error(&message))
+    }
+
+    /// The viewer the socket's token names now; a refusal when it no longer names anyone (the
+    /// socket then closes).
+    async fn current_viewer(&self) -> Result<Option<Viewer>, Response> {
+        let Some(Caller {
+            token: Some((secret, _)),
+            ..
+        }) = self.caller.caller.get()
+        else {
+            return Ok(None);
+        };
+        let admin = self.state.settings.admin_token.as_ref();
+        match Viewer::from_token(Some(secret), admin, &self.state.db).await {
+            Ok(viewer) => Ok(Some(viewer)),
+            Err(auth::AuthError::BadToken) => {
+                self.caller.revoked.notify_one();
+                Err(Response::from_errors(vec![with_code(
+                    "the token of this connection was revoked",
+                    code::UNAUTHENTICATED,
+                )]))
+            }
+            Err(auth::AuthError::Database(e)) => {
+                tracing::error!(error = %e, cause = ?e, "department tokens could not be checked");
+                Err(Response::from_errors(vec![with_code(
+                    "internal error",
+                    code::INTERNAL,
+                )]))
+            }
+        }
+    }
+
+    /// `request` checked and given the socket's current viewer, or the response refusing it.
+    async fn prepare(&self, mut request: Request) -> Result<Request, Response> {
+        if let Some(refused) = self.refusal(&mut request) {
+            return Err(refused);
+        }
+        Ok(match self.current_viewer().await? {
+            Some(viewer) => request.data(viewer),
+            None => request,
+        })
     }
 }
 
 impl Executor for SocketExecutor {
-    fn execute(&self, mut request: Request) -> impl Future<Output = Response> + Send {
-        let schema = self.schema.clone();
-        let refused = self.refusal(&mut request);
+    fn execute(&self, request: Request) -> impl Future<Output = Response> + Send {
+        let this = self.clone();
         async move {
-            match refused {
-                Some(refused) => refused,
-                None => ensure_codes(schema.execute(request).await),
+            match this.prepare(request).await {
+                Ok(request) => ensure_codes(this.state.schema.execute(request).await),
+                Err(refused) => refused,
             }
         }
     }
 
     fn execute_stream(
         &self,
-        mut request: Request,
+        request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        match self.refusal(&mut request) {
-            Some(refused) => stream::once(async move { refused }).boxed(),
-            None => Executor::execute_stream(&self.schema, request, session_data)
-                .map(ensure_codes)
-                .boxed(),
-        }
+        let this = self.clone();
+        stream::once(async move {
+            match this.prepare(request).await {
+                Ok(request) => Executor::execute_stream(&this.state.schema, request, session_data)
+                    .map(ensure_codes)
+                    .boxed(),
+                Err(refused) => stream::once(async move { refused }).boxed(),
+            }
+        })
+        .flatten()
+        .boxed()
     }
 }
 
 /// The viewer, clock and loaders of one WebSocket connection.
 async fn connection_data(
     state: AppState,
-    socket_viewer: Arc<OnceLock<Viewer>>,
+    caller: Arc<SocketCaller>,
     payload: serde_json::Value,
 ) -> async_graphql::Result<Data> {
     let header = payload
@@ -119,13 +278,14 @@ async fn connection_data(
         .or_else(|| payload.get("authorization"))
         .and_then(|v| v.as_str());
     let refused = |message: &str, code: &'static str| {
+        use async_graphql::ErrorExtensions;
         async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
     };
     let token = auth::bearer(header)
         .map_err(|_| refused("the bearer token is not valid", code::UNAUTHENTICATED))?;
-    let viewer =
-        match Viewer::from_token(token, state.settings.admin_token.as_ref(), &state.db).await {
-            Ok(viewer) => viewer,
+    let (viewer, token_id) =
+        match Viewer::with_token_id(token, state.settings.admin_token.as_ref(), &state.db).await {
+            Ok(found) => found,
             Err(auth::AuthError::BadToken) => {
                 return Err(refused(
                     "the bearer token is not valid",
@@ -137,7 +297,12 @@ async fn connection_data(
                 return Err(refused("internal error", code::INTERNAL));
             }
         };
-    let _ = socket_viewer.set(viewer);
+    let _ = caller.caller.set(Caller {
+        viewer,
+        token: token
+            .zip(token_id)
+            .map(|(secret, id)| (secret.to_owned(), id)),
+    });
     let mut data = Data::default();
     data.insert(viewer);
     // "Now" is the connection's start; fields that depend on today take `now:` for long-lived

@@ -216,3 +216,31 @@ where
 {
     E::find().count(&t.db).await.expect("count")
 }
+
+/// Issues a department token through the graph: its secret and its global ID.
+pub async fn issue_token(app: &TestApp, department: &Value) -> (String, Value) {
+    let body = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "mutation($id: ID!) { issueDepartmentToken(departmentId: $id) { token departmentToken { id } } }",
+            json!({ "id": department }),
+        )
+        .await;
+    let issued = &body["data"]["issueDepartmentToken"];
+    let secret = issued["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token issued: {body}"))
+        .to_owned();
+    (secret, issued["departmentToken"]["id"].clone())
+}
+
+/// The global ID of the first item whose title contains `search`.
+pub async fn item_id(app: &TestApp, search: &str) -> Value {
+    let data = app
+        .data(
+            "query($s: String!) { items(filter: { search: $s }) { edges { node { id } } } }",
+            json!({ "s": search }),
+        )
+        .await;
+    data["items"]["edges"][0]["node"]["id"].clone()
+}

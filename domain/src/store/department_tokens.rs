@@ -130,6 +130,14 @@ pub async fn department_of<C: ConnectionTrait>(
     db: &C,
     secret: &str,
 ) -> Result<Option<i64>, DomainError> {
+    Ok(active(db, secret).await?.map(|t| t.department_id))
+}
+
+/// The token a presented secret is, if we issued it and did not revoke it.
+pub async fn active<C: ConnectionTrait>(
+    db: &C,
+    secret: &str,
+) -> Result<Option<DepartmentToken>, DomainError> {
     if !secret.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
@@ -138,7 +146,7 @@ pub async fn department_of<C: ConnectionTrait>(
         .filter(department_token::Column::RevokedAt.is_null())
         .one(db)
         .await?
-        .map(|t| t.department_id))
+        .map(Into::into))
 }
 
 /// The tokens issued to a department, newest first.

@@ -5,7 +5,11 @@ use domain::store::department_tokens;
 use sea_orm::DatabaseConnection;
 
 use super::{admin_change, id_arg};
-use crate::graphql::{error::to_graphql, types::DepartmentToken};
+use crate::graphql::{
+    error::to_graphql,
+    events::{Revocations, TokenRevoked},
+    types::DepartmentToken,
+};
 
 #[derive(Default)]
 pub struct TokenMutation;
@@ -39,7 +43,8 @@ impl TokenMutation {
         })
     }
 
-    /// Revokes a token: from the next request on it authenticates nobody.
+    /// Revokes a token: from the next request on it authenticates nobody, and the WebSockets
+    /// it opened close (code 4403), on every replica.
     async fn revoke_department_token(
         &self,
         ctx: &Context<'_>,
@@ -48,9 +53,14 @@ impl TokenMutation {
         let change = admin_change(ctx)?;
         let id = id_arg("DepartmentToken", &token_id, "tokenId")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        department_tokens::revoke(db, id, &change)
+        let token = department_tokens::revoke(db, id, &change)
             .await
-            .map(DepartmentToken)
-            .map_err(to_graphql)
+            .map_err(to_graphql)?;
+        if let Ok(revocations) = ctx.data::<Revocations>() {
+            revocations
+                .publish(TokenRevoked { token_id: token.id })
+                .await;
+        }
+        Ok(DepartmentToken(token))
     }
 }
