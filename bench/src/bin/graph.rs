@@ -9,7 +9,8 @@
 //! ratio to the limit. Goals: flat ≥ 0.6, nested ≥ 0.4.
 //!
 //! `BENCH_SECONDS` (default 10) per measurement, `BENCH_CONNECTIONS` (default 16); `BENCH_KEEP=1`
-//! keeps the database for a closer look.
+//! keeps the database for a closer look; `BENCH_ACCEPT_ENCODING=gzip` (or `br`) has the api's
+//! clients ask for compressed responses (the limit's are never compressed).
 
 use std::{fmt::Write as _, net::SocketAddr, process::Command};
 
@@ -48,6 +49,9 @@ async fn main() -> Result<(), String> {
         return Err("wrk is not installed (apt-get install wrk)".into());
     }
     let seconds: u32 = env_or("BENCH_SECONDS", 10);
+    let accept_encoding = std::env::var("BENCH_ACCEPT_ENCODING")
+        .ok()
+        .filter(|e| !e.is_empty());
     let connections: u32 = env_or("BENCH_CONNECTIONS", 16);
 
     let (db, url) = fresh_database(DB_NAME).await?;
@@ -127,12 +131,14 @@ async fn main() -> Result<(), String> {
         let api = run_wrk(
             &format!("http://{api_addr}/graphql"),
             &graphql_body(&s.query),
+            accept_encoding.as_deref(),
             seconds,
             connections,
         )?;
         let limit = run_wrk(
             &format!("http://{limit_addr}/{i}"),
             "{}",
+            None,
             seconds,
             connections,
         )?;
@@ -311,9 +317,18 @@ struct WrkResult {
 }
 
 /// Runs wrk against `url` posting `body`, after a short warm-up; every response is checked.
-fn run_wrk(url: &str, body: &str, seconds: u32, connections: u32) -> Result<WrkResult, String> {
+fn run_wrk(
+    url: &str,
+    body: &str,
+    accept_encoding: Option<&str>,
+    seconds: u32,
+    connections: u32,
+) -> Result<WrkResult, String> {
     let mut lua = String::new();
     let escaped = body.replace('\\', "\\\\").replace('"', "\\\"");
+    if let Some(encoding) = accept_encoding {
+        let _ = writeln!(lua, r#"wrk.headers["Accept-Encoding"] = "{encoding}""#);
+    }
     let _ = write!(
         lua,
         r#"wrk.method = "POST"
