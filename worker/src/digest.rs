@@ -1,6 +1,8 @@
 //! One email per contact per run: every item due in that run, sorted by date, in Chinese, with a
 //! plain-text and an HTML part. The wording lives in `templates/`, not in code.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::{
     email::{EmailAddress, Mailbox},
@@ -10,23 +12,89 @@ use lettre::{
     Message,
     message::{Mailbox as LettreMailbox, MultiPart},
 };
+use minijinja::{Environment, UndefinedBehavior, context};
+use serde::Serialize;
 
-const SUBJECT_UPCOMING: &str = include_str!("../templates/subject_upcoming.txt");
-const SUBJECT_OVERDUE: &str = include_str!("../templates/subject_overdue.txt");
-const BODY_TEXT: &str = include_str!("../templates/reminder.txt");
-const ITEM_TEXT: &str = include_str!("../templates/reminder_item.txt");
-const BODY_HTML: &str = include_str!("../templates/reminder.html");
-const ITEM_HTML: &str = include_str!("../templates/reminder_item.html");
-const SUBJECT_COOPERATING: &str = include_str!("../templates/subject_cooperating.txt");
-const COOPERATING_TEXT: &str = include_str!("../templates/cooperating.txt");
-const COOPERATING_ITEM_TEXT: &str = include_str!("../templates/cooperating_item.txt");
-const COOPERATING_HTML: &str = include_str!("../templates/cooperating.html");
-const COOPERATING_ITEM_HTML: &str = include_str!("../templates/cooperating_item.html");
-const SUBJECT_CHECKIN: &str = include_str!("../templates/subject_checkin.txt");
-const CHECKIN_TEXT: &str = include_str!("../templates/checkin.txt");
-const CHECKIN_ITEM_TEXT: &str = include_str!("../templates/checkin_item.txt");
-const CHECKIN_HTML: &str = include_str!("../templates/checkin.html");
-const CHECKIN_ITEM_HTML: &str = include_str!("../templates/checkin_item.html");
+/// Every template, by the name the others include it by. Names ending in `.html` are
+/// HTML-escaped by minijinja; values are substituted once and never read as template text, so a
+/// department called `{{items}}` is printed as that.
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "subject_upcoming.txt",
+        include_str!("../templates/subject_upcoming.txt"),
+    ),
+    (
+        "subject_overdue.txt",
+        include_str!("../templates/subject_overdue.txt"),
+    ),
+    (
+        "subject_cooperating.txt",
+        include_str!("../templates/subject_cooperating.txt"),
+    ),
+    (
+        "subject_checkin.txt",
+        include_str!("../templates/subject_checkin.txt"),
+    ),
+    ("reminder.txt", include_str!("../templates/reminder.txt")),
+    (
+        "reminder_item.txt",
+        include_str!("../templates/reminder_item.txt"),
+    ),
+    ("reminder.html", include_str!("../templates/reminder.html")),
+    (
+        "reminder_item.html",
+        include_str!("../templates/reminder_item.html"),
+    ),
+    (
+        "cooperating.txt",
+        include_str!("../templates/cooperating.txt"),
+    ),
+    (
+        "cooperating_item.txt",
+        include_str!("../templates/cooperating_item.txt"),
+    ),
+    (
+        "cooperating.html",
+        include_str!("../templates/cooperating.html"),
+    ),
+    (
+        "cooperating_item.html",
+        include_str!("../templates/cooperating_item.html"),
+    ),
+    ("checkin.txt", include_str!("../templates/checkin.txt")),
+    (
+        "checkin_item.txt",
+        include_str!("../templates/checkin_item.txt"),
+    ),
+    ("checkin.html", include_str!("../templates/checkin.html")),
+    (
+        "checkin_item.html",
+        include_str!("../templates/checkin_item.html"),
+    ),
+];
+
+static ENVIRONMENT: LazyLock<Result<Environment<'static>, minijinja::Error>> =
+    LazyLock::new(|| {
+        let mut env = Environment::new();
+        // The item templates end in a blank line that separates items.
+        env.set_keep_trailing_newline(true);
+        // A misspelt variable is an error, not an empty string in someone's inbox.
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)?;
+        }
+        Ok(env)
+    });
+
+/// Renders template `name` with `context`.
+fn render(name: &str, context: impl Serialize) -> Result<String, String> {
+    let env = ENVIRONMENT
+        .as_ref()
+        .map_err(|e| format!("the email templates do not compile: {e:#}"))?;
+    env.get_template(name)
+        .and_then(|t| t.render(context))
+        .map_err(|e| format!("template {name}: {e:#}"))
+}
 
 /// Whether the recipient leads the items or cooperates on them, or is asked for progress on
 /// items that are only ongoing.
@@ -77,19 +145,15 @@ fn days_text(days_left: i64) -> String {
     }
 }
 
-fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = template.to_owned();
-    for (key, value) in values {
-        out = out.replace(&format!("{{{{{key}}}}}"), value);
-    }
-    out
-}
-
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// One item as the templates see it.
+#[derive(Serialize)]
+struct LineView {
+    number: String,
+    title: String,
+    due_on: String,
+    stage_label: String,
+    days: String,
+    other_leads: String,
 }
 
 impl Digest {
@@ -109,109 +173,78 @@ impl Digest {
             .unwrap_or_default()
     }
 
-    pub fn subject(&self) -> String {
-        let first = self.nearest();
-        if self.role == Role::CheckIn {
-            return fill(SUBJECT_CHECKIN, &[("count", &self.lines.len().to_string())])
-                .trim()
-                .to_owned();
-        }
-        if self.role == Role::Cooperating {
-            return fill(
-                SUBJECT_COOPERATING,
-                &[
-                    ("count", &self.lines.len().to_string()),
-                    ("nearest", &first),
-                ],
-            )
-            .trim()
-            .to_owned();
-        }
-        let overdue: Vec<&DigestLine> = self.lines.iter().filter(|l| l.days_left < 0).collect();
-        let subject = if overdue.is_empty() {
-            fill(
-                SUBJECT_UPCOMING,
-                &[
-                    ("count", &self.lines.len().to_string()),
-                    ("nearest", &first),
-                ],
-            )
-        } else {
-            let upcoming = self.lines.len() - overdue.len();
-            let and_upcoming = if upcoming > 0 {
-                format!(",另有{upcoming}项即将到期")
-            } else {
-                String::new()
-            };
-            fill(
-                SUBJECT_OVERDUE,
-                &[
-                    ("overdue", &overdue.len().to_string()),
-                    ("and_upcoming", &and_upcoming),
-                    ("earliest", &first),
-                ],
-            )
+    pub fn subject(&self) -> Result<String, String> {
+        let count = self.lines.len();
+        let nearest = self.nearest();
+        let subject = match self.role {
+            Role::CheckIn => render("subject_checkin.txt", context! { count })?,
+            Role::Cooperating => render("subject_cooperating.txt", context! { count, nearest })?,
+            Role::Lead => {
+                let overdue = self.lines.iter().filter(|l| l.days_left < 0).count();
+                if overdue == 0 {
+                    render("subject_upcoming.txt", context! { count, nearest })?
+                } else {
+                    let upcoming = count - overdue;
+                    let and_upcoming = if upcoming > 0 {
+                        format!(",另有{upcoming}项即将到期")
+                    } else {
+                        String::new()
+                    };
+                    render(
+                        "subject_overdue.txt",
+                        context! { overdue, and_upcoming, earliest => nearest },
+                    )?
+                }
+            }
         };
-        subject.trim().to_owned()
+        Ok(subject.trim().to_owned())
     }
 
-    fn render(&self, body: &str, item: &str, today: NaiveDate, html: bool) -> String {
-        let esc = |s: &str| if html { escape_html(s) } else { s.to_owned() };
-        let items: String = self
-            .lines
+    fn lines_view(&self) -> Vec<LineView> {
+        self.lines
             .iter()
-            .map(|l| {
-                let stage_label = match (l.kind, &l.label) {
+            .map(|l| LineView {
+                number: l.number_text.clone(),
+                title: l.title.clone(),
+                due_on: l.due_on.map_or_else(|| "长期坚持".to_owned(), chinese_date),
+                stage_label: match (l.kind, &l.label) {
                     (DueKind::Stage, Some(label)) => format!(" 阶段性目标:{label}"),
                     (DueKind::Stage, None) => " 阶段性目标".to_owned(),
                     (DueKind::Final, _) => String::new(),
-                };
-                let others = if l.other_leads.is_empty() {
+                },
+                days: days_text(l.days_left),
+                other_leads: if l.other_leads.is_empty() {
                     "无".to_owned()
                 } else {
                     l.other_leads.join("、")
-                };
-                fill(
-                    item,
-                    &[
-                        ("number", &esc(&l.number_text)),
-                        ("title", &esc(&l.title)),
-                        (
-                            "due_on",
-                            &l.due_on.map_or_else(|| "长期坚持".to_owned(), chinese_date),
-                        ),
-                        ("stage_label", &esc(&stage_label)),
-                        ("days", &days_text(l.days_left)),
-                        ("other_leads", &esc(&others)),
-                    ],
-                )
+                },
             })
-            .collect();
-        fill(
-            body,
-            &[
-                ("department", &esc(&self.department)),
-                ("subject", &esc(&self.subject())),
-                ("today", &chinese_date(today)),
-                ("items", &items),
-            ],
+            .collect()
+    }
+
+    fn body(&self, extension: &str, today: NaiveDate) -> Result<String, String> {
+        let name = match self.role {
+            Role::Lead => "reminder",
+            Role::Cooperating => "cooperating",
+            Role::CheckIn => "checkin",
+        };
+        render(
+            &format!("{name}.{extension}"),
+            context! {
+                department => self.department,
+                subject => self.subject()?,
+                today => chinese_date(today),
+                lines => self.lines_view(),
+            },
         )
     }
 
-    pub fn text(&self, today: NaiveDate) -> String {
-        match self.role {
-            Role::Lead => self.render(BODY_TEXT, ITEM_TEXT, today, false),
-            Role::Cooperating => self.render(COOPERATING_TEXT, COOPERATING_ITEM_TEXT, today, false),
-            Role::CheckIn => self.render(CHECKIN_TEXT, CHECKIN_ITEM_TEXT, today, false),
-        }
+    pub fn text(&self, today: NaiveDate) -> Result<String, String> {
+        self.body("txt", today)
     }
 
-    pub fn html(&self, today: NaiveDate) -> String {
-        match self.role {
-            Role::Lead => self.render(BODY_HTML, ITEM_HTML, today, true),
-            Role::Cooperating => self.render(COOPERATING_HTML, COOPERATING_ITEM_HTML, today, true),
-            Role::CheckIn => self.render(CHECKIN_HTML, CHECKIN_ITEM_HTML, today, true),
-        }
+    pub fn html(&self, today: NaiveDate) -> Result<String, String> {
+        self.body("html", today)
     }
 
     /// The email, with From, To, Cc, Date, Message-ID and a UTF-8 subject.
@@ -233,7 +266,7 @@ impl Digest {
         let mut builder = Message::builder()
             .from(from)
             .to(to)
-            .subject(self.subject())
+            .subject(self.subject()?)
             .date(now.into())
             .message_id(Some(message_id.to_owned()));
         if let Some(cc) = &self.cc {
@@ -244,8 +277,8 @@ impl Digest {
         }
         builder
             .multipart(MultiPart::alternative_plain_html(
-                self.text(today),
-                self.html(today),
+                self.text(today)?,
+                self.html(today)?,
             ))
             .map_err(|e| e.to_string())
     }
@@ -262,4 +295,97 @@ pub fn message_id(first_delivery_id: i64, now: DateTime<Utc>, from: &Mailbox) ->
         "<reminder.{first_delivery_id}.{}@{domain}>",
         now.timestamp_micros()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn digest(role: Role, department: &str, title: &str) -> Digest {
+        Digest {
+            role,
+            to: "a@b.cn".into(),
+            department: department.into(),
+            lines: vec![DigestLine {
+                number_text: "一".into(),
+                title: title.into(),
+                due_on: NaiveDate::from_ymd_opt(2023, 8, 31),
+                kind: DueKind::Final,
+                label: None,
+                days_left: 3,
+                other_leads: vec![],
+            }],
+            cc: None,
+            delivery_ids: vec![1],
+        }
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2023, 8, 28).expect("date")
+    }
+
+    #[test]
+    fn every_template_renders_for_every_role() {
+        for role in [Role::Lead, Role::Cooperating, Role::CheckIn] {
+            let d = digest(role, "市教育局", "新建学校");
+            assert!(d.subject().expect("subject").contains('1'), "{role:?}");
+            assert!(d.text(today()).expect("text").contains("新建学校"));
+            assert!(d.html(today()).expect("html").contains("<td>新建学校</td>"));
+        }
+    }
+
+    #[test]
+    fn the_plain_text_reads_as_it_always_has() {
+        let text = digest(Role::Lead, "市教育局", "新建学校")
+            .text(today())
+            .expect("text");
+        assert_eq!(
+            text,
+            "市教育局:\n\n以下由贵单位牵头的重点民生事项临近或已过完成时限,请抓紧推进并及时报告进展。\n\n\
+             一、新建学校\n    完成时限:2023年8月31日(还剩3天)\n    其他牵头部门:无\n\n\n\
+             本邮件由重点民生项目清单提醒系统于2023年8月28日自动发送,请勿直接回复。\n"
+        );
+    }
+
+    #[test]
+    fn placeholders_inside_data_are_printed_not_expanded() {
+        let department = "{{items}}{{subject}}{{ department }}局";
+        let title = "{{days}}{% for x in lines %}X{% endfor %}{{ line.title }}";
+        for role in [Role::Lead, Role::Cooperating, Role::CheckIn] {
+            let d = digest(role, department, title);
+            let text = d.text(today()).expect("text");
+            assert!(text.starts_with(&format!("{department}:\n")), "{text}");
+            assert!(text.contains(title), "{text}");
+            assert_eq!(
+                text.matches("还剩3天").count(),
+                usize::from(role != Role::CheckIn)
+            );
+            let html = d.html(today()).expect("html");
+            assert!(html.contains(&format!("<p>{department}:</p>")), "{html}");
+            assert!(html.contains(title), "{html}");
+        }
+    }
+
+    #[test]
+    fn html_is_escaped_and_text_is_not() {
+        let d = digest(
+            Role::Lead,
+            "市<b>局</b>",
+            "<script>alert(1)</script> & \"quotes\"",
+        );
+        let html = d.html(today()).expect("html");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(
+            html.contains("市&lt;b&gt;局&lt;&#x2f;b&gt;")
+                || html.contains("市&lt;b&gt;局&lt;/b&gt;"),
+            "{html}"
+        );
+        assert!(html.contains("&amp;") && html.contains("&quot;"), "{html}");
+        let text = d.text(today()).expect("text");
+        assert!(
+            text.contains("<script>alert(1)</script> & \"quotes\""),
+            "{text}"
+        );
+    }
 }

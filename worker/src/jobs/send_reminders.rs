@@ -247,17 +247,21 @@ pub async fn preview_with(
         .collect();
     let messages = digests(&rows, &known, policy, today)
         .into_iter()
-        .map(|d| PreviewMessage {
-            to: d.to.clone(),
-            cc: d.cc.as_ref().map(EmailAddress::to_string),
-            subject: d.subject(),
-            items: d
-                .lines
-                .iter()
-                .map(|l| format!("{}、{}", l.number_text, l.title))
-                .collect(),
+        .map(|d| {
+            Ok(PreviewMessage {
+                to: d.to.clone(),
+                cc: d.cc.as_ref().map(EmailAddress::to_string),
+                subject: d
+                    .subject()
+                    .map_err(|e| DomainError::Database(sea_orm::DbErr::Custom(e)))?,
+                items: d
+                    .lines
+                    .iter()
+                    .map(|l| format!("{}、{}", l.number_text, l.title))
+                    .collect(),
+            })
         })
-        .collect();
+        .collect::<Result<_, DomainError>>()?;
     let report = RunReport {
         today: Some(today),
         planned: outcome.reminders.len(),
