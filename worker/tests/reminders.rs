@@ -502,7 +502,48 @@ async fn ongoing_items_get_a_monthly_check_in_when_configured(t: TestDb) {
     assert_eq!(checkins(&smtp).len(), 2);
 }
 
+/// A run claims its rows in batches of contacts; however many reminders a contact has (more
+/// than any batch once held: 200 rows), it gets one digest per run.
+async fn a_contact_with_hundreds_of_reminders_gets_one_email(t: TestDb) {
+    let mut text = String::from("某市2023年重点民生项目清单\n\n");
+    for n in 1..=260 {
+        let lead = if n % 13 == 0 {
+            "市卫健委"
+        } else {
+            "市教育局"
+        };
+        text.push_str(&format!(
+            "{n}、第{n}项工程\n\n事项内容:建设第{n}处设施。\n\n完成时限:2023年6月底\n\n牵头部门:{lead}\n\n"
+        ));
+    }
+    import_with_contacts(&t.db, &text).await;
+    let smtp = SmtpServer::start();
+    let ctx = context(&t.db, &settings(&t.url, smtp.port, None));
+    let report = run(&ctx, at(SAMPLE_T7)).await.expect("run");
+    assert_eq!(report.deliveries_sent, 260, "{report:?}");
+    let mails: Vec<_> = smtp.received().iter().map(parse_mail).collect();
+    assert_eq!(
+        mails.len(),
+        2,
+        "one email per contact: {:?}",
+        mails.iter().map(|m| &m.to).collect::<Vec<_>>()
+    );
+    let education = mails
+        .iter()
+        .find(|m| m.text.starts_with("市教育局"))
+        .expect("市教育局's email");
+    assert_eq!(
+        education.subject,
+        "【临期提醒】240项重点民生事项即将到期(最近:2023年6月30日)"
+    );
+    assert_eq!(
+        education.text.matches("完成时限:2023年6月30日").count(),
+        240
+    );
+}
+
 backend_tests!(
+    a_contact_with_hundreds_of_reminders_gets_one_email,
     ongoing_items_get_a_monthly_check_in_when_configured,
     cooperating_departments_get_a_weekly_digest_when_configured,
     rows_of_a_department_removed_from_the_item_are_skipped,

@@ -259,13 +259,15 @@ pub async fn record_planned<C: ConnectionTrait + TransactionTrait>(
     Ok(inserted)
 }
 
-/// Claims up to `limit` deliverable rows for `lease`: pending ones whose retry time has come,
-/// and `sending` ones whose claim expired. Each claim counts as an attempt.
+/// Claims, for `lease`, every deliverable row of up to `contacts` contact addresses: pending
+/// rows whose retry time has come, and `sending` ones whose claim expired. A contact's rows are
+/// claimed together, so one run sends each contact one digest per role however many reminders
+/// it has. Each claim counts as an attempt.
 pub async fn claim<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     lease: Duration,
-    limit: u64,
+    contacts: u64,
 ) -> Result<Vec<reminder_delivery::Model>, DomainError> {
     let backend = db.get_database_backend();
     let lock = if backend == DbBackend::Postgres {
@@ -280,19 +282,34 @@ pub async fn claim<C: ConnectionTrait>(
             "?".to_owned()
         }
     };
+    let deliverable = |a: usize, b: usize| {
+        format!(
+            "((status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= {})) \
+              OR (status = 'sending' AND claimed_until < {}))",
+            p(a),
+            p(b)
+        )
+    };
     let sql = format!(
         "UPDATE reminder_delivery SET status = 'sending', claimed_until = {p1}, attempts = attempts + 1, updated_at = {p2} \
          WHERE id IN (SELECT id FROM reminder_delivery \
-           WHERE (status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= {p3})) \
-              OR (status = 'sending' AND claimed_until < {p4}) \
-           ORDER BY id LIMIT {limit} {lock}) \
+           WHERE {rows} AND contact_email IN (SELECT contact_email FROM reminder_delivery \
+             WHERE {first} GROUP BY contact_email ORDER BY min(id) LIMIT {contacts}) \
+           ORDER BY id {lock}) \
          RETURNING *",
         p1 = p(1),
         p2 = p(2),
-        p3 = p(3),
-        p4 = p(4),
+        rows = deliverable(3, 4),
+        first = deliverable(5, 6),
     );
-    let values = [(now + lease).into(), now.into(), now.into(), now.into()];
+    let values = [
+        (now + lease).into(),
+        now.into(),
+        now.into(),
+        now.into(),
+        now.into(),
+        now.into(),
+    ];
     let mut rows = reminder_delivery::Entity::find()
         .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
         .all(db)

@@ -21,7 +21,8 @@ use crate::{
 
 /// How long a claim holds before another worker may take the rows over.
 const CLAIM_LEASE_MINUTES: i64 = 10;
-const CLAIM_BATCH: u64 = 200;
+/// Contacts claimed at once: each with all its rows, so that it gets one digest per role.
+const CLAIM_CONTACTS: u64 = 50;
 
 pub struct Context {
     pub db: DatabaseConnection,
@@ -293,7 +294,7 @@ pub async fn run(ctx: &Context, now: DateTime<Utc>) -> Result<RunReport, DomainE
             &ctx.db,
             now,
             Duration::minutes(CLAIM_LEASE_MINUTES),
-            CLAIM_BATCH,
+            CLAIM_CONTACTS,
         )
         .await?;
         if claimed.is_empty() {
