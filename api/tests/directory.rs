@@ -226,6 +226,45 @@ async fn contacts_are_validated_kept_and_removed(t: TestDb) {
         "{body}"
     );
     assert!(!body.to_string().contains("uq_"), "{body}");
+    // An address differing only in case is the same mailbox, so the same contact.
+    let body = app
+        .graphql_as(
+            ADMIN,
+            ADD_CONTACT,
+            json!({ "id": department, "name": "张三", "email": "ZhangSan@Example.gov.cn" }),
+        )
+        .await;
+    assert_eq!(
+        only_error(&body),
+        ("CONFLICT".to_owned(), Some("email".to_owned())),
+        "{body}"
+    );
+    let other = app
+        .graphql_as(
+            ADMIN,
+            ADD_CONTACT,
+            json!({ "id": department, "name": "李四", "email": "lisi@example.gov.cn" }),
+        )
+        .await;
+    let other_id = other["data"]["addContact"]["id"].clone();
+    let body = app
+        .graphql_as(
+            ADMIN,
+            UPDATE_CONTACT,
+            json!({ "id": other_id, "email": "ZHANGSAN@example.gov.cn" }),
+        )
+        .await;
+    assert_eq!(
+        only_error(&body),
+        ("CONFLICT".to_owned(), Some("email".to_owned())),
+        "{body}"
+    );
+    app.graphql_as(
+        ADMIN,
+        "mutation($id: ID!) { removeContact(contactId: $id) { id } }",
+        json!({ "id": other_id }),
+    )
+    .await;
 
     let updated = app
         .graphql_as(
@@ -287,6 +326,8 @@ async fn contacts_are_validated_kept_and_removed(t: TestDb) {
         [
             "department.create",
             "contact.add",
+            "contact.add",
+            "contact.remove",
             "contact.update",
             "contact.remove"
         ]

@@ -3,6 +3,13 @@
 use std::fmt;
 
 /// A single mailbox address (`local@domain`), free of anything that could smuggle a header.
+///
+/// It accepts no address the mailer (lettre's `Address`) would refuse at send time: the same
+/// checks, from the same crates (`email_address` for the local part and the domain, `idna` for
+/// internationalised domains, or an IP literal), so a contact is refused when it is added, not
+/// retried forever when it is reminded. On top of those, nothing that needs quoting: no
+/// whitespace, control characters or `"<>()[],;:\` (a quoted local part is legal but invites
+/// header trouble, and no office uses one).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct EmailAddress(String);
 
@@ -26,13 +33,12 @@ impl EmailAddress {
         let Some((local, domain)) = address.rsplit_once('@') else {
             return Err(format!("'{address}' has no '@'"));
         };
-        if local.is_empty() || local.contains('@') || local.len() > 64 {
-            return Err(format!("'{address}' has an invalid part before '@'"));
+        if local.len() > 64 || !email_address::EmailAddress::is_valid_local_part(local) {
+            return Err(format!(
+                "'{address}' has an invalid part before '@' (letters, digits and . _ % + - ! # $ & ' * / = ? ^ ` {{ | }} ~, no dot first, last or twice in a row)"
+            ));
         }
-        let labels_ok = domain
-            .split('.')
-            .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
-        if domain.is_empty() || !labels_ok {
+        if !valid_domain(domain) {
             return Err(format!("'{address}' has an invalid domain after '@'"));
         }
         Ok(Self(address.to_owned()))
@@ -41,6 +47,19 @@ impl EmailAddress {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The form two addresses are compared in: mailboxes that differ only in case are one.
+    pub fn folded(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+/// A domain as lettre checks it: a valid (punycode) domain name, possibly after IDNA
+/// conversion; brackets are refused above, so IP literals are not offered.
+fn valid_domain(domain: &str) -> bool {
+    email_address::EmailAddress::is_valid_domain(domain)
+        || idna::domain_to_ascii(domain)
+            .is_ok_and(|ascii| email_address::EmailAddress::is_valid_domain(&ascii))
 }
 
 impl fmt::Display for EmailAddress {
@@ -132,9 +151,31 @@ mod tests {
             "a b@c.cn",
             "a@b.cn, c@d.cn",
             "<a@b.cn>",
+            // Refused by the mailer at send time before they were refused here.
+            "a..b@c.cn",
+            ".a@c.cn",
+            "a.@c.cn",
         ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad:?} was accepted");
         }
+    }
+
+    #[test]
+    fn a_domain_the_mailer_cannot_use_is_refused() {
+        let long_label = format!("a@{}.cn", "x".repeat(64));
+        assert!(EmailAddress::parse(&long_label).is_err(), "a label over 63");
+        assert!(
+            EmailAddress::parse("a@例子.中国").is_ok(),
+            "IDNA domains are fine"
+        );
+        assert!(EmailAddress::parse("a@localhost").is_ok());
+    }
+
+    #[test]
+    fn addresses_fold_case_for_comparison() {
+        let a = EmailAddress::parse("Zhang.San@Example.CN").expect("valid");
+        assert_eq!(a.as_str(), "Zhang.San@Example.CN", "kept as written");
+        assert_eq!(a.folded(), "zhang.san@example.cn");
     }
 
     #[test]

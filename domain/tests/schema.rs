@@ -112,6 +112,68 @@ async fn migrations_go_down_to_zero_and_up_again(t: TestDb) {
     schema_matches_entities(t).await;
 }
 
+/// Reverts migration `n` (counting from 1) and every later one.
+async fn revert_from(db: &sea_orm::DatabaseConnection, n: usize) {
+    let steps = Migrator::migrations().len() + 1 - n;
+    Migrator::down(db, Some(steps as u32))
+        .await
+        .unwrap_or_else(|e| panic!("reverting from migration {n}: {e}"));
+}
+
+/// Migration 10 makes contacts unique by address ignoring case; contacts that already differ
+/// only in case are merged into the earliest, which stays active if any was.
+async fn contacts_differing_only_in_case_are_merged_by_the_migration(t: TestDb) {
+    use sea_orm::ConnectionTrait;
+    let db = &t.db;
+    revert_from(db, 10).await;
+    db.execute_unprepared(
+        "INSERT INTO department (name, created_at) VALUES ('市民政局', '2021-01-01T00:00:00Z')",
+    )
+    .await
+    .expect("department");
+    for (email, active) in [
+        ("Zhang@Example.cn", "false"),
+        ("zhang@example.cn", "true"),
+        ("li@example.cn", "true"),
+    ] {
+        db.execute_unprepared(&format!(
+            "INSERT INTO department_contact (department_id, person_name, email, active, created_at, updated_at) \
+             SELECT id, '联系人', '{email}', {active}, '2021-01-01T00:00:00Z', '2021-01-01T00:00:00Z' FROM department"
+        ))
+        .await
+        .expect("contact");
+    }
+    Migrator::up(db, None).await.expect("up to 10");
+    let mut contacts: Vec<(String, bool)> = department_contact::Entity::find()
+        .all(db)
+        .await
+        .expect("contacts")
+        .into_iter()
+        .map(|c| (c.email, c.active))
+        .collect();
+    contacts.sort();
+    assert_eq!(
+        contacts,
+        [
+            ("Zhang@Example.cn".to_owned(), true),
+            ("li@example.cn".to_owned(), true)
+        ]
+    );
+    let again = db
+        .execute_unprepared(
+            "INSERT INTO department_contact (department_id, person_name, email, active, created_at, updated_at) \
+             SELECT id, '联系人', 'LI@example.CN', true, '2021-01-01T00:00:00Z', '2021-01-01T00:00:00Z' FROM department",
+        )
+        .await
+        .expect_err("a case variant is refused");
+    assert_eq!(
+        domain::db::constraints::classify(&again).map(|c| c.field),
+        Some("email"),
+        "{again}"
+    );
+    revert_from(db, 10).await;
+}
+
 /// Every entity can be written and read back unchanged: column types agree with the schema.
 async fn every_entity_round_trips(t: TestDb) {
     let db = &t.db;
@@ -487,9 +549,7 @@ async fn items_page_by_keyset(t: TestDb) {
 /// have their own once-only key, and going down removes only what the old schema cannot hold.
 async fn the_ledger_keeps_its_rows_across_the_checkin_migration(t: TestDb) {
     let db = &t.db;
-    Migrator::down(db, Some(1))
-        .await
-        .expect("down to migration 8");
+    revert_from(db, 9).await;
     let ts = "'2021-01-01T00:00:00Z'";
     for sql in [
         format!(
@@ -560,7 +620,7 @@ async fn the_ledger_keeps_its_rows_across_the_checkin_migration(t: TestDb) {
         "{neither:?}"
     );
 
-    Migrator::down(db, Some(1)).await.expect("down again");
+    revert_from(db, 9).await;
     let left = db
         .query_all_raw(Statement::from_string(
             db.get_database_backend(),
@@ -576,6 +636,7 @@ backend_tests!(
     the_ledger_keeps_its_rows_across_the_checkin_migration,
     schema_matches_entities,
     migrations_go_down_to_zero_and_up_again,
+    contacts_differing_only_in_case_are_merged_by_the_migration,
     every_entity_round_trips,
     constraint_violations_become_domain_errors,
     items_page_by_keyset,

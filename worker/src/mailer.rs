@@ -72,38 +72,75 @@ impl Mailer {
     /// Sends one message, bounded by [`SEND_TIMEOUT`]. A failure that is not a permanent
     /// rejection (typically a pooled connection the server has closed) is retried once, on a
     /// connection opened for the retry.
-    pub async fn send(&self, message: &Message) -> Result<(), String> {
+    pub async fn send(&self, message: &Message) -> Result<(), SendError> {
         match self {
             Self::Outbox { transport, .. } => transport
                 .send(message.clone())
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string()),
+                .map_err(|e| SendError::transient(e.to_string())),
             Self::Smtp { pooled, fresh } => match attempt(pooled, message).await {
                 Ok(()) => Ok(()),
-                Err((true, permanent)) => Err(permanent),
-                Err((false, first)) => {
-                    tracing::info!(error = %first, "SMTP send failed; retrying once on a fresh connection");
-                    attempt(fresh, message)
-                        .await
-                        .map_err(|(_, second)| format!("{second} (after retry; first: {first})"))
+                Err(e) if e.permanent => Err(e),
+                Err(first) => {
+                    tracing::info!(error = %first.message, "SMTP send failed; retrying once on a fresh connection");
+                    attempt(fresh, message).await.map_err(|second| SendError {
+                        message: format!(
+                            "{} (after retry; first: {})",
+                            second.message, first.message
+                        ),
+                        ..second
+                    })
                 }
             },
         }
     }
 }
 
-/// One send over `transport`; the error says whether the server refused for good.
+/// Why a message was not sent, and whether trying again could help.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendError {
+    pub message: String,
+    /// The server refused for good (a 5xx reply), or the message cannot be built (an address
+    /// the mailer refuses): retrying sends nothing.
+    pub permanent: bool,
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl SendError {
+    pub fn transient(message: String) -> Self {
+        Self {
+            message,
+            permanent: false,
+        }
+    }
+
+    pub fn permanent(message: String) -> Self {
+        Self {
+            message,
+            permanent: true,
+        }
+    }
+}
+
+/// One send over `transport`.
 async fn attempt(
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     message: &Message,
-) -> Result<(), (bool, String)> {
+) -> Result<(), SendError> {
     match tokio::time::timeout(SEND_TIMEOUT, transport.send(message.clone())).await {
         Ok(Ok(_)) => Ok(()),
-        Ok(Err(e)) => Err((e.is_permanent(), e.to_string())),
-        Err(_) => Err((
-            false,
-            format!("no answer from the SMTP server within {SEND_TIMEOUT:?}"),
-        )),
+        Ok(Err(e)) => Err(SendError {
+            permanent: e.is_permanent(),
+            message: e.to_string(),
+        }),
+        Err(_) => Err(SendError::transient(format!(
+            "no answer from the SMTP server within {SEND_TIMEOUT:?}"
+        ))),
     }
 }

@@ -542,7 +542,69 @@ async fn a_contact_with_hundreds_of_reminders_gets_one_email(t: TestDb) {
     );
 }
 
+/// A server's 5xx refusal, or an address the mailer cannot use, will not go away by waiting: the
+/// row is marked failed at once with its reason, and later runs leave it alone. The other
+/// contacts are reminded as usual.
+async fn a_permanent_refusal_fails_the_row_at_once(t: TestDb) {
+    import_with_contacts(&t.db, SAMPLE).await;
+    // 市民政局 is reminded on 30 June (item 二): its server says the mailbox does not exist.
+    let civil =
+        t.db.query_one_raw(sea_orm::Statement::from_string(
+            t.db.get_database_backend(),
+            "SELECT id FROM department WHERE name = '市民政局'",
+        ))
+        .await
+        .expect("query")
+        .and_then(|r| r.try_get::<i64>("", "id").ok())
+        .expect("市民政局");
+    let refused = format!("d{civil}@dept.example.cn");
+    // 市卫健委's contact carries an address written before the directory refused such.
+    t.db.execute_unprepared(
+        "UPDATE department_contact SET email = 'wei..jian@dept.example.cn' \
+         WHERE department_id = (SELECT id FROM department WHERE name = '市卫健委')",
+    )
+    .await
+    .expect("a bad address from the past");
+    let smtp = SmtpServer::start_refusing(&[&refused]);
+    let ctx = context(&t.db, &settings(&t.url, smtp.port, None));
+    let report = run(&ctx, at(SAMPLE_T7)).await.expect("run");
+    assert_eq!(
+        report.messages_sent, 2,
+        "the other two contacts: {report:?}"
+    );
+    assert_eq!(report.deliveries_failed, 2, "{report:?}");
+    assert_eq!(report.deliveries_retrying, 0, "{report:?}");
+    let rows = ledger(&t).await;
+    let failed: Vec<_> = rows
+        .iter()
+        .filter(|r| r.status == DeliveryStatus::Failed)
+        .collect();
+    assert_eq!(failed.len(), 2);
+    for row in &failed {
+        assert_eq!(row.attempts, 1, "not retried");
+        assert_eq!(row.next_attempt_at, None);
+        let reason = row.last_error.as_deref().unwrap_or_default();
+        assert!(!reason.is_empty());
+    }
+    assert!(
+        failed
+            .iter()
+            .any(|r| r.last_error.as_deref().is_some_and(|e| e.contains("550"))),
+        "{failed:?}"
+    );
+    // Days later nothing is tried again for them.
+    let later = run(&ctx, at("2023-06-24T08:00:00+08:00"))
+        .await
+        .expect("later");
+    assert_eq!(
+        (later.messages_sent, later.deliveries_failed),
+        (0, 0),
+        "{later:?}"
+    );
+}
+
 backend_tests!(
+    a_permanent_refusal_fails_the_row_at_once,
     a_contact_with_hundreds_of_reminders_gets_one_email,
     ongoing_items_get_a_monthly_check_in_when_configured,
     cooperating_departments_get_a_weekly_digest_when_configured,

@@ -91,11 +91,12 @@ pub const CONSTRAINTS: &[Constraint] = &[
         "alias",
         "this alias already names a department",
     ),
+    // Over `lower(email)` since migration 10: SQLite then names the index, not its columns.
     unique(
         "uq_department_contact_email",
         "department_contact.department_id, department_contact.email",
         "email",
-        "the department already has a contact with this address",
+        "the department already has a contact with this address (ignoring case)",
     ),
     unique(
         "uq_item_department_role",

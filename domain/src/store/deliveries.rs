@@ -351,16 +351,19 @@ pub async fn mark_sent<C: ConnectionTrait>(
 }
 
 /// Records a failed send: back to `pending` with a later retry time, or `failed` after
-/// [`MAX_ATTEMPTS`]. Returns how many rows were given up.
+/// [`MAX_ATTEMPTS`], or at once when the failure is `permanent` (the server refused the
+/// address, or the message cannot be built): retrying would only fail again. Returns how many
+/// rows were given up.
 pub async fn record_failure<C: ConnectionTrait>(
     db: &C,
     rows: &[reminder_delivery::Model],
     error: &str,
+    permanent: bool,
     now: DateTime<Utc>,
 ) -> Result<usize, DomainError> {
     let mut given_up = 0;
     for row in rows {
-        let exhausted = row.attempts >= MAX_ATTEMPTS;
+        let exhausted = permanent || row.attempts >= MAX_ATTEMPTS;
         given_up += usize::from(exhausted);
         let active = reminder_delivery::ActiveModel {
             id: Set(row.id),

@@ -16,7 +16,7 @@ use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 
 use crate::{
     digest::{Digest, DigestLine, Role, message_id},
-    mailer::Mailer,
+    mailer::{Mailer, SendError},
 };
 
 /// How long a claim holds before another worker may take the rows over.
@@ -380,7 +380,8 @@ async fn deliver(
         async move {
             let sent = match digest.message(&ctx.from, today, now, &id) {
                 Ok(message) => ctx.mailer.send(&message).await,
-                Err(e) => Err(e),
+                // An address or sender lettre refuses: no retry can build this message.
+                Err(e) => Err(SendError::permanent(e)),
             };
             (digest, id, sent)
         }
@@ -394,13 +395,34 @@ async fn deliver(
                 report.deliveries_sent += digest.delivery_ids.len();
             }
             Err(error) => {
-                tracing::warn!(to = %digest.to, %error, "reminder not delivered; it stays in the ledger and is retried later");
                 let rows_of: Vec<reminder_delivery::Model> = digest
                     .delivery_ids
                     .iter()
                     .filter_map(|id| by_id.get(id).map(|r| (*r).clone()))
                     .collect();
-                let failed = deliveries::record_failure(&ctx.db, &rows_of, &error, now).await?;
+                // Contacts by id and department, never by address: logs travel further than
+                // the directory.
+                let contact_id = rows_of.first().and_then(|r| r.contact_id);
+                let department_id = rows_of.first().map(|r| r.department_id);
+                if error.permanent {
+                    tracing::error!(
+                        ?contact_id, ?department_id, deliveries = rows_of.len(), error = %error.message,
+                        "reminder refused for good (the address or the message); marked failed, not retried: correct the contact"
+                    );
+                } else {
+                    tracing::warn!(
+                        ?contact_id, ?department_id, deliveries = rows_of.len(), error = %error.message,
+                        "reminder not delivered; it stays in the ledger and is retried later"
+                    );
+                }
+                let failed = deliveries::record_failure(
+                    &ctx.db,
+                    &rows_of,
+                    &error.message,
+                    error.permanent,
+                    now,
+                )
+                .await?;
                 report.deliveries_failed += failed;
                 report.deliveries_retrying += rows_of.len() - failed;
             }

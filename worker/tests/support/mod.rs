@@ -33,6 +33,8 @@ pub struct Received {
 struct Collector {
     current: Received,
     inbox: Arc<Mutex<Vec<Received>>>,
+    /// Mailboxes refused for good (550), as a real server refuses an unknown user.
+    refused: Arc<Vec<String>>,
 }
 
 impl Handler for Collector {
@@ -42,8 +44,12 @@ impl Handler for Collector {
     fn mail(&mut self, _ip: IpAddr, _domain: &str, _from: &str) -> Response {
         response::OK
     }
-    fn rcpt(&mut self, _to: &str) -> Response {
-        response::OK
+    fn rcpt(&mut self, to: &str) -> Response {
+        if self.refused.iter().any(|r| to.contains(r.as_str())) {
+            response::NO_MAILBOX
+        } else {
+            response::OK
+        }
     }
     fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
         self.current = Received {
@@ -77,11 +83,22 @@ impl SmtpServer {
     }
 
     pub fn start_on(listener: TcpListener) -> Self {
+        Self::serve(listener, Vec::new())
+    }
+
+    /// A server that answers 550 (no such mailbox) for the addresses in `refused`.
+    pub fn start_refusing(refused: &[&str]) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind SMTP");
+        Self::serve(listener, refused.iter().map(|r| (*r).to_owned()).collect())
+    }
+
+    fn serve(listener: TcpListener, refused: Vec<String>) -> Self {
         let port = listener.local_addr().expect("address").port();
         let inbox = Arc::new(Mutex::new(Vec::new()));
         let mut server = Server::new(Collector {
             current: Received::default(),
             inbox: Arc::clone(&inbox),
+            refused: Arc::new(refused),
         });
         server.with_name("smtp.test").with_tcp_listener(listener);
         std::thread::spawn(move || {
