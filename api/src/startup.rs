@@ -1,6 +1,13 @@
 //! Builds the application from settings: database, schema, router, listener.
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{
+    future::Future,
+    net::SocketAddr,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+};
 
 use axum::{
     Router,
@@ -29,7 +36,7 @@ use tower_http::{
 
 use crate::{
     graphql::{
-        self,
+        self, budget,
         limits::DocumentLimits,
         persisted::{Documents, Trusted},
     },
@@ -45,7 +52,13 @@ const PREFLIGHT_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60
 /// What the api shares with its handlers.
 #[derive(Clone)]
 pub struct AppState {
+    /// For callers with a token, and the api's own work (readiness, notices).
     pub db: DatabaseConnection,
+    /// For anonymous requests: a pool of its own, so that a flood of them cannot take the
+    /// connections of the administrator and the departments.
+    pub anonymous_db: DatabaseConnection,
+    /// Statements run by either pool since start.
+    pub statements: Arc<AtomicU64>,
     pub schema: graphql::AppSchema,
     pub settings: Arc<Settings>,
     pub documents: Arc<Documents>,
@@ -76,6 +89,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     address: SocketAddr,
+    statements: Arc<AtomicU64>,
 }
 
 impl Application {
@@ -84,7 +98,12 @@ impl Application {
     pub async fn build(settings: &Settings, options: StartOptions) -> anyhow::Result<Self> {
         let engine = settings.database_url.engine();
         let policy = MigrationPolicy::for_engine(engine, options.migrate);
-        let db = db::open(&settings.database_url, policy).await?;
+        let db = db::open_with(
+            &settings.database_url,
+            db::PoolOptions::main(&settings.pool),
+            policy,
+        )
+        .await?;
         if options.seed_sample
             && engine == Engine::Sqlite
             && let Some(report) = sample::seed_if_empty(&db, Utc::now()).await?
@@ -95,14 +114,35 @@ impl Application {
                 "the database was empty: imported the sample list (examples/sample-list.txt) to explore"
             );
         }
-        Self::build_with_db(settings, db).await
+        let anonymous = db::connect_with(
+            &settings.database_url,
+            db::PoolOptions::anonymous(&settings.pool),
+        )
+        .await?;
+        Self::build_with_pools(settings, db, anonymous).await
     }
 
-    /// Binds with an already open, migrated database.
+    /// Binds with an already open, migrated database, one pool for every caller.
     pub async fn build_with_db(
         settings: &Settings,
         db: DatabaseConnection,
     ) -> anyhow::Result<Self> {
+        Self::build_with_pools(settings, db.clone(), db).await
+    }
+
+    async fn build_with_pools(
+        settings: &Settings,
+        mut db: DatabaseConnection,
+        mut anonymous_db: DatabaseConnection,
+    ) -> anyhow::Result<Self> {
+        let statements = Arc::new(AtomicU64::new(0));
+        for pool in [&mut db, &mut anonymous_db] {
+            let counter = statements.clone();
+            pool.set_metric_callback(move |_| {
+                counter.fetch_add(1, Ordering::Relaxed);
+                budget::spend();
+            });
+        }
         let listener = TcpListener::bind(settings.bind).await.map_err(|e| {
             anyhow::anyhow!("cannot listen on {} (MINSHENG_BIND): {e}", settings.bind)
         })?;
@@ -124,6 +164,8 @@ impl Application {
         let state = AppState {
             schema: graphql::build_schema(db.clone(), settings),
             db,
+            anonymous_db,
+            statements: statements.clone(),
             documents: Arc::new(Documents::new(graph.persisted_query_cache_bytes, trusted)),
             limits: DocumentLimits {
                 depth: graph.depth_limit,
@@ -135,7 +177,13 @@ impl Application {
             listener,
             router: router(state),
             address,
+            statements,
         })
+    }
+
+    /// How many statements the api's pools have run (tests count what a request costs).
+    pub fn statements(&self) -> Arc<AtomicU64> {
+        self.statements.clone()
     }
 
     pub fn address(&self) -> SocketAddr {

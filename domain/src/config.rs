@@ -29,6 +29,20 @@ pub struct Settings {
     pub admin_token: Option<Secret>,
     pub reminders: ReminderSettings,
     pub graph: GraphSettings,
+    pub pool: PoolSettings,
+}
+
+/// How the binaries hold their database connections.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Connections for callers with a token (the administrator, departments), the worker and
+    /// the api's own work (readiness, notices).
+    pub size: u32,
+    /// A separate, smaller pool for anonymous requests: however many of them arrive, they
+    /// cannot take the connections above.
+    pub anonymous_size: u32,
+    /// PostgreSQL's `statement_timeout` on every connection: no statement runs longer.
+    pub statement_timeout: std::time::Duration,
 }
 
 /// A configuration error, naming the key (environment variable or file key) at fault.
@@ -80,6 +94,13 @@ const KEYS: &[(&str, &str)] = &[
         "MINSHENG_PERSISTED_QUERY_CACHE_BYTES",
     ),
     ("trusted_documents", "MINSHENG_TRUSTED_DOCUMENTS"),
+    ("db_pool_size", "MINSHENG_DB_POOL_SIZE"),
+    ("db_anonymous_pool_size", "MINSHENG_DB_ANONYMOUS_POOL_SIZE"),
+    ("statement_timeout_ms", "MINSHENG_STATEMENT_TIMEOUT_MS"),
+    (
+        "request_statement_limit",
+        "MINSHENG_REQUEST_STATEMENT_LIMIT",
+    ),
 ];
 
 /// A raw value and where it came from, so an error can name the key the admin has to fix.
@@ -236,6 +257,7 @@ impl Settings {
             admin_token,
             reminders: ReminderSettings::from_merged(&mut merged)?,
             graph: GraphSettings::from_merged(&mut merged)?,
+            pool: PoolSettings::from_merged(&mut merged)?,
         })
     }
 }
@@ -388,6 +410,9 @@ pub struct GraphSettings {
     /// When set, callers without the administrator's token run only the documents in this
     /// file.
     pub trusted_documents: Option<PathBuf>,
+    /// The most database statements one request of a caller without the administrator's
+    /// token may run.
+    pub request_statement_limit: usize,
 }
 
 /// Which browser origins may call the api.
@@ -450,24 +475,46 @@ impl CorsOrigins {
     }
 }
 
+/// A required number within `min..=max`.
+fn number<T: std::str::FromStr + PartialOrd + fmt::Display>(
+    merged: &mut Merged,
+    key: &str,
+    min: T,
+    max: T,
+) -> Result<T, ConfigError> {
+    let s = merged.required(key)?;
+    s.value
+        .trim()
+        .parse::<T>()
+        .ok()
+        .filter(|n| *n >= min && *n <= max)
+        .ok_or_else(|| {
+            ConfigError::new(
+                &s.origin,
+                format!("'{}' is out of range ({min} to {max})", s.value),
+            )
+        })
+}
+
+impl PoolSettings {
+    fn from_merged(merged: &mut Merged) -> Result<Self, ConfigError> {
+        let size = number(merged, "db_pool_size", 2, 1000)?;
+        let anonymous_size = number(merged, "db_anonymous_pool_size", 1, 1000)?;
+        Ok(Self {
+            size,
+            anonymous_size,
+            statement_timeout: std::time::Duration::from_millis(number(
+                merged,
+                "statement_timeout_ms",
+                100,
+                3_600_000,
+            )?),
+        })
+    }
+}
+
 impl GraphSettings {
     fn from_merged(merged: &mut Merged) -> Result<Self, ConfigError> {
-        fn number<T: std::str::FromStr + PartialOrd>(
-            merged: &mut Merged,
-            key: &str,
-            min: T,
-            max: T,
-        ) -> Result<T, ConfigError> {
-            let s = merged.required(key)?;
-            s.value
-                .trim()
-                .parse::<T>()
-                .ok()
-                .filter(|n| *n >= min && *n <= max)
-                .ok_or_else(|| {
-                    ConfigError::new(&s.origin, format!("'{}' is out of range", s.value))
-                })
-        }
         fn flag(merged: &mut Merged, key: &str) -> Result<bool, ConfigError> {
             let s = merged.required(key)?;
             match s.value.trim() {
@@ -507,6 +554,7 @@ impl GraphSettings {
             trusted_documents: merged
                 .optional("trusted_documents")
                 .map(|s| PathBuf::from(s.value.trim())),
+            request_statement_limit: number(merged, "request_statement_limit", 10, 1_000_000)?,
         })
     }
 }

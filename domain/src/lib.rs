@@ -10,6 +10,7 @@ pub mod error;
 pub mod listdoc;
 pub mod model;
 pub mod reminder;
+pub mod search;
 pub mod shutdown;
 pub mod store;
 pub mod telemetry;

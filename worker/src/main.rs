@@ -58,7 +58,12 @@ async fn start(command: Command) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     // The worker never migrates PostgreSQL: that is the admin's (or the api's --migrate) job.
     let policy = MigrationPolicy::for_engine(settings.database_url.engine(), false);
-    let db = db::open(&settings.database_url, policy).await?;
+    let db = db::open_with(
+        &settings.database_url,
+        db::PoolOptions::main(&settings.pool),
+        policy,
+    )
+    .await?;
     let reminder_policy = Policy::load(&settings.reminders).map_err(anyhow::Error::msg)?;
     let mailer = Mailer::from_settings(&settings, SMTP_POOL_SIZE).map_err(anyhow::Error::msg)?;
     tracing::info!(database = %settings.database_url, mail = %mailer.describe(), timezone = %settings.timezone, "worker starting");

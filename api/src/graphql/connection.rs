@@ -22,6 +22,28 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
+/// What `totalCount` costs: a count over every matching row, not one page of them.
+pub const TOTAL_COUNT_COST: usize = 50;
+
+/// What an item `search` adds: a substring scan of every title and content.
+pub const SEARCH_COST: usize = 100;
+
+/// What `stats` costs: several aggregates over the whole list.
+pub const STATS_COST: usize = 200;
+
+/// The complexity of an item connection: as [`cost`], plus [`SEARCH_COST`] when its filter
+/// searches.
+pub fn item_cost(
+    field: &Field,
+    first: Option<i32>,
+    last: Option<i32>,
+    filter: Option<&crate::graphql::types::ItemFilter>,
+    child_complexity: usize,
+) -> usize {
+    let search = filter.is_some_and(|f| f.search.is_some());
+    cost(field, first, last, child_complexity).saturating_add(if search { SEARCH_COST } else { 0 })
+}
+
 /// The complexity of a connection field: its page size times the cost of one edge, plus
 /// `pageInfo` and `totalCount` once (they do not grow with the page). A size past the maximum
 /// counts as the maximum: the resolver refuses it, naming the argument, before any statement
@@ -58,7 +80,7 @@ fn page_level_cost(field: &Field) -> usize {
                     .filter(|s| matches!(&s.node, Selection::Field(inner) if inner.node.selection_set.node.items.is_empty()))
                     .count()
             }
-            Selection::Field(f) if f.node.name.node == "totalCount" => 1,
+            Selection::Field(f) if f.node.name.node == "totalCount" => TOTAL_COUNT_COST,
             _ => 0,
         })
         .sum()
@@ -161,13 +183,15 @@ mod tests {
         let f = connection_field(
             "{ items { edges { node { id title } } pageInfo { hasNextPage endCursor } totalCount } }",
         );
-        // edges 1 + node 1 + 2 fields = 4 per edge; pageInfo 3 and totalCount 1 once; +1 itself.
-        let child = 4 + 3 + 1;
-        assert_eq!(cost(&f, None, None, child), 20 * 4 + 4 + 1);
-        assert_eq!(cost(&f, Some(100), None, child), 100 * 4 + 4 + 1);
+        // edges 1 + node 1 + 2 fields = 4 per edge; pageInfo 3 and totalCount (a count over every
+        // match) once; +1 itself.
+        let once = 3 + TOTAL_COUNT_COST;
+        let child = 4 + once;
+        assert_eq!(cost(&f, None, None, child), 20 * 4 + once + 1);
+        assert_eq!(cost(&f, Some(100), None, child), 100 * 4 + once + 1);
         // Past the maximum counts as the maximum (the resolver refuses it with a field error).
-        assert_eq!(cost(&f, None, Some(1_000), child), 100 * 4 + 4 + 1);
-        assert_eq!(cost(&f, Some(-1), None, child), 4 + 4 + 1);
+        assert_eq!(cost(&f, None, Some(1_000), child), 100 * 4 + once + 1);
+        assert_eq!(cost(&f, Some(-1), None, child), 4 + once + 1);
         assert_eq!(cost(&f, Some(100), None, usize::MAX), usize::MAX);
     }
 }

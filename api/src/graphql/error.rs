@@ -24,6 +24,8 @@ pub mod code {
     pub const PERSISTED_QUERY_NOT_SUPPORTED: &str = "PERSISTED_QUERY_NOT_SUPPORTED";
     /// `MINSHENG_TRUSTED_DOCUMENTS` is set and the document is not one of them.
     pub const UNTRUSTED_DOCUMENT: &str = "UNTRUSTED_DOCUMENT";
+    /// The request ran more statements than `MINSHENG_REQUEST_STATEMENT_LIMIT` and was stopped.
+    pub const TOO_EXPENSIVE: &str = "TOO_EXPENSIVE";
 }
 
 /// Converts a domain error into a client-facing GraphQL error.
@@ -56,6 +58,13 @@ pub fn describe(err: &DomainError) -> async_graphql::Error {
                 e.set("code", code::FORBIDDEN);
             })
         }
+        DomainError::Database(source) if is_statement_timeout(source) => {
+            tracing::warn!(error = %source, "a statement ran past MINSHENG_STATEMENT_TIMEOUT_MS and was cancelled");
+            async_graphql::Error::new("the database took too long and the statement was stopped")
+                .extend_with(|_, e| {
+                    e.set("code", code::TIMEOUT);
+                })
+        }
         DomainError::Database(source) => {
             tracing::error!(error = %source, cause = ?source, "request failed on an unexpected database error");
             async_graphql::Error::new("internal error").extend_with(|_, e| {
@@ -63,6 +72,12 @@ pub fn describe(err: &DomainError) -> async_graphql::Error {
             })
         }
     }
+}
+
+/// PostgreSQL cancelled the statement at `statement_timeout` (SQLSTATE 57014).
+fn is_statement_timeout(err: &sea_orm::DbErr) -> bool {
+    err.to_string()
+        .contains("canceling statement due to statement timeout")
 }
 
 /// Domain errors name an input's fields (`title`); in the graph they sit under an argument

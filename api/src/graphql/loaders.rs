@@ -22,8 +22,13 @@ use sea_orm::DatabaseConnection;
 pub type Loaders = DataLoader<DbLoader, HashMapCache>;
 
 pub fn for_request(db: DatabaseConnection) -> Loaders {
-    DataLoader::with_cache(DbLoader { db }, tokio::spawn, HashMapCache::default())
-        .delay(Duration::ZERO)
+    // Fetches run in tasks of their own, which carry the request's statement budget.
+    DataLoader::with_cache(
+        DbLoader { db },
+        super::budget::spawn,
+        HashMapCache::default(),
+    )
+    .delay(Duration::ZERO)
 }
 
 pub struct DbLoader {

@@ -1,6 +1,7 @@
 //! The GraphQL schema: types mapped from domain models, resolvers calling `domain::store`.
 
 pub mod auth;
+pub mod budget;
 pub mod clock;
 pub mod connection;
 pub mod error;

@@ -44,7 +44,9 @@ impl QueryRoot {
     /// Items across lists, filtered and ordered (default: by number), as a Relay connection:
     /// `first`/`after` forward or `last`/`before` backward, 20 by default, at most 100.
     /// `now` sets the day urgency is judged on (default: now, in the configured time zone).
-    #[graphql(complexity = "super::connection::cost(__field, first, last, child_complexity)")]
+    #[graphql(
+        complexity = "super::connection::item_cost(__field, first, last, filter.as_ref(), child_complexity)"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn items(
         &self,
@@ -101,10 +103,12 @@ impl QueryRoot {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Connection<String, types::Department>> {
-        let search = filter.and_then(|f| f.search);
+        let search =
+            types::filters::search(filter.as_ref().and_then(|f| f.search.as_deref()), "filter")
+                .map_err(to_graphql)?;
         types::department_connection(
             ctx,
-            search.as_deref(),
+            search.as_ref(),
             PageArgs {
                 first,
                 after,
@@ -234,6 +238,7 @@ impl QueryRoot {
 
     /// Counts by status, by urgency, by lead department × urgency, and due dates per month, of
     /// one list or of all; urgency as of `now`.
+    #[graphql(complexity = "super::connection::STATS_COST + child_complexity")]
     async fn stats(
         &self,
         ctx: &Context<'_>,

@@ -297,6 +297,11 @@ async fn connection_data(
                 return Err(refused("internal error", code::INTERNAL));
             }
         };
+    // Anonymous sockets read through the anonymous pool, as anonymous requests do.
+    let db = match viewer {
+        Viewer::Anonymous => state.anonymous_db.clone(),
+        Viewer::Admin | Viewer::Department(_) => state.db.clone(),
+    };
     let _ = caller.caller.set(Caller {
         viewer,
         token: token
@@ -316,8 +321,9 @@ async fn connection_data(
     });
     // One loader for the connection's lifetime: with its cache on, a later event would see the
     // relations of an earlier one. Batching still works without it.
-    let loaders = loaders::for_request(state.db.clone());
+    let loaders = loaders::for_request(db.clone());
     loaders.enable_all_cache(false);
     data.insert(loaders);
+    data.insert(db);
     Ok(data)
 }

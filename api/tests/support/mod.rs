@@ -5,10 +5,7 @@ pub mod ws;
 
 use std::{
     net::SocketAddr,
-    sync::{
-        Arc,
-        atomic::{AtomicUsize, Ordering},
-    },
+    sync::{Arc, atomic::AtomicU64},
 };
 
 use api::Application;
@@ -71,19 +68,17 @@ impl TestApp {
         Self::serve(app)
     }
 
-    /// Serves over a connection of its own that counts every SQL statement it runs.
-    pub async fn start_counting(t: &TestDb) -> (Self, Arc<AtomicUsize>) {
-        let statements = Arc::new(AtomicUsize::new(0));
-        let mut db = sea_orm::Database::connect(&t.url)
-            .await
-            .expect("second connection");
-        let counter = statements.clone();
-        db.set_metric_callback(move |_| {
-            counter.fetch_add(1, Ordering::SeqCst);
-        });
-        let app = Application::build_with_db(&settings_for(&t.url), db)
+    /// Serves with a counter of every SQL statement the api's pools run.
+    pub async fn start_counting(t: &TestDb) -> (Self, Arc<AtomicU64>) {
+        Self::start_counting_with(&settings_for(&t.url)).await
+    }
+
+    /// [`TestApp::start_counting`] with `settings`.
+    pub async fn start_counting_with(settings: &Settings) -> (Self, Arc<AtomicU64>) {
+        let app = Application::build(settings, api::StartOptions::default())
             .await
             .expect("api starts");
+        let statements = app.statements();
         (Self::serve(app), statements)
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
-use crate::config::{DatabaseUrl, Engine};
+use crate::config::{DatabaseUrl, Engine, PoolSettings};
 
 /// What to do about migrations that are not yet applied when a binary starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,16 +52,58 @@ pub enum StartupError {
     },
 }
 
-/// Opens a connection pool. Statement logging goes through sea-orm's tracing at debug level.
+/// How one pool is sized and bounded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolOptions {
+    /// `None`: sqlx's default (10).
+    pub max_connections: Option<u32>,
+    /// PostgreSQL's `statement_timeout` for every connection of the pool.
+    pub statement_timeout: Option<Duration>,
+}
+
+impl PoolOptions {
+    /// The pool for callers with a token, the worker and the binaries' own work.
+    pub fn main(settings: &PoolSettings) -> Self {
+        Self {
+            max_connections: Some(settings.size),
+            statement_timeout: Some(settings.statement_timeout),
+        }
+    }
+
+    /// The api's pool for anonymous requests.
+    pub fn anonymous(settings: &PoolSettings) -> Self {
+        Self {
+            max_connections: Some(settings.anonymous_size),
+            statement_timeout: Some(settings.statement_timeout),
+        }
+    }
+}
+
+/// Opens a connection pool with sqlx's defaults and no statement timeout (the admin's
+/// commands). Statement logging goes through sea-orm's tracing at debug level.
 pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection, StartupError> {
+    connect_with(url, PoolOptions::default()).await
+}
+
+/// Opens a connection pool sized and bounded by `pool`.
+pub async fn connect_with(
+    url: &DatabaseUrl,
+    pool: PoolOptions,
+) -> Result<DatabaseConnection, StartupError> {
     let mut options = ConnectOptions::new(url.expose());
     options
         .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10));
+    if let Some(max) = pool.max_connections {
+        options.max_connections(max);
+    }
+    if let Some(timeout) = pool.statement_timeout {
+        options.statement_timeout(timeout);
+    }
     if url.engine() == Engine::Sqlite {
         // One file, one writer: a small pool avoids lock contention between connections.
-        options.max_connections(4);
+        options.max_connections(pool.max_connections.unwrap_or(4).min(4));
     }
     Database::connect(options)
         .await
@@ -97,12 +139,21 @@ pub async fn prepare(
     }
 }
 
-/// Connects and prepares in one step, as both binaries do at start.
+/// Connects and prepares in one step, as the admin's commands do.
 pub async fn open(
     url: &DatabaseUrl,
     policy: MigrationPolicy,
 ) -> Result<DatabaseConnection, StartupError> {
-    let db = connect(url).await?;
+    open_with(url, PoolOptions::default(), policy).await
+}
+
+/// Connects with `pool` and prepares, as both binaries do at start.
+pub async fn open_with(
+    url: &DatabaseUrl,
+    pool: PoolOptions,
+    policy: MigrationPolicy,
+) -> Result<DatabaseConnection, StartupError> {
+    let db = connect_with(url, pool).await?;
     prepare(&db, url, policy).await?;
     Ok(db)
 }

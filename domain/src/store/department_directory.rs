@@ -10,6 +10,7 @@ use super::{
     contains,
     page::{self, PageRequest, SortSpec},
 };
+use crate::search::SearchText;
 use crate::{
     DomainError,
     model::{Assignment, Contact, Department, DepartmentRole, Page},
@@ -20,11 +21,11 @@ use entity::{department, department_alias, department_contact, item_department};
 /// contains `search`.
 pub async fn page<C: ConnectionTrait>(
     db: &C,
-    search: Option<&str>,
+    search: Option<&SearchText>,
     request: &PageRequest<i64>,
 ) -> Result<Page<Department>, DomainError> {
     let mut select = department::Entity::find();
-    if let Some(text) = search.filter(|t| !t.is_empty()) {
+    if let Some(text) = search.map(SearchText::as_str).filter(|t| !t.is_empty()) {
         select = select.filter(
             Condition::any()
                 .add(department::Column::Name.like(contains(text)))

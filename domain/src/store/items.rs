@@ -46,7 +46,7 @@ pub struct ItemFilter {
     pub due_to: Option<NaiveDate>,
     pub ongoing: Option<bool>,
     /// A substring of the title or the content (Chinese has no word breaks to match on).
-    pub search: Option<String>,
+    pub search: Option<crate::search::SearchText>,
 }
 
 /// What "now" means for the urgency filter: today in the configured zone and the rule.
@@ -250,7 +250,12 @@ fn filtered(filter: &ItemFilter, today: Today) -> Select<item::Entity> {
     if let Some(ongoing) = filter.ongoing {
         select = select.filter(item::Column::Ongoing.eq(ongoing));
     }
-    if let Some(text) = filter.search.as_deref().filter(|t| !t.is_empty()) {
+    if let Some(text) = filter
+        .search
+        .as_ref()
+        .map(|s| s.as_str())
+        .filter(|t| !t.is_empty())
+    {
         select = select.filter(
             Condition::any()
                 .add(item::Column::Title.like(contains(text)))

@@ -43,7 +43,7 @@ impl Department {
 
     /// Items this department leads (牵头); the same filters as the root `items`.
     #[graphql(
-        complexity = "crate::graphql::connection::cost(__field, first, last, child_complexity)"
+        complexity = "crate::graphql::connection::item_cost(__field, first, last, filter.as_ref(), child_complexity)"
     )]
     #[allow(clippy::too_many_arguments)]
     async fn lead_items(
@@ -69,7 +69,7 @@ impl Department {
 
     /// Items this department cooperates on (配合); the same filters as the root `items`.
     #[graphql(
-        complexity = "crate::graphql::connection::cost(__field, first, last, child_complexity)"
+        complexity = "crate::graphql::connection::item_cost(__field, first, last, filter.as_ref(), child_complexity)"
     )]
     #[allow(clippy::too_many_arguments)]
     async fn cooperating_items(
@@ -145,7 +145,7 @@ impl Department {
 /// Departments in the order they became known.
 pub async fn department_connection(
     ctx: &Context<'_>,
-    search: Option<&str>,
+    search: Option<&domain::search::SearchText>,
     args: PageArgs,
 ) -> Result<Connection<String, Department>> {
     const KIND: &str = "departments";

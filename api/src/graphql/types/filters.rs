@@ -4,6 +4,7 @@
 use async_graphql::{ID, InputObject};
 use domain::{
     DomainError,
+    search::SearchText,
     store::{items, ledger},
 };
 
@@ -54,9 +55,17 @@ impl ItemFilter {
             due_from: self.due_from.map(|d| d.0),
             due_to: self.due_to.map(|d| d.0),
             ongoing: self.ongoing,
-            search: self.search.clone(),
+            search: search(self.search.as_deref(), path)?,
         })
     }
+}
+
+/// A filter's `search`, parsed; errors name `path.search`.
+pub fn search(text: Option<&str>, path: &str) -> Result<Option<SearchText>, DomainError> {
+    text.map(|t| {
+        SearchText::parse(t).map_err(|m| DomainError::validation(format!("{path}.search"), m))
+    })
+    .transpose()
 }
 
 /// How items are sorted.

@@ -217,6 +217,7 @@ pub struct ItemCount {
 #[Object]
 impl ItemCount {
     /// How many items match, across all pages.
+    #[graphql(complexity = "crate::graphql::connection::TOTAL_COUNT_COST")]
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
         let db = ctx.data::<DatabaseConnection>()?;
         items::count(db, &self.filter, self.today)

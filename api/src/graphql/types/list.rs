@@ -45,7 +45,7 @@ impl ProjectList {
 
     /// The list's items; the same filters as the root `items` (its `listId` is this list).
     #[graphql(
-        complexity = "crate::graphql::connection::cost(__field, first, last, child_complexity)"
+        complexity = "crate::graphql::connection::item_cost(__field, first, last, filter.as_ref(), child_complexity)"
     )]
     #[allow(clippy::too_many_arguments)]
     async fn items(

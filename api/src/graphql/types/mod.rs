@@ -7,7 +7,7 @@ mod delivery;
 mod department;
 mod due_date;
 mod enums;
-mod filters;
+pub mod filters;
 mod item;
 mod list;
 mod node;

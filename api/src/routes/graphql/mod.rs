@@ -35,6 +35,7 @@ use self::{
 use crate::{
     graphql::{
         auth::{self, Viewer},
+        budget::Budget,
         clock::RequestClock,
         error::{code, ensure_codes},
         introspection::DescriptionKeys,
@@ -165,15 +166,47 @@ async fn run(
             due_soon_days: state.settings.graph.due_soon_days,
         },
     };
+    // Anonymous requests read through a pool of their own, under a statement budget; the
+    // administrator's (imports run thousands of statements) under none.
+    let db = match viewer {
+        Viewer::Anonymous => state.anonymous_db.clone(),
+        Viewer::Admin | Viewer::Department(_) => state.db.clone(),
+    };
+    let budget = (viewer != Viewer::Admin)
+        .then(|| Budget::new(state.settings.graph.request_statement_limit));
     let request = request
         .data(viewer)
         .data(clock)
-        .data(loaders::for_request(state.db.clone()));
+        .data(loaders::for_request(db.clone()))
+        .data(db);
+    let execution = state.schema.execute(request);
+    let bounded = async {
+        match budget {
+            Some(budget) => budget.run(execution).await,
+            None => Ok(execution.await),
+        }
+    };
     let limit = state.settings.graph.request_timeout;
-    match tokio::time::timeout(limit, state.schema.execute(request)).await {
-        Ok(mut response) => {
+    match tokio::time::timeout(limit, bounded).await {
+        Ok(Ok(mut response)) => {
             description.correct(&mut response);
             Reply::from_schema(media, ensure_codes(response))
+        }
+        Ok(Err(exceeded)) => {
+            tracing::warn!(
+                limit = exceeded.limit,
+                "a GraphQL request ran past its statement budget and was stopped (MINSHENG_REQUEST_STATEMENT_LIMIT)"
+            );
+            Reply::refused(
+                media,
+                error_response(
+                    code::TOO_EXPENSIVE,
+                    &format!(
+                        "the request needed more than {} database statements and was stopped; ask for less at once",
+                        exceeded.limit
+                    ),
+                ),
+            )
         }
         Err(_) => {
             tracing::warn!(
