@@ -36,6 +36,104 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// The importer keeps the same rules as the graph: no control character (a BEL, a NUL) and no
+/// bidirectional override anywhere in a list, with the line it is on; nothing over
+/// MINSHENG_IMPORT_MAX_BYTES is even read; an over-long title is stored cut, with a warning
+/// naming its line.
+async fn the_importer_keeps_the_graphs_limits(t: TestDb) {
+    let dir = scratch(&format!("limits-{:?}", t.backend));
+    let list = |body: &str| {
+        format!(
+            "某市2023年重点民生项目清单\n\n一、建设学校\n\n事项内容:{body}\n\n完成时限:2023年6月底\n\n牵头部门:市教育局\n"
+        )
+    };
+    for (what, body, line) in [
+        ("a bell", "新建学校\u{7}6所", 5),
+        ("a NUL", "新建学校\u{0}6所", 5),
+        ("a right-to-left override", "新建学校\u{202E}6所", 5),
+    ] {
+        let file = dir.join("bad.txt");
+        std::fs::write(&file, list(body)).expect("write");
+        let out = api(
+            &dir,
+            Some(&t.url),
+            &["import", file.to_str().expect("path")],
+        );
+        assert!(!out.status.success(), "{what} was accepted");
+        let err = text(&out.stderr);
+        assert!(err.contains(&format!("line {line}")), "{what}: {err}");
+        assert!(
+            !err.contains("1798"),
+            "no line of PostgreSQL's source: {err}"
+        );
+    }
+    {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        let lists = entity::project_list::Entity::find()
+            .count(&t.db)
+            .await
+            .expect("count");
+        assert_eq!(lists, 0, "nothing was written");
+    }
+
+    let big = dir.join("big.txt");
+    std::fs::write(&big, list(&"字".repeat(2000))).expect("write");
+    let out = api_with(
+        &dir,
+        Some(&t.url),
+        &["import", big.to_str().expect("path")],
+        &[("MINSHENG_IMPORT_MAX_BYTES", "4096")],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("at most 4096"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let long_title = format!(
+        "某市2023年重点民生项目清单\n\n一、{}\n\n事项内容:建设学校。\n\n完成时限:2023年6月底\n\n牵头部门:市教育局\n",
+        "学".repeat(5000)
+    );
+    let file = dir.join("long.txt");
+    std::fs::write(&file, long_title).expect("write");
+    let out = api(
+        &dir,
+        Some(&t.url),
+        &["import", file.to_str().expect("path"), "--format", "json"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        json["items"][0]["title"]
+            .as_str()
+            .map(|t| t.chars().count()),
+        Some(200)
+    );
+    let warnings = json["warnings"].as_array().expect("warnings");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w["line"] == 3 && w["message"].as_str().is_some_and(|m| m.contains("5000"))),
+        "{warnings:?}"
+    );
+}
+
+fn api_with(dir: &Path, database_url: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_api"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("MINSHENG_CONFIG")
+        .env_remove("RUST_LOG")
+        .envs(env.iter().copied());
+    match database_url {
+        Some(url) => command.env("DATABASE_URL", url),
+        None => command.env_remove("DATABASE_URL"),
+    };
+    command.output().expect("run the api binary")
+}
+
 #[test]
 fn dry_run_prints_the_json_shape_and_touches_no_database() {
     let dir = scratch("dry");
@@ -174,6 +272,7 @@ async fn a_list_that_cannot_be_stored_fails_and_writes_nothing(t: TestDb) {
 }
 
 backend_tests!(
+    the_importer_keeps_the_graphs_limits,
     import_then_reimport_through_the_cli,
     a_list_that_cannot_be_stored_fails_and_writes_nothing
 );

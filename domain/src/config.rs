@@ -30,6 +30,8 @@ pub struct Settings {
     pub reminders: ReminderSettings,
     pub graph: GraphSettings,
     pub pool: PoolSettings,
+    /// The largest list text the importer reads (the CLI and `importList`).
+    pub import_max_bytes: usize,
 }
 
 /// How the binaries hold their database connections.
@@ -101,6 +103,7 @@ const KEYS: &[(&str, &str)] = &[
         "request_statement_limit",
         "MINSHENG_REQUEST_STATEMENT_LIMIT",
     ),
+    ("import_max_bytes", "MINSHENG_IMPORT_MAX_BYTES"),
 ];
 
 /// A raw value and where it came from, so an error can name the key the admin has to fix.
@@ -258,6 +261,7 @@ impl Settings {
             reminders: ReminderSettings::from_merged(&mut merged)?,
             graph: GraphSettings::from_merged(&mut merged)?,
             pool: PoolSettings::from_merged(&mut merged)?,
+            import_max_bytes: number(&mut merged, "import_max_bytes", 1024, 1024 * 1024 * 1024)?,
         })
     }
 }

@@ -14,12 +14,8 @@ impl DepartmentName {
         if name.is_empty() {
             return Err("a department name is required".into());
         }
-        if name.chars().count() > 100 {
-            return Err(format!("'{name}' is longer than 100 characters"));
-        }
-        if name.chars().any(char::is_control) {
-            return Err(format!("'{name}' contains a control character"));
-        }
+        crate::text::check(name, crate::text::MAX_NAME_CHARS, crate::text::Lines::One)
+            .map_err(|m| format!("a department name is {m}"))?;
         Ok(Self(name.to_owned()))
     }
 
@@ -56,6 +52,8 @@ pub enum DepartmentEntry {
     Department(DepartmentName),
     /// A phrase naming no single department (`各级各有关部门单位`, `各县区政府`): kept as a note.
     Generic(String),
+    /// Text that cannot be a department's name (too long, control characters): why not.
+    Refused(String),
 }
 
 /// Splits a printed department field on `、` `,` `，` `;` `；`, never inside brackets.
@@ -86,7 +84,7 @@ pub fn split_field(value: &str) -> Vec<DepartmentEntry> {
             } else {
                 match DepartmentName::parse(&p) {
                     Ok(name) => DepartmentEntry::Department(name),
-                    Err(_) => DepartmentEntry::Generic(p),
+                    Err(why) => DepartmentEntry::Refused(why),
                 }
             }
         })
@@ -110,8 +108,19 @@ mod tests {
             .map(|e| match e {
                 DepartmentEntry::Department(n) => n.to_string(),
                 DepartmentEntry::Generic(g) => format!("[{g}]"),
+                DepartmentEntry::Refused(why) => format!("!{why}"),
             })
             .collect()
+    }
+
+    #[test]
+    fn text_that_cannot_be_a_name_is_refused_with_the_reason() {
+        let got = names(&format!("市财政局、{}", "局".repeat(101)));
+        assert_eq!(got[0], "市财政局");
+        assert!(
+            got[1].starts_with("!a department name is at most 100"),
+            "{got:?}"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod search;
 pub mod shutdown;
 pub mod store;
 pub mod telemetry;
+pub mod text;
 pub mod urgency;
 
 pub use config::Settings;

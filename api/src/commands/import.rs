@@ -12,6 +12,7 @@ use domain::{
         audit::Actor,
         import::{ImportOptions, ImportOutcome, ImportReport, import},
     },
+    text,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -42,6 +43,23 @@ pub struct ImportArgs {
 
 /// Reads, parses and (unless a dry run) stores the list; prints the report on stdout.
 pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    let max = settings.import_max_bytes;
+    // Refused before it is read: a list is a few hundred kilobytes, and one transaction holds
+    // what is read.
+    let size = std::fs::metadata(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?
+        .len();
+    if usize::try_from(size).map_or(true, |size| size > max) {
+        anyhow::bail!(
+            "{}: {}",
+            args.file.display(),
+            text::SourceError::TooLarge {
+                bytes: usize::try_from(size).unwrap_or(usize::MAX),
+                max
+            }
+        );
+    }
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -51,12 +69,13 @@ pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
             e.utf8_error().valid_up_to()
         )
     })?;
+    text::check_source(&text, max)
+        .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was read", args.file.display()))?;
     let parsed = parse(&text, &ParseOptions { year: args.year });
 
     let report = if args.dry_run {
         None
     } else {
-        let settings = Settings::load()?;
         let policy = MigrationPolicy::for_engine(settings.database_url.engine(), args.migrate);
         let db = db::open(&settings.database_url, policy).await?;
         let options = ImportOptions {

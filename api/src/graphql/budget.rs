@@ -4,7 +4,9 @@
 //! this bounds what actually runs. The budget rides with the request's task (a task-local), the
 //! DataLoader's fetch tasks carry it along ([`spawn`]), and every statement the api's pools run
 //! spends one ([`spend`], from sea-orm's metric callback). A request past its budget is stopped
-//! where it stands, like one past its time limit.
+//! where it stands, like one past its time limit, and refused. Fields resolve concurrently, so
+//! statements already under way when the budget runs out finish first; the complexity limit
+//! bounds how many those can be.
 
 use std::sync::{
     Arc,
@@ -45,10 +47,16 @@ impl Budget {
         let limit = self.limit;
         let over = self.over.notified();
         let work = BUDGET.scope(self.clone(), work);
-        tokio::select! {
-            output = work => Ok(output),
-            () = over => Err(Exceeded { limit }),
+        let output = tokio::select! {
+            () = over => return Err(Exceeded { limit }),
+            output = work => output,
+        };
+        // Work can run past its budget and finish in the same poll: the answer does not depend
+        // on that timing.
+        if self.spent.load(Ordering::Relaxed) > limit {
+            return Err(Exceeded { limit });
         }
+        Ok(output)
     }
 
     fn charge(&self) {

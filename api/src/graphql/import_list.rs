@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Result, SimpleObject};
 use domain::{
+    DomainError,
     listdoc::{ParseOptions, parse},
     store::{
         import::{self, ImportOptions, ImportOutcome},
@@ -74,6 +75,11 @@ pub async fn run(
     input: ImportListInput,
     options: ImportOptions,
 ) -> Result<ImportListReport> {
+    let max = ctx
+        .data::<std::sync::Arc<domain::Settings>>()?
+        .import_max_bytes;
+    domain::text::check_source(&input.text, max)
+        .map_err(|e| to_graphql(DomainError::validation("input.text", e.to_string())))?;
     let parsed = parse(&input.text, &ParseOptions { year: input.year });
     let db = ctx.data::<DatabaseConnection>()?;
     let options = ImportOptions {

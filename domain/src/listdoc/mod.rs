@@ -17,6 +17,7 @@ use scan::{FieldKind, Line, classify};
 use crate::{
     deadline::Deadline,
     department::{DepartmentEntry, DepartmentName, split_field},
+    text,
 };
 
 /// Options a caller knows better than the text.
@@ -129,6 +130,19 @@ impl Parser {
         self.warnings.push(ParseWarning { line, message });
     }
 
+    /// `value` cut to `max` characters, with a warning naming the line when it was longer.
+    fn within(&mut self, line: usize, name: &str, what: &str, value: String, max: usize) -> String {
+        let count = value.chars().count();
+        if count <= max {
+            return value;
+        }
+        self.warn(
+            line,
+            format!("{name}: {what} has {count} characters, more than the {max} an item keeps: the first {max} are stored"),
+        );
+        text::cut(&value, max)
+    }
+
     fn finish(&mut self, draft: Draft) {
         let name = draft.name();
         let closing = self.closing_field;
@@ -178,12 +192,16 @@ impl Parser {
             (FieldKind::Lead, &mut lead),
             (FieldKind::Cooperating, &mut cooperating),
         ] {
-            if let Some((value, _)) = draft.fields.get(&kind) {
+            if let Some((value, line)) = draft.fields.get(&kind) {
                 for entry in split_field(value) {
                     match entry {
                         DepartmentEntry::Department(d) if !into.contains(&d) => into.push(d),
                         DepartmentEntry::Department(_) => {}
                         DepartmentEntry::Generic(g) => generic.push(g),
+                        DepartmentEntry::Refused(why) => self.warn(
+                            *line,
+                            format!("{name}: {}: {why}; not stored", kind.label()),
+                        ),
                     }
                 }
             }
@@ -210,10 +228,32 @@ impl Parser {
         {
             self.warn(deadline_line, format!("{name}: 完成时限: {problem}"));
         }
+        // The limits every entry point keeps; the whole text stays in the list's source.
+        let title = self.within(
+            draft.first_line,
+            &name,
+            "its title",
+            draft.title,
+            text::MAX_TITLE_CHARS,
+        );
+        let content = self.within(
+            draft.first_line,
+            &name,
+            "its 事项内容",
+            content,
+            text::MAX_CONTENT_CHARS,
+        );
+        let deadline_text = self.within(
+            deadline_line,
+            &name,
+            "its 完成时限",
+            deadline_text,
+            text::MAX_TITLE_CHARS,
+        );
         let item = ParsedItem {
             number: draft.number.as_ref().map(|(n, _)| *n),
             number_text: draft.number.map(|(_, t)| t),
-            title: draft.title,
+            title,
             content,
             deadline,
             deadline_text,

@@ -22,6 +22,7 @@ use crate::{
     deadline::Deadline,
     listdoc::numerals::number_to_chinese,
     model::{DepartmentRole, Item, ItemStatus},
+    text::{self, Lines},
 };
 use entity::{department, item, item_department, item_due_date, project_list};
 
@@ -57,23 +58,21 @@ fn number(value: i32) -> Result<(i32, String), DomainError> {
 
 fn title(text: &str) -> Result<String, DomainError> {
     let title = text.trim();
-    if title.is_empty() || title.chars().count() > 200 || title.chars().any(char::is_control) {
+    if title.is_empty() {
         return Err(DomainError::validation(
             "title",
             "a title of 1 to 200 characters, on one line",
         ));
     }
+    text::check(title, text::MAX_TITLE_CHARS, Lines::One)
+        .map_err(|m| DomainError::validation("title", m))?;
     Ok(title.to_owned())
 }
 
-fn content(text: &str) -> Result<String, DomainError> {
-    let content = text.trim();
-    if content.chars().count() > 20_000 {
-        return Err(DomainError::validation(
-            "content",
-            "at most 20,000 characters",
-        ));
-    }
+fn content(value: &str) -> Result<String, DomainError> {
+    let content = value.trim();
+    text::check(content, text::MAX_CONTENT_CHARS, Lines::Many)
+        .map_err(|m| DomainError::validation("content", m))?;
     Ok(content.to_owned())
 }
 

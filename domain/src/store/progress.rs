@@ -20,7 +20,7 @@ use crate::{
 use entity::item_progress;
 
 /// The longest note accepted, in characters.
-pub const MAX_NOTE_CHARS: usize = 2000;
+pub const MAX_NOTE_CHARS: usize = crate::text::MAX_NOTE_CHARS;
 
 /// Checks a report before anything is written; `note` and `percent` name the fields.
 pub fn validate(note: &str, percent: i32) -> Result<String, DomainError> {
@@ -28,12 +28,8 @@ pub fn validate(note: &str, percent: i32) -> Result<String, DomainError> {
     if note.is_empty() {
         return Err(DomainError::validation("note", "say what was done"));
     }
-    if note.chars().count() > MAX_NOTE_CHARS {
-        return Err(DomainError::validation(
-            "note",
-            format!("at most {MAX_NOTE_CHARS} characters"),
-        ));
-    }
+    crate::text::check(note, MAX_NOTE_CHARS, crate::text::Lines::Many)
+        .map_err(|m| DomainError::validation("note", m))?;
     if !(0..=100).contains(&percent) {
         return Err(DomainError::validation(
             "percent",

@@ -29,12 +29,14 @@ fn parse_email(text: &str, field: &str) -> Result<EmailAddress> {
 
 fn person_name(text: &str, field: &str) -> Result<String> {
     let name = text.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+    if name.is_empty() {
         return Err(to_graphql(DomainError::validation(
             field,
             "a name of 1 to 100 characters, without line breaks",
         )));
     }
+    domain::text::check(name, domain::text::MAX_NAME_CHARS, domain::text::Lines::One)
+        .map_err(|m| to_graphql(DomainError::validation(field, m)))?;
     Ok(name.to_owned())
 }
 

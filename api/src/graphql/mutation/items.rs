@@ -239,6 +239,12 @@ impl ItemMutation {
                 "say why the deadline moves (it is kept in the audit trail)",
             )));
         }
+        domain::text::check(
+            reason,
+            domain::text::MAX_NOTE_CHARS,
+            domain::text::Lines::Many,
+        )
+        .map_err(|m| to_graphql(DomainError::validation("reason", m)))?;
         // A department asks for more time, never for a date already gone; an administrator may
         // record one (a 延期 decided earlier and entered late).
         if acting_for.is_some() && due_on.0 < clock::today(ctx, None)?.date {
