@@ -276,3 +276,35 @@ backend_tests!(
     import_then_reimport_through_the_cli,
     a_list_that_cannot_be_stored_fails_and_writes_nothing
 );
+
+/// A whitespace-only administrator token would be accepted by nobody's client, or is a slip in
+/// a deployment file: the api refuses to start, naming the setting.
+#[test]
+fn a_blank_admin_token_stops_the_api_at_start() {
+    let dir = scratch("blank-token");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_api"))
+        .arg("serve")
+        .current_dir(&dir)
+        .env_remove("MINSHENG_CONFIG")
+        .env("MINSHENG_BIND", "127.0.0.1:0")
+        .env("MINSHENG_ADMIN_TOKEN", " ".repeat(24))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the api");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("the api started with a blank admin token");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("output");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("MINSHENG_ADMIN_TOKEN"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -220,6 +220,30 @@ async fn department_tokens_act_only_for_their_department(t: TestDb) {
     assert_eq!(only_error(&other).0, "FORBIDDEN", "{other}");
     let anonymous = app.graphql(CONTACTS, json!({ "id": civil })).await;
     assert_eq!(only_error(&anonymous).0, "UNAUTHENTICATED", "{anonymous}");
+    // By global ID, another department's contact answers exactly as a contact that does not
+    // exist: nothing tells the token what exists elsewhere.
+    let contact_ids = app
+        .graphql_as(
+            ADMIN,
+            "query($id: ID!) { department(id: $id) { contacts { id } } }",
+            json!({ "id": transport }),
+        )
+        .await;
+    let theirs = contact_ids["data"]["department"]["contacts"][0]["id"].clone();
+    let node = "query($id: ID!) { node(id: $id) { id ... on Contact { email } } }";
+    let existing = app
+        .graphql_as(as_civil, node, json!({ "id": theirs }))
+        .await;
+    let missing = app
+        .graphql_as(as_civil, node, json!({ "id": "Q29udGFjdDo5OTk5OQ" }))
+        .await;
+    assert_eq!(existing, json!({ "data": { "node": null } }), "{existing}");
+    assert_eq!(existing, missing);
+    let admin_view = app.graphql_as(ADMIN, node, json!({ "id": theirs })).await;
+    assert_eq!(
+        admin_view["data"]["node"]["email"], "jiaotong@example.gov.cn",
+        "{admin_view}"
+    );
 
     // Deliveries: a department reads its own rows only.
     let transport_pk = department::Entity::find()

@@ -224,6 +224,14 @@ impl Settings {
         let admin_token = match env("MINSHENG_ADMIN_TOKEN") {
             None => None,
             Some(token) if token.is_empty() => None,
+            // A bearer token is read without surrounding space: one made of (or holding)
+            // whitespace could never be presented, or is a mistake in a deployment file.
+            Some(token) if token.chars().any(|c| c.is_whitespace() || c.is_control()) => {
+                return Err(ConfigError::new(
+                    "MINSHENG_ADMIN_TOKEN",
+                    "contains whitespace or control characters; use a long random value without them",
+                ));
+            }
             Some(token) if token.len() < 16 => {
                 return Err(ConfigError::new(
                     "MINSHENG_ADMIN_TOKEN",
@@ -904,6 +912,17 @@ mod tests {
             must_fail(&[("MINSHENG_ADMIN_TOKEN", "short")]).key,
             "MINSHENG_ADMIN_TOKEN"
         );
+        for blank in [
+            " ".repeat(20),
+            "\t".repeat(16),
+            "a-long-admin-token with space".into(),
+        ] {
+            assert_eq!(
+                must_fail(&[("MINSHENG_ADMIN_TOKEN", blank.as_str())]).key,
+                "MINSHENG_ADMIN_TOKEN",
+                "{blank:?}"
+            );
+        }
         let shown = must_fail(&[("MINSHENG_TIMEZONE", "Mars/Base")]).to_string();
         assert!(
             shown.contains("MINSHENG_TIMEZONE") && shown.contains("Mars/Base"),

@@ -36,10 +36,13 @@ pub async fn run_scheduled(
         Ok(Some(next)) => {
             tracing::info!(cron, next_run = %next.with_timezone(&timezone), "worker scheduled")
         }
-        _ => tracing::warn!(
-            cron,
-            "worker scheduled, but the schedule names no future run"
-        ),
+        // A worker that never runs would look healthy while no reminder is ever sent.
+        _ => {
+            scheduler.shutdown().await?;
+            anyhow::bail!(
+                "MINSHENG_REMINDER_CRON '{cron}' names no future run (such as the 31st of February): no reminder would ever be sent"
+            );
+        }
     }
     stop.await;
     tracing::info!("stopping: waiting for a run in flight to finish");

@@ -404,14 +404,16 @@ async fn deliver(
                 // the directory.
                 let contact_id = rows_of.first().and_then(|r| r.contact_id);
                 let department_id = rows_of.first().map(|r| r.department_id);
+                // Servers name the address they refuse; the log says which contact instead.
+                let logged = error.message.replace(&digest.to, "<the contact's address>");
                 if error.permanent {
                     tracing::error!(
-                        ?contact_id, ?department_id, deliveries = rows_of.len(), error = %error.message,
+                        ?contact_id, ?department_id, deliveries = rows_of.len(), error = %logged,
                         "reminder refused for good (the address or the message); marked failed, not retried: correct the contact"
                     );
                 } else {
                     tracing::warn!(
-                        ?contact_id, ?department_id, deliveries = rows_of.len(), error = %error.message,
+                        ?contact_id, ?department_id, deliveries = rows_of.len(), error = %logged,
                         "reminder not delivered; it stays in the ledger and is retried later"
                     );
                 }

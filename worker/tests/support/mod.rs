@@ -1,4 +1,5 @@
 //! A real SMTP server inside the test, and a worker context pointed at it.
+#![allow(dead_code)] // each test binary uses a different part of the support code
 
 use std::{
     io,
@@ -46,7 +47,8 @@ impl Handler for Collector {
     }
     fn rcpt(&mut self, to: &str) -> Response {
         if self.refused.iter().any(|r| to.contains(r.as_str())) {
-            response::NO_MAILBOX
+            // As real servers answer: naming the address they refuse.
+            Response::custom(550, format!("5.1.1 {to}: Recipient address rejected"))
         } else {
             response::OK
         }
