@@ -4,6 +4,7 @@ pub mod commands;
 pub mod graphql;
 pub mod routes;
 pub mod sample;
+pub mod server;
 pub mod startup;
 
 pub use startup::{Application, StartOptions};

@@ -40,7 +40,10 @@ use crate::{
         limits::DocumentLimits,
         persisted::{Documents, Trusted},
     },
-    routes, sample,
+    routes,
+    routes::subscriptions::SocketCounts,
+    sample,
+    server::{self, ConnectionLimits},
 };
 
 /// Responses smaller than this go out uncompressed: compressing them saves less than it costs.
@@ -59,6 +62,8 @@ pub struct AppState {
     pub anonymous_db: DatabaseConnection,
     /// Statements run by either pool since start.
     pub statements: Arc<AtomicU64>,
+    /// WebSockets open now, in all and per client address.
+    pub sockets: Arc<SocketCounts>,
     pub schema: graphql::AppSchema,
     pub settings: Arc<Settings>,
     pub documents: Arc<Documents>,
@@ -90,6 +95,7 @@ pub struct Application {
     router: Router,
     address: SocketAddr,
     statements: Arc<AtomicU64>,
+    limits: ConnectionLimits,
 }
 
 impl Application {
@@ -166,6 +172,7 @@ impl Application {
             db,
             anonymous_db,
             statements: statements.clone(),
+            sockets: Arc::new(SocketCounts::default()),
             documents: Arc::new(Documents::new(graph.persisted_query_cache_bytes, trusted)),
             limits: DocumentLimits {
                 depth: graph.depth_limit,
@@ -173,11 +180,16 @@ impl Application {
             },
             settings: Arc::new(settings.clone()),
         };
+        let limits = ConnectionLimits {
+            max_connections: settings.server.max_connections,
+            header_timeout: settings.server.header_timeout,
+        };
         Ok(Self {
             listener,
             router: router(state),
             address,
             statements,
+            limits,
         })
     }
 
@@ -200,9 +212,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        server::serve(self.listener, self.router, self.limits, shutdown).await
     }
 }
 

@@ -32,6 +32,44 @@ pub struct Settings {
     pub pool: PoolSettings,
     /// The largest list text the importer reads (the CLI and `importList`).
     pub import_max_bytes: usize,
+    pub server: ServerSettings,
+}
+
+/// How many connections and sockets the api serves at once, and how long it waits for them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerSettings {
+    /// TCP connections served at once; more wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// A connection that has not sent its request headers within this is closed.
+    pub header_timeout: std::time::Duration,
+    /// WebSockets open at once, in all.
+    pub ws_max_sockets: usize,
+    /// WebSockets open at once from one client address.
+    pub ws_max_sockets_per_client: usize,
+    /// Subscriptions running at once on one WebSocket.
+    pub ws_max_subscriptions_per_socket: usize,
+}
+
+impl ServerSettings {
+    fn from_merged(merged: &mut Merged) -> Result<Self, ConfigError> {
+        Ok(Self {
+            max_connections: number(merged, "max_connections", 1, 1_000_000)?,
+            header_timeout: std::time::Duration::from_millis(number(
+                merged,
+                "header_timeout_ms",
+                100,
+                600_000,
+            )?),
+            ws_max_sockets: number(merged, "ws_max_sockets", 1, 1_000_000)?,
+            ws_max_sockets_per_client: number(merged, "ws_max_sockets_per_client", 1, 1_000_000)?,
+            ws_max_subscriptions_per_socket: number(
+                merged,
+                "ws_max_subscriptions_per_socket",
+                1,
+                10_000,
+            )?,
+        })
+    }
 }
 
 /// How the binaries hold their database connections.
@@ -104,6 +142,17 @@ const KEYS: &[(&str, &str)] = &[
         "MINSHENG_REQUEST_STATEMENT_LIMIT",
     ),
     ("import_max_bytes", "MINSHENG_IMPORT_MAX_BYTES"),
+    ("max_connections", "MINSHENG_MAX_CONNECTIONS"),
+    ("header_timeout_ms", "MINSHENG_HEADER_TIMEOUT_MS"),
+    ("ws_max_sockets", "MINSHENG_WS_MAX_SOCKETS"),
+    (
+        "ws_max_sockets_per_client",
+        "MINSHENG_WS_MAX_SOCKETS_PER_CLIENT",
+    ),
+    (
+        "ws_max_subscriptions_per_socket",
+        "MINSHENG_WS_MAX_SUBSCRIPTIONS_PER_SOCKET",
+    ),
 ];
 
 /// A raw value and where it came from, so an error can name the key the admin has to fix.
@@ -270,6 +319,7 @@ impl Settings {
             graph: GraphSettings::from_merged(&mut merged)?,
             pool: PoolSettings::from_merged(&mut merged)?,
             import_max_bytes: number(&mut merged, "import_max_bytes", 1024, 1024 * 1024 * 1024)?,
+            server: ServerSettings::from_merged(&mut merged)?,
         })
     }
 }

@@ -26,6 +26,8 @@ pub mod code {
     pub const UNTRUSTED_DOCUMENT: &str = "UNTRUSTED_DOCUMENT";
     /// The request ran more statements than `MINSHENG_REQUEST_STATEMENT_LIMIT` and was stopped.
     pub const TOO_EXPENSIVE: &str = "TOO_EXPENSIVE";
+    /// The WebSocket runs as many subscriptions as `MINSHENG_WS_MAX_SUBSCRIPTIONS_PER_SOCKET`.
+    pub const TOO_MANY_SUBSCRIPTIONS: &str = "TOO_MANY_SUBSCRIPTIONS";
 }
 
 /// Converts a domain error into a client-facing GraphQL error.

@@ -9,22 +9,30 @@
 //! (the revocation travels like item changes, [`events::Revocations`]); the subscriptions it
 //! opened end with it.
 
-use std::sync::{Arc, OnceLock};
+use std::{
+    collections::HashMap,
+    net::{IpAddr, SocketAddr},
+    sync::{
+        Arc, Mutex, OnceLock,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
 
 use async_graphql::{
     Data, Executor, Request, Response,
     http::{WebSocket as GraphQLSocket, WebSocketProtocols, WsMessage},
+    parser::types::OperationType,
 };
 use axum::{
     extract::{
-        State, WebSocketUpgrade,
+        ConnectInfo, State, WebSocketUpgrade,
         ws::{CloseFrame, Message, WebSocket},
     },
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response as HttpResponse},
 };
 use chrono::Utc;
-use domain::urgency::UrgencyRule;
+use domain::{config::ServerSettings, urgency::UrgencyRule};
 use futures_util::{
     SinkExt,
     stream::{self, BoxStream, StreamExt},
@@ -47,11 +55,93 @@ use crate::{
 /// The close code of a socket whose token was revoked (graphql-transport-ws: Forbidden).
 pub const CLOSE_REVOKED: u16 = 4403;
 
+/// WebSockets open now: in all, and per client address (`MINSHENG_WS_MAX_SOCKETS`,
+/// `MINSHENG_WS_MAX_SOCKETS_PER_CLIENT`).
+#[derive(Default)]
+pub struct SocketCounts {
+    per_client: Mutex<HashMap<IpAddr, usize>>,
+    total: AtomicUsize,
+}
+
+/// One socket's place in [`SocketCounts`], given back when the socket ends.
+struct SocketSlot {
+    counts: Arc<SocketCounts>,
+    client: IpAddr,
+}
+
+/// Why a socket was not opened.
+enum SocketRefusal {
+    TooMany,
+    TooManyFromClient,
+}
+
+impl SocketCounts {
+    fn take(
+        self: &Arc<Self>,
+        client: IpAddr,
+        limits: &ServerSettings,
+    ) -> Result<SocketSlot, SocketRefusal> {
+        let mut per_client = self
+            .per_client
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if self.total.load(Ordering::SeqCst) >= limits.ws_max_sockets {
+            return Err(SocketRefusal::TooMany);
+        }
+        let mine = per_client.entry(client).or_default();
+        if *mine >= limits.ws_max_sockets_per_client {
+            return Err(SocketRefusal::TooManyFromClient);
+        }
+        *mine += 1;
+        self.total.fetch_add(1, Ordering::SeqCst);
+        Ok(SocketSlot {
+            counts: self.clone(),
+            client,
+        })
+    }
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        let mut per_client = self
+            .counts
+            .per_client
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(mine) = per_client.get_mut(&self.client) {
+            *mine = mine.saturating_sub(1);
+            if *mine == 0 {
+                per_client.remove(&self.client);
+            }
+        }
+        self.counts.total.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 pub async fn upgrade(
     State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> HttpResponse {
+    let slot = match state.sockets.take(client.ip(), &state.settings.server) {
+        Ok(slot) => slot,
+        Err(refusal) => {
+            // Warned about once a minute per kind at most (the log's own limit).
+            let (status, message) = match refusal {
+                SocketRefusal::TooMany => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "too many WebSockets are open (MINSHENG_WS_MAX_SOCKETS); try again later",
+                ),
+                SocketRefusal::TooManyFromClient => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too many WebSockets are open from this address (MINSHENG_WS_MAX_SOCKETS_PER_CLIENT)",
+                ),
+            };
+            tracing::warn!(%status, "a WebSocket was refused: {message}");
+            return (status, message).into_response();
+        }
+    };
     // The subprotocol the client offers first among those spoken here.
     let Some(protocol) = headers
         .get(header::SEC_WEBSOCKET_PROTOCOL)
@@ -74,7 +164,10 @@ pub async fn upgrade(
         .max_message_size(limit)
         .max_frame_size(limit)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve(socket, state, protocol))
+        .on_upgrade(move |socket| async move {
+            serve(socket, state, protocol).await;
+            drop(slot);
+        })
 }
 
 /// Who a socket speaks for, as `connection_init` named it, and whether it must close.
@@ -83,6 +176,17 @@ struct SocketCaller {
     caller: OnceLock<Caller>,
     /// Fired when an operation finds the token revoked.
     revoked: Notify,
+    /// Subscriptions running now (`MINSHENG_WS_MAX_SUBSCRIPTIONS_PER_SOCKET`).
+    subscriptions: Arc<AtomicUsize>,
+}
+
+/// A running subscription's place on its socket, given back when its stream ends.
+struct SubscriptionSlot(Arc<AtomicUsize>);
+
+impl Drop for SubscriptionSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 struct Caller {
@@ -225,6 +329,34 @@ impl SocketExecutor {
         }
     }
 
+    /// A place for `request` among the socket's running subscriptions (queries and mutations
+    /// need none), or the response refusing it when the socket runs as many as it may.
+    fn subscription_slot(
+        &self,
+        request: &mut Request,
+    ) -> Result<Option<SubscriptionSlot>, Box<Response>> {
+        let is_subscription = request.parsed_query().is_ok_and(|doc| {
+            doc.operations
+                .iter()
+                .any(|(_, op)| op.node.ty == OperationType::Subscription)
+        });
+        if !is_subscription {
+            return Ok(None);
+        }
+        let max = self.state.settings.server.ws_max_subscriptions_per_socket;
+        let running = &self.caller.subscriptions;
+        if running.fetch_add(1, Ordering::SeqCst) >= max {
+            running.fetch_sub(1, Ordering::SeqCst);
+            return Err(Box::new(Response::from_errors(vec![with_code(
+                &format!(
+                    "this connection runs {max} subscriptions already (MINSHENG_WS_MAX_SUBSCRIPTIONS_PER_SOCKET); end one first"
+                ),
+                code::TOO_MANY_SUBSCRIPTIONS,
+            )])));
+        }
+        Ok(Some(SubscriptionSlot(running.clone())))
+    }
+
     /// `request` checked and given the socket's current viewer, or the response refusing it.
     async fn prepare(&self, mut request: Request) -> Result<Request, Response> {
         if let Some(refused) = self.refusal(&mut request) {
@@ -250,14 +382,22 @@ impl Executor for SocketExecutor {
 
     fn execute_stream(
         &self,
-        request: Request,
+        mut request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
+        let slot = match self.subscription_slot(&mut request) {
+            Ok(slot) => slot,
+            Err(refused) => return stream::once(async move { *refused }).boxed(),
+        };
         let this = self.clone();
         stream::once(async move {
             match this.prepare(request).await {
                 Ok(request) => Executor::execute_stream(&this.state.schema, request, session_data)
-                    .map(ensure_codes)
+                    .map(move |response| {
+                        // The subscription holds its place for as long as its stream runs.
+                        let _held = &slot;
+                        ensure_codes(response)
+                    })
                     .boxed(),
                 Err(refused) => stream::once(async move { refused }).boxed(),
             }

@@ -1,0 +1,86 @@
+//! The api's log under a load that makes every request warn: each warning's call site logs at
+//! most `telemetry::PER_WINDOW` lines a minute (a probe's load run wrote 79,380 WARN lines,
+//! 20 MB, in 3 minutes).
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+use serde_json::json;
+
+#[tokio::test]
+async fn a_warning_repeated_by_every_request_is_logged_a_few_times() {
+    let dir = std::env::temp_dir().join(format!("minsheng-logs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_api"))
+        .arg("serve")
+        .current_dir(&dir)
+        .env_remove("MINSHENG_CONFIG")
+        .env_remove("RUST_LOG")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/logs.db?mode=rwc", dir.display()),
+        )
+        .env("MINSHENG_BIND", "127.0.0.1:0")
+        .env("MINSHENG_REQUEST_STATEMENT_LIMIT", "10")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start the api");
+    let stderr = child.stderr.take().expect("stderr");
+    let (lines_tx, lines) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    let address = loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the api starts and says where it listens");
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split('/').next().expect("host:port").to_owned();
+        }
+        seen.push(line);
+    };
+
+    let mut query = String::from("{");
+    for i in 0..30 {
+        query.push_str(&format!(" a{i}: lists {{ id }}"));
+    }
+    query.push('}');
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        let body: serde_json::Value = client
+            .post(format!("http://{address}/graphql"))
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("answer")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "TOO_EXPENSIVE",
+            "{body}"
+        );
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    seen.extend(lines.try_iter());
+    while let Ok(line) = lines.recv_timeout(Duration::from_millis(200)) {
+        seen.push(line);
+    }
+    let warned = seen
+        .iter()
+        .filter(|l| l.contains("statement budget"))
+        .count();
+    assert!(
+        (1..=domain::telemetry::PER_WINDOW as usize).contains(&warned),
+        "200 requests past their budget logged {warned} warnings"
+    );
+}
