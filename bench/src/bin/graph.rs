@@ -99,10 +99,8 @@ async fn main() -> Result<(), String> {
         _ => None,
     })
     .map_err(|e| e.to_string())?;
-    let app_db = domain::db::connect(&settings.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
-    let app = api::Application::build_with_db(&settings, app_db)
+    // As deployed: a pool for anonymous requests (these) and one for everyone else.
+    let app = api::Application::build(&settings, api::StartOptions::default())
         .await
         .map_err(|e| e.to_string())?;
     let api_addr = app.address();
