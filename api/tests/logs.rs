@@ -1,6 +1,6 @@
-//! The api's log under a load that makes every request warn: each warning's call site logs at
-//! most `telemetry::PER_WINDOW` lines a minute (a probe's load run wrote 79,380 WARN lines,
-//! 20 MB, in 3 minutes).
+//! The api binary's log: under a load that makes every request warn, each warning's call site
+//! logs at most `telemetry::PER_WINDOW` lines a minute (a probe's load run wrote 79,380 WARN
+//! lines, 20 MB, in 3 minutes); settings that open the api wide are warned about at start.
 
 use std::{
     io::{BufRead, BufReader},
@@ -11,9 +11,18 @@ use std::{
 
 use serde_json::json;
 
-#[tokio::test]
-async fn a_warning_repeated_by_every_request_is_logged_a_few_times() {
-    let dir = std::env::temp_dir().join(format!("minsheng-logs-{}", std::process::id()));
+/// The api binary serving a scratch SQLite database with `env`: the process, its stderr lines
+/// so far and to come, and the address it listens on.
+fn start_api(
+    name: &str,
+    env: &[(&str, &str)],
+) -> (
+    std::process::Child,
+    mpsc::Receiver<String>,
+    Vec<String>,
+    String,
+) {
+    let dir = std::env::temp_dir().join(format!("minsheng-logs-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch dir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_api"))
         .arg("serve")
@@ -25,7 +34,7 @@ async fn a_warning_repeated_by_every_request_is_logged_a_few_times() {
             format!("sqlite://{}/logs.db?mode=rwc", dir.display()),
         )
         .env("MINSHENG_BIND", "127.0.0.1:0")
-        .env("MINSHENG_REQUEST_STATEMENT_LIMIT", "10")
+        .envs(env.iter().copied())
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -47,6 +56,25 @@ async fn a_warning_repeated_by_every_request_is_logged_a_few_times() {
         }
         seen.push(line);
     };
+    (child, lines, seen, address)
+}
+
+#[tokio::test]
+async fn any_origin_is_warned_about_at_start() {
+    let (mut child, _, seen, _) = start_api("cors", &[("MINSHENG_CORS_ORIGINS", "*")]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        seen.iter()
+            .any(|l| l.contains("WARN") && l.contains("MINSHENG_CORS_ORIGINS is *")),
+        "{seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_warning_repeated_by_every_request_is_logged_a_few_times() {
+    let (mut child, lines, mut seen, address) =
+        start_api("budget", &[("MINSHENG_REQUEST_STATEMENT_LIMIT", "10")]);
 
     let mut query = String::from("{");
     for i in 0..30 {
