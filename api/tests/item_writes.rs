@@ -163,6 +163,36 @@ async fn items_are_created_corrected_and_withdrawn(t: TestDb) {
         }),
         "{updated}"
     );
+    // A correction of the printed precision only (the end of November, now a day) is a new
+    // version too, as the importer makes it: the reminders then cite the day.
+    let precise = app
+        .graphql_as(
+            ADMIN,
+            UPDATE,
+            json!({ "id": id, "input": { "deadline": "2023年11月30日" } }),
+        )
+        .await;
+    assert_eq!(
+        precise["data"]["updateItem"]["dueDates"],
+        json!([
+            { "dueOn": "2023-10-31", "version": 1, "active": false },
+            { "dueOn": "2023-11-30", "version": 2, "active": false },
+            { "dueOn": "2023-11-30", "version": 3, "active": true },
+        ]),
+        "{precise}"
+    );
+    // The same text again changes nothing.
+    let same = app
+        .graphql_as(
+            ADMIN,
+            UPDATE,
+            json!({ "id": id, "input": { "deadline": "2023年11月30日" } }),
+        )
+        .await;
+    assert_eq!(
+        same["data"]["updateItem"]["dueDates"],
+        precise["data"]["updateItem"]["dueDates"]
+    );
     // A correction that conflicts changes nothing, not even its other fields.
     let mid = counts(&t).await;
     let body = app
@@ -221,7 +251,11 @@ async fn items_are_created_corrected_and_withdrawn(t: TestDb) {
         .into_iter()
         .map(|a| a.action)
         .collect();
-    assert_eq!(actions, ["item.create", "item.update", "item.delete"]);
+    assert_eq!(
+        actions,
+        ["item.create", "item.update", "item.update", "item.delete"],
+        "the same deadline again wrote nothing"
+    );
 }
 
 const SUBSCRIBE: &str = "subscription($list: ID!) { itemChanged(listId: $list) {

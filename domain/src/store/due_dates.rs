@@ -1,7 +1,9 @@
-//! Due dates of items, read for the graph.
+//! Due dates of items: read for the graph, and written in versions by [`replace`], the one
+//! writer of a new deadline (the importer's update, `updateItem` and `changeDeadline`).
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
+    ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Expr, Query},
 };
@@ -9,9 +11,139 @@ use sea_orm::{
 use super::page::{self, PageRequest, SortSpec};
 use crate::{
     DomainError,
+    deadline::Milestone,
     model::{DueDate, ItemStatus, Page},
 };
-use entity::{item, item_due_date};
+use entity::{DueKind, DuePrecision, item, item_due_date};
+
+/// When [`replace`] writes a version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Versioning {
+    /// Only when the milestones differ from the active ones (a corrected text).
+    WhenDifferent,
+    /// Always (延期: a decision is recorded even when it names the same date).
+    Always,
+}
+
+/// A version [`replace`] wrote, and the active due dates it replaced.
+#[derive(Clone, Debug)]
+pub struct NewVersion {
+    pub version: i32,
+    pub replaced: Vec<DueDate>,
+    pub created: Vec<DueDate>,
+}
+
+/// A milestone as two deadlines are compared: the same date, kind, precision and label is the
+/// same milestone (`2021年6月底` and `2021年6月30日` are not: they differ in precision).
+type MilestoneKey = (NaiveDate, DueKind, DuePrecision, Option<String>);
+
+fn sorted(mut keys: Vec<MilestoneKey>) -> Vec<MilestoneKey> {
+    keys.sort_by(|a, b| (a.0, a.1 as u8, a.2 as u8, &a.3).cmp(&(b.0, b.1 as u8, b.2 as u8, &b.3)));
+    keys
+}
+
+/// Makes `milestones` the item's active due dates as a new version (the old ones stay,
+/// inactive), unless `versioning` says only when they differ and they do not; then refreshes the
+/// item's `earliest_due_on`. Run inside the caller's transaction.
+pub async fn replace<C: ConnectionTrait>(
+    db: &C,
+    item_id: i64,
+    milestones: &[Milestone],
+    versioning: Versioning,
+    now: DateTime<Utc>,
+) -> Result<Option<NewVersion>, DomainError> {
+    let existing = item_due_date::Entity::find()
+        .filter(item_due_date::Column::ItemId.eq(item_id))
+        .all(db)
+        .await?;
+    let active: Vec<&item_due_date::Model> = existing.iter().filter(|d| d.active).collect();
+    let was = sorted(
+        active
+            .iter()
+            .map(|d| (d.due_on, d.kind, d.precision, d.label.clone()))
+            .collect(),
+    );
+    let now_keys = sorted(
+        milestones
+            .iter()
+            .map(|m| (m.due_on, m.kind, m.precision, m.label.clone()))
+            .collect(),
+    );
+    if versioning == Versioning::WhenDifferent && was == now_keys {
+        return Ok(None);
+    }
+    let version = existing.iter().map(|d| d.version).max().unwrap_or(0) + 1;
+    let replaced = active.iter().map(|d| DueDate::from((*d).clone())).collect();
+    item_due_date::Entity::update_many()
+        .col_expr(item_due_date::Column::Active, Expr::value(false))
+        .filter(item_due_date::Column::ItemId.eq(item_id))
+        .filter(item_due_date::Column::Active.eq(true))
+        .exec(db)
+        .await?;
+    let rows = rows(item_id, milestones, version, now);
+    if !rows.is_empty() {
+        item_due_date::Entity::insert_many(rows).exec(db).await?;
+    }
+    let created = item_due_date::Entity::find()
+        .filter(item_due_date::Column::ItemId.eq(item_id))
+        .filter(item_due_date::Column::Version.eq(version))
+        .order_by_asc(item_due_date::Column::DueOn)
+        .order_by_asc(item_due_date::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(DueDate::from)
+        .collect();
+    refresh_earliest_due_of(db, item_id).await?;
+    Ok(Some(NewVersion {
+        version,
+        replaced,
+        created,
+    }))
+}
+
+/// Active due-date rows of one version for an item's milestones.
+pub(crate) fn rows(
+    item_id: i64,
+    milestones: &[Milestone],
+    version: i32,
+    now: DateTime<Utc>,
+) -> Vec<item_due_date::ActiveModel> {
+    milestones
+        .iter()
+        .map(|m| item_due_date::ActiveModel {
+            item_id: Set(item_id),
+            due_on: Set(m.due_on),
+            precision: Set(m.precision),
+            kind: Set(m.kind),
+            label: Set(m.label.clone()),
+            version: Set(version),
+            active: Set(true),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// Recomputes one item's `earliest_due_on` from its active due dates.
+async fn refresh_earliest_due_of<C: ConnectionTrait>(
+    db: &C,
+    item_id: i64,
+) -> Result<(), DomainError> {
+    let earliest = item_due_date::Entity::find()
+        .filter(item_due_date::Column::ItemId.eq(item_id))
+        .filter(item_due_date::Column::Active.eq(true))
+        .order_by_asc(item_due_date::Column::DueOn)
+        .one(db)
+        .await?
+        .map(|d| d.due_on);
+    item::Entity::update_many()
+        .col_expr(item::Column::EarliestDueOn, Expr::value(earliest))
+        .filter(item::Column::Id.eq(item_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
 
 /// The due dates of these items: only active ones, or every version when `history` is set;
 /// ordered by item, date and version.

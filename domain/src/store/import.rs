@@ -24,6 +24,7 @@ use crate::{
     store::{
         audit::{self, Actor},
         departments::DepartmentResolver,
+        due_dates::{self, Versioning},
     },
 };
 use entity::{DepartmentRole, ItemStatus, item, item_department, item_due_date, project_list};
@@ -318,7 +319,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         milestones: &[Milestone],
         version: i32,
     ) -> Vec<item_due_date::ActiveModel> {
-        due_date_rows(item_id, milestones, version, self.now)
+        due_dates::rows(item_id, milestones, version, self.now)
     }
 
     /// (role, department id, printed position) for an item, each department once per role.
@@ -443,34 +444,16 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 .map(|(name, _)| *name),
         );
 
-        let active_dates: Vec<item_due_date::Model> = item_due_date::Entity::find()
-            .filter(item_due_date::Column::ItemId.eq(current.id))
-            .all(self.txn)
-            .await?;
-        let current_version = active_dates.iter().map(|d| d.version).max().unwrap_or(0);
-        let mut was: Vec<_> = active_dates
-            .iter()
-            .filter(|d| d.active)
-            .map(|d| (d.due_on, d.kind, d.precision, d.label.clone()))
-            .collect();
-        let mut now: Vec<_> = parsed
-            .deadline
-            .milestones
-            .iter()
-            .map(|m| (m.due_on, m.kind, m.precision, m.label.clone()))
-            .collect();
-        was.sort_by_key(|d| (d.0, d.1 as u8));
-        now.sort_by_key(|d| (d.0, d.1 as u8));
-        if was != now {
+        let versioned = due_dates::replace(
+            self.txn,
+            current.id,
+            &parsed.deadline.milestones,
+            Versioning::WhenDifferent,
+            self.now,
+        )
+        .await?;
+        if versioned.is_some() {
             changed.push("due_dates");
-            self.deactivate_due_dates(current.id).await?;
-            let rows =
-                self.due_date_rows(current.id, &parsed.deadline.milestones, current_version + 1);
-            if !rows.is_empty() {
-                item_due_date::Entity::insert_many(rows)
-                    .exec(self.txn)
-                    .await?;
-            }
         }
 
         let assigned: Vec<(DepartmentRole, i64, i32)> = item_department::Entity::find()
@@ -533,29 +516,6 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             .await?;
         Ok(())
     }
-}
-
-/// Active due-date rows of one version for an item's milestones.
-pub(crate) fn due_date_rows(
-    item_id: i64,
-    milestones: &[Milestone],
-    version: i32,
-    now: DateTime<Utc>,
-) -> Vec<item_due_date::ActiveModel> {
-    milestones
-        .iter()
-        .map(|m| item_due_date::ActiveModel {
-            item_id: Set(item_id),
-            due_on: Set(m.due_on),
-            precision: Set(m.precision),
-            kind: Set(m.kind),
-            label: Set(m.label.clone()),
-            version: Set(version),
-            active: Set(true),
-            created_at: Set(now),
-            ..Default::default()
-        })
-        .collect()
 }
 
 /// Assignment rows from (role, department id, position).

@@ -5,16 +5,21 @@
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait, sea_query::Expr,
+    IntoActiveModel, QueryFilter, TransactionTrait,
 };
 use serde_json::json;
 
-use super::{access, directory_admin::Change, items};
+use super::{
+    access,
+    directory_admin::Change,
+    due_dates::{self, Versioning},
+};
 use crate::{
     DomainError,
+    deadline::Milestone,
     model::{DepartmentRole, DueDate, DueKind, DuePrecision, Item, ItemStatus},
 };
-use entity::{department, item, item_department, item_due_date};
+use entity::{department, item, item_department};
 
 async fn item_or_404<C: sea_orm::ConnectionTrait>(
     db: &C,
@@ -62,41 +67,33 @@ pub async fn change_deadline(
 ) -> Result<(Item, DueDate), DomainError> {
     let txn = db.begin().await?;
     let current = access::item_for(&txn, id, acting_for).await?;
-    let dates = item_due_date::Entity::find()
-        .filter(item_due_date::Column::ItemId.eq(id))
-        .order_by_desc(item_due_date::Column::Version)
-        .all(&txn)
-        .await?;
-    let version = dates.first().map_or(1, |d| d.version + 1);
-    let replaced: Vec<String> = dates
+    let milestone = Milestone {
+        due_on,
+        precision: DuePrecision::Day,
+        kind: DueKind::Final,
+        label: None,
+    };
+    let written = due_dates::replace(&txn, id, &[milestone], Versioning::Always, change.now)
+        .await?
+        .ok_or_else(|| {
+            DomainError::Database(sea_orm::DbErr::Custom(
+                "a new due-date version was asked for and not written".into(),
+            ))
+        })?;
+    let version = written.version;
+    let replaced: Vec<String> = written
+        .replaced
         .iter()
-        .filter(|d| d.active)
         .map(|d| d.due_on.to_string())
         .collect();
-    item_due_date::Entity::update_many()
-        .col_expr(item_due_date::Column::Active, Expr::value(false))
-        .filter(item_due_date::Column::ItemId.eq(id))
-        .filter(item_due_date::Column::Active.eq(true))
-        .exec(&txn)
-        .await?;
-    let created = item_due_date::ActiveModel {
-        item_id: Set(id),
-        due_on: Set(due_on),
-        precision: Set(DuePrecision::Day),
-        kind: Set(DueKind::Final),
-        label: Set(None),
-        version: Set(version),
-        active: Set(true),
-        created_at: Set(change.now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    let list_id = current.list_id;
+    let created = written.created.into_iter().next().ok_or_else(|| {
+        DomainError::Database(sea_orm::DbErr::Custom(
+            "the new due date was not read back".into(),
+        ))
+    })?;
     let mut active = current.into_active_model();
     active.updated_at = Set(change.now);
     active.update(&txn).await?;
-    items::refresh_earliest_due(&txn, list_id).await?;
     let updated = item_or_404(&txn, id).await?;
     change
         .commit(
@@ -106,7 +103,7 @@ pub async fn change_deadline(
         json!({ "from": replaced, "to": due_on.to_string(), "version": version, "reason": reason }),
         )
         .await?;
-    Ok((updated.into(), created.into()))
+    Ok((updated.into(), created))
 }
 
 /// Makes a department lead or cooperate on an item, after those already printed. Assigning it

@@ -14,7 +14,8 @@ use serde_json::json;
 use super::{
     access,
     directory_admin::Change,
-    import::{due_date_rows, role_rows},
+    due_dates::{self, Versioning},
+    import::role_rows,
     items,
 };
 use crate::{
@@ -159,7 +160,7 @@ pub async fn create_item(
     }
     .insert(&txn)
     .await?;
-    let dates = due_date_rows(created.id, &deadline.milestones, 1, change.now);
+    let dates = due_dates::rows(created.id, &deadline.milestones, 1, change.now);
     if !dates.is_empty() {
         item_due_date::Entity::insert_many(dates).exec(&txn).await?;
     }
@@ -236,7 +237,14 @@ pub async fn update_item(
             active.deadline_text = Set(parsed.text.clone());
             active.ongoing = Set(parsed.ongoing);
             changed.push("deadline");
-            new_due_date_version(&txn, id, &parsed, change).await?;
+            due_dates::replace(
+                &txn,
+                id,
+                &parsed.milestones,
+                Versioning::WhenDifferent,
+                change.now,
+            )
+            .await?;
         }
     }
     if changed.is_empty() {
@@ -244,7 +252,6 @@ pub async fn update_item(
     }
     active.updated_at = Set(change.now);
     active.update(&txn).await?;
-    items::refresh_earliest_due(&txn, current.list_id).await?;
     let updated = access::item_for(&txn, id, None).await?;
     change
         .commit(
@@ -255,49 +262,6 @@ pub async fn update_item(
         )
         .await?;
     Ok((updated.into(), true))
-}
-
-/// Replaces the active due dates with `deadline`'s when they differ.
-async fn new_due_date_version<C: sea_orm::ConnectionTrait>(
-    txn: &C,
-    id: i64,
-    deadline: &Deadline,
-    change: &Change,
-) -> Result<(), DomainError> {
-    let existing = item_due_date::Entity::find()
-        .filter(item_due_date::Column::ItemId.eq(id))
-        .all(txn)
-        .await?;
-    let mut was: Vec<_> = existing
-        .iter()
-        .filter(|d| d.active)
-        .map(|d| (d.due_on, d.kind as u8))
-        .collect();
-    let mut now: Vec<_> = deadline
-        .milestones
-        .iter()
-        .map(|m| (m.due_on, m.kind as u8))
-        .collect();
-    was.sort_unstable();
-    now.sort_unstable();
-    if was == now {
-        return Ok(());
-    }
-    let version = existing.iter().map(|d| d.version).max().unwrap_or(0) + 1;
-    item_due_date::Entity::update_many()
-        .col_expr(
-            item_due_date::Column::Active,
-            sea_orm::sea_query::Expr::value(false),
-        )
-        .filter(item_due_date::Column::ItemId.eq(id))
-        .filter(item_due_date::Column::Active.eq(true))
-        .exec(txn)
-        .await?;
-    let rows = due_date_rows(id, &deadline.milestones, version, change.now);
-    if !rows.is_empty() {
-        item_due_date::Entity::insert_many(rows).exec(txn).await?;
-    }
-    Ok(())
 }
 
 /// Withdraws an item: its status becomes `CLOSED`, which stops its reminders; the item, its
