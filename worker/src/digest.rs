@@ -1,12 +1,15 @@
-//! One email per contact per run: every item due in that run, sorted by date, in Chinese, with a
-//! plain-text and an HTML part. The wording lives in `templates/`, not in code.
+//! The email of a digest (`domain::reminder::digest`): a plain-text and an HTML part, in
+//! Chinese, from the templates in `templates/` (the subject line is the digest's own). Names
+//! ending in `.html` are HTML-escaped by minijinja; values are substituted once and never read
+//! as template text, so a department called `{{items}}` is printed as that.
 
 use std::sync::LazyLock;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
-    email::{EmailAddress, Mailbox},
+    email::Mailbox,
     model::DueKind,
+    reminder::digest::{Digest, Role, chinese_date, days_text},
 };
 use lettre::{
     Message,
@@ -15,26 +18,8 @@ use lettre::{
 use minijinja::{Environment, UndefinedBehavior, context};
 use serde::Serialize;
 
-/// Every template, by the name the others include it by. Names ending in `.html` are
-/// HTML-escaped by minijinja; values are substituted once and never read as template text, so a
-/// department called `{{items}}` is printed as that.
+/// Every body template, by the name the others include it by.
 const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "subject_upcoming.txt",
-        include_str!("../templates/subject_upcoming.txt"),
-    ),
-    (
-        "subject_overdue.txt",
-        include_str!("../templates/subject_overdue.txt"),
-    ),
-    (
-        "subject_cooperating.txt",
-        include_str!("../templates/subject_cooperating.txt"),
-    ),
-    (
-        "subject_checkin.txt",
-        include_str!("../templates/subject_checkin.txt"),
-    ),
     ("reminder.txt", include_str!("../templates/reminder.txt")),
     (
         "reminder_item.txt",
@@ -96,55 +81,6 @@ fn render(name: &str, context: impl Serialize) -> Result<String, String> {
         .map_err(|e| format!("template {name}: {e:#}"))
 }
 
-/// Whether the recipient leads the items or cooperates on them, or is asked for progress on
-/// items that are only ongoing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    Lead,
-    Cooperating,
-    /// The monthly check-in of lead departments on items that are only ongoing (长期坚持).
-    CheckIn,
-}
-
-/// One item in a digest.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DigestLine {
-    pub number_text: String,
-    pub title: String,
-    /// `None` for an item that is only ongoing.
-    pub due_on: Option<NaiveDate>,
-    pub kind: DueKind,
-    pub label: Option<String>,
-    /// Negative when overdue.
-    pub days_left: i64,
-    pub other_leads: Vec<String>,
-}
-
-/// Everything one contact hears in one run.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Digest {
-    pub role: Role,
-    pub to: String,
-    pub department: String,
-    pub lines: Vec<DigestLine>,
-    /// Copy the supervisor: something in it is overdue past the escalation threshold.
-    pub cc: Option<EmailAddress>,
-    /// The ledger rows this email delivers.
-    pub delivery_ids: Vec<i64>,
-}
-
-pub fn chinese_date(day: NaiveDate) -> String {
-    format!("{}年{}月{}日", day.year(), day.month(), day.day())
-}
-
-fn days_text(days_left: i64) -> String {
-    match days_left {
-        0 => "今天到期".to_owned(),
-        d if d > 0 => format!("还剩{d}天"),
-        d => format!("已逾期{}天", -d),
-    }
-}
-
 /// One item as the templates see it.
 #[derive(Serialize)]
 struct LineView {
@@ -156,99 +92,70 @@ struct LineView {
     other_leads: String,
 }
 
-impl Digest {
-    /// Lines by due date, then number.
-    pub fn sort(&mut self) {
-        self.lines
-            .sort_by(|a, b| (a.due_on, &a.number_text).cmp(&(b.due_on, &b.number_text)));
-    }
-
-    /// The earliest due date listed, in Chinese.
-    fn nearest(&self) -> String {
-        self.lines
-            .iter()
-            .filter_map(|l| l.due_on)
-            .min()
-            .map(chinese_date)
-            .unwrap_or_default()
-    }
-
-    pub fn subject(&self) -> Result<String, String> {
-        let count = self.lines.len();
-        let nearest = self.nearest();
-        let subject = match self.role {
-            Role::CheckIn => render("subject_checkin.txt", context! { count })?,
-            Role::Cooperating => render("subject_cooperating.txt", context! { count, nearest })?,
-            Role::Lead => {
-                let overdue = self.lines.iter().filter(|l| l.days_left < 0).count();
-                if overdue == 0 {
-                    render("subject_upcoming.txt", context! { count, nearest })?
-                } else {
-                    let upcoming = count - overdue;
-                    let and_upcoming = if upcoming > 0 {
-                        format!(",另有{upcoming}项即将到期")
-                    } else {
-                        String::new()
-                    };
-                    render(
-                        "subject_overdue.txt",
-                        context! { overdue, and_upcoming, earliest => nearest },
-                    )?
-                }
-            }
-        };
-        Ok(subject.trim().to_owned())
-    }
-
-    fn lines_view(&self) -> Vec<LineView> {
-        self.lines
-            .iter()
-            .map(|l| LineView {
-                number: l.number_text.clone(),
-                title: l.title.clone(),
-                due_on: l.due_on.map_or_else(|| "长期坚持".to_owned(), chinese_date),
-                stage_label: match (l.kind, &l.label) {
-                    (DueKind::Stage, Some(label)) => format!(" 阶段性目标:{label}"),
-                    (DueKind::Stage, None) => " 阶段性目标".to_owned(),
-                    (DueKind::Final, _) => String::new(),
-                },
-                days: days_text(l.days_left),
-                other_leads: if l.other_leads.is_empty() {
-                    "无".to_owned()
-                } else {
-                    l.other_leads.join("、")
-                },
-            })
-            .collect()
-    }
-
-    fn body(&self, extension: &str, today: NaiveDate) -> Result<String, String> {
-        let name = match self.role {
-            Role::Lead => "reminder",
-            Role::Cooperating => "cooperating",
-            Role::CheckIn => "checkin",
-        };
-        render(
-            &format!("{name}.{extension}"),
-            context! {
-                department => self.department,
-                subject => self.subject()?,
-                today => chinese_date(today),
-                lines => self.lines_view(),
-            },
-        )
-    }
-
-    pub fn text(&self, today: NaiveDate) -> Result<String, String> {
-        self.body("txt", today)
-    }
-
-    pub fn html(&self, today: NaiveDate) -> Result<String, String> {
-        self.body("html", today)
-    }
-
+/// A digest as an email.
+pub trait Email {
+    fn text(&self, today: NaiveDate) -> Result<String, String>;
+    fn html(&self, today: NaiveDate) -> Result<String, String>;
     /// The email, with From, To, Cc, Date, Message-ID and a UTF-8 subject.
-    pub fn message(
+    fn message(
+        &self,
+        from: &Mailbox,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        message_id: &str,
+    ) -> Result<Message, String>;
+}
+
+fn lines_view(digest: &Digest) -> Vec<LineView> {
+    digest
+        .lines
+        .iter()
+        .map(|l| LineView {
+            number: l.number_text.clone(),
+            title: l.title.clone(),
+            due_on: l.due_on.map_or_else(|| "长期坚持".to_owned(), chinese_date),
+            stage_label: match (l.kind, &l.label) {
+                (DueKind::Stage, Some(label)) => format!(" 阶段性目标:{label}"),
+                (DueKind::Stage, None) => " 阶段性目标".to_owned(),
+                (DueKind::Final, _) => String::new(),
+            },
+            days: days_text(l.days_left),
+            other_leads: if l.other_leads.is_empty() {
+                "无".to_owned()
+            } else {
+                l.other_leads.join("、")
+            },
+        })
+        .collect()
+}
+
+fn body(digest: &Digest, extension: &str, today: NaiveDate) -> Result<String, String> {
+    let name = match digest.role {
+        Role::Lead => "reminder",
+        Role::Cooperating => "cooperating",
+        Role::CheckIn => "checkin",
+    };
+    render(
+        &format!("{name}.{extension}"),
+        context! {
+            department => digest.department,
+            subject => digest.subject()?,
+            today => chinese_date(today),
+            lines => lines_view(digest),
+        },
+    )
+}
+
+impl Email for Digest {
+    fn text(&self, today: NaiveDate) -> Result<String, String> {
+        body(self, "txt", today)
+    }
+
+    fn html(&self, today: NaiveDate) -> Result<String, String> {
+        body(self, "html", today)
+    }
+
+    fn message(
         &self,
         from: &Mailbox,
         today: NaiveDate,
@@ -299,6 +206,8 @@ pub fn message_id(first_delivery_id: i64, now: DateTime<Utc>, from: &Mailbox) ->
 
 #[cfg(test)]
 mod tests {
+    use domain::reminder::digest::DigestLine;
+
     use super::*;
 
     fn digest(role: Role, department: &str, title: &str) -> Digest {

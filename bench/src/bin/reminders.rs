@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use bench::median;
 use chrono::{NaiveDate, TimeZone, Utc};
+use domain::reminder::digest::{Digest, DigestLine, Role};
 use domain::{
     config::Settings,
     email::Mailbox,
@@ -21,10 +22,7 @@ use lettre::{
     Message,
     transport::smtp::{client::AsyncSmtpConnection, extension::ClientId},
 };
-use worker::{
-    digest::{Digest, DigestLine},
-    mailer::Mailer,
-};
+use worker::{digest::Email, mailer::Mailer};
 
 const RUNS: usize = 5;
 /// Emails per delivery measurement (`BENCH_EMAILS`, default 10,000).
@@ -82,7 +80,7 @@ fn messages() -> Result<Vec<Message>, String> {
     (0..emails())
         .map(|i| {
             let digest = Digest {
-                role: worker::digest::Role::Lead,
+                role: Role::Lead,
                 to: format!("c{}@dept.example.cn", i % 120),
                 department: "市民政局".into(),
                 lines: (0..3)

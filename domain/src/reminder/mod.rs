@@ -2,6 +2,7 @@
 //! the data, the policy and today's date (in the configured time zone).
 
 pub mod calendar;
+pub mod digest;
 mod plan;
 
 pub use calendar::WorkCalendar;

@@ -20,6 +20,7 @@ use sea_orm::{
 
 use crate::{
     DomainError,
+    model::ReminderDelivery,
     reminder::{ContactInfo, DueDateInfo, OngoingItemInfo, PlannedReminder},
 };
 use entity::{
@@ -268,7 +269,7 @@ pub async fn claim<C: ConnectionTrait>(
     now: DateTime<Utc>,
     lease: Duration,
     contacts: u64,
-) -> Result<Vec<reminder_delivery::Model>, DomainError> {
+) -> Result<Vec<ReminderDelivery>, DomainError> {
     let backend = db.get_database_backend();
     let lock = if backend == DbBackend::Postgres {
         "FOR UPDATE SKIP LOCKED"
@@ -315,7 +316,7 @@ pub async fn claim<C: ConnectionTrait>(
         .all(db)
         .await?;
     rows.sort_by_key(|r| r.id);
-    Ok(rows)
+    Ok(rows.into_iter().map(ReminderDelivery::from).collect())
 }
 
 /// Marks delivered rows `sent` with the message's id.
@@ -350,13 +351,41 @@ pub async fn mark_sent<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Marks rows `skipped` with `reason`: planned, but nothing to send any more (the due date is
+/// no longer active, or the department no longer has a part in the item).
+pub async fn mark_skipped<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    reminder_delivery::Entity::update_many()
+        .col_expr(
+            reminder_delivery::Column::Status,
+            Expr::value(DeliveryStatus::Skipped),
+        )
+        .col_expr(reminder_delivery::Column::LastError, Expr::value(reason))
+        .col_expr(
+            reminder_delivery::Column::ClaimedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(reminder_delivery::Column::UpdatedAt, Expr::value(now))
+        .filter(reminder_delivery::Column::Id.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Records a failed send: back to `pending` with a later retry time, or `failed` after
 /// [`MAX_ATTEMPTS`], or at once when the failure is `permanent` (the server refused the
 /// address, or the message cannot be built): retrying would only fail again. Returns how many
 /// rows were given up.
 pub async fn record_failure<C: ConnectionTrait>(
     db: &C,
-    rows: &[reminder_delivery::Model],
+    rows: &[ReminderDelivery],
     error: &str,
     permanent: bool,
     now: DateTime<Utc>,

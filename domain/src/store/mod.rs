@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod lists;
 pub mod page;
 pub mod progress;
+pub mod reminders;
 pub mod stats;
 
 use sea_orm::sea_query::LikeExpr;

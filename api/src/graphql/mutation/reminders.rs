@@ -4,9 +4,8 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ErrorExtensions, Object, Result, SimpleObject};
 use chrono::{DateTime, FixedOffset, Utc};
-use domain::{Settings, reminder::Policy};
+use domain::{Settings, reminder::Policy, store::reminders};
 use sea_orm::DatabaseConnection;
-use worker::jobs::send_reminders;
 
 use crate::graphql::{
     auth,
@@ -34,24 +33,35 @@ impl ReminderMutation {
             async_graphql::Error::new("the reminder settings cannot be used; see the server log")
                 .extend_with(|_, e| e.set("code", code::INTERNAL))
         })?;
-        let (messages, report) =
-            send_reminders::preview_with(db, &policy, settings.timezone, now.with_timezone(&Utc))
-                .await
-                .map_err(to_graphql)?;
-        Ok(ReminderPreview {
-            today: report.today.map(Date),
-            planned: report.planned as u64,
-            day_of_rest: report.day_of_rest,
-            messages: messages
-                .into_iter()
-                .map(|m| PreviewMessage {
-                    to: m.to,
-                    cc: m.cc,
-                    subject: m.subject,
-                    items: m.items,
+        let preview = reminders::preview(db, &policy, settings.timezone, now.with_timezone(&Utc))
+            .await
+            .map_err(to_graphql)?;
+        let messages = preview
+            .digests
+            .iter()
+            .map(|d| {
+                Ok(PreviewMessage {
+                    to: d.to.clone(),
+                    cc: d.cc.as_ref().map(ToString::to_string),
+                    subject: d.subject().map_err(|message| {
+                        tracing::error!(%message, "previewReminders: a subject line cannot be written");
+                        async_graphql::Error::new("internal error")
+                            .extend_with(|_, e| e.set("code", code::INTERNAL))
+                    })?,
+                    items: d
+                        .lines
+                        .iter()
+                        .map(|l| format!("{}、{}", l.number_text, l.title))
+                        .collect(),
                 })
-                .collect(),
-            uncontacted: report
+            })
+            .collect::<Result<_>>()?;
+        Ok(ReminderPreview {
+            today: Some(Date(preview.today)),
+            planned: preview.planned as u64,
+            day_of_rest: preview.day_of_rest,
+            messages,
+            uncontacted: preview
                 .uncontacted
                 .into_iter()
                 .map(|(department, item)| UncontactedItem { department, item })

@@ -1,0 +1,331 @@
+//! What one contact hears in one run: the reminders of a run grouped into one digest per contact
+//! address and role, each item once, sorted by date, with its subject line. Pure: the caller
+//! passes the ledger rows and what they are about. The worker renders the body and sends it;
+//! `previewReminders` shows the same digests.
+//!
+//! The subject lines are templates (`subjects/`), so that their wording is text, not code; values
+//! are substituted once and never read as template text.
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::LazyLock,
+};
+
+use chrono::{Datelike, NaiveDate};
+use minijinja::{Environment, UndefinedBehavior, context};
+
+use super::{DueDateInfo, OngoingItemInfo, Policy};
+use crate::{email::EmailAddress, model::DueKind};
+
+/// Whether the recipient leads the items or cooperates on them, or is asked for progress on
+/// items that are only ongoing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Lead,
+    Cooperating,
+    /// The monthly check-in of lead departments on items that are only ongoing (长期坚持).
+    CheckIn,
+}
+
+/// One item in a digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DigestLine {
+    pub number_text: String,
+    pub title: String,
+    /// `None` for an item that is only ongoing.
+    pub due_on: Option<NaiveDate>,
+    pub kind: DueKind,
+    pub label: Option<String>,
+    /// Negative when overdue.
+    pub days_left: i64,
+    pub other_leads: Vec<String>,
+}
+
+/// Everything one contact hears in one run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Digest {
+    pub role: Role,
+    pub to: String,
+    pub department: String,
+    pub lines: Vec<DigestLine>,
+    /// Copy the supervisor: something in it is overdue past the escalation threshold.
+    pub cc: Option<EmailAddress>,
+    /// The ledger rows this email delivers.
+    pub delivery_ids: Vec<i64>,
+}
+
+/// `2021年6月30日`.
+pub fn chinese_date(day: NaiveDate) -> String {
+    format!("{}年{}月{}日", day.year(), day.month(), day.day())
+}
+
+/// `还剩3天`, `今天到期`, `已逾期2天`.
+pub fn days_text(days_left: i64) -> String {
+    match days_left {
+        0 => "今天到期".to_owned(),
+        d if d > 0 => format!("还剩{d}天"),
+        d => format!("已逾期{}天", -d),
+    }
+}
+
+const SUBJECTS: &[(&str, &str)] = &[
+    ("upcoming", include_str!("subjects/upcoming.txt")),
+    ("overdue", include_str!("subjects/overdue.txt")),
+    ("cooperating", include_str!("subjects/cooperating.txt")),
+    ("checkin", include_str!("subjects/checkin.txt")),
+];
+
+static SUBJECT_TEMPLATES: LazyLock<Result<Environment<'static>, minijinja::Error>> =
+    LazyLock::new(|| {
+        let mut env = Environment::new();
+        // A misspelt variable is an error, not an empty string in someone's inbox.
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        for (name, source) in SUBJECTS {
+            env.add_template(name, source)?;
+        }
+        Ok(env)
+    });
+
+fn subject_line(name: &str, context: minijinja::Value) -> Result<String, String> {
+    let env = SUBJECT_TEMPLATES
+        .as_ref()
+        .map_err(|e| format!("the subject templates do not compile: {e:#}"))?;
+    env.get_template(name)
+        .and_then(|t| t.render(context))
+        .map(|s| s.trim().to_owned())
+        .map_err(|e| format!("subject template {name}: {e:#}"))
+}
+
+impl Digest {
+    /// Lines by due date, then number.
+    pub fn sort(&mut self) {
+        self.lines
+            .sort_by(|a, b| (a.due_on, &a.number_text).cmp(&(b.due_on, &b.number_text)));
+    }
+
+    /// The earliest due date listed, in Chinese.
+    fn nearest(&self) -> String {
+        self.lines
+            .iter()
+            .filter_map(|l| l.due_on)
+            .min()
+            .map(chinese_date)
+            .unwrap_or_default()
+    }
+
+    /// The subject line, e.g. `【临期提醒】3项重点民生事项即将到期(最近:2021年6月30日)`.
+    pub fn subject(&self) -> Result<String, String> {
+        let count = self.lines.len();
+        let nearest = self.nearest();
+        match self.role {
+            Role::CheckIn => subject_line("checkin", context! { count }),
+            Role::Cooperating => subject_line("cooperating", context! { count, nearest }),
+            Role::Lead => {
+                let overdue = self.lines.iter().filter(|l| l.days_left < 0).count();
+                if overdue == 0 {
+                    return subject_line("upcoming", context! { count, nearest });
+                }
+                let upcoming = count - overdue;
+                let and_upcoming = if upcoming > 0 {
+                    format!(",另有{upcoming}项即将到期")
+                } else {
+                    String::new()
+                };
+                subject_line(
+                    "overdue",
+                    context! { overdue, and_upcoming, earliest => nearest },
+                )
+            }
+        }
+    }
+}
+
+/// What a ledger row reminds of: a due date, or (a monthly check-in) an item that is only
+/// ongoing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Concern {
+    DueDate(i64),
+    CheckIn(i64),
+}
+
+impl Concern {
+    /// From a ledger row's columns: a due date if it names one, else its item.
+    pub fn of(due_date_id: Option<i64>, item_id: Option<i64>) -> Option<Self> {
+        match (due_date_id, item_id) {
+            (Some(id), _) => Some(Self::DueDate(id)),
+            (None, Some(item)) => Some(Self::CheckIn(item)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// A ledger row (or, in a preview, a planned one) to put in a digest.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub delivery_id: i64,
+    pub department_id: i64,
+    pub email: String,
+    pub concern: Concern,
+}
+
+/// What the rows are about, as the database has it now.
+#[derive(Default)]
+pub struct Known {
+    due_dates: HashMap<i64, DueDateInfo>,
+    ongoing: HashMap<i64, OngoingItemInfo>,
+}
+
+impl Known {
+    pub fn new(due: Vec<DueDateInfo>, ongoing: Vec<OngoingItemInfo>) -> Self {
+        Self {
+            due_dates: due.into_iter().map(|d| (d.due_date_id, d)).collect(),
+            ongoing: ongoing.into_iter().map(|i| (i.item_id, i)).collect(),
+        }
+    }
+}
+
+fn name_in(departments: &[(i64, String)], department_id: i64) -> Option<String> {
+    departments
+        .iter()
+        .find(|(id, _)| *id == department_id)
+        .map(|(_, name)| name.clone())
+}
+
+fn others(departments: &[(i64, String)], department_id: i64) -> Vec<String> {
+    departments
+        .iter()
+        .filter(|(id, _)| *id != department_id)
+        .map(|(_, name)| name.clone())
+        .collect()
+}
+
+/// Groups reminders into one digest per contact address and role (lead, cooperating, or the
+/// monthly check-in). A row whose due date is no longer active, or whose department no longer
+/// has a part in the item, is in no digest: the caller marks it skipped.
+pub fn digests(rows: &[Row], known: &Known, policy: &Policy, today: NaiveDate) -> Vec<Digest> {
+    let mut by_contact: BTreeMap<(&str, Role), Digest> = BTreeMap::new();
+    for row in rows {
+        let (role, department, line) = match row.concern {
+            Concern::DueDate(id) => {
+                let Some(info) = known.due_dates.get(&id) else {
+                    continue;
+                };
+                let lead = name_in(&info.lead_departments, row.department_id);
+                let cooperating = name_in(&info.cooperating_departments, row.department_id);
+                let (role, department) = match (lead, cooperating) {
+                    (Some(name), _) => (Role::Lead, name),
+                    (None, Some(name)) => (Role::Cooperating, name),
+                    (None, None) => continue,
+                };
+                let line = DigestLine {
+                    number_text: info.number_text.clone(),
+                    title: info.title.clone(),
+                    due_on: Some(info.due_on),
+                    kind: info.kind,
+                    label: info.label.clone(),
+                    days_left: (info.due_on - today).num_days(),
+                    other_leads: others(&info.lead_departments, row.department_id),
+                };
+                (role, department, line)
+            }
+            Concern::CheckIn(item_id) => {
+                let Some(item) = known.ongoing.get(&item_id) else {
+                    continue;
+                };
+                let Some(department) = name_in(&item.lead_departments, row.department_id) else {
+                    continue;
+                };
+                let line = DigestLine {
+                    number_text: item.number_text.clone(),
+                    title: item.title.clone(),
+                    due_on: None,
+                    kind: DueKind::Final,
+                    label: None,
+                    days_left: 0,
+                    other_leads: others(&item.lead_departments, row.department_id),
+                };
+                (Role::CheckIn, department, line)
+            }
+        };
+        let digest = by_contact
+            .entry((row.email.as_str(), role))
+            .or_insert_with(|| Digest {
+                role,
+                to: row.email.clone(),
+                department,
+                lines: Vec::new(),
+                cc: None,
+                delivery_ids: Vec::new(),
+            });
+        digest.delivery_ids.push(row.delivery_id);
+        if role == Role::Lead && -line.days_left > i64::from(policy.escalate_after_days) {
+            digest.cc.clone_from(&policy.supervisor);
+        }
+        // A contact of two lead departments of one item hears of it once.
+        if !digest.lines.contains(&line) {
+            digest.lines.push(line);
+        }
+    }
+    let mut out: Vec<Digest> = by_contact
+        .into_values()
+        .filter(|d| !d.lines.is_empty())
+        .collect();
+    for d in &mut out {
+        d.sort();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn digest(role: Role, days_left: [i64; 2]) -> Digest {
+        let line = |n: &str, days: i64| DigestLine {
+            number_text: n.into(),
+            title: "事项".into(),
+            due_on: NaiveDate::from_ymd_opt(2023, 6, 30),
+            kind: DueKind::Final,
+            label: None,
+            days_left: days,
+            other_leads: vec![],
+        };
+        Digest {
+            role,
+            to: "a@b.cn".into(),
+            department: "{{ count }}局".into(),
+            lines: vec![line("一", days_left[0]), line("二", days_left[1])],
+            cc: None,
+            delivery_ids: vec![1, 2],
+        }
+    }
+
+    #[test]
+    fn subjects_count_and_name_the_nearest_date() {
+        assert_eq!(
+            digest(Role::Lead, [7, 3]).subject(),
+            Ok("【临期提醒】2项重点民生事项即将到期(最近:2023年6月30日)".into())
+        );
+        assert_eq!(
+            digest(Role::Lead, [-1, 3]).subject(),
+            Ok("【逾期提醒】1项重点民生事项已逾期,另有1项即将到期(最早:2023年6月30日)".into())
+        );
+        assert!(
+            digest(Role::Cooperating, [7, 3])
+                .subject()
+                .is_ok_and(|s| s.starts_with("【协办提醒】本周2项"))
+        );
+        assert!(
+            digest(Role::CheckIn, [0, 0])
+                .subject()
+                .is_ok_and(|s| s.contains("请报送2项"))
+        );
+    }
+
+    #[test]
+    fn days_read_as_people_say_them() {
+        assert_eq!(days_text(3), "还剩3天");
+        assert_eq!(days_text(0), "今天到期");
+        assert_eq!(days_text(-2), "已逾期2天");
+    }
+}
