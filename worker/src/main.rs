@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use domain::{
     Settings,
     db::{self, MigrationPolicy},
-    reminder::Policy,
+    reminder::load_policy,
     telemetry,
 };
 use worker::{
@@ -64,7 +64,7 @@ async fn start(command: Command) -> anyhow::Result<()> {
         policy,
     )
     .await?;
-    let reminder_policy = Policy::load(&settings.reminders).map_err(anyhow::Error::msg)?;
+    let reminder_policy = load_policy(&settings.reminders).map_err(anyhow::Error::msg)?;
     let mailer = Mailer::from_settings(&settings, SMTP_POOL_SIZE).map_err(anyhow::Error::msg)?;
     tracing::info!(database = %settings.database_url, mail = %mailer.describe(), timezone = %settings.timezone, "worker starting");
     let ctx = Context {

@@ -1,6 +1,7 @@
 //! `api alias add ALIAS DEPARTMENT` and `api alias list`: aliases are data the admin keeps.
 
 use chrono::{DateTime, Utc};
+use domain::store::audit::{Action, RecordKind};
 use domain::{
     Settings,
     db::{self, MigrationPolicy},
@@ -34,8 +35,8 @@ pub async fn run(command: &AliasCommand, now: DateTime<Utc>) -> anyhow::Result<(
             audit::record(
                 &txn,
                 &Actor("cli".into()),
-                "department.alias.add",
-                ("department", None),
+                Action::DepartmentAliasAdd,
+                (RecordKind::Department, None),
                 serde_json::json!({ "alias": added.alias, "department": added.department }),
                 now,
             )

@@ -60,7 +60,7 @@ pub fn describe(err: &DomainError) -> async_graphql::Error {
                 e.set("code", code::FORBIDDEN);
             })
         }
-        DomainError::Database(source) if is_statement_timeout(source) => {
+        DomainError::Database(source) if domain::db::constraints::is_statement_timeout(source) => {
             tracing::warn!(error = %source, "a statement ran past MINSHENG_STATEMENT_TIMEOUT_MS and was cancelled");
             async_graphql::Error::new("the database took too long and the statement was stopped")
                 .extend_with(|_, e| {
@@ -74,12 +74,6 @@ pub fn describe(err: &DomainError) -> async_graphql::Error {
             })
         }
     }
-}
-
-/// PostgreSQL cancelled the statement at `statement_timeout` (SQLSTATE 57014).
-fn is_statement_timeout(err: &sea_orm::DbErr) -> bool {
-    err.to_string()
-        .contains("canceling statement due to statement timeout")
 }
 
 /// Domain errors name an input's fields (`title`); in the graph they sit under an argument
@@ -99,9 +93,9 @@ pub fn under(prefix: &str, err: DomainError) -> DomainError {
 }
 
 /// `NOT_FOUND` for the `kind` record with global ID `id`.
-pub fn not_found(kind: &'static str, id: &async_graphql::ID) -> async_graphql::Error {
+pub fn not_found(kind: super::ids::Kind, id: &async_graphql::ID) -> async_graphql::Error {
     describe(&DomainError::NotFound {
-        entity: kind,
+        entity: kind.name(),
         id: id.to_string(),
     })
 }

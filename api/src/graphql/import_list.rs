@@ -1,5 +1,6 @@
 //! `importList`: an administrator imports (or dry-runs) a list text through the graph.
 
+use crate::graphql::ids::Kind;
 use async_graphql::{Context, Enum, ID, InputObject, Result, SimpleObject};
 use domain::{
     DomainError,
@@ -102,7 +103,7 @@ pub async fn run(
     }
     let would_create = input.dry_run && outcome == ImportListOutcome::Created;
     Ok(ImportListReport {
-        list_id: (!would_create).then(|| ids::encode("ProjectList", report.list_id)),
+        list_id: (!would_create).then(|| ids::encode(Kind::ProjectList, report.list_id)),
         outcome,
         dry_run: input.dry_run,
         item_count: parsed.items.len() as u64,

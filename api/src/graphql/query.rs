@@ -1,5 +1,6 @@
 //! Root queries.
 
+use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use chrono::{DateTime, Days, FixedOffset};
 use domain::{
@@ -33,11 +34,11 @@ impl QueryRoot {
 
     /// One list; `NOT_FOUND` when there is none with this ID.
     async fn list(&self, ctx: &Context<'_>, id: ID) -> Result<Option<types::ProjectList>> {
-        let pk = ids::decode("ProjectList", &id, "id").map_err(to_graphql)?;
+        let pk = ids::decode(Kind::ProjectList, &id, "id").map_err(to_graphql)?;
         load_one(ctx, ListKey(pk))
             .await?
             .map(types::ProjectList)
-            .ok_or_else(|| not_found("ProjectList", &id))
+            .ok_or_else(|| not_found(Kind::ProjectList, &id))
             .map(Some)
     }
 
@@ -65,7 +66,8 @@ impl QueryRoot {
             .to_domain("filter")
             .map_err(to_graphql)?;
         if let Some(id) = &list_id {
-            filter.list_id = Some(ids::decode("ProjectList", id, "listId").map_err(to_graphql)?);
+            filter.list_id =
+                Some(ids::decode(Kind::ProjectList, id, "listId").map_err(to_graphql)?);
         }
         types::item_connection(
             ctx,
@@ -84,11 +86,11 @@ impl QueryRoot {
 
     /// One item; `NOT_FOUND` when there is none with this ID.
     async fn item(&self, ctx: &Context<'_>, id: ID) -> Result<Option<types::Item>> {
-        let pk = ids::decode("Item", &id, "id").map_err(to_graphql)?;
+        let pk = ids::decode(Kind::Item, &id, "id").map_err(to_graphql)?;
         load_one(ctx, ItemKey(pk))
             .await?
             .map(types::Item)
-            .ok_or_else(|| not_found("Item", &id))
+            .ok_or_else(|| not_found(Kind::Item, &id))
             .map(Some)
     }
 
@@ -121,11 +123,11 @@ impl QueryRoot {
 
     /// One department; `NOT_FOUND` when there is none with this ID.
     async fn department(&self, ctx: &Context<'_>, id: ID) -> Result<Option<types::Department>> {
-        let pk = ids::decode("Department", &id, "id").map_err(to_graphql)?;
+        let pk = ids::decode(Kind::Department, &id, "id").map_err(to_graphql)?;
         load_one(ctx, DepartmentKey(pk))
             .await?
             .map(types::Department)
-            .ok_or_else(|| not_found("Department", &id))
+            .ok_or_else(|| not_found(Kind::Department, &id))
             .map(Some)
     }
 
@@ -151,7 +153,7 @@ impl QueryRoot {
         }
         let list_id = list_id
             .as_ref()
-            .map(|id| ids::decode("ProjectList", id, "listId"))
+            .map(|id| ids::decode(Kind::ProjectList, id, "listId"))
             .transpose()
             .map_err(to_graphql)?;
         let to = today
@@ -248,7 +250,7 @@ impl QueryRoot {
         let db = ctx.data::<DatabaseConnection>()?;
         let list_id = list_id
             .as_ref()
-            .map(|id| ids::decode("ProjectList", id, "listId"))
+            .map(|id| ids::decode(Kind::ProjectList, id, "listId"))
             .transpose()
             .map_err(to_graphql)?;
         let stats = stats::compute(db, list_id, clock::today(ctx, now)?)

@@ -1,5 +1,6 @@
 //! Root subscriptions, served over WebSocket (graphql-transport-ws) at `/graphql/ws`.
 
+use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Result, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, stream};
@@ -34,7 +35,7 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         list_id: ID,
     ) -> Result<impl Stream<Item = ItemChangedEvent> + use<>> {
-        let list = ids::decode("ProjectList", &list_id, "listId").map_err(to_graphql)?;
+        let list = ids::decode(Kind::ProjectList, &list_id, "listId").map_err(to_graphql)?;
         let db = ctx.data::<DatabaseConnection>()?.clone();
         // Subscribe before checking the list, so no change committed meanwhile is missed.
         let receiver = ctx.data::<ItemEvents>()?.subscribe();
@@ -43,7 +44,7 @@ impl SubscriptionRoot {
             .map_err(to_graphql)?
             .is_empty()
         {
-            return Err(not_found("ProjectList", &list_id));
+            return Err(not_found(Kind::ProjectList, &list_id));
         }
         Ok(stream::unfold(
             (receiver, db),

@@ -1,10 +1,14 @@
 //! Turns violations of the schema's named constraints into domain terms.
 //!
-//! PostgreSQL names the constraint in its message; SQLite names a CHECK constraint but reports a
-//! unique index by its columns (`UNIQUE constraint failed: department.name`), so each entry
-//! carries both signatures.
+//! PostgreSQL says which constraint failed (`constraint()` of its error). SQLite says so only in
+//! its message: a CHECK constraint by name, a unique index by its columns (`UNIQUE constraint
+//! failed: department.name`) or, over an expression, by name; so each entry carries both
+//! signatures, and a foreign key is known by the error's kind.
 
-use sea_orm::DbErr;
+use sea_orm::{
+    DbErr, RuntimeErr,
+    sqlx::error::{DatabaseError, ErrorKind},
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ViolationKind {
@@ -211,18 +215,46 @@ const SQLITE_FOREIGN_KEY: Constraint = foreign(
     "refers to a record that does not exist, or is still referenced",
 );
 
+/// The database's own error inside `err`, when the driver reported one.
+pub fn database_error(err: &DbErr) -> Option<&dyn DatabaseError> {
+    match err {
+        DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e))
+        | DbErr::Conn(RuntimeErr::SqlxError(e)) => e.as_database_error(),
+        _ => None,
+    }
+}
+
+/// Whether PostgreSQL cancelled the statement at `statement_timeout` (SQLSTATE 57014).
+pub fn is_statement_timeout(err: &DbErr) -> bool {
+    database_error(err).is_some_and(|e| e.code().as_deref() == Some("57014"))
+}
+
 /// The constraint `err` violates, if it is one of ours.
 pub fn classify(err: &DbErr) -> Option<Constraint> {
-    let text = err.to_string();
-    if let Some(found) = CONSTRAINTS.iter().find(|c| {
-        contains_name(&text, c.name)
-            || c.sqlite_columns
-                .is_some_and(|cols| text.contains(&format!("UNIQUE constraint failed: {cols}")))
-    }) {
-        return Some(*found);
+    match database_error(err) {
+        Some(db) => {
+            if let Some(name) = db.constraint() {
+                return CONSTRAINTS.iter().find(|c| c.name == name).copied();
+            }
+            by_message(db.message()).or_else(|| {
+                (db.kind() == ErrorKind::ForeignKeyViolation).then_some(SQLITE_FOREIGN_KEY)
+            })
+        }
+        None => by_message(&err.to_string()),
     }
-    text.contains("FOREIGN KEY constraint failed")
-        .then_some(SQLITE_FOREIGN_KEY)
+}
+
+/// The constraint SQLite names in its message (it offers nothing else).
+fn by_message(text: &str) -> Option<Constraint> {
+    CONSTRAINTS
+        .iter()
+        .find(|c| {
+            contains_name(text, c.name)
+                || c.sqlite_columns
+                    .is_some_and(|cols| text.contains(&format!("UNIQUE constraint failed: {cols}")))
+        })
+        .copied()
 }
 
 /// Matches a whole constraint name, not a prefix of a longer one.
@@ -254,10 +286,6 @@ mod tests {
         assert_eq!(
             classify_text("CHECK constraint failed: ck_item_status"),
             Some("status")
-        );
-        assert_eq!(
-            classify_text("FOREIGN KEY constraint failed"),
-            Some("reference")
         );
         assert_eq!(classify_text("connection refused"), None);
     }

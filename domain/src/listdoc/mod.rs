@@ -67,8 +67,29 @@ pub struct UnattachedText {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseWarning {
+    pub kind: WarningKind,
     pub line: usize,
     pub message: String,
+}
+
+/// What a warning is about; callers decide on the kind, never on the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    /// Two items print one number: such a list cannot be imported.
+    DuplicateNumber,
+    /// No title line before the first heading.
+    NoTitle,
+    /// Fields under no numbered heading: reported as an orphan fragment, not stored.
+    Orphan,
+    /// Text outside every item: reported, not stored.
+    Unattached,
+    /// A field missing, repeated, or read from unlabelled text: check it.
+    Field,
+    /// A 完成时限 the reader could not (fully) date.
+    Deadline,
+    /// A value longer than an item keeps (stored cut), or text that cannot be a department.
+    Limit,
 }
 
 /// An item or fragment while its lines are being read.
@@ -126,8 +147,12 @@ struct Parser {
 }
 
 impl Parser {
-    fn warn(&mut self, line: usize, message: String) {
-        self.warnings.push(ParseWarning { line, message });
+    fn warn(&mut self, kind: WarningKind, line: usize, message: String) {
+        self.warnings.push(ParseWarning {
+            kind,
+            line,
+            message,
+        });
     }
 
     /// `value` cut to `max` characters, with a warning naming the line when it was longer.
@@ -137,6 +162,7 @@ impl Parser {
             return value;
         }
         self.warn(
+            WarningKind::Limit,
             line,
             format!("{name}: {what} has {count} characters, more than the {max} an item keeps: the first {max} are stored"),
         );
@@ -152,6 +178,7 @@ impl Parser {
                 draft.late_content_lines[draft.late_content_lines.len() - 1],
             );
             self.warn(
+                WarningKind::Field,
                 first,
                 format!(
                     "{name} has no {} line; text at lines {first}–{last} after its last field was read as its 事项内容: check it",
@@ -163,6 +190,7 @@ impl Parser {
             for kind in [FieldKind::Deadline, FieldKind::Lead] {
                 if !draft.fields.contains_key(&kind) {
                     self.warn(
+                        WarningKind::Field,
                         draft.first_line,
                         format!("{name} has no {} line", kind.label()),
                     );
@@ -173,10 +201,15 @@ impl Parser {
                 .get(&FieldKind::Content)
                 .is_some_and(|(v, _)| !v.trim().is_empty());
             if !labelled && draft.content.trim().is_empty() {
-                self.warn(draft.first_line, format!("{name} has no 事项内容"));
+                self.warn(
+                    WarningKind::Field,
+                    draft.first_line,
+                    format!("{name} has no 事项内容"),
+                );
             }
         } else {
             self.warn(
+                WarningKind::Orphan,
                 draft.first_line,
                 format!(
                     "lines {}–{} hold fields under no numbered heading (its heading may be on another page): reported as an orphan fragment, not stored",
@@ -199,6 +232,7 @@ impl Parser {
                         DepartmentEntry::Department(_) => {}
                         DepartmentEntry::Generic(g) => generic.push(g),
                         DepartmentEntry::Refused(why) => self.warn(
+                            WarningKind::Limit,
                             *line,
                             format!("{name}: {}: {why}; not stored", kind.label()),
                         ),
@@ -226,7 +260,11 @@ impl Parser {
             .as_deref()
             .filter(|_| !deadline_text.trim().is_empty())
         {
-            self.warn(deadline_line, format!("{name}: 完成时限: {problem}"));
+            self.warn(
+                WarningKind::Deadline,
+                deadline_line,
+                format!("{name}: 完成时限: {problem}"),
+            );
         }
         // The limits every entry point keeps; the whole text stays in the list's source.
         let title = self.within(
@@ -351,7 +389,7 @@ pub fn parse(text: &str, options: &ParseOptions) -> ParsedList {
                     if let Some(done) = current.take() {
                         if !done.closed {
                             let name = done.name();
-                            parser.warn(no, format!("a second {} line for {name}: the lines from here on are read as a fragment under no heading", kind.label()));
+                            parser.warn(WarningKind::Field, no, format!("a second {} line for {name}: the lines from here on are read as a fragment under no heading", kind.label()));
                         }
                         parser.finish(done);
                     }
@@ -426,6 +464,7 @@ pub fn parse(text: &str, options: &ParseOptions) -> ParsedList {
     parser.unattached.extend(loose.take());
     for block in &parser.unattached {
         parser.warnings.push(ParseWarning {
+            kind: WarningKind::Unattached,
             line: block.first_line,
             message: format!(
                 "lines {}–{} belong to no item (text after an item's last field, or before the first heading): reported, not stored",
@@ -441,6 +480,7 @@ pub fn parse(text: &str, options: &ParseOptions) -> ParsedList {
             && let Some(first) = first_seen.insert(number, item.first_line)
         {
             duplicates.push(ParseWarning {
+                    kind: WarningKind::DuplicateNumber,
                     line: item.first_line,
                     message: format!(
                         "item number {} appears twice (lines {first} and {}): a list cannot be imported with duplicate numbers",
@@ -453,6 +493,7 @@ pub fn parse(text: &str, options: &ParseOptions) -> ParsedList {
     parser.warnings.extend(duplicates);
     if title.is_none() {
         parser.warnings.push(ParseWarning {
+            kind: WarningKind::NoTitle,
             line: 1,
             message: "no title line before the first heading or field".to_owned(),
         });

@@ -38,6 +38,8 @@ pub struct UnattachedJson<'a> {
 pub struct WarningJson<'a> {
     pub line: usize,
     pub message: &'a str,
+    /// `duplicate_number`, `orphan`, `field`, `deadline`, `limit`, …: what scripts branch on.
+    pub kind: super::WarningKind,
 }
 
 impl<'a> From<&'a ParsedItem> for ItemJson<'a> {
@@ -87,6 +89,7 @@ impl<'a> From<&'a ParsedList> for ParsedListJson<'a> {
                 .map(|w| WarningJson {
                     line: w.line,
                     message: &w.message,
+                    kind: w.kind,
                 })
                 .collect(),
         }

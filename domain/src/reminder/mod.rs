@@ -4,9 +4,11 @@
 pub mod calendar;
 pub mod digest;
 mod plan;
+mod policy_file;
 
 pub use calendar::WorkCalendar;
 pub use plan::{
     ContactInfo, DueDateInfo, OngoingItemInfo, PlanOutcome, PlannedReminder, Policy, Stage, plan,
     plan_checkins,
 };
+pub use policy_file::load_policy;

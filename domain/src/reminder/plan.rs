@@ -44,27 +44,6 @@ impl Policy {
         }
     }
 
-    /// The policy the settings describe, reading the holiday calendar file when one is set.
-    /// The error names the setting and the file.
-    pub fn load(settings: &ReminderSettings) -> Result<Self, String> {
-        let calendar =
-            match &settings.holiday_calendar {
-                Some(path) => {
-                    let text = std::fs::read_to_string(path).map_err(|e| {
-                        format!(
-                            "MINSHENG_HOLIDAY_CALENDAR: cannot read {}: {e}",
-                            path.display()
-                        )
-                    })?;
-                    Some(WorkCalendar::parse(&text).map_err(|e| {
-                        format!("MINSHENG_HOLIDAY_CALENDAR {}: {e}", path.display())
-                    })?)
-                }
-                None => None,
-            };
-        Ok(Self::from_settings(settings, calendar))
-    }
-
     /// Today is a day of rest under the holiday calendar: nothing is sent.
     fn rests_on(&self, today: NaiveDate) -> bool {
         self.calendar

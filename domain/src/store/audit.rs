@@ -17,19 +17,106 @@ use entity::audit_event;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actor(pub String);
 
+/// What a write did. The stored names (`item.create`, …) are what `auditEvents(filter:
+/// {action})` matches, and stay as they are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    ListImport,
+    ItemCreate,
+    ItemUpdate,
+    ItemDelete,
+    ItemSetStatus,
+    ItemChangeDeadline,
+    ItemAssign,
+    ItemUnassign,
+    ItemReportProgress,
+    DepartmentCreate,
+    DepartmentRename,
+    DepartmentAlias,
+    /// An alias added with the CLI (`api alias add`).
+    DepartmentAliasAdd,
+    DepartmentMerge,
+    ContactAdd,
+    ContactUpdate,
+    ContactRemove,
+    TokenIssue,
+    TokenRevoke,
+}
+
+impl Action {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Action::ListImport => "list.import",
+            Action::ItemCreate => "item.create",
+            Action::ItemUpdate => "item.update",
+            Action::ItemDelete => "item.delete",
+            Action::ItemSetStatus => "item.set_status",
+            Action::ItemChangeDeadline => "item.change_deadline",
+            Action::ItemAssign => "item.assign",
+            Action::ItemUnassign => "item.unassign",
+            Action::ItemReportProgress => "item.report_progress",
+            Action::DepartmentCreate => "department.create",
+            Action::DepartmentRename => "department.rename",
+            Action::DepartmentAlias => "department.alias",
+            Action::DepartmentAliasAdd => "department.alias.add",
+            Action::DepartmentMerge => "department.merge",
+            Action::ContactAdd => "contact.add",
+            Action::ContactUpdate => "contact.update",
+            Action::ContactRemove => "contact.remove",
+            Action::TokenIssue => "department_token.issue",
+            Action::TokenRevoke => "department_token.revoke",
+        }
+    }
+}
+
+/// The kind of record an event is about (the table it lives in).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordKind {
+    ProjectList,
+    Item,
+    Department,
+    Contact,
+    DepartmentToken,
+}
+
+impl RecordKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::ProjectList => "project_list",
+            RecordKind::Item => "item",
+            RecordKind::Department => "department",
+            RecordKind::Contact => "department_contact",
+            RecordKind::DepartmentToken => "department_token",
+        }
+    }
+
+    /// The kind a stored `entity_type` names.
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            RecordKind::ProjectList,
+            RecordKind::Item,
+            RecordKind::Department,
+            RecordKind::Contact,
+            RecordKind::DepartmentToken,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
+    }
+}
+
 pub async fn record<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
-    action: &str,
-    entity: (&str, Option<i64>),
+    action: Action,
+    entity: (RecordKind, Option<i64>),
     payload: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<(), DomainError> {
     audit_event::ActiveModel {
         occurred_at: Set(now),
         actor: Set(actor.0.clone()),
-        action: Set(action.to_owned()),
-        entity_type: Set(entity.0.to_owned()),
+        action: Set(action.as_str().to_owned()),
+        entity_type: Set(entity.0.as_str().to_owned()),
         entity_id: Set(entity.1),
         payload: Set(payload),
         ..Default::default()
@@ -42,8 +129,8 @@ pub async fn record<C: ConnectionTrait>(
 /// Which audit events.
 #[derive(Clone, Debug, Default)]
 pub struct AuditFilter {
-    /// Events about this record: (`item`, 12).
-    pub entity: Option<(String, i64)>,
+    /// Events about this record: (item, 12).
+    pub entity: Option<(RecordKind, i64)>,
     pub action: Option<String>,
     pub actor: Option<String>,
 }

@@ -12,6 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
+    ActiveEnum,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement,
     TransactionSession, TransactionTrait,
@@ -283,16 +284,19 @@ pub async fn claim<C: ConnectionTrait>(
             "?".to_owned()
         }
     };
+    // The statuses as the enum stores them, so that the SQL cannot drift from it.
+    let pending = DeliveryStatus::Pending.to_value();
+    let sending = DeliveryStatus::Sending.to_value();
     let deliverable = |a: usize, b: usize| {
         format!(
-            "((status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= {})) \
-              OR (status = 'sending' AND claimed_until < {}))",
+            "((status = '{pending}' AND (next_attempt_at IS NULL OR next_attempt_at <= {})) \
+              OR (status = '{sending}' AND claimed_until < {}))",
             p(a),
             p(b)
         )
     };
     let sql = format!(
-        "UPDATE reminder_delivery SET status = 'sending', claimed_until = {p1}, attempts = attempts + 1, updated_at = {p2} \
+        "UPDATE reminder_delivery SET status = '{sending}', claimed_until = {p1}, attempts = attempts + 1, updated_at = {p2} \
          WHERE id IN (SELECT id FROM reminder_delivery \
            WHERE {rows} AND contact_email IN (SELECT contact_email FROM reminder_delivery \
              WHERE {first} GROUP BY contact_email ORDER BY min(id) LIMIT {contacts}) \

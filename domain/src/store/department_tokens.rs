@@ -2,6 +2,7 @@
 //! its SHA-256 digest is stored, so the secret is shown once, when it is issued, and a copy of
 //! the database authenticates nobody.
 
+use crate::store::audit::{Action, RecordKind};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -80,8 +81,8 @@ pub async fn issue(
     change
         .commit(
             txn,
-            "department_token.issue",
-            ("department_token", Some(row.id)),
+            Action::TokenIssue,
+            (RecordKind::DepartmentToken, Some(row.id)),
             json!({ "department_id": department_id }),
         )
         .await?;
@@ -114,8 +115,8 @@ pub async fn revoke(
     change
         .commit(
             txn,
-            "department_token.revoke",
-            ("department_token", Some(row.id)),
+            Action::TokenRevoke,
+            (RecordKind::DepartmentToken, Some(row.id)),
             json!({ "department_id": row.department_id }),
         )
         .await?;

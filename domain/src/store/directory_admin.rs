@@ -2,6 +2,7 @@
 //! aliases, and the contacts who receive reminders. Each change is one transaction with an
 //! audit event; a name already in use is a conflict on the field that carries it.
 
+use crate::store::audit::{Action, RecordKind};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
@@ -34,8 +35,8 @@ impl Change {
     pub async fn commit(
         &self,
         txn: DatabaseTransaction,
-        action: &str,
-        entity: (&str, Option<i64>),
+        action: audit::Action,
+        entity: (audit::RecordKind, Option<i64>),
         payload: serde_json::Value,
     ) -> Result<(), DomainError> {
         audit::record(&txn, &self.actor, action, entity, payload, self.now).await?;
@@ -90,8 +91,8 @@ pub async fn create_department(
     change
         .commit(
             txn,
-            "department.create",
-            ("department", Some(created.id)),
+            Action::DepartmentCreate,
+            (RecordKind::Department, Some(created.id)),
             json!({ "name": created.name }),
         )
         .await?;
@@ -130,8 +131,8 @@ pub async fn rename_department(
     change
         .commit(
             txn,
-            "department.rename",
-            ("department", Some(id)),
+            Action::DepartmentRename,
+            (RecordKind::Department, Some(id)),
             json!({ "from": old, "to": renamed.name }),
         )
         .await?;
@@ -153,8 +154,8 @@ pub async fn add_department_alias(
     change
         .commit(
             txn,
-            "department.alias",
-            ("department", Some(id)),
+            Action::DepartmentAlias,
+            (RecordKind::Department, Some(id)),
             json!({ "alias": alias.to_string() }),
         )
         .await?;
@@ -188,8 +189,8 @@ pub async fn add_contact(
     change
         .commit(
             txn,
-            "contact.add",
-            ("department_contact", Some(created.id)),
+            Action::ContactAdd,
+            (RecordKind::Contact, Some(created.id)),
             json!({ "department_id": department_id, "email": created.email }),
         )
         .await?;
@@ -231,8 +232,8 @@ pub async fn update_contact(
     change
         .commit(
             txn,
-        "contact.update",
-        ("department_contact", Some(id)),
+        Action::ContactUpdate,
+        (RecordKind::Contact, Some(id)),
         json!({ "name": updated.person_name, "email": updated.email, "active": updated.active }),
         )
         .await?;
@@ -253,8 +254,8 @@ pub async fn remove_contact(
     change
         .commit(
             txn,
-            "contact.remove",
-            ("department_contact", Some(id)),
+            Action::ContactRemove,
+            (RecordKind::Contact, Some(id)),
             json!({ "department_id": current.department_id, "email": current.email }),
         )
         .await?;
@@ -441,8 +442,8 @@ pub async fn merge_departments(
     change
         .commit(
             txn,
-            "department.merge",
-            ("department", Some(into)),
+            Action::DepartmentMerge,
+            (RecordKind::Department, Some(into)),
             json!({ "from": { "id": from, "name": source.name }, "report": report }),
         )
         .await?;

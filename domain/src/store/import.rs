@@ -6,6 +6,7 @@
 //!   the old one stays, inactive. A removed item is closed, not deleted, so its history and
 //!   reminder ledger survive.
 
+use crate::store::audit::{Action, RecordKind};
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
@@ -20,7 +21,7 @@ use crate::{
     DomainError,
     deadline::Milestone,
     department::DepartmentName,
-    listdoc::{ParsedItem, ParsedList},
+    listdoc::{ParsedItem, ParsedList, WarningKind},
     store::{
         audit::{self, Actor},
         departments::DepartmentResolver,
@@ -90,7 +91,7 @@ fn check_storable(parsed: &ParsedList) -> Result<&str, DomainError> {
     if let Some(dup) = parsed
         .warnings
         .iter()
-        .find(|w| w.message.contains("appears twice"))
+        .find(|w| w.kind == WarningKind::DuplicateNumber)
     {
         return Err(DomainError::validation(
             "text",
@@ -216,8 +217,8 @@ async fn run(
     audit::record(
         &txn,
         &options.actor,
-        "list.import",
-        ("project_list", Some(report.list_id)),
+        Action::ListImport,
+        (RecordKind::ProjectList, Some(report.list_id)),
         serde_json::to_value(&report).unwrap_or_default(),
         now,
     )

@@ -2,6 +2,7 @@
 //! Each change is one
 //! transaction with an audit event.
 
+use crate::store::audit::{Action, RecordKind};
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
@@ -45,8 +46,8 @@ pub async fn set_status(
     change
         .commit(
             txn,
-            "item.set_status",
-            ("item", Some(id)),
+            Action::ItemSetStatus,
+            (RecordKind::Item, Some(id)),
             json!({ "from": from, "to": status }),
         )
         .await?;
@@ -98,8 +99,8 @@ pub async fn change_deadline(
     change
         .commit(
             txn,
-        "item.change_deadline",
-        ("item", Some(id)),
+        Action::ItemChangeDeadline,
+        (RecordKind::Item, Some(id)),
         json!({ "from": replaced, "to": due_on.to_string(), "version": version, "reason": reason }),
         )
         .await?;
@@ -149,8 +150,8 @@ pub async fn assign_department(
     change
         .commit(
             txn,
-            "item.assign",
-            ("item", Some(item_id)),
+            Action::ItemAssign,
+            (RecordKind::Item, Some(item_id)),
             json!({ "department_id": department_id, "role": role }),
         )
         .await?;
@@ -183,8 +184,8 @@ pub async fn unassign_department(
     change
         .commit(
             txn,
-            "item.unassign",
-            ("item", Some(item_id)),
+            Action::ItemUnassign,
+            (RecordKind::Item, Some(item_id)),
             json!({ "department_id": department_id, "role": role }),
         )
         .await?;

@@ -3,6 +3,7 @@
 //! words, as lists print it, and read with the importer's grammar. Each change is one
 //! transaction with an audit event. Field names are those of the input (`title`, `deadline`).
 
+use crate::store::audit::{Action, RecordKind};
 use std::collections::HashSet;
 
 use sea_orm::{
@@ -175,8 +176,8 @@ pub async fn create_item(
     change
         .commit(
             txn,
-            "item.create",
-            ("item", Some(created.id)),
+            Action::ItemCreate,
+            (RecordKind::Item, Some(created.id)),
             json!({
                 "list_id": list.id,
                 "number": number,
@@ -256,8 +257,8 @@ pub async fn update_item(
     change
         .commit(
             txn,
-            "item.update",
-            ("item", Some(id)),
+            Action::ItemUpdate,
+            (RecordKind::Item, Some(id)),
             json!({ "changed": changed }),
         )
         .await?;
@@ -284,8 +285,8 @@ pub async fn delete_item(
     change
         .commit(
             txn,
-            "item.delete",
-            ("item", Some(id)),
+            Action::ItemDelete,
+            (RecordKind::Item, Some(id)),
             json!({ "from": from, "to": ItemStatus::Closed }),
         )
         .await?;

@@ -2,6 +2,7 @@
 //! An administrator may report on any item, a department only on items it leads or cooperates
 //! on.
 
+use crate::store::audit::{Action, RecordKind};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait, sea_query::Expr,
@@ -69,8 +70,8 @@ pub async fn report(
     change
         .commit(
             txn,
-            "item.report_progress",
-            ("item", Some(item_id)),
+            Action::ItemReportProgress,
+            (RecordKind::Item, Some(item_id)),
             json!({ "progress_id": row.id, "percent": percent, "note": note }),
         )
         .await?;

@@ -1,6 +1,7 @@
 //! The department directory: departments, their names and aliases, and their contacts
 //! (administrators only).
 
+use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Object, Result};
 use domain::{
     DomainError,
@@ -61,7 +62,7 @@ impl DirectoryMutation {
         name: String,
     ) -> Result<Department> {
         let change = admin_change(ctx)?;
-        let id = id_arg("Department", &department_id, "departmentId")?;
+        let id = id_arg(Kind::Department, &department_id, "departmentId")?;
         let name = department_name(&name, "name")?;
         let db = ctx.data::<DatabaseConnection>()?;
         directory_admin::rename_department(db, id, &name, "name", &change)
@@ -78,7 +79,7 @@ impl DirectoryMutation {
         alias: String,
     ) -> Result<Department> {
         let change = admin_change(ctx)?;
-        let id = id_arg("Department", &department_id, "departmentId")?;
+        let id = id_arg(Kind::Department, &department_id, "departmentId")?;
         let alias = department_name(&alias, "alias")?;
         let db = ctx.data::<DatabaseConnection>()?;
         directory_admin::add_department_alias(db, id, &alias, "alias", &change)
@@ -92,8 +93,8 @@ impl DirectoryMutation {
     /// `into`.
     async fn merge_departments(&self, ctx: &Context<'_>, from: ID, into: ID) -> Result<Department> {
         let change = admin_change(ctx)?;
-        let from = id_arg("Department", &from, "from")?;
-        let into = id_arg("Department", &into, "into")?;
+        let from = id_arg(Kind::Department, &from, "from")?;
+        let into = id_arg(Kind::Department, &into, "into")?;
         let db = ctx.data::<DatabaseConnection>()?;
         directory_admin::merge_departments(db, from, into, "from", &change)
             .await
@@ -111,7 +112,7 @@ impl DirectoryMutation {
         email: String,
     ) -> Result<Contact> {
         let change = admin_change(ctx)?;
-        let id = id_arg("Department", &department_id, "departmentId")?;
+        let id = id_arg(Kind::Department, &department_id, "departmentId")?;
         let name = person_name(&name, "name")?;
         let address = parse_email(&email, "email")?;
         let db = ctx.data::<DatabaseConnection>()?;
@@ -132,7 +133,7 @@ impl DirectoryMutation {
         active: Option<bool>,
     ) -> Result<Contact> {
         let change = admin_change(ctx)?;
-        let id = id_arg("Contact", &contact_id, "contactId")?;
+        let id = id_arg(Kind::Contact, &contact_id, "contactId")?;
         let update = ContactUpdate {
             person_name: name
                 .as_deref()
@@ -155,7 +156,7 @@ impl DirectoryMutation {
     /// rows went to.
     async fn remove_contact(&self, ctx: &Context<'_>, contact_id: ID) -> Result<Contact> {
         let change = admin_change(ctx)?;
-        let id = id_arg("Contact", &contact_id, "contactId")?;
+        let id = id_arg(Kind::Contact, &contact_id, "contactId")?;
         let db = ctx.data::<DatabaseConnection>()?;
         directory_admin::remove_contact(db, id, &change)
             .await

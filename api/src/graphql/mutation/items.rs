@@ -2,6 +2,7 @@
 //! progress. Administrators may do all of it; a department's token may report progress and
 //! change the deadline of the items its department leads or cooperates on.
 
+use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use domain::{
     DomainError,
@@ -67,7 +68,7 @@ pub struct ReportProgressPayload {
 fn department_ids(ids: &[ID], field: &str) -> Result<Vec<i64>> {
     ids.iter()
         .enumerate()
-        .map(|(i, id)| id_arg("Department", id, &format!("{field}[{i}]")))
+        .map(|(i, id)| id_arg(Kind::Department, id, &format!("{field}[{i}]")))
         .collect()
 }
 
@@ -96,7 +97,7 @@ impl ItemMutation {
     async fn create_item(&self, ctx: &Context<'_>, input: CreateItemInput) -> Result<Item> {
         let change = admin_change(ctx)?;
         let new = NewItem {
-            list_id: id_arg("ProjectList", &input.list_id, "input.listId")?,
+            list_id: id_arg(Kind::ProjectList, &input.list_id, "input.listId")?,
             number: input.number,
             title: input.title,
             content: input.content,
@@ -123,7 +124,7 @@ impl ItemMutation {
         input: UpdateItemInput,
     ) -> Result<Item> {
         let change = admin_change(ctx)?;
-        let id = id_arg("Item", &item_id, "itemId")?;
+        let id = id_arg(Kind::Item, &item_id, "itemId")?;
         let edit = ItemEdit {
             number: input.number,
             title: input.title,
@@ -144,7 +145,7 @@ impl ItemMutation {
     /// erased, and its history stays readable.
     async fn delete_item(&self, ctx: &Context<'_>, item_id: ID) -> Result<Item> {
         let change = admin_change(ctx)?;
-        let id = id_arg("Item", &item_id, "itemId")?;
+        let id = id_arg(Kind::Item, &item_id, "itemId")?;
         let db = ctx.data::<DatabaseConnection>()?;
         let (item, changed) = item_edit::delete_item(db, id, &change)
             .await
@@ -164,7 +165,7 @@ impl ItemMutation {
         status: ItemStatus,
     ) -> Result<Item> {
         let change = admin_change(ctx)?;
-        let id = id_arg("Item", &item_id, "itemId")?;
+        let id = id_arg(Kind::Item, &item_id, "itemId")?;
         let db = ctx.data::<DatabaseConnection>()?;
         let item = item_admin::set_status(db, id, status.into(), &change)
             .await
@@ -182,8 +183,8 @@ impl ItemMutation {
         role: DepartmentRole,
     ) -> Result<Item> {
         let change = admin_change(ctx)?;
-        let item = id_arg("Item", &item_id, "itemId")?;
-        let department = id_arg("Department", &department_id, "departmentId")?;
+        let item = id_arg(Kind::Item, &item_id, "itemId")?;
+        let department = id_arg(Kind::Department, &department_id, "departmentId")?;
         let db = ctx.data::<DatabaseConnection>()?;
         let item = item_admin::assign_department(
             db,
@@ -208,8 +209,8 @@ impl ItemMutation {
         role: DepartmentRole,
     ) -> Result<Item> {
         let change = admin_change(ctx)?;
-        let item = id_arg("Item", &item_id, "itemId")?;
-        let department = id_arg("Department", &department_id, "departmentId")?;
+        let item = id_arg(Kind::Item, &item_id, "itemId")?;
+        let department = id_arg(Kind::Department, &department_id, "departmentId")?;
         let db = ctx.data::<DatabaseConnection>()?;
         let item = item_admin::unassign_department(db, item, department, role.into(), &change)
             .await
@@ -231,7 +232,7 @@ impl ItemMutation {
     ) -> Result<Item> {
         let acting_for = auth::acting_for(ctx)?;
         let change = change_by_viewer(ctx)?;
-        let id = id_arg("Item", &item_id, "itemId")?;
+        let id = id_arg(Kind::Item, &item_id, "itemId")?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(to_graphql(DomainError::validation(
@@ -272,7 +273,7 @@ impl ItemMutation {
     ) -> Result<ReportProgressPayload> {
         let acting_for = auth::acting_for(ctx)?;
         let change = change_by_viewer(ctx)?;
-        let id = id_arg("Item", &item_id, "itemId")?;
+        let id = id_arg(Kind::Item, &item_id, "itemId")?;
         let db = ctx.data::<DatabaseConnection>()?;
         let (report, item) = progress::report(db, id, &note, percent, acting_for, &change)
             .await

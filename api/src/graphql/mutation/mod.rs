@@ -8,6 +8,7 @@ mod items;
 mod reminders;
 mod tokens;
 
+use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, MergedObject, Result};
 use domain::{model, store::directory_admin::Change};
 
@@ -45,7 +46,7 @@ fn change_by_viewer(ctx: &Context<'_>) -> Result<Change> {
 }
 
 /// The database id behind a global ID argument, or `VALIDATION` naming `field`.
-fn id_arg(kind: &str, id: &ID, field: &str) -> Result<i64> {
+fn id_arg(kind: Kind, id: &ID, field: &str) -> Result<i64> {
     ids::decode(kind, id, field).map_err(to_graphql)
 }
 

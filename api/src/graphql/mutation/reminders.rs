@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ErrorExtensions, Object, Result, SimpleObject};
 use chrono::{DateTime, FixedOffset, Utc};
-use domain::{Settings, reminder::Policy, store::reminders};
+use domain::{Settings, reminder::load_policy, store::reminders};
 use sea_orm::DatabaseConnection;
 
 use crate::graphql::{
@@ -28,7 +28,7 @@ impl ReminderMutation {
         auth::require_admin(ctx)?;
         let settings = ctx.data::<Arc<Settings>>()?;
         let db = ctx.data::<DatabaseConnection>()?;
-        let policy = Policy::load(&settings.reminders).map_err(|message| {
+        let policy = load_policy(&settings.reminders).map_err(|message| {
             tracing::error!(%message, "previewReminders: the reminder settings cannot be used");
             async_graphql::Error::new("the reminder settings cannot be used; see the server log")
                 .extend_with(|_, e| e.set("code", code::INTERNAL))

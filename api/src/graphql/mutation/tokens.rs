@@ -1,5 +1,6 @@
 //! Department tokens: issued and revoked by administrators.
 
+use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use domain::store::department_tokens;
 use sea_orm::DatabaseConnection;
@@ -32,7 +33,7 @@ impl TokenMutation {
         department_id: ID,
     ) -> Result<IssuedDepartmentToken> {
         let change = admin_change(ctx)?;
-        let id = id_arg("Department", &department_id, "departmentId")?;
+        let id = id_arg(Kind::Department, &department_id, "departmentId")?;
         let db = ctx.data::<DatabaseConnection>()?;
         let issued = department_tokens::issue(db, id, &change)
             .await
@@ -51,7 +52,7 @@ impl TokenMutation {
         token_id: ID,
     ) -> Result<DepartmentToken> {
         let change = admin_change(ctx)?;
-        let id = id_arg("DepartmentToken", &token_id, "tokenId")?;
+        let id = id_arg(Kind::DepartmentToken, &token_id, "tokenId")?;
         let db = ctx.data::<DatabaseConnection>()?;
         let token = department_tokens::revoke(db, id, &change)
             .await

@@ -1,7 +1,9 @@
 //! `AuditEvent`: one entry of the audit trail (administrators only).
 
+use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, InputObject, Json, Object, Result, connection::Connection};
 use chrono::{DateTime, Utc};
+use domain::store::audit::RecordKind;
 use domain::{DomainError, model, store::audit};
 use sea_orm::DatabaseConnection;
 
@@ -19,7 +21,7 @@ pub struct AuditEvent(pub model::AuditEvent);
 #[Object]
 impl AuditEvent {
     async fn id(&self) -> ID {
-        ids::encode("AuditEvent", self.0.id)
+        ids::encode(Kind::AuditEvent, self.0.id)
     }
 
     async fn occurred_at(&self) -> DateTime<Utc> {
@@ -43,13 +45,12 @@ impl AuditEvent {
 
     /// The record's global ID, where it is a kind the graph has.
     async fn entity_id(&self) -> Option<ID> {
-        let kind = match self.0.entity_type.as_str() {
-            "item" => "Item",
-            "department" => "Department",
-            "project_list" => "ProjectList",
-            "department_contact" => "Contact",
-            "department_token" => "DepartmentToken",
-            _ => return None,
+        let kind = match RecordKind::parse(&self.0.entity_type)? {
+            RecordKind::Item => Kind::Item,
+            RecordKind::Department => Kind::Department,
+            RecordKind::ProjectList => Kind::ProjectList,
+            RecordKind::Contact => Kind::Contact,
+            RecordKind::DepartmentToken => Kind::DepartmentToken,
         };
         self.0.entity_id.map(|id| ids::encode(kind, id))
     }
@@ -81,12 +82,12 @@ impl AuditFilter {
                 ));
             }
             (Some(id), None) => Some((
-                "item".to_owned(),
-                ids::decode("Item", id, &format!("{path}.itemId"))?,
+                RecordKind::Item,
+                ids::decode(Kind::Item, id, &format!("{path}.itemId"))?,
             )),
             (None, Some(id)) => Some((
-                "department".to_owned(),
-                ids::decode("Department", id, &format!("{path}.departmentId"))?,
+                RecordKind::Department,
+                ids::decode(Kind::Department, id, &format!("{path}.departmentId"))?,
             )),
             (None, None) => None,
         };

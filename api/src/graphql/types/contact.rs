@@ -1,5 +1,6 @@
 //! `Contact`: a person at a department who receives reminders (administrators only).
 
+use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use domain::model;
@@ -17,7 +18,7 @@ pub struct Contact(pub model::Contact);
 #[Object]
 impl Contact {
     pub async fn id(&self) -> ID {
-        ids::encode("Contact", self.0.id)
+        ids::encode(Kind::Contact, self.0.id)
     }
 
     async fn name(&self) -> &str {

@@ -1,5 +1,6 @@
 //! `ReminderDelivery`: one row of the reminder ledger (administrators only).
 
+use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use chrono::{DateTime, Utc};
 use domain::{model, store::ledger};
@@ -21,7 +22,7 @@ pub struct ReminderDelivery(pub model::ReminderDelivery);
 #[Object]
 impl ReminderDelivery {
     pub async fn id(&self) -> ID {
-        ids::encode("ReminderDelivery", self.0.id)
+        ids::encode(Kind::ReminderDelivery, self.0.id)
     }
 
     /// When, relative to the due date: `T-30` … `T-1`, `due`, `overdue-1`, `overdue-2`, …, or

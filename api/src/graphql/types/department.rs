@@ -1,5 +1,6 @@
 //! `Department`: a department (部门) under its canonical name.
 
+use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use chrono::{DateTime, FixedOffset, Utc};
 use domain::{
@@ -24,7 +25,7 @@ pub struct Department(pub model::Department);
 #[Object]
 impl Department {
     pub async fn id(&self) -> ID {
-        ids::encode("Department", self.0.id)
+        ids::encode(Kind::Department, self.0.id)
     }
 
     async fn name(&self) -> &str {

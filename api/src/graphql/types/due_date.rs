@@ -1,5 +1,6 @@
 //! `DueDate`: one dated deadline of an item, with its version history.
 
+use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
@@ -24,7 +25,7 @@ pub struct DueDate(pub model::DueDate);
 #[Object]
 impl DueDate {
     pub async fn id(&self) -> ID {
-        ids::encode("DueDate", self.0.id)
+        ids::encode(Kind::DueDate, self.0.id)
     }
 
     /// The last day of the period the text names (`2021年6月底` → 2021-06-30).

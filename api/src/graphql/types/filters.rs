@@ -1,6 +1,7 @@
 //! Input types: filters and orderings, turned into the domain's terms (IDs decoded, field
 //! paths named in errors).
 
+use crate::graphql::ids::Kind;
 use async_graphql::{ID, InputObject};
 use domain::{
     DomainError,
@@ -42,12 +43,12 @@ impl ItemFilter {
             list_id: self
                 .list_id
                 .as_ref()
-                .map(|id| ids::decode("ProjectList", id, &format!("{path}.listId")))
+                .map(|id| ids::decode(Kind::ProjectList, id, &format!("{path}.listId")))
                 .transpose()?,
             department: self
                 .department_id
                 .as_ref()
-                .map(|id| ids::decode("Department", id, &format!("{path}.departmentId")))
+                .map(|id| ids::decode(Kind::Department, id, &format!("{path}.departmentId")))
                 .transpose()?
                 .map(|id| (id, role)),
             statuses: self.status.iter().flatten().map(|s| (*s).into()).collect(),
@@ -112,12 +113,12 @@ impl DeliveryFilter {
             department_id: self
                 .department_id
                 .as_ref()
-                .map(|id| ids::decode("Department", id, &format!("{path}.departmentId")))
+                .map(|id| ids::decode(Kind::Department, id, &format!("{path}.departmentId")))
                 .transpose()?,
             item_id: self
                 .item_id
                 .as_ref()
-                .map(|id| ids::decode("Item", id, &format!("{path}.itemId")))
+                .map(|id| ids::decode(Kind::Item, id, &format!("{path}.itemId")))
                 .transpose()?,
         })
     }

@@ -1,5 +1,6 @@
 //! `Item`: one numbered item (事项) of a list.
 
+use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
 use domain::{
@@ -34,7 +35,7 @@ pub struct Item(pub model::Item);
 #[Object]
 impl Item {
     pub async fn id(&self) -> ID {
-        ids::encode("Item", self.0.id)
+        ids::encode(Kind::Item, self.0.id)
     }
 
     async fn number(&self) -> i32 {

@@ -1,5 +1,6 @@
 //! `ProjectList`: a published list (重点民生项目清单).
 
+use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use chrono::{DateTime, FixedOffset, Utc};
 use domain::model;
@@ -14,7 +15,7 @@ pub struct ProjectList(pub model::ProjectList);
 #[Object]
 impl ProjectList {
     pub async fn id(&self) -> ID {
-        ids::encode("ProjectList", self.0.id)
+        ids::encode(Kind::ProjectList, self.0.id)
     }
 
     /// The title as printed.

@@ -1,5 +1,6 @@
 //! The Relay `Node` interface: any object by its global ID.
 
+use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Interface, Result};
 
 use super::{Contact, Department, DueDate, Item, ProgressReport, ProjectList, ReminderDelivery};
@@ -29,27 +30,27 @@ pub async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
     let Some((kind, pk)) = ids::decode_any(id) else {
         return Ok(None);
     };
-    Ok(match kind.as_str() {
-        "ProjectList" => load_one(ctx, ListKey(pk))
+    Ok(match kind {
+        Kind::ProjectList => load_one(ctx, ListKey(pk))
             .await?
             .map(|m| Node::ProjectList(ProjectList(m))),
-        "Item" => load_one(ctx, ItemKey(pk))
+        Kind::Item => load_one(ctx, ItemKey(pk))
             .await?
             .map(|m| Node::Item(Item(m))),
-        "DueDate" => load_one(ctx, DueDateKey(pk))
+        Kind::DueDate => load_one(ctx, DueDateKey(pk))
             .await?
             .map(|m| Node::DueDate(DueDate(m))),
-        "Department" => load_one(ctx, DepartmentKey(pk))
+        Kind::Department => load_one(ctx, DepartmentKey(pk))
             .await?
             .map(|m| Node::Department(Department(m))),
-        "Contact" => {
+        Kind::Contact => {
             let acting = auth::acting_for(ctx)?;
             load_one(ctx, ContactKey(pk))
                 .await?
                 .filter(|c| acting.is_none_or(|d| d == c.department_id))
                 .map(|m| Node::Contact(Contact(m)))
         }
-        "ReminderDelivery" => {
+        Kind::ReminderDelivery => {
             let acting = auth::acting_for(ctx)?;
             let db = ctx.data::<sea_orm::DatabaseConnection>()?;
             domain::store::ledger::by_id(db, pk)
@@ -58,7 +59,7 @@ pub async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
                 .filter(|r| acting.is_none_or(|d| d == r.department_id))
                 .map(|m| Node::ReminderDelivery(ReminderDelivery(m)))
         }
-        "ProgressReport" => {
+        Kind::ProgressReport => {
             let db = ctx.data::<sea_orm::DatabaseConnection>()?;
             domain::store::progress::by_id(db, pk)
                 .await

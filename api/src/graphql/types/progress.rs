@@ -1,5 +1,6 @@
 //! `ProgressReport`: what a department or an administrator reported about an item (进展).
 
+use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use chrono::{DateTime, Utc};
 use domain::{model, store::progress};
@@ -20,7 +21,7 @@ pub struct ProgressReport(pub model::ProgressReport);
 #[Object]
 impl ProgressReport {
     pub async fn id(&self) -> ID {
-        ids::encode("ProgressReport", self.0.id)
+        ids::encode(Kind::ProgressReport, self.0.id)
     }
 
     async fn note(&self) -> &str {

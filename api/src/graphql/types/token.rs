@@ -1,6 +1,7 @@
 //! `DepartmentToken`: a bearer token issued to a department, as administrators see it (never
 //! the secret).
 
+use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use domain::store::department_tokens;
@@ -18,7 +19,7 @@ pub struct DepartmentToken(pub department_tokens::DepartmentToken);
 #[Object]
 impl DepartmentToken {
     async fn id(&self) -> ID {
-        ids::encode("DepartmentToken", self.0.id)
+        ids::encode(Kind::DepartmentToken, self.0.id)
     }
 
     async fn department(&self, ctx: &Context<'_>) -> Result<Option<Department>> {
