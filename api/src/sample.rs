@@ -7,7 +7,7 @@ use domain::{
     store::{
         self,
         audit::Actor,
-        import::{ImportOptions, ImportReport, import},
+        list_import::{ImportOptions, ImportReport, import},
     },
 };
 use sea_orm::DatabaseConnection;

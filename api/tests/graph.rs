@@ -11,7 +11,7 @@ use domain::{
     listdoc::{ParseOptions, parse},
     store::{
         audit::Actor,
-        import::{ImportOptions, import},
+        list_import::{ImportOptions, import},
     },
 };
 use entity::{

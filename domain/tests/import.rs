@@ -7,8 +7,7 @@ use domain::{
     listdoc::{ParseOptions, parse},
     store::{
         audit::Actor,
-        departments,
-        import::{ImportOptions, ImportOutcome, ImportReport, import},
+        list_import::{ImportOptions, ImportOutcome, ImportReport, import},
     },
 };
 use sea_orm::{
@@ -262,15 +261,17 @@ async fn aliases_added_by_the_admin_are_used_by_later_imports(t: TestDb) {
     .await
     .expect("departments");
     let name = |s: &str| DepartmentName::parse(s).expect("name");
-    departments::add_alias(db, &name("市卫健委"), &name("市卫生健康委员会"), at(1))
+    domain::store::department::add_alias(db, &name("市卫健委"), &name("市卫生健康委员会"), at(1))
         .await
         .expect("alias");
-    let conflict = departments::add_alias(db, &name("市卫健委"), &name("市教育局"), at(1)).await;
+    let conflict =
+        domain::store::department::add_alias(db, &name("市卫健委"), &name("市教育局"), at(1)).await;
     assert!(
         matches!(conflict, Err(DomainError::Conflict { ref field, .. }) if field == "alias"),
         "{conflict:?}"
     );
-    let unknown = departments::add_alias(db, &name("某局"), &name("不存在的局"), at(1)).await;
+    let unknown =
+        domain::store::department::add_alias(db, &name("某局"), &name("不存在的局"), at(1)).await;
     assert!(
         matches!(unknown, Err(DomainError::NotFound { .. })),
         "{unknown:?}"

@@ -482,7 +482,7 @@ async fn items_page_by_keyset(t: TestDb) {
             .expect("item");
     }
     use domain::store::{
-        items::{self, ItemFilter, ItemOrder, Today},
+        item::{self as items, ItemFilter, ItemOrder, Today},
         page::{Direction, PageRequest, Position},
     };
     let today = Today {

@@ -4,7 +4,7 @@
 mod support;
 
 use chrono::NaiveDate;
-use domain::store::deliveries;
+use domain::store::ledger;
 use entity::{DeliveryStatus, item, reminder_delivery};
 use sea_orm::{ColumnTrait, ConnectionTrait, Database, EntityTrait, PaginatorTrait, QueryFilter};
 use support::{
@@ -168,15 +168,17 @@ async fn a_claim_of_a_dead_worker_expires_and_is_sent_later(t: TestDb) {
     // A worker plans and claims, then dies before sending.
     let now = at(SAMPLE_T7);
     let preview_rows = domain::reminder::plan(
-        &deliveries::due_dates(&t.db, None).await.expect("due"),
-        &deliveries::contacts(&t.db).await.expect("contacts"),
+        &ledger::deliveries::due_dates(&t.db, None)
+            .await
+            .expect("due"),
+        &ledger::deliveries::contacts(&t.db).await.expect("contacts"),
         &ctx.policy,
         NaiveDate::from_ymd_opt(2023, 6, 23).expect("date"),
     );
-    deliveries::record_planned(&t.db, &preview_rows.reminders, now)
+    ledger::deliveries::record_planned(&t.db, &preview_rows.reminders, now)
         .await
         .expect("plan");
-    let claimed = deliveries::claim(&t.db, now, chrono::Duration::minutes(10), 100)
+    let claimed = ledger::deliveries::claim(&t.db, now, chrono::Duration::minutes(10), 100)
         .await
         .expect("claim");
     assert_eq!(claimed.len(), 4);
@@ -208,13 +210,13 @@ async fn a_changed_deadline_starts_its_own_ladder(t: TestDb) {
         .await
         .expect("q")
         .expect("item 二");
-    domain::store::item_admin::change_deadline(
+    domain::store::item::admin::change_deadline(
         &t.db,
         two.id,
         NaiveDate::from_ymd_opt(2023, 7, 31).expect("date"),
         "资金到位推迟",
         None,
-        &domain::store::directory_admin::Change {
+        &domain::store::unit_of_work::Change {
             actor: domain::store::audit::Actor("test".into()),
             now: at(SAMPLE_T7),
         },

@@ -8,7 +8,7 @@ use domain::{
     department::DepartmentName,
     store::{
         audit::{self, Actor},
-        departments,
+        department,
     },
 };
 use sea_orm::TransactionTrait;
@@ -31,7 +31,7 @@ pub async fn run(command: &AliasCommand, now: DateTime<Utc>) -> anyhow::Result<(
             let department = DepartmentName::parse(department)
                 .map_err(|m| anyhow::anyhow!("department: {m}"))?;
             let txn = db.begin().await?;
-            let added = departments::add_alias(&txn, &alias, &department, now).await?;
+            let added = department::add_alias(&txn, &alias, &department, now).await?;
             audit::record(
                 &txn,
                 &Actor("cli".into()),
@@ -45,7 +45,7 @@ pub async fn run(command: &AliasCommand, now: DateTime<Utc>) -> anyhow::Result<(
             println!("{} → {}", added.alias, added.department);
         }
         AliasCommand::List => {
-            for a in departments::aliases(&db).await? {
+            for a in department::aliases(&db).await? {
                 println!("{} → {}", a.alias, a.department);
             }
         }

@@ -10,7 +10,7 @@ use domain::{
     listdoc::{ParseOptions, ParsedItem, ParsedList, ParsedListJson, parse},
     store::{
         audit::Actor,
-        import::{ImportOptions, ImportOutcome, ImportReport, import},
+        list_import::{ImportOptions, ImportOutcome, ImportReport, import},
     },
     text,
 };

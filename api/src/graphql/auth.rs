@@ -14,7 +14,7 @@ use async_graphql::{Context, ErrorExtensions};
 use domain::{
     DomainError,
     config::Secret,
-    store::{audit::Actor, department_tokens},
+    store::{audit::Actor, department},
 };
 use sea_orm::ConnectionTrait;
 use sha2::{Digest, Sha256};
@@ -83,7 +83,7 @@ impl Viewer {
         if admin.is_some_and(|secret| same_secret(token, secret.expose())) {
             return Ok((Self::Admin, None));
         }
-        match department_tokens::active(db, token).await {
+        match department::tokens::active(db, token).await {
             Ok(Some(t)) => Ok((Self::Department(t.department_id), Some(t.id))),
             Ok(None) => Err(AuthError::BadToken),
             Err(e) => Err(AuthError::Database(e)),

@@ -4,7 +4,7 @@
 use async_graphql::Context;
 use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
-use domain::{store::items::Today, urgency::UrgencyRule};
+use domain::{store::item::Today, urgency::UrgencyRule};
 
 #[derive(Clone, Copy, Debug)]
 pub struct RequestClock {

@@ -6,8 +6,8 @@ use domain::{
     DomainError,
     listdoc::{ParseOptions, parse},
     store::{
-        import::{self, ImportOptions, ImportOutcome},
-        items,
+        item, list_import,
+        list_import::{ImportOptions, ImportOutcome},
     },
 };
 use sea_orm::DatabaseConnection;
@@ -88,9 +88,9 @@ pub async fn run(
         ..options
     };
     let result = if input.dry_run {
-        import::dry_run(db, &input.text, &parsed, &options).await
+        list_import::dry_run(db, &input.text, &parsed, &options).await
     } else {
-        import::import(db, &input.text, &parsed, &options).await
+        list_import::import(db, &input.text, &parsed, &options).await
     };
     let report = result.map_err(|e| to_graphql(under("input", e)))?;
     let outcome = match report.outcome {
@@ -131,8 +131,8 @@ pub async fn run(
 
 /// Tells `itemChanged` subscribers of a list what a committed re-import changed. (A new list
 /// has no subscribers yet: subscribing needs the list.)
-async fn announce(ctx: &Context<'_>, db: &DatabaseConnection, report: &import::ImportReport) {
-    let items = match items::of_list(db, report.list_id).await {
+async fn announce(ctx: &Context<'_>, db: &DatabaseConnection, report: &list_import::ImportReport) {
+    let items = match item::of_list(db, report.list_id).await {
         Ok(items) => items,
         Err(e) => {
             tracing::error!(error = %e, list_id = report.list_id, "the import committed, but its changes could not be announced to subscribers");

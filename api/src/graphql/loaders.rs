@@ -15,7 +15,7 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use domain::{
     DomainError,
     model::{self, Assignment},
-    store::{department_directory, due_dates, items, ledger, lists},
+    store::{department, item, ledger, lists},
 };
 use sea_orm::DatabaseConnection;
 
@@ -106,17 +106,17 @@ macro_rules! by_id {
 }
 
 by_id!(ListKey, model::ProjectList, lists::by_ids);
-by_id!(ItemKey, model::Item, items::by_ids);
-by_id!(DueDateKey, model::DueDate, due_dates::by_ids);
+by_id!(ItemKey, model::Item, item::by_ids);
+by_id!(DueDateKey, model::DueDate, item::due_dates::by_ids);
 by_id!(
     DepartmentKey,
     model::Department,
-    department_directory::by_ids
+    department::directory::by_ids
 );
 by_id!(
     ContactKey,
     model::Contact,
-    department_directory::contacts_by_ids
+    department::directory::contacts_by_ids
 );
 
 impl Loader<ActiveDueDatesOf> for DbLoader {
@@ -127,7 +127,7 @@ impl Loader<ActiveDueDatesOf> for DbLoader {
         &self,
         keys: &[ActiveDueDatesOf],
     ) -> Result<HashMap<ActiveDueDatesOf, Self::Value>, Shared> {
-        let rows = due_dates::for_items(&self.db, &ids(keys, |k| k.0), false).await?;
+        let rows = item::due_dates::for_items(&self.db, &ids(keys, |k| k.0), false).await?;
         Ok(grouped(keys, rows, |d| ActiveDueDatesOf(d.item_id)))
     }
 }
@@ -140,7 +140,7 @@ impl Loader<DueDateHistoryOf> for DbLoader {
         &self,
         keys: &[DueDateHistoryOf],
     ) -> Result<HashMap<DueDateHistoryOf, Self::Value>, Shared> {
-        let rows = due_dates::for_items(&self.db, &ids(keys, |k| k.0), true).await?;
+        let rows = item::due_dates::for_items(&self.db, &ids(keys, |k| k.0), true).await?;
         Ok(grouped(keys, rows, |d| DueDateHistoryOf(d.item_id)))
     }
 }
@@ -154,7 +154,7 @@ impl Loader<AssignmentsOf> for DbLoader {
         keys: &[AssignmentsOf],
     ) -> Result<HashMap<AssignmentsOf, Self::Value>, Shared> {
         let rows =
-            department_directory::assignments_for_items(&self.db, &ids(keys, |k| k.0)).await?;
+            department::directory::assignments_for_items(&self.db, &ids(keys, |k| k.0)).await?;
         Ok(grouped(keys, rows, |a| AssignmentsOf(a.item_id)))
     }
 }
@@ -164,7 +164,7 @@ impl Loader<AliasesOf> for DbLoader {
     type Error = Shared;
 
     async fn load(&self, keys: &[AliasesOf]) -> Result<HashMap<AliasesOf, Self::Value>, Shared> {
-        let rows = department_directory::aliases_for(&self.db, &ids(keys, |k| k.0)).await?;
+        let rows = department::directory::aliases_for(&self.db, &ids(keys, |k| k.0)).await?;
         Ok(grouped(keys, rows, |(department_id, _)| {
             AliasesOf(*department_id)
         }))
@@ -176,7 +176,7 @@ impl Loader<ContactsOf> for DbLoader {
     type Error = Shared;
 
     async fn load(&self, keys: &[ContactsOf]) -> Result<HashMap<ContactsOf, Self::Value>, Shared> {
-        let rows = department_directory::contacts_for(&self.db, &ids(keys, |k| k.0)).await?;
+        let rows = department::directory::contacts_for(&self.db, &ids(keys, |k| k.0)).await?;
         Ok(grouped(keys, rows, |c| ContactsOf(c.department_id)))
     }
 }

@@ -13,7 +13,7 @@ use super::{
     ids,
     types::Item,
 };
-use domain::store::{items, lists};
+use domain::store::{item, lists};
 
 pub struct SubscriptionRoot;
 
@@ -64,7 +64,7 @@ impl SubscriptionRoot {
                         Err(RecvError::Closed) => return None,
                     };
                     // The item as committed; a lookup that fails skips the event, logged.
-                    match items::by_ids(&db, &[change.item_id]).await {
+                    match item::by_ids(&db, &[change.item_id]).await {
                         Ok(mut found) => {
                             if let Some(item) = found.pop() {
                                 let event = ItemChangedEvent {

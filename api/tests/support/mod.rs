@@ -168,11 +168,11 @@ pub async fn admin_app(t: &TestDb) -> TestApp {
 /// Imports the project's sample list (`examples/sample-list.txt`) into the test database.
 pub async fn import_sample(t: &TestDb) {
     let parsed = domain::listdoc::parse(api::sample::SAMPLE_LIST, &Default::default());
-    domain::store::import::import(
+    domain::store::list_import::import(
         &t.db,
         api::sample::SAMPLE_LIST,
         &parsed,
-        &domain::store::import::ImportOptions {
+        &domain::store::list_import::ImportOptions {
             issuer: None,
             actor: domain::store::audit::Actor("test".into()),
             now: chrono::Utc::now(),

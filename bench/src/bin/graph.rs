@@ -22,7 +22,7 @@ use domain::{
     listdoc::{ParseOptions, parse},
     store::{
         audit::Actor,
-        import::{ImportOptions, import},
+        list_import::{ImportOptions, import},
     },
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};

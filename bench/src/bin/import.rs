@@ -1,7 +1,7 @@
 //! `cargo run --release -p bench --bin import [-- ITEMS]`
 //!
 //! Parse throughput of a generated 10,000-item list in the seed's shape, and the time to import
-//! it into PostgreSQL (`domain::store::import::import`, one transaction) against a plain batched
+//! it into PostgreSQL (`domain::store::list_import::import`, one transaction) against a plain batched
 //! insert of the same rows, measured in the same run. Goal: import ≤ 3× the plain insert.
 //!
 //! `BENCH_VERBOSE=1` prints the baseline's time per table; `BENCH_CHUNK=N` sets its rows per
@@ -15,7 +15,8 @@ use domain::{
     listdoc::{ParseOptions, ParsedList, parse},
     store::{
         audit::Actor,
-        import::{ImportOptions, import, sha256_hex},
+        list_import::{ImportOptions, import},
+        sha256_hex,
     },
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait, Value};

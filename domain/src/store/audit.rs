@@ -6,7 +6,7 @@ use sea_orm::{
     sea_query::Expr,
 };
 
-use super::page::{self, PageRequest};
+use crate::store::page::{self, PageRequest};
 use crate::{
     DomainError,
     model::{AuditEvent, Page},

@@ -1,25 +1,33 @@
-//! Database services shared by the api and the worker.
+//! Database services shared by the api and the worker, one module per thing kept:
+//!
+//! - `item/`: items (reads and filters), `edit` (create, correct, withdraw), `admin` (status,
+//!   延期, departments on an item), `due_dates` (the one writer of due-date versions),
+//!   `progress`, `access` (what a department may do to an item);
+//! - `department/`: the directory (names, aliases, the resolver), `directory` (reads),
+//!   `admin` (departments, aliases, contacts, merges), `tokens`;
+//! - `ledger/`: reminder deliveries (reads for the graph), `deliveries` (the worker's ledger
+//!   writes), `reminders` (a run's plan and preview);
+//! - `list_import/`: importing a published list; `lists`: reading lists;
+//! - `audit`, `stats`, `page` (keyset pagination), `unit_of_work` (`Change`: commit with an
+//!   audit event).
 
-pub mod access;
 pub mod audit;
-pub mod deliveries;
-pub mod department_directory;
-pub mod department_tokens;
-pub mod departments;
-pub mod directory_admin;
-pub mod due_dates;
-pub mod import;
-pub mod item_admin;
-pub mod item_edit;
-pub mod items;
+pub mod department;
+pub mod item;
 pub mod ledger;
+pub mod list_import;
 pub mod lists;
 pub mod page;
-pub mod progress;
-pub mod reminders;
 pub mod stats;
+pub mod unit_of_work;
 
 use sea_orm::sea_query::LikeExpr;
+use sha2::{Digest, Sha256};
+
+/// The SHA-256 of `text` in lowercase hex: how list texts and department tokens are kept.
+pub fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
 
 /// A LIKE pattern matching any text that contains `text`, with `%`, `_` and `\` in it
 /// matching themselves.

@@ -10,7 +10,7 @@ use sea_orm::{
     sea_query::{Query, SelectStatement},
 };
 
-use super::{department_directory, items::Today};
+use crate::store::{department, item::Today};
 use crate::{
     DomainError,
     model::{Department, DepartmentRole, ItemStatus},
@@ -94,7 +94,7 @@ pub async fn compute<C: ConnectionTrait>(
         }
     }
     let department_ids: Vec<i64> = per_department.keys().copied().collect();
-    let departments: HashMap<i64, Department> = department_directory::by_ids(db, &department_ids)
+    let departments: HashMap<i64, Department> = department::directory::by_ids(db, &department_ids)
         .await?
         .into_iter()
         .map(|d| (d.id, d))

@@ -11,7 +11,7 @@ use domain::{
     email::{EmailAddress, Mailbox},
     model::ReminderDelivery,
     reminder::{Policy, digest::digests},
-    store::{deliveries, reminders},
+    store::ledger,
 };
 use futures_util::{StreamExt, stream};
 use sea_orm::DatabaseConnection;
@@ -64,7 +64,7 @@ pub async fn preview(
     ctx: &Context,
     now: DateTime<Utc>,
 ) -> Result<(Vec<PreviewMessage>, RunReport), DomainError> {
-    let preview = reminders::preview(&ctx.db, &ctx.policy, ctx.timezone, now).await?;
+    let preview = ledger::reminders::preview(&ctx.db, &ctx.policy, ctx.timezone, now).await?;
     let messages = preview
         .digests
         .iter()
@@ -95,22 +95,22 @@ pub async fn preview(
 
 /// One run: plan at `now`, then deliver everything deliverable, each reminder once.
 pub async fn run(ctx: &Context, now: DateTime<Utc>) -> Result<RunReport, DomainError> {
-    let today = reminders::today_in(ctx.timezone, now);
-    let (outcome, _) = reminders::planned(&ctx.db, &ctx.policy, today).await?;
+    let today = ledger::reminders::today_in(ctx.timezone, now);
+    let (outcome, _) = ledger::reminders::planned(&ctx.db, &ctx.policy, today).await?;
     for (department, item) in &outcome.uncontacted {
         tracing::warn!(%department, %item, "a lead department has no active contact: nobody can be reminded; add a contact");
     }
     let mut report = RunReport {
         today: Some(today),
         planned: outcome.reminders.len(),
-        new_in_ledger: deliveries::record_planned(&ctx.db, &outcome.reminders, now).await?,
+        new_in_ledger: ledger::deliveries::record_planned(&ctx.db, &outcome.reminders, now).await?,
         uncontacted: outcome.uncontacted,
         day_of_rest: outcome.day_of_rest,
         ..RunReport::default()
     };
 
     loop {
-        let claimed = deliveries::claim(
+        let claimed = ledger::deliveries::claim(
             &ctx.db,
             now,
             Duration::minutes(CLAIM_LEASE_MINUTES),
@@ -142,8 +142,8 @@ async fn deliver(
     now: DateTime<Utc>,
     report: &mut RunReport,
 ) -> Result<(), DomainError> {
-    let known = reminders::known_for(&ctx.db, claimed).await?;
-    let rows = reminders::rows_of(claimed);
+    let known = ledger::reminders::known_for(&ctx.db, claimed).await?;
+    let rows = ledger::reminders::rows_of(claimed);
     let by_id: HashMap<i64, &ReminderDelivery> = claimed.iter().map(|r| (r.id, r)).collect();
     let to_send = digests(&rows, &known, &ctx.policy, today);
     // Rows that no digest carries: the due date was deactivated, or the department no longer
@@ -157,7 +157,7 @@ async fn deliver(
         .map(|r| r.id)
         .filter(|id| !carried.contains(id))
         .collect();
-    deliveries::mark_skipped(
+    ledger::deliveries::mark_skipped(
         &ctx.db,
         &skipped,
         "the due date is no longer active, or the department no longer has a part in the item",
@@ -183,7 +183,7 @@ async fn deliver(
     while let Some((digest, id, sent)) = results.next().await {
         match sent {
             Ok(()) => {
-                deliveries::mark_sent(&ctx.db, &digest.delivery_ids, &id, now).await?;
+                ledger::deliveries::mark_sent(&ctx.db, &digest.delivery_ids, &id, now).await?;
                 report.messages_sent += 1;
                 report.deliveries_sent += digest.delivery_ids.len();
             }
@@ -210,7 +210,7 @@ async fn deliver(
                         "reminder not delivered; it stays in the ledger and is retried later"
                     );
                 }
-                let failed = deliveries::record_failure(
+                let failed = ledger::deliveries::record_failure(
                     &ctx.db,
                     &rows_of,
                     &error.message,

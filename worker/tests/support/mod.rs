@@ -14,7 +14,7 @@ use domain::{
     reminder::Policy,
     store::{
         audit::Actor,
-        import::{ImportOptions, import},
+        list_import::{ImportOptions, import},
     },
 };
 use mailin_embedded::{Handler, Response, Server, response};

@@ -7,7 +7,7 @@ use domain::{
     DomainError,
     department::DepartmentName,
     email::EmailAddress,
-    store::directory_admin::{self, ContactUpdate},
+    store::department::{self, admin::ContactUpdate},
 };
 use sea_orm::DatabaseConnection;
 
@@ -48,7 +48,7 @@ impl DirectoryMutation {
         let change = admin_change(ctx)?;
         let name = department_name(&name, "name")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        directory_admin::create_department(db, &name, "name", &change)
+        department::admin::create_department(db, &name, "name", &change)
             .await
             .map(Department)
             .map_err(to_graphql)
@@ -65,7 +65,7 @@ impl DirectoryMutation {
         let id = id_arg(Kind::Department, &department_id, "departmentId")?;
         let name = department_name(&name, "name")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        directory_admin::rename_department(db, id, &name, "name", &change)
+        department::admin::rename_department(db, id, &name, "name", &change)
             .await
             .map(Department)
             .map_err(to_graphql)
@@ -82,7 +82,7 @@ impl DirectoryMutation {
         let id = id_arg(Kind::Department, &department_id, "departmentId")?;
         let alias = department_name(&alias, "alias")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        directory_admin::add_department_alias(db, id, &alias, "alias", &change)
+        department::admin::add_department_alias(db, id, &alias, "alias", &change)
             .await
             .map(Department)
             .map_err(to_graphql)
@@ -96,7 +96,7 @@ impl DirectoryMutation {
         let from = id_arg(Kind::Department, &from, "from")?;
         let into = id_arg(Kind::Department, &into, "into")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        directory_admin::merge_departments(db, from, into, "from", &change)
+        department::admin::merge_departments(db, from, into, "from", &change)
             .await
             .map(|(department, _)| Department(department))
             .map_err(to_graphql)
@@ -116,7 +116,7 @@ impl DirectoryMutation {
         let name = person_name(&name, "name")?;
         let address = parse_email(&email, "email")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        directory_admin::add_contact(db, id, &name, &address, "email", &change)
+        department::admin::add_contact(db, id, &name, &address, "email", &change)
             .await
             .map(Contact)
             .map_err(to_graphql)
@@ -146,7 +146,7 @@ impl DirectoryMutation {
             active,
         };
         let db = ctx.data::<DatabaseConnection>()?;
-        directory_admin::update_contact(db, id, &update, "email", &change)
+        department::admin::update_contact(db, id, &update, "email", &change)
             .await
             .map(Contact)
             .map_err(to_graphql)
@@ -158,7 +158,7 @@ impl DirectoryMutation {
         let change = admin_change(ctx)?;
         let id = id_arg(Kind::Contact, &contact_id, "contactId")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        directory_admin::remove_contact(db, id, &change)
+        department::admin::remove_contact(db, id, &change)
             .await
             .map(Contact)
             .map_err(to_graphql)

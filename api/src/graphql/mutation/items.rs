@@ -7,10 +7,9 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use domain::{
     DomainError,
     store::{
-        import::ImportOptions,
-        item_admin,
-        item_edit::{self, ItemEdit, NewItem},
-        progress,
+        item,
+        item::edit::{ItemEdit, NewItem},
+        list_import::ImportOptions,
     },
 };
 use sea_orm::DatabaseConnection;
@@ -109,7 +108,7 @@ impl ItemMutation {
             )?,
         };
         let db = ctx.data::<DatabaseConnection>()?;
-        let item = item_edit::create_item(db, &new, &change)
+        let item = item::edit::create_item(db, &new, &change)
             .await
             .map_err(|e| to_graphql(under("input", e)))?;
         published(ctx, ItemChangeKind::Created, &item).await;
@@ -132,7 +131,7 @@ impl ItemMutation {
             deadline: input.deadline,
         };
         let db = ctx.data::<DatabaseConnection>()?;
-        let (item, changed) = item_edit::update_item(db, id, &edit, &change)
+        let (item, changed) = item::edit::update_item(db, id, &edit, &change)
             .await
             .map_err(|e| to_graphql(under("input", e)))?;
         if changed {
@@ -147,7 +146,7 @@ impl ItemMutation {
         let change = admin_change(ctx)?;
         let id = id_arg(Kind::Item, &item_id, "itemId")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        let (item, changed) = item_edit::delete_item(db, id, &change)
+        let (item, changed) = item::edit::delete_item(db, id, &change)
             .await
             .map_err(to_graphql)?;
         // Deleting a closed item again changes nothing, and nothing is announced.
@@ -167,7 +166,7 @@ impl ItemMutation {
         let change = admin_change(ctx)?;
         let id = id_arg(Kind::Item, &item_id, "itemId")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        let item = item_admin::set_status(db, id, status.into(), &change)
+        let item = item::admin::set_status(db, id, status.into(), &change)
             .await
             .map_err(to_graphql)?;
         published(ctx, ItemChangeKind::Status, &item).await;
@@ -186,7 +185,7 @@ impl ItemMutation {
         let item = id_arg(Kind::Item, &item_id, "itemId")?;
         let department = id_arg(Kind::Department, &department_id, "departmentId")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        let item = item_admin::assign_department(
+        let item = item::admin::assign_department(
             db,
             item,
             department,
@@ -212,7 +211,7 @@ impl ItemMutation {
         let item = id_arg(Kind::Item, &item_id, "itemId")?;
         let department = id_arg(Kind::Department, &department_id, "departmentId")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        let item = item_admin::unassign_department(db, item, department, role.into(), &change)
+        let item = item::admin::unassign_department(db, item, department, role.into(), &change)
             .await
             .map_err(to_graphql)?;
         published(ctx, ItemChangeKind::Assignment, &item).await;
@@ -255,7 +254,7 @@ impl ItemMutation {
             )));
         }
         let db = ctx.data::<DatabaseConnection>()?;
-        let (item, _) = item_admin::change_deadline(db, id, due_on.0, reason, acting_for, &change)
+        let (item, _) = item::admin::change_deadline(db, id, due_on.0, reason, acting_for, &change)
             .await
             .map_err(to_graphql)?;
         published(ctx, ItemChangeKind::Deadline, &item).await;
@@ -275,7 +274,7 @@ impl ItemMutation {
         let change = change_by_viewer(ctx)?;
         let id = id_arg(Kind::Item, &item_id, "itemId")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        let (report, item) = progress::report(db, id, &note, percent, acting_for, &change)
+        let (report, item) = item::progress::report(db, id, &note, percent, acting_for, &change)
             .await
             .map_err(to_graphql)?;
         published(ctx, ItemChangeKind::Progress, &item).await;

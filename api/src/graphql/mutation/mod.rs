@@ -10,7 +10,7 @@ mod tokens;
 
 use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, MergedObject, Result};
-use domain::{model, store::directory_admin::Change};
+use domain::{model, store::unit_of_work::Change};
 
 use super::{
     auth,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ErrorExtensions, Object, Result, SimpleObject};
 use chrono::{DateTime, FixedOffset, Utc};
-use domain::{Settings, reminder::load_policy, store::reminders};
+use domain::{Settings, reminder::load_policy, store::ledger::reminders};
 use sea_orm::DatabaseConnection;
 
 use crate::graphql::{

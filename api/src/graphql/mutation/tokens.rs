@@ -2,7 +2,7 @@
 
 use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
-use domain::store::department_tokens;
+use domain::store::department;
 use sea_orm::DatabaseConnection;
 
 use super::{admin_change, id_arg};
@@ -35,7 +35,7 @@ impl TokenMutation {
         let change = admin_change(ctx)?;
         let id = id_arg(Kind::Department, &department_id, "departmentId")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        let issued = department_tokens::issue(db, id, &change)
+        let issued = department::tokens::issue(db, id, &change)
             .await
             .map_err(to_graphql)?;
         Ok(IssuedDepartmentToken {
@@ -54,7 +54,7 @@ impl TokenMutation {
         let change = admin_change(ctx)?;
         let id = id_arg(Kind::DepartmentToken, &token_id, "tokenId")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        let token = department_tokens::revoke(db, id, &change)
+        let token = department::tokens::revoke(db, id, &change)
             .await
             .map_err(to_graphql)?;
         if let Ok(revocations) = ctx.data::<Revocations>() {

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use chrono::{DateTime, FixedOffset, Utc};
 use domain::{
     DomainError, model,
-    store::{department_directory, items::RoleFilter, page::Position},
+    store::{department, item::RoleFilter, page::Position},
 };
 use sea_orm::DatabaseConnection;
 
@@ -99,7 +99,7 @@ impl Department {
         auth::require_admin(ctx)?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
         Ok(
-            domain::store::department_tokens::of_department(db, self.0.id)
+            domain::store::department::tokens::of_department(db, self.0.id)
                 .await
                 .map_err(to_graphql)?
                 .into_iter()
@@ -154,7 +154,7 @@ pub async fn department_connection(
     let request = args
         .request(|c, field| id_position(KIND, c, field))
         .map_err(to_graphql)?;
-    let page = department_directory::page(db, search, &request)
+    let page = department::directory::page(db, search, &request)
         .await
         .map_err(to_graphql)?;
     let aliases = page.rows.iter().map(|d| AliasesOf(d.id)).collect();

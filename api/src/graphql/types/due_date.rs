@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
     model,
-    store::{due_dates, page::Position},
+    store::{item, page::Position},
 };
 use sea_orm::DatabaseConnection;
 
@@ -86,7 +86,7 @@ pub async fn upcoming_connection(
             Ok(Position { key, id })
         })
         .map_err(to_graphql)?;
-    let page = due_dates::upcoming(db, list_id, from, to, &request)
+    let page = item::due_dates::upcoming(db, list_id, from, to, &request)
         .await
         .map_err(to_graphql)?;
     Ok(connection::build(

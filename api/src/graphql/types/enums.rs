@@ -1,7 +1,7 @@
 //! Enums of the public schema, mapped from the domain's.
 
 use async_graphql::Enum;
-use domain::{model, store::items::RoleFilter, urgency};
+use domain::{model, store::item::RoleFilter, urgency};
 
 macro_rules! mirror {
     ($(#[$doc:meta])* $name:ident from $domain:path { $($variant:ident),* $(,)? }) => {

@@ -6,7 +6,7 @@ use async_graphql::{ID, InputObject};
 use domain::{
     DomainError,
     search::SearchText,
-    store::{items, ledger},
+    store::{item, ledger},
 };
 
 use super::{
@@ -37,9 +37,9 @@ pub struct ItemFilter {
 
 impl ItemFilter {
     /// The domain filter; `path` is where this input sits (`filter`), for error messages.
-    pub fn to_domain(&self, path: &str) -> Result<items::ItemFilter, DomainError> {
+    pub fn to_domain(&self, path: &str) -> Result<item::ItemFilter, DomainError> {
         let role = self.role.unwrap_or(DepartmentRoleFilter::Any).into();
-        Ok(items::ItemFilter {
+        Ok(item::ItemFilter {
             list_id: self
                 .list_id
                 .as_ref()
@@ -77,13 +77,13 @@ pub struct ItemOrder {
     pub direction: OrderDirection,
 }
 
-impl From<ItemOrder> for items::ItemOrder {
+impl From<ItemOrder> for item::ItemOrder {
     fn from(o: ItemOrder) -> Self {
         Self {
             field: match o.field {
-                ItemOrderField::DueDate => items::ItemOrderField::DueDate,
-                ItemOrderField::Number => items::ItemOrderField::Number,
-                ItemOrderField::UpdatedAt => items::ItemOrderField::Updated,
+                ItemOrderField::DueDate => item::ItemOrderField::DueDate,
+                ItemOrderField::Number => item::ItemOrderField::Number,
+                ItemOrderField::UpdatedAt => item::ItemOrderField::Updated,
             },
             descending: o.direction == OrderDirection::Desc,
         }

@@ -7,7 +7,8 @@ use domain::{
     DomainError,
     model::{self, Assignment, DepartmentRole},
     store::{
-        items::{self, ItemOrderField, ItemSortKey, Today},
+        item,
+        item::{ItemOrderField, ItemSortKey, Today},
         page::Position,
     },
 };
@@ -211,7 +212,7 @@ impl Item {
 
 /// `totalCount` of an item connection, counted only when asked for.
 pub struct ItemCount {
-    filter: items::ItemFilter,
+    filter: item::ItemFilter,
     today: Today,
 }
 
@@ -221,7 +222,7 @@ impl ItemCount {
     #[graphql(complexity = "crate::graphql::connection::TOTAL_COUNT_COST")]
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
         let db = ctx.data::<DatabaseConnection>()?;
-        items::count(db, &self.filter, self.today)
+        item::count(db, &self.filter, self.today)
             .await
             .map_err(to_graphql)
     }
@@ -230,8 +231,8 @@ impl ItemCount {
 /// A page of the items `filter` selects, as a Relay connection.
 pub async fn item_connection(
     ctx: &Context<'_>,
-    filter: items::ItemFilter,
-    order: items::ItemOrder,
+    filter: item::ItemFilter,
+    order: item::ItemOrder,
     args: PageArgs,
     today: Today,
 ) -> Result<Connection<String, Item, ItemCount>> {
@@ -240,7 +241,7 @@ pub async fn item_connection(
     let request = args
         .request(|c, field| decode_position(order, kind, c, field))
         .map_err(to_graphql)?;
-    let page = items::page(db, &filter, today, order, &request)
+    let page = item::page(db, &filter, today, order, &request)
         .await
         .map_err(to_graphql)?;
     let ids: Vec<i64> = page.rows.iter().map(|i| i.id).collect();
@@ -286,7 +287,7 @@ fn key_text(key: &ItemSortKey) -> String {
 }
 
 fn decode_position(
-    order: items::ItemOrder,
+    order: item::ItemOrder,
     kind: &str,
     cursor: &str,
     field: &str,

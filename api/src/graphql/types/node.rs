@@ -61,7 +61,7 @@ pub async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         }
         Kind::ProgressReport => {
             let db = ctx.data::<sea_orm::DatabaseConnection>()?;
-            domain::store::progress::by_id(db, pk)
+            domain::store::item::progress::by_id(db, pk)
                 .await
                 .map_err(crate::graphql::error::to_graphql)?
                 .map(|m| Node::ProgressReport(ProgressReport(m)))

@@ -3,7 +3,7 @@
 use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use chrono::{DateTime, Utc};
-use domain::{model, store::progress};
+use domain::{model, store::item::progress};
 use sea_orm::DatabaseConnection;
 
 use super::{Department, Item, department::id_position};

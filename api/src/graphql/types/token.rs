@@ -4,7 +4,7 @@
 use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
-use domain::store::department_tokens;
+use domain::store::department;
 
 use super::Department;
 use crate::graphql::{
@@ -13,7 +13,7 @@ use crate::graphql::{
 };
 
 #[derive(Clone)]
-pub struct DepartmentToken(pub department_tokens::DepartmentToken);
+pub struct DepartmentToken(pub department::tokens::DepartmentToken);
 
 /// A token that acts for a department; revoked tokens authenticate nobody.
 #[Object]

@@ -11,8 +11,8 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{directory_admin::Change, import::sha256_hex};
 use crate::DomainError;
+use crate::store::{sha256_hex, unit_of_work::Change};
 use entity::{department, department_token};
 
 /// Every department token starts so, which tells it apart from the administrator's token.

@@ -1,5 +1,9 @@
 //! Departments and their aliases: names are matched after NFKC, by canonical name or alias.
 
+pub mod admin;
+pub mod directory;
+pub mod tokens;
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};

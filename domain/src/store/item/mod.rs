@@ -1,5 +1,11 @@
 //! Items of lists: filtered, ordered and read with keyset pagination.
 
+pub mod access;
+pub mod admin;
+pub mod due_dates;
+pub mod edit;
+pub mod progress;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -7,7 +13,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, Query, QueryStatementBuilder, SimpleExpr},
 };
 
-use super::{
+use crate::store::{
     contains,
     page::{self, PageRequest, SortSpec},
 };

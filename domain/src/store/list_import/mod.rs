@@ -15,7 +15,6 @@ use sea_orm::{
     EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait,
 };
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::{
     DomainError,
@@ -24,8 +23,8 @@ use crate::{
     listdoc::{ParsedItem, ParsedList, WarningKind},
     store::{
         audit::{self, Actor},
-        departments::DepartmentResolver,
-        due_dates::{self, Versioning},
+        department::DepartmentResolver,
+        item::due_dates::Versioning,
     },
 };
 use entity::{DepartmentRole, ItemStatus, item, item_department, item_due_date, project_list};
@@ -69,10 +68,6 @@ pub struct ItemChange {
 /// 32,766); the client's cost per statement grows faster than its parameter count, and
 /// `bench/import` measured 100-row batches about 4× faster per row than 500-row ones.
 const BATCH_ROWS: usize = 100;
-
-pub fn sha256_hex(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
-}
 
 /// Refuses what cannot be stored faithfully, before anything is written.
 fn check_storable(parsed: &ParsedList) -> Result<&str, DomainError> {
@@ -136,7 +131,7 @@ async fn run(
     mode: Mode,
 ) -> Result<ImportReport, DomainError> {
     let title = check_storable(parsed)?;
-    let sha = sha256_hex(source_text);
+    let sha = crate::store::sha256_hex(source_text);
     let txn = db.begin().await?;
 
     if let Some(same) = project_list::Entity::find()
@@ -212,7 +207,7 @@ async fn run(
         }
     };
     report.departments_created = writer.departments_created.into_iter().collect();
-    super::items::refresh_earliest_due(&txn, report.list_id).await?;
+    crate::store::item::refresh_earliest_due(&txn, report.list_id).await?;
 
     audit::record(
         &txn,
@@ -320,7 +315,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         milestones: &[Milestone],
         version: i32,
     ) -> Vec<item_due_date::ActiveModel> {
-        due_dates::rows(item_id, milestones, version, self.now)
+        crate::store::item::due_dates::rows(item_id, milestones, version, self.now)
     }
 
     /// (role, department id, printed position) for an item, each department once per role.
@@ -445,7 +440,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 .map(|(name, _)| *name),
         );
 
-        let versioned = due_dates::replace(
+        let versioned = crate::store::item::due_dates::replace(
             self.txn,
             current.id,
             &parsed.deadline.milestones,
@@ -541,6 +536,7 @@ pub(crate) fn role_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::sha256_hex;
 
     #[test]
     fn batch_labels_come_from_the_title() {

@@ -8,7 +8,7 @@ use sea_orm::{
     sea_query::{Expr, Query},
 };
 
-use super::page::{self, PageRequest, SortSpec};
+use crate::store::page::{self, PageRequest, SortSpec};
 use crate::{
     DomainError,
     deadline::Milestone,

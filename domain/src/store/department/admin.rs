@@ -3,17 +3,13 @@
 //! audit event; a name already in use is a conflict on the field that carries it.
 
 use crate::store::audit::{Action, RecordKind};
-use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, TransactionTrait,
 };
 use serde_json::json;
 
-use super::{
-    audit::{self, Actor},
-    departments::{self, DepartmentResolver},
-};
+use crate::store::{department::DepartmentResolver, unit_of_work::Change};
 use crate::{
     DomainError,
     department::DepartmentName,
@@ -21,29 +17,6 @@ use crate::{
     model::{Contact, Department},
 };
 use entity::{department, department_alias, department_contact};
-
-/// Who acts and when, for the audit trail.
-#[derive(Clone, Debug)]
-pub struct Change {
-    pub actor: Actor,
-    pub now: DateTime<Utc>,
-}
-
-impl Change {
-    /// Records what this change did in the audit trail and commits it with everything else
-    /// `txn` wrote: the record and the change stand or fall together.
-    pub async fn commit(
-        &self,
-        txn: DatabaseTransaction,
-        action: audit::Action,
-        entity: (audit::RecordKind, Option<i64>),
-        payload: serde_json::Value,
-    ) -> Result<(), DomainError> {
-        audit::record(&txn, &self.actor, action, entity, payload, self.now).await?;
-        txn.commit().await?;
-        Ok(())
-    }
-}
 
 fn name_taken(
     field: &str,
@@ -127,7 +100,7 @@ pub async fn rename_department(
     let mut active = current.into_active_model();
     active.name = Set(name.to_string());
     let renamed = active.update(&txn).await?;
-    departments::insert_alias(&txn, id, &old, change.now).await?;
+    crate::store::department::insert_alias(&txn, id, &old, change.now).await?;
     change
         .commit(
             txn,
@@ -150,7 +123,7 @@ pub async fn add_department_alias(
     let txn = db.begin().await?;
     let current = department_or_404(&txn, id).await?;
     name_taken(field, alias, &DepartmentResolver::load(&txn).await?)?;
-    departments::insert_alias(&txn, id, alias.as_str(), change.now).await?;
+    crate::store::department::insert_alias(&txn, id, alias.as_str(), change.now).await?;
     change
         .commit(
             txn,
@@ -438,7 +411,7 @@ pub async fn merge_departments(
         .rows_affected;
 
     department::Entity::delete_by_id(from).exec(&txn).await?;
-    departments::insert_alias(&txn, into, &source.name, change.now).await?;
+    crate::store::department::insert_alias(&txn, into, &source.name, change.now).await?;
     change
         .commit(
             txn,

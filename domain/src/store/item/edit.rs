@@ -12,13 +12,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{
-    access,
-    directory_admin::Change,
-    due_dates::{self, Versioning},
-    import::role_rows,
-    items,
-};
+use crate::store::{item::due_dates::Versioning, list_import::role_rows, unit_of_work::Change};
 use crate::{
     DomainError,
     deadline::Deadline,
@@ -161,7 +155,8 @@ pub async fn create_item(
     }
     .insert(&txn)
     .await?;
-    let dates = due_dates::rows(created.id, &deadline.milestones, 1, change.now);
+    let dates =
+        crate::store::item::due_dates::rows(created.id, &deadline.milestones, 1, change.now);
     if !dates.is_empty() {
         item_due_date::Entity::insert_many(dates).exec(&txn).await?;
     }
@@ -171,8 +166,8 @@ pub async fn create_item(
     item_department::Entity::insert_many(role_rows(created.id, &roles))
         .exec(&txn)
         .await?;
-    items::refresh_earliest_due(&txn, list.id).await?;
-    let created = access::item_for(&txn, created.id, None).await?;
+    crate::store::item::refresh_earliest_due(&txn, list.id).await?;
+    let created = crate::store::item::access::item_for(&txn, created.id, None).await?;
     change
         .commit(
             txn,
@@ -212,7 +207,7 @@ pub async fn update_item(
     let title = edit.title.as_deref().map(title).transpose()?;
     let content = edit.content.as_deref().map(content).transpose()?;
     let txn = db.begin().await?;
-    let current = access::item_for(&txn, id, None).await?;
+    let current = crate::store::item::access::item_for(&txn, id, None).await?;
     let mut changed: Vec<&str> = Vec::new();
     let mut active = current.clone().into_active_model();
     if let Some((value, text)) = number.filter(|(n, _)| *n != current.number) {
@@ -238,7 +233,7 @@ pub async fn update_item(
             active.deadline_text = Set(parsed.text.clone());
             active.ongoing = Set(parsed.ongoing);
             changed.push("deadline");
-            due_dates::replace(
+            crate::store::item::due_dates::replace(
                 &txn,
                 id,
                 &parsed.milestones,
@@ -253,7 +248,7 @@ pub async fn update_item(
     }
     active.updated_at = Set(change.now);
     active.update(&txn).await?;
-    let updated = access::item_for(&txn, id, None).await?;
+    let updated = crate::store::item::access::item_for(&txn, id, None).await?;
     change
         .commit(
             txn,
@@ -273,7 +268,7 @@ pub async fn delete_item(
     change: &Change,
 ) -> Result<(Item, bool), DomainError> {
     let txn = db.begin().await?;
-    let current = access::item_for(&txn, id, None).await?;
+    let current = crate::store::item::access::item_for(&txn, id, None).await?;
     if current.status == ItemStatus::Closed {
         return Ok((current.into(), false));
     }

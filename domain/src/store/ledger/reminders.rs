@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::deliveries;
+use crate::store::ledger;
 use crate::{
     DomainError,
     model::ReminderDelivery,
@@ -27,11 +27,11 @@ pub async fn planned<C: sea_orm::ConnectionTrait>(
     policy: &Policy,
     today: NaiveDate,
 ) -> Result<(PlanOutcome, Known), DomainError> {
-    let due = deliveries::due_dates(db, None).await?;
-    let contacts = deliveries::contacts(db).await?;
+    let due = ledger::deliveries::due_dates(db, None).await?;
+    let contacts = ledger::deliveries::contacts(db).await?;
     let mut outcome = plan(&due, &contacts, policy, today);
     let ongoing = if policy.checkin_day.is_some() {
-        deliveries::ongoing_items(db, None).await?
+        ledger::deliveries::ongoing_items(db, None).await?
     } else {
         Vec::new()
     };
@@ -54,11 +54,11 @@ pub async fn known_for<C: sea_orm::ConnectionTrait>(
         .filter_map(|r| r.item_id)
         .collect();
     Ok(Known::new(
-        deliveries::due_dates(db, Some(&due_ids)).await?,
+        ledger::deliveries::due_dates(db, Some(&due_ids)).await?,
         if item_ids.is_empty() {
             Vec::new()
         } else {
-            deliveries::ongoing_items(db, Some(&item_ids)).await?
+            ledger::deliveries::ongoing_items(db, Some(&item_ids)).await?
         },
     ))
 }

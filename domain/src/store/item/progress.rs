@@ -9,10 +9,10 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{
-    access,
-    directory_admin::Change,
+use crate::store::{
+    item,
     page::{self, PageRequest},
+    unit_of_work::Change,
 };
 use crate::{
     DomainError,
@@ -52,7 +52,7 @@ pub async fn report(
 ) -> Result<(ProgressReport, Item), DomainError> {
     let note = validate(note, percent)?;
     let txn = db.begin().await?;
-    let current = access::item_for(&txn, item_id, acting_for).await?;
+    let current = item::access::item_for(&txn, item_id, acting_for).await?;
     let row = item_progress::ActiveModel {
         item_id: Set(item_id),
         note: Set(note.clone()),

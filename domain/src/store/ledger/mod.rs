@@ -1,11 +1,14 @@
 //! The reminder ledger, read for administrators.
 
+pub mod deliveries;
+pub mod reminders;
+
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     sea_query::{Expr, Query},
 };
 
-use super::page::{self, PageRequest};
+use crate::store::page::{self, PageRequest};
 use crate::{
     DomainError,
     model::{DeliveryStatus, Page, ReminderDelivery},

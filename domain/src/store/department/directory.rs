@@ -6,11 +6,11 @@ use sea_orm::{
     sea_query::{Expr, Query},
 };
 
-use super::{
+use crate::search::SearchText;
+use crate::store::{
     contains,
     page::{self, PageRequest, SortSpec},
 };
-use crate::search::SearchText;
 use crate::{
     DomainError,
     model::{Assignment, Contact, Department, DepartmentRole, Page},

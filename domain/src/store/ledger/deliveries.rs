@@ -51,7 +51,7 @@ pub async fn due_dates<C: ConnectionTrait>(
         .into_iter()
         .map(|i| (i.id, i))
         .collect();
-    let names = super::departments::names(db).await?;
+    let names = crate::store::department::names(db).await?;
     let mut roles: HashMap<(i64, DepartmentRole), Vec<(i32, i64)>> = HashMap::new();
     for role in item_department::Entity::find()
         .filter(item_department::Column::ItemId.is_in(item_ids.iter().copied()))
@@ -117,7 +117,7 @@ pub async fn ongoing_items<C: ConnectionTrait>(
             .filter(item::Column::Status.is_not_in([ItemStatus::Done, ItemStatus::Closed])),
     };
     let items = query.all(db).await?;
-    let names = super::departments::names(db).await?;
+    let names = crate::store::department::names(db).await?;
     let mut leads: HashMap<i64, Vec<(i32, i64)>> = HashMap::new();
     for role in item_department::Entity::find()
         .filter(item_department::Column::ItemId.is_in(items.iter().map(|i| i.id)))

@@ -10,11 +10,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{
-    access,
-    directory_admin::Change,
-    due_dates::{self, Versioning},
-};
+use crate::store::{item::due_dates::Versioning, unit_of_work::Change};
 use crate::{
     DomainError,
     deadline::Milestone,
@@ -26,7 +22,7 @@ async fn item_or_404<C: sea_orm::ConnectionTrait>(
     db: &C,
     id: i64,
 ) -> Result<item::Model, DomainError> {
-    access::item_for(db, id, None).await
+    crate::store::item::access::item_for(db, id, None).await
 }
 
 /// Sets an item's status (`DONE` stops its reminders, `CLOSED` withdraws it).
@@ -67,20 +63,26 @@ pub async fn change_deadline(
     change: &Change,
 ) -> Result<(Item, DueDate), DomainError> {
     let txn = db.begin().await?;
-    let current = access::item_for(&txn, id, acting_for).await?;
+    let current = crate::store::item::access::item_for(&txn, id, acting_for).await?;
     let milestone = Milestone {
         due_on,
         precision: DuePrecision::Day,
         kind: DueKind::Final,
         label: None,
     };
-    let written = due_dates::replace(&txn, id, &[milestone], Versioning::Always, change.now)
-        .await?
-        .ok_or_else(|| {
-            DomainError::Database(sea_orm::DbErr::Custom(
-                "a new due-date version was asked for and not written".into(),
-            ))
-        })?;
+    let written = crate::store::item::due_dates::replace(
+        &txn,
+        id,
+        &[milestone],
+        Versioning::Always,
+        change.now,
+    )
+    .await?
+    .ok_or_else(|| {
+        DomainError::Database(sea_orm::DbErr::Custom(
+            "a new due-date version was asked for and not written".into(),
+        ))
+    })?;
     let version = written.version;
     let replaced: Vec<String> = written
         .replaced
