@@ -180,7 +180,7 @@ fn month_number(text: &str) -> Option<u32> {
     let n = text
         .parse::<u32>()
         .ok()
-        .or_else(|| crate::listdoc::numerals::chinese_to_number(text))?;
+        .or_else(|| crate::numerals::chinese_to_number(text))?;
     (1..=12).contains(&n).then_some(n)
 }
 

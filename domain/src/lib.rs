@@ -9,6 +9,7 @@ pub mod email;
 pub mod error;
 pub mod listdoc;
 pub mod model;
+pub mod numerals;
 pub mod reminder;
 pub mod search;
 pub mod shutdown;

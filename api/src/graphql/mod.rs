@@ -7,7 +7,6 @@ pub mod connection;
 pub mod error;
 pub mod events;
 pub mod ids;
-pub mod import_list;
 pub mod introspection;
 pub mod limits;
 pub mod loaders;
@@ -34,7 +33,7 @@ pub const MAX_PAGE_SIZE: i32 = 100;
 fn builder()
 -> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot> {
     Schema::build(
-        query::QueryRoot,
+        query::QueryRoot::default(),
         mutation::MutationRoot::default(),
         subscription::SubscriptionRoot,
     )

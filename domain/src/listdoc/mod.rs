@@ -5,7 +5,6 @@
 //! break mid-list and unrelated articles follow; the parser keeps every line somewhere it can be
 //! seen (an item, an orphan fragment, unattached text or the title) and never invents text.
 
-pub mod numerals;
 mod report;
 mod scan;
 

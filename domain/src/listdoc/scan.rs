@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::numerals::chinese_to_number;
+use crate::numerals::chinese_to_number;
 
 /// The fields of an item, in the order lists print them; the last one present closes an item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

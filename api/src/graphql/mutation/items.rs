@@ -14,12 +14,11 @@ use domain::{
 };
 use sea_orm::DatabaseConnection;
 
-use super::{admin_change, change_by_viewer, id_arg, published};
+use super::{admin_change, change_by_viewer, id_arg, import_list, published};
 use crate::graphql::{
     auth, clock,
     error::{to_graphql, under},
     events::ItemChangeKind,
-    import_list,
     scalars::Date,
     types::{DepartmentRole, Item, ItemStatus, ProgressReport},
 };

@@ -4,6 +4,7 @@
 //! items are published to `itemChanged` once committed.
 
 mod directory;
+mod import_list;
 mod items;
 mod reminders;
 mod tokens;

@@ -16,8 +16,8 @@ use crate::store::{item::due_dates::Versioning, list_import::role_rows, unit_of_
 use crate::{
     DomainError,
     deadline::Deadline,
-    listdoc::numerals::number_to_chinese,
     model::{DepartmentRole, Item, ItemStatus},
+    numerals::number_to_chinese,
     text::{self, Lines},
 };
 use entity::{department, item, item_department, item_due_date, project_list};

@@ -12,7 +12,7 @@ use domain::{
 };
 use sea_orm::DatabaseConnection;
 
-use super::{
+use crate::graphql::{
     error::{to_graphql, under},
     events::ItemChangeKind,
     ids, mutation,

@@ -1,0 +1,19 @@
+//! Root queries, one file per area, merged into one `Query` type (as `Mutation` is).
+
+mod directory;
+mod items;
+mod lists;
+mod nodes;
+mod records;
+
+use async_graphql::MergedObject;
+
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(
+    lists::ListQuery,
+    items::ItemQuery,
+    directory::DirectoryQuery,
+    records::RecordQuery,
+    nodes::NodeQuery,
+);
