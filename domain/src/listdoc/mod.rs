@@ -126,6 +126,14 @@ impl Draft {
             None => format!("the fragment at line {}", self.first_line),
         }
     }
+
+    /// Text read as the item's 事项内容: after its labelled value when there is one.
+    fn add_content(&mut self, text: &str) {
+        match self.fields.get_mut(&FieldKind::Content) {
+            Some((value, _)) => join_text(value, text),
+            None => join_text(&mut self.content, text),
+        }
+    }
 }
 
 /// Text lines joined as print broke them: a line ending mid-sentence continues without a space.
@@ -136,13 +144,24 @@ fn join_text(into: &mut String, text: &str) {
     into.push_str(text);
 }
 
+/// The reader of one list: it takes the lines one by one, one method per kind of line, and
+/// keeps what it has read so far.
 struct Parser {
+    /// The field that closes an item (the last kind of field the list prints).
     closing_field: FieldKind,
+    /// The year deadlines without one are read in.
+    year: Option<i32>,
+    title: Option<String>,
+    /// Whether anything but the title has been read (a text line after it is no title).
+    seen_content: bool,
+    /// The item or fragment being read.
+    current: Option<Draft>,
+    /// Text outside every item, being read.
+    loose: Option<UnattachedText>,
     items: Vec<ParsedItem>,
     orphans: Vec<ParsedItem>,
     unattached: Vec<UnattachedText>,
     warnings: Vec<ParseWarning>,
-    year: Option<i32>,
 }
 
 impl Parser {
@@ -168,6 +187,183 @@ impl Parser {
         text::cut(&value, max)
     }
 
+    fn new(closing_field: FieldKind, year: Option<i32>) -> Self {
+        Self {
+            closing_field,
+            year,
+            title: None,
+            seen_content: false,
+            current: None,
+            loose: None,
+            items: Vec::new(),
+            orphans: Vec::new(),
+            unattached: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Reads line `no`.
+    fn line(&mut self, no: usize, line: Line<'_>) {
+        if !matches!(line, Line::Text(_) | Line::Blank) {
+            self.unattached.extend(self.loose.take());
+        }
+        match line {
+            Line::Blank | Line::PageMarker => {}
+            Line::Heading {
+                number,
+                number_text,
+                title,
+            } => self.heading(no, number, number_text, title),
+            Line::Field { kind, value } => self.field(no, kind, value),
+            Line::Text(text) => self.text(no, text),
+        }
+    }
+
+    /// `三、…`: the previous item is done, a new one starts.
+    fn heading(&mut self, no: usize, number: i32, number_text: &str, title: &str) {
+        self.seen_content = true;
+        if let Some(done) = self.current.take() {
+            self.finish(done);
+        }
+        self.current = Some(Draft::new(
+            Some((number, number_text.to_owned())),
+            title.to_owned(),
+            no,
+        ));
+    }
+
+    /// `完成时限:…`: a field of the current item, or the start of a fragment under no heading
+    /// (after the item's closing field, or a second field of the same kind).
+    fn field(&mut self, no: usize, kind: FieldKind, value: &str) {
+        self.seen_content = true;
+        let starts_fragment = match &self.current {
+            None => true,
+            Some(d) => d.closed || d.fields.contains_key(&kind),
+        };
+        if starts_fragment {
+            if let Some(done) = self.current.take() {
+                if !done.closed {
+                    let name = done.name();
+                    self.warn(
+                        WarningKind::Field,
+                        no,
+                        format!(
+                            "a second {} line for {name}: the lines from here on are read as a fragment under no heading",
+                            kind.label()
+                        ),
+                    );
+                }
+                self.finish(done);
+            }
+            self.current = Some(Draft::new(None, String::new(), no));
+        }
+        let closing_field = self.closing_field;
+        if let Some(draft) = self.current.as_mut() {
+            draft.fields.insert(kind, (value.to_owned(), no));
+            draft.last_field = Some(kind);
+            draft.last_line = no;
+            draft.closed = kind >= closing_field;
+        }
+    }
+
+    /// Text: the title, a continuation of the current item's field, or text outside every item.
+    fn text(&mut self, no: usize, text: &str) {
+        if self.title.is_none() && !self.seen_content {
+            self.title = Some(text.to_owned());
+            self.seen_content = true;
+            return;
+        }
+        let Some(draft) = self.current.as_mut().filter(|d| !d.closed) else {
+            match self.loose.as_mut() {
+                Some(block) => {
+                    join_text(&mut block.text, text);
+                    block.last_line = no;
+                }
+                None => {
+                    self.loose = Some(UnattachedText {
+                        first_line: no,
+                        last_line: no,
+                        text: text.to_owned(),
+                    });
+                }
+            }
+            return;
+        };
+        match draft.last_field {
+            // A department list broken after a separator continues on the next line.
+            Some(kind @ (FieldKind::Lead | FieldKind::Cooperating))
+                if draft
+                    .fields
+                    .get(&kind)
+                    .is_some_and(|(v, _)| v.trim_end().ends_with(['、', ',', '，', ';', '；'])) =>
+            {
+                if let Some((value, _)) = draft.fields.get_mut(&kind) {
+                    value.push_str(text);
+                }
+            }
+            Some(FieldKind::Content) | None => draft.add_content(text),
+            Some(_) => {
+                draft.late_content_lines.push(no);
+                draft.add_content(text);
+            }
+        }
+        draft.last_line = no;
+    }
+
+    /// The list, once every line is read: the last item closed, and what the whole list shows
+    /// (text outside every item, numbers printed twice, no title) reported.
+    fn finish_list(mut self) -> ParsedList {
+        if let Some(done) = self.current.take() {
+            self.finish(done);
+        }
+        self.unattached.extend(self.loose.take());
+        for block in &self.unattached {
+            self.warnings.push(ParseWarning {
+                kind: WarningKind::Unattached,
+                line: block.first_line,
+                message: format!(
+                    "lines {}–{} belong to no item (text after an item's last field, or before the first heading): reported, not stored",
+                    block.first_line, block.last_line
+                ),
+            });
+        }
+        let mut first_seen: HashMap<i32, usize> = HashMap::new();
+        let mut duplicates = Vec::new();
+        for item in &self.items {
+            if let Some(number) = item.number
+                && let Some(first) = first_seen.insert(number, item.first_line)
+            {
+                duplicates.push(ParseWarning {
+                    kind: WarningKind::DuplicateNumber,
+                    line: item.first_line,
+                    message: format!(
+                        "item number {} appears twice (lines {first} and {}): a list cannot be imported with duplicate numbers",
+                        item.number_text.as_deref().unwrap_or_default(),
+                        item.first_line
+                    ),
+                });
+            }
+        }
+        self.warnings.extend(duplicates);
+        if self.title.is_none() {
+            self.warnings.push(ParseWarning {
+                kind: WarningKind::NoTitle,
+                line: 1,
+                message: "no title line before the first heading or field".to_owned(),
+            });
+        }
+        self.warnings.sort_by_key(|w| w.line);
+        ParsedList {
+            title: self.title,
+            year: self.year,
+            items: self.items,
+            orphans: self.orphans,
+            unattached: self.unattached,
+            warnings: self.warnings,
+        }
+    }
+
+    /// An item or fragment is done: its fields checked and read, and it is kept.
     fn finish(&mut self, draft: Draft) {
         let name = draft.name();
         let closing = self.closing_field;
@@ -344,169 +540,11 @@ pub fn parse(text: &str, options: &ParseOptions) -> ParsedList {
             }))
         });
 
-    let mut parser = Parser {
-        closing_field,
-        items: Vec::new(),
-        orphans: Vec::new(),
-        unattached: Vec::new(),
-        warnings: Vec::new(),
-        year,
-    };
-    let mut title: Option<String> = None;
-    let mut seen_content = false;
-    let mut current: Option<Draft> = None;
-    let mut loose: Option<UnattachedText> = None;
-
+    let mut parser = Parser::new(closing_field, year);
     for (no, line) in lines {
-        if !matches!(line, Line::Text(_) | Line::Blank) {
-            parser.unattached.extend(loose.take());
-        }
-        match line {
-            Line::Blank | Line::PageMarker => {}
-            Line::Heading {
-                number,
-                number_text,
-                title: heading,
-            } => {
-                seen_content = true;
-                if let Some(done) = current.take() {
-                    parser.finish(done);
-                }
-                current = Some(Draft::new(
-                    Some((number, number_text.to_owned())),
-                    heading.to_owned(),
-                    no,
-                ));
-            }
-            Line::Field { kind, value } => {
-                seen_content = true;
-                let starts_fragment = match &current {
-                    None => true,
-                    Some(d) => d.closed || d.fields.contains_key(&kind),
-                };
-                if starts_fragment {
-                    if let Some(done) = current.take() {
-                        if !done.closed {
-                            let name = done.name();
-                            parser.warn(WarningKind::Field, no, format!("a second {} line for {name}: the lines from here on are read as a fragment under no heading", kind.label()));
-                        }
-                        parser.finish(done);
-                    }
-                    current = Some(Draft::new(None, String::new(), no));
-                }
-                if let Some(draft) = current.as_mut() {
-                    draft.fields.insert(kind, (value.to_owned(), no));
-                    draft.last_field = Some(kind);
-                    draft.last_line = no;
-                    draft.closed = kind >= parser.closing_field;
-                }
-            }
-            Line::Text(text) => {
-                if title.is_none() && !seen_content {
-                    title = Some(text.to_owned());
-                    seen_content = true;
-                    continue;
-                }
-                match current.as_mut().filter(|d| !d.closed) {
-                    Some(draft) => {
-                        match draft.last_field {
-                            // A department list broken after a separator continues on the next line.
-                            Some(kind @ (FieldKind::Lead | FieldKind::Cooperating))
-                                if draft.fields.get(&kind).is_some_and(|(v, _)| {
-                                    v.trim_end().ends_with(['、', ',', '，', ';', '；'])
-                                }) =>
-                            {
-                                if let Some((value, _)) = draft.fields.get_mut(&kind) {
-                                    value.push_str(text);
-                                }
-                            }
-                            Some(FieldKind::Content) | None => {
-                                if let Some((value, _)) = draft.fields.get_mut(&FieldKind::Content)
-                                {
-                                    join_text(value, text);
-                                } else {
-                                    join_text(&mut draft.content, text);
-                                }
-                            }
-                            Some(_) => {
-                                draft.late_content_lines.push(no);
-                                if let Some((value, _)) = draft.fields.get_mut(&FieldKind::Content)
-                                {
-                                    join_text(value, text);
-                                } else {
-                                    join_text(&mut draft.content, text);
-                                }
-                            }
-                        }
-                        draft.last_line = no;
-                    }
-                    None => match loose.as_mut() {
-                        Some(block) => {
-                            join_text(&mut block.text, text);
-                            block.last_line = no;
-                        }
-                        None => {
-                            loose = Some(UnattachedText {
-                                first_line: no,
-                                last_line: no,
-                                text: text.to_owned(),
-                            });
-                        }
-                    },
-                }
-            }
-        }
+        parser.line(no, line);
     }
-    if let Some(done) = current.take() {
-        parser.finish(done);
-    }
-    parser.unattached.extend(loose.take());
-    for block in &parser.unattached {
-        parser.warnings.push(ParseWarning {
-            kind: WarningKind::Unattached,
-            line: block.first_line,
-            message: format!(
-                "lines {}–{} belong to no item (text after an item's last field, or before the first heading): reported, not stored",
-                block.first_line, block.last_line
-            ),
-        });
-    }
-
-    let mut first_seen: HashMap<i32, usize> = HashMap::new();
-    let mut duplicates = Vec::new();
-    for item in &parser.items {
-        if let Some(number) = item.number
-            && let Some(first) = first_seen.insert(number, item.first_line)
-        {
-            duplicates.push(ParseWarning {
-                    kind: WarningKind::DuplicateNumber,
-                    line: item.first_line,
-                    message: format!(
-                        "item number {} appears twice (lines {first} and {}): a list cannot be imported with duplicate numbers",
-                        item.number_text.as_deref().unwrap_or_default(),
-                        item.first_line
-                    ),
-                });
-        }
-    }
-    parser.warnings.extend(duplicates);
-    if title.is_none() {
-        parser.warnings.push(ParseWarning {
-            kind: WarningKind::NoTitle,
-            line: 1,
-            message: "no title line before the first heading or field".to_owned(),
-        });
-    }
-    parser.warnings.sort_by_key(|w| w.line);
-
-    ParsedList {
-        title,
-        year,
-        items: parser.items,
-        orphans: parser.orphans,
-        unattached: parser.unattached,
-        warnings: parser.warnings,
-    }
+    parser.finish_list()
 }
 
 fn year_in(text: &str) -> Option<i32> {
