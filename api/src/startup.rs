@@ -21,7 +21,7 @@ use chrono::Utc;
 use domain::{
     Settings,
     config::{CorsOrigins, Engine},
-    db::{self, MigrationPolicy},
+    db,
 };
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
@@ -103,11 +103,10 @@ impl Application {
     /// where asked, and binds `settings.bind` (port 0 picks one).
     pub async fn build(settings: &Settings, options: StartOptions) -> anyhow::Result<Self> {
         let engine = settings.database_url.engine();
-        let policy = MigrationPolicy::for_engine(engine, options.migrate);
-        let db = db::open_with(
-            &settings.database_url,
+        let db = db::open_configured(
+            settings,
+            options.migrate,
             db::PoolOptions::main(&settings.pool),
-            policy,
         )
         .await?;
         if options.seed_sample

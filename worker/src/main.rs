@@ -4,12 +4,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use domain::{
-    Settings,
-    db::{self, MigrationPolicy},
-    reminder::load_policy,
-    telemetry,
-};
+use domain::{Settings, db, reminder::load_policy, telemetry};
 use worker::{
     jobs::send_reminders::{Context, preview, run},
     mailer::Mailer,
@@ -57,13 +52,7 @@ async fn main() -> ExitCode {
 async fn start(command: Command) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     // The worker never migrates PostgreSQL: that is the admin's (or the api's --migrate) job.
-    let policy = MigrationPolicy::for_engine(settings.database_url.engine(), false);
-    let db = db::open_with(
-        &settings.database_url,
-        db::PoolOptions::main(&settings.pool),
-        policy,
-    )
-    .await?;
+    let db = db::open_configured(&settings, false, db::PoolOptions::main(&settings.pool)).await?;
     let reminder_policy = load_policy(&settings.reminders).map_err(anyhow::Error::msg)?;
     let mailer = Mailer::from_settings(&settings, SMTP_POOL_SIZE).map_err(anyhow::Error::msg)?;
     tracing::info!(database = %settings.database_url, mail = %mailer.describe(), timezone = %settings.timezone, "worker starting");

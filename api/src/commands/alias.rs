@@ -3,8 +3,7 @@
 use chrono::{DateTime, Utc};
 use domain::store::audit::{Action, RecordKind};
 use domain::{
-    Settings,
-    db::{self, MigrationPolicy},
+    Settings, db,
     department::DepartmentName,
     store::{
         audit::{self, Actor},
@@ -23,8 +22,7 @@ pub enum AliasCommand {
 
 pub async fn run(command: &AliasCommand, now: DateTime<Utc>) -> anyhow::Result<()> {
     let settings = Settings::load()?;
-    let policy = MigrationPolicy::for_engine(settings.database_url.engine(), false);
-    let db = db::open(&settings.database_url, policy).await?;
+    let db = db::open_configured(&settings, false, db::PoolOptions::default()).await?;
     match command {
         AliasCommand::Add { alias, department } => {
             let alias = DepartmentName::parse(alias).map_err(|m| anyhow::anyhow!("alias: {m}"))?;

@@ -5,8 +5,7 @@ use std::{fmt::Write as _, path::PathBuf};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use domain::{
-    Settings,
-    db::{self, MigrationPolicy},
+    Settings, db,
     listdoc::{ParseOptions, ParsedItem, ParsedList, ParsedListJson, parse},
     store::{
         audit::Actor,
@@ -76,8 +75,7 @@ pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
     let report = if args.dry_run {
         None
     } else {
-        let policy = MigrationPolicy::for_engine(settings.database_url.engine(), args.migrate);
-        let db = db::open(&settings.database_url, policy).await?;
+        let db = db::open_configured(&settings, args.migrate, db::PoolOptions::default()).await?;
         let options = ImportOptions {
             issuer: args.issuer.clone(),
             actor: Actor("cli".into()),

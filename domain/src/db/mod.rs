@@ -139,6 +139,18 @@ pub async fn prepare(
     }
 }
 
+/// The database `settings` name, opened with `pool` and migrated (or checked) as the engine and
+/// the `--migrate` flag say: how every binary and command starts.
+pub async fn open_configured(
+    settings: &crate::Settings,
+    migrate_flag: bool,
+    pool: PoolOptions,
+) -> Result<DatabaseConnection, StartupError> {
+    let url = &settings.database_url;
+    let policy = MigrationPolicy::for_engine(url.engine(), migrate_flag);
+    open_with(url, pool, policy).await
+}
+
 /// Connects and prepares in one step, as the admin's commands do.
 pub async fn open(
     url: &DatabaseUrl,
