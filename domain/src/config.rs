@@ -102,101 +102,194 @@ impl ConfigError {
     }
 }
 
-/// Every settable key: its name in a file and its environment variable.
-const KEYS: &[(&str, &str)] = &[
-    ("database_url", "DATABASE_URL"),
-    ("bind", "MINSHENG_BIND"),
-    ("timezone", "MINSHENG_TIMEZONE"),
-    ("smtp_url", "MINSHENG_SMTP_URL"),
-    ("mail_from", "MINSHENG_MAIL_FROM"),
-    ("reminder_days", "MINSHENG_REMINDER_DAYS"),
-    ("overdue_every_days", "MINSHENG_OVERDUE_EVERY_DAYS"),
-    ("escalate_after_days", "MINSHENG_ESCALATE_AFTER_DAYS"),
-    ("supervisor_email", "MINSHENG_SUPERVISOR_EMAIL"),
-    ("reminder_cron", "MINSHENG_REMINDER_CRON"),
-    ("holiday_calendar", "MINSHENG_HOLIDAY_CALENDAR"),
-    ("outbox_dir", "MINSHENG_OUTBOX_DIR"),
-    ("cooperating_digest", "MINSHENG_COOPERATING_DIGEST"),
-    ("ongoing_checkin_day", "MINSHENG_ONGOING_CHECKIN_DAY"),
-    ("due_soon_days", "MINSHENG_DUE_SOON_DAYS"),
-    ("graphql_depth_limit", "MINSHENG_GRAPHQL_DEPTH_LIMIT"),
-    (
-        "graphql_complexity_limit",
-        "MINSHENG_GRAPHQL_COMPLEXITY_LIMIT",
-    ),
-    ("graphql_introspection", "MINSHENG_GRAPHQL_INTROSPECTION"),
-    ("graphiql", "MINSHENG_GRAPHIQL"),
-    ("request_timeout_ms", "MINSHENG_REQUEST_TIMEOUT_MS"),
-    ("body_limit_bytes", "MINSHENG_BODY_LIMIT_BYTES"),
-    ("cors_origins", "MINSHENG_CORS_ORIGINS"),
-    (
-        "persisted_query_cache_bytes",
-        "MINSHENG_PERSISTED_QUERY_CACHE_BYTES",
-    ),
-    ("trusted_documents", "MINSHENG_TRUSTED_DOCUMENTS"),
-    ("db_pool_size", "MINSHENG_DB_POOL_SIZE"),
-    ("db_anonymous_pool_size", "MINSHENG_DB_ANONYMOUS_POOL_SIZE"),
-    ("statement_timeout_ms", "MINSHENG_STATEMENT_TIMEOUT_MS"),
-    (
-        "request_statement_limit",
-        "MINSHENG_REQUEST_STATEMENT_LIMIT",
-    ),
-    ("import_max_bytes", "MINSHENG_IMPORT_MAX_BYTES"),
-    ("max_connections", "MINSHENG_MAX_CONNECTIONS"),
-    ("header_timeout_ms", "MINSHENG_HEADER_TIMEOUT_MS"),
-    ("ws_max_sockets", "MINSHENG_WS_MAX_SOCKETS"),
-    (
-        "ws_max_sockets_per_client",
-        "MINSHENG_WS_MAX_SOCKETS_PER_CLIENT",
-    ),
-    (
-        "ws_max_subscriptions_per_socket",
-        "MINSHENG_WS_MAX_SUBSCRIPTIONS_PER_SOCKET",
-    ),
-];
+/// The settable keys: each one's name in a file, its environment variable, and the shape of
+/// value a file may give it (the environment gives text). One list, from which the layer type
+/// and the table of environment variables are made.
+macro_rules! keys {
+    ($($key:ident: $shape:ty = $env:literal),* $(,)?) => {
+        /// One layer of settings as written: the compiled-in defaults, a file, or the
+        /// environment. Every key is optional; an unknown key is an error that names it.
+        #[derive(Debug, Default, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Layer {
+            $( #[serde(default)] $key: Option<$shape>, )*
+        }
 
-/// A raw value and where it came from, so an error can name the key the admin has to fix.
+        impl Layer {
+            /// The values this layer sets, by file key, as text to be checked.
+            fn values(self) -> Vec<(&'static str, String)> {
+                let mut out = Vec::new();
+                $( if let Some(value) = self.$key { out.push((stringify!($key), value.text())); } )*
+                out
+            }
+        }
+
+        /// Every key: its name in a file and its environment variable.
+        const KEYS: &[(&str, &str)] = &[ $( (stringify!($key), $env), )* ];
+    };
+}
+
+keys! {
+    database_url: Text = "DATABASE_URL",
+    bind: Text = "MINSHENG_BIND",
+    timezone: Text = "MINSHENG_TIMEZONE",
+    smtp_url: Text = "MINSHENG_SMTP_URL",
+    mail_from: Text = "MINSHENG_MAIL_FROM",
+    reminder_days: List = "MINSHENG_REMINDER_DAYS",
+    overdue_every_days: Number = "MINSHENG_OVERDUE_EVERY_DAYS",
+    escalate_after_days: Number = "MINSHENG_ESCALATE_AFTER_DAYS",
+    supervisor_email: Text = "MINSHENG_SUPERVISOR_EMAIL",
+    reminder_cron: Text = "MINSHENG_REMINDER_CRON",
+    holiday_calendar: Text = "MINSHENG_HOLIDAY_CALENDAR",
+    outbox_dir: Text = "MINSHENG_OUTBOX_DIR",
+    cooperating_digest: Text = "MINSHENG_COOPERATING_DIGEST",
+    ongoing_checkin_day: Number = "MINSHENG_ONGOING_CHECKIN_DAY",
+    due_soon_days: Number = "MINSHENG_DUE_SOON_DAYS",
+    graphql_depth_limit: Number = "MINSHENG_GRAPHQL_DEPTH_LIMIT",
+    graphql_complexity_limit: Number = "MINSHENG_GRAPHQL_COMPLEXITY_LIMIT",
+    graphql_introspection: Flag = "MINSHENG_GRAPHQL_INTROSPECTION",
+    graphiql: Flag = "MINSHENG_GRAPHIQL",
+    request_timeout_ms: Number = "MINSHENG_REQUEST_TIMEOUT_MS",
+    body_limit_bytes: Number = "MINSHENG_BODY_LIMIT_BYTES",
+    cors_origins: List = "MINSHENG_CORS_ORIGINS",
+    persisted_query_cache_bytes: Number = "MINSHENG_PERSISTED_QUERY_CACHE_BYTES",
+    trusted_documents: Text = "MINSHENG_TRUSTED_DOCUMENTS",
+    db_pool_size: Number = "MINSHENG_DB_POOL_SIZE",
+    db_anonymous_pool_size: Number = "MINSHENG_DB_ANONYMOUS_POOL_SIZE",
+    statement_timeout_ms: Number = "MINSHENG_STATEMENT_TIMEOUT_MS",
+    request_statement_limit: Number = "MINSHENG_REQUEST_STATEMENT_LIMIT",
+    import_max_bytes: Number = "MINSHENG_IMPORT_MAX_BYTES",
+    max_connections: Number = "MINSHENG_MAX_CONNECTIONS",
+    header_timeout_ms: Number = "MINSHENG_HEADER_TIMEOUT_MS",
+    ws_max_sockets: Number = "MINSHENG_WS_MAX_SOCKETS",
+    ws_max_sockets_per_client: Number = "MINSHENG_WS_MAX_SOCKETS_PER_CLIENT",
+    ws_max_subscriptions_per_socket: Number = "MINSHENG_WS_MAX_SUBSCRIPTIONS_PER_SOCKET",
+}
+
+/// Text: a string in a file (`bind = "0.0.0.0:8000"`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(transparent)]
+struct Text(String);
+
+/// A number: an integer in a file, digits in the environment, or empty for "not set" where a
+/// key allows that (`ongoing_checkin_day = ""`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+enum Number {
+    Integer(i64),
+    Text(String),
+}
+
+/// `true` / `false` in a file; also `1`, `0`, `on`, `off` in the environment.
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+enum Flag {
+    Bool(bool),
+    Text(String),
+}
+
+/// A list: an array in a file (`reminder_days = [30, 14, 7]`), or comma-separated text.
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+enum List {
+    Items(Vec<Item>),
+    Text(String),
+}
+
+/// One element of a [`List`].
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+enum Item {
+    Integer(i64),
+    Text(String),
+}
+
+impl Text {
+    fn text(self) -> String {
+        self.0
+    }
+}
+
+impl Number {
+    fn text(self) -> String {
+        match self {
+            Number::Integer(n) => n.to_string(),
+            Number::Text(t) => t,
+        }
+    }
+}
+
+impl Flag {
+    fn text(self) -> String {
+        match self {
+            Flag::Bool(b) => b.to_string(),
+            Flag::Text(t) => t,
+        }
+    }
+}
+
+impl List {
+    fn text(self) -> String {
+        match self {
+            List::Items(items) => items
+                .into_iter()
+                .map(|i| match i {
+                    Item::Integer(n) => n.to_string(),
+                    Item::Text(t) => t,
+                })
+                .collect::<Vec<_>>()
+                .join(","),
+            List::Text(t) => t,
+        }
+    }
+}
+
+/// A value as a layer gave it and where it came from, so an error can name the key the admin
+/// has to fix (`MINSHENG_REMINDER_DAYS`, or `reminder_days in minsheng.toml`).
 struct Sourced {
     value: String,
     origin: String,
 }
 
-/// The merged layers: file key → the value that won.
+/// The layers merged: file key → the value that won.
 #[derive(Default)]
 struct Merged(HashMap<&'static str, Sourced>);
 
 impl Merged {
-    /// Applies a TOML layer; unknown keys are refused by name.
+    /// Applies a layer written in TOML (the defaults, a file): typed by [`Layer`], so an
+    /// unknown key or a value of the wrong shape is an error naming it and where it is.
     fn apply_toml(&mut self, text: &str, source: &str) -> Result<(), ConfigError> {
-        let table: toml::Table =
-            toml::from_str(text).map_err(|e| ConfigError::new(source, e.message().to_owned()))?;
-        for (key, value) in table {
-            let Some((file_key, _)) = KEYS.iter().find(|(k, _)| *k == key) else {
-                return Err(ConfigError::new(source, format!("unknown key '{key}'")));
-            };
-            let value = match &value {
-                toml::Value::Array(items) => items
-                    .iter()
-                    .map(scalar)
-                    .collect::<Option<Vec<_>>>()
-                    .map(|v| v.join(",")),
-                single => scalar(single),
-            }
-            .ok_or_else(|| {
-                ConfigError::new(
-                    format!("{key} in {source}"),
-                    "must be a string, a number or a list of them",
-                )
-            })?;
-            self.0.insert(
-                file_key,
-                Sourced {
-                    value,
-                    origin: format!("{key} in {source}"),
-                },
-            );
-        }
+        let layer: Layer =
+            toml::from_str(text).map_err(|e| ConfigError::new(source, e.to_string().trim()))?;
+        self.apply(layer, &|key| format!("{key} in {source}"));
         Ok(())
+    }
+
+    /// Applies the environment: every key's variable, as text.
+    fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let mut table = toml::Table::new();
+        for (file_key, env_key) in KEYS {
+            if let Some(value) = env(env_key) {
+                table.insert((*file_key).to_owned(), toml::Value::String(value));
+            }
+        }
+        let layer: Layer = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::new("environment", e.to_string()))?;
+        self.apply(layer, &|key| {
+            KEYS.iter()
+                .find(|(k, _)| *k == key)
+                .map_or(key, |(_, env_key)| env_key)
+                .to_owned()
+        });
+        Ok(())
+    }
+
+    fn apply(&mut self, layer: Layer, origin: &dyn Fn(&str) -> String) {
+        for (key, value) in layer.values() {
+            let origin = origin(key);
+            self.0.insert(key, Sourced { value, origin });
+        }
     }
 
     fn take(&mut self, file_key: &str) -> Option<Sourced> {
@@ -247,17 +340,7 @@ impl Settings {
             merged.0.extend(file_layer.0);
         }
 
-        for (file_key, env_key) in KEYS {
-            if let Some(value) = env(env_key) {
-                merged.0.insert(
-                    file_key,
-                    Sourced {
-                        value,
-                        origin: (*env_key).to_owned(),
-                    },
-                );
-            }
-        }
+        merged.apply_env(env)?;
         Self::validate(merged, env)
     }
 
@@ -618,15 +701,6 @@ impl GraphSettings {
                 .map(|s| PathBuf::from(s.value.trim())),
             request_statement_limit: number(merged, "request_statement_limit", 10, 1_000_000)?,
         })
-    }
-}
-
-fn scalar(value: &toml::Value) -> Option<String> {
-    match value {
-        toml::Value::String(s) => Some(s.clone()),
-        toml::Value::Integer(i) => Some(i.to_string()),
-        toml::Value::Boolean(b) => Some(b.to_string()),
-        _ => None,
     }
 }
 
@@ -1031,7 +1105,27 @@ mod tests {
         assert!(e.key.starts_with("database_url in"), "{e}");
         let typo = write_file("typo", "bnd = \"127.0.0.1:1\"\n");
         let e = must_fail(&[("MINSHENG_CONFIG", &typo.to_string_lossy())]);
-        assert!(e.message.contains("unknown key 'bnd'"), "{e}");
+        assert!(
+            e.message.contains("unknown field `bnd`") && e.message.contains("line 1"),
+            "{e}"
+        );
+        // A value of the wrong shape is refused where it stands, naming its key.
+        let shape = write_file("shape", "timezone = \"Asia/Shanghai\"\nbind = 8000\n");
+        let e = must_fail(&[("MINSHENG_CONFIG", &shape.to_string_lossy())]);
+        assert!(
+            e.message.contains("bind") && e.message.contains("line 2"),
+            "{e}"
+        );
+        let lists = write_file(
+            "lists",
+            "reminder_days = [14, 3]\ncors_origins = [\"http://localhost:5173\"]\n",
+        );
+        let s = load(&[("MINSHENG_CONFIG", &lists.to_string_lossy())]).expect("lists in a file");
+        assert_eq!(s.reminders.days_before, [14, 3]);
+        assert_eq!(
+            s.graph.cors_origins,
+            CorsOrigins::List(vec!["http://localhost:5173".into()])
+        );
         let e = must_fail(&[("MINSHENG_CONFIG", "/nonexistent/minsheng.toml")]);
         assert_eq!(e.key, "MINSHENG_CONFIG");
     }
