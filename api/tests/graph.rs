@@ -942,6 +942,92 @@ async fn nested_relations_take_a_constant_number_of_statements(t: TestDb) {
     assert!(counts[1] <= 3, "statements for 100 items: {counts:?}");
 }
 
+/// A page reads `content` from the database only when its nodes show it; however a query
+/// spells that (fragments, aliases, `nodes`, a list's or a department's items), the content is
+/// there, and a page without it has every other field right.
+async fn pages_show_content_however_the_query_asks_for_it(t: TestDb) {
+    two_lists(&t, 30).await;
+    let app = TestApp::start(&t).await;
+    let rows = item::Entity::find().all(&t.db).await.expect("items");
+    let by_gid: HashMap<String, &item::Model> =
+        rows.iter().map(|i| (gid("Item", i.id), i)).collect();
+    assert!(
+        rows.iter().all(|i| !i.content.is_empty()),
+        "every item has content"
+    );
+    let department = item_department::Entity::find()
+        .one(&t.db)
+        .await
+        .expect("assignment")
+        .expect("an assignment")
+        .department_id;
+    let list = rows[0].list_id;
+    let asks = [
+        "{ items(first: 100) { edges { node { id content } } } }".to_owned(),
+        "{ items(first: 100) { nodes { id content } } }".to_owned(),
+        "{ items(first: 100) { edges { node { id ...C } } } } fragment C on Item { content }"
+            .to_owned(),
+        "{ items(first: 100) { edges { node { id ... on Item { text: content } } } } }".to_owned(),
+        "{ items(first: 100) { ...P } } fragment P on ItemConnection { edges { node { id content } } }"
+            .to_owned(),
+        format!(
+            "{{ node(id: \"{}\") {{ ... on ProjectList {{ items(first: 100) {{ nodes {{ id content }} }} }} }} }}",
+            gid("ProjectList", list)
+        ),
+        format!(
+            "{{ node(id: \"{}\") {{ ... on Department {{ leadItems(first: 100) {{ nodes {{ id content }} }} }} }} }}",
+            gid("Department", department)
+        ),
+    ];
+    for query in &asks {
+        let data = app.data(query, Value::Null).await;
+        let mut nodes = Vec::new();
+        collect_items(&data, &mut nodes);
+        assert!(!nodes.is_empty(), "{query}: no items in {data}");
+        for node in nodes {
+            let id = node["id"].as_str().expect("id");
+            let content = node.get("content").or(node.get("text")).expect("content");
+            assert_eq!(content, &json!(by_gid[id].content), "{query}");
+        }
+    }
+    let data = app
+        .data(
+            "{ items(first: 100) { nodes { id number numberText title deadlineText ongoing status genericPhrases } } }",
+            Value::Null,
+        )
+        .await;
+    let nodes = data["items"]["nodes"].as_array().expect("nodes");
+    assert_eq!(nodes.len(), rows.len().min(100));
+    for node in nodes {
+        let row = by_gid[node["id"].as_str().expect("id")];
+        assert_eq!(node["number"], json!(row.number));
+        assert_eq!(node["numberText"], json!(row.number_text));
+        assert_eq!(node["title"], json!(row.title));
+        assert_eq!(node["deadlineText"], json!(row.deadline_text));
+        assert_eq!(node["ongoing"], json!(row.ongoing));
+        assert_eq!(node["genericPhrases"], row.generic_phrases);
+    }
+}
+
+/// Every object with an `id` of an item found anywhere in `value`.
+fn collect_items<'a>(value: &'a Value, out: &mut Vec<&'a Value>) {
+    match value {
+        Value::Object(map) => {
+            if map.get("id").and_then(Value::as_str).is_some_and(|id| {
+                use base64::Engine;
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(id)
+                    .is_ok_and(|raw| raw.starts_with(b"Item:"))
+            }) {
+                out.push(value);
+            }
+            map.values().for_each(|v| collect_items(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_items(v, out)),
+        _ => {}
+    }
+}
+
 async fn abusive_queries_are_refused_before_the_database(t: TestDb) {
     two_lists(&t, 3).await;
     let (app, statements) = TestApp::start_counting(&t).await;
@@ -1128,6 +1214,7 @@ backend_tests!(
     urgency_turns_at_midnight_in_the_configured_zone,
     contacts_and_the_ledger_need_the_admin_token,
     nested_relations_take_a_constant_number_of_statements,
+    pages_show_content_however_the_query_asks_for_it,
     abusive_queries_are_refused_before_the_database,
     production_switches_turn_off_introspection_and_graphiql,
 );

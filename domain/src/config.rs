@@ -795,6 +795,26 @@ impl DatabaseUrl {
     pub fn expose(&self) -> &str {
         &self.raw
     }
+
+    /// Whether this is PostgreSQL over TCP without an explicit `sslmode`. The driver then
+    /// prefers TLS whenever the server offers it: a cost on one host (a Unix socket or
+    /// `sslmode=disable` fits there) and no protection across hosts, where only `require` or
+    /// `verify-full` refuse a connection in the clear.
+    pub fn leaves_tls_implicit(&self) -> bool {
+        let Ok(url) = Url::parse(&self.raw) else {
+            return false;
+        };
+        let mut socket = url.host_str().is_some_and(|h| h.starts_with("%2F"));
+        let mut sslmode = false;
+        for (key, value) in url.query_pairs() {
+            match &*key {
+                "host" if value.starts_with('/') => socket = true,
+                "sslmode" | "ssl-mode" => sslmode = true,
+                _ => {}
+            }
+        }
+        self.engine == Engine::Postgres && !socket && !sslmode
+    }
 }
 
 impl fmt::Display for DatabaseUrl {
@@ -846,6 +866,28 @@ impl fmt::Debug for SmtpUrl {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tls_is_implicit_only_for_tcp_without_sslmode() {
+        let implicit = |u: &str| {
+            DatabaseUrl::parse(u)
+                .expect("a database url")
+                .leaves_tls_implicit()
+        };
+        assert!(implicit("postgres://app@db.example:5432/minsheng"));
+        assert!(implicit(
+            "postgres://app@127.0.0.1/minsheng?application_name=x"
+        ));
+        assert!(!implicit(
+            "postgres://app@db.example/minsheng?sslmode=verify-full"
+        ));
+        assert!(!implicit(
+            "postgres://app@127.0.0.1/minsheng?sslmode=disable"
+        ));
+        assert!(!implicit("postgres:///minsheng?host=/var/run/postgresql"));
+        assert!(!implicit("postgres://%2Fvar%2Frun%2Fpostgresql/minsheng"));
+        assert!(!implicit("sqlite://minsheng.db?mode=rwc"));
+    }
+
     use std::collections::HashMap;
 
     use super::*;

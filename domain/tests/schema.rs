@@ -497,7 +497,7 @@ async fn items_page_by_keyset(t: TestDb) {
     let mut request = PageRequest::first(2);
     let mut seen = Vec::new();
     loop {
-        let page = items::page(db, &filter, today, order, &request)
+        let page = items::page(db, &filter, today, order, &request, items::ItemColumns::ALL)
             .await
             .expect("page");
         seen.extend(page.rows.iter().map(|i| i.number));
@@ -518,7 +518,7 @@ async fn items_page_by_keyset(t: TestDb) {
     };
     let mut pages = Vec::new();
     loop {
-        let page = items::page(db, &filter, today, order, &request)
+        let page = items::page(db, &filter, today, order, &request, items::ItemColumns::ALL)
             .await
             .expect("page");
         pages.push(page.rows.iter().map(|i| i.number).collect::<Vec<_>>());
@@ -537,11 +537,18 @@ async fn items_page_by_keyset(t: TestDb) {
         ..Default::default()
     };
     assert!(
-        items::page(db, &unmatched, today, order, &PageRequest::first(10))
-            .await
-            .expect("page")
-            .rows
-            .is_empty()
+        items::page(
+            db,
+            &unmatched,
+            today,
+            order,
+            &PageRequest::first(10),
+            items::ItemColumns::ALL
+        )
+        .await
+        .expect("page")
+        .rows
+        .is_empty()
     );
 }
 

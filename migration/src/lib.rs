@@ -13,6 +13,7 @@ mod m20261130_000007_create_department_token;
 mod m20261130_000008_create_item_progress;
 mod m20261130_000009_reminder_checkins;
 mod m20261202_000010_contact_email_ignores_case;
+mod m20261202_000011_index_active_due_dates;
 mod names;
 
 /// Where the data lives when nothing else is configured: a SQLite file in the working directory.
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_create_item_progress::Migration),
             Box::new(m20261130_000009_reminder_checkins::Migration),
             Box::new(m20261202_000010_contact_email_ignores_case::Migration),
+            Box::new(m20261202_000011_index_active_due_dates::Migration),
         ]
     }
 }

@@ -233,11 +233,7 @@ where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     DbLoader: Loader<K, Error = Shared>,
 {
-    let look = ctx.look_ahead();
-    let asked = fields.iter().any(|f| {
-        look.field("edges").field("node").field(f).exists() || look.field("nodes").field(f).exists()
-    });
-    if asked && !keys.is_empty() {
+    if !keys.is_empty() && super::connection::nodes_ask_for(ctx, fields) {
         ctx.data::<Loaders>()?
             .load_many(keys)
             .await

@@ -9,6 +9,10 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 use crate::config::{DatabaseUrl, Engine, PoolSettings};
 
+/// A connection idle this long is pinged before it is handed out: the server or a firewall may
+/// have dropped it meanwhile.
+pub const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(30);
+
 /// What to do about migrations that are not yet applied when a binary starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MigrationPolicy {
@@ -94,7 +98,11 @@ pub async fn connect_with(
     options
         .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10));
+        .acquire_timeout(Duration::from_secs(10))
+        // sqlx pings every connection it hands out, a round trip before each statement; a
+        // connection that was in use moments ago is known to be alive. (sqlx 0.9 also pings on
+        // every release, unconditionally: that one cannot be turned off.)
+        .test_before_acquire_if_idle_for(PING_WHEN_IDLE_FOR);
     if let Some(max) = pool.max_connections {
         options.max_connections(max);
     }
@@ -147,6 +155,12 @@ pub async fn open_configured(
     pool: PoolOptions,
 ) -> Result<DatabaseConnection, StartupError> {
     let url = &settings.database_url;
+    if url.leaves_tls_implicit() {
+        tracing::warn!(
+            database = %url,
+            "DATABASE_URL names no sslmode: TLS is used if the server offers it. Say sslmode=require or verify-full across hosts, sslmode=disable or a Unix socket (?host=/var/run/postgresql) on one host"
+        );
+    }
     let policy = MigrationPolicy::for_engine(url.engine(), migrate_flag);
     open_with(url, pool, policy).await
 }

@@ -21,12 +21,22 @@ pub mod page;
 pub mod stats;
 pub mod unit_of_work;
 
-use sea_orm::sea_query::LikeExpr;
+use sea_orm::sea_query::{Expr, LikeExpr};
 use sha2::{Digest, Sha256};
 
 /// The SHA-256 of `text` in lowercase hex: how list texts and department tokens are kept.
 pub fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// `item_due_date.active` as a bare predicate. Written `active`, not `active = $1`: the partial
+/// index `ix_item_due_date_active_item` then applies to prepared statements' generic plans too,
+/// where the value of a parameter is unknown.
+pub(crate) fn active_due_date() -> Expr {
+    Expr::col((
+        entity::item_due_date::Entity,
+        entity::item_due_date::Column::Active,
+    ))
 }
 
 /// A LIKE pattern matching any text that contains `text`, with `%`, `_` and `\` in it

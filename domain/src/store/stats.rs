@@ -103,7 +103,7 @@ pub async fn compute<C: ConnectionTrait>(
     let due_dates: Vec<NaiveDate> = item_due_date::Entity::find()
         .select_only()
         .column(item_due_date::Column::DueOn)
-        .filter(item_due_date::Column::Active.eq(true))
+        .filter(crate::store::active_due_date())
         .filter(item_due_date::Column::ItemId.in_subquery(item_ids(list_id)))
         .into_tuple()
         .all(db)

@@ -241,7 +241,10 @@ pub async fn item_connection(
     let request = args
         .request(|c, field| decode_position(order, kind, c, field))
         .map_err(to_graphql)?;
-    let page = item::page(db, &filter, today, order, &request)
+    let columns = item::ItemColumns {
+        content: connection::nodes_ask_for(ctx, &["content"]),
+    };
+    let page = item::page(db, &filter, today, order, &request, columns)
         .await
         .map_err(to_graphql)?;
     let ids: Vec<i64> = page.rows.iter().map(|i| i.id).collect();

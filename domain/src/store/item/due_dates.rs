@@ -77,7 +77,7 @@ pub async fn replace<C: ConnectionTrait>(
     item_due_date::Entity::update_many()
         .col_expr(item_due_date::Column::Active, Expr::value(false))
         .filter(item_due_date::Column::ItemId.eq(item_id))
-        .filter(item_due_date::Column::Active.eq(true))
+        .filter(crate::store::active_due_date())
         .exec(db)
         .await?;
     let rows = rows(item_id, milestones, version, now);
@@ -132,7 +132,7 @@ async fn refresh_earliest_due_of<C: ConnectionTrait>(
 ) -> Result<(), DomainError> {
     let earliest = item_due_date::Entity::find()
         .filter(item_due_date::Column::ItemId.eq(item_id))
-        .filter(item_due_date::Column::Active.eq(true))
+        .filter(crate::store::active_due_date())
         .order_by_asc(item_due_date::Column::DueOn)
         .one(db)
         .await?
@@ -155,7 +155,7 @@ pub async fn for_items<C: ConnectionTrait>(
     let mut select = item_due_date::Entity::find()
         .filter(item_due_date::Column::ItemId.is_in(item_ids.iter().copied()));
     if !history {
-        select = select.filter(item_due_date::Column::Active.eq(true));
+        select = select.filter(crate::store::active_due_date());
     }
     Ok(select
         .order_by_asc(item_due_date::Column::ItemId)
@@ -197,7 +197,7 @@ pub async fn upcoming<C: ConnectionTrait>(
         open_items.and_where(item::Column::ListId.eq(list_id));
     }
     let select = item_due_date::Entity::find()
-        .filter(item_due_date::Column::Active.eq(true))
+        .filter(crate::store::active_due_date())
         .filter(item_due_date::Column::DueOn.between(from, to))
         .filter(item_due_date::Column::ItemId.in_subquery(open_items));
     let spec = SortSpec {

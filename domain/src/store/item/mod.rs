@@ -8,8 +8,8 @@ pub mod progress;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iterable, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select, Value,
     sea_query::{Expr, ExprTrait, Func, Query, QueryStatementBuilder, SimpleExpr},
 };
 
@@ -135,15 +135,41 @@ impl ItemOrder {
     }
 }
 
-/// One page of the items that `filter` selects, in `order`.
+/// Which of an item's long columns a read brings back. A page that shows no `content` (the
+/// bulk of an item: a page of 50 is twice the bytes with it) leaves it out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ItemColumns {
+    /// 事项内容. When false, every item read has an empty `content`.
+    pub content: bool,
+}
+
+impl ItemColumns {
+    pub const ALL: Self = Self { content: true };
+
+    fn select(self, select: Select<item::Entity>) -> Select<item::Entity> {
+        if self.content {
+            return select;
+        }
+        let mut select = select.select_only();
+        for column in item::Column::iter().filter(|c| !matches!(c, item::Column::Content)) {
+            select = select.column(column);
+        }
+        // An empty text in its place, so that rows decode as the entity's model.
+        select.expr_as(Expr::cust("''"), "content")
+    }
+}
+
+/// One page of the items that `filter` selects, in `order`, with the long `columns` asked for.
 pub async fn page<C: ConnectionTrait>(
     db: &C,
     filter: &ItemFilter,
     today: Today,
     order: ItemOrder,
     request: &PageRequest<ItemSortKey>,
+    columns: ItemColumns,
 ) -> Result<Page<Item>, DomainError> {
-    let page = page::fetch(db, filtered(filter, today), &order.spec(), request).await?;
+    let select = columns.select(filtered(filter, today));
+    let page = page::fetch(db, select, &order.spec(), request).await?;
     Ok(Page {
         rows: page.rows.into_iter().map(Item::from).collect(),
         has_more: page.has_more,
@@ -243,7 +269,7 @@ fn filtered(filter: &ItemFilter, today: Today) -> Select<item::Entity> {
         let mut dated = Query::select()
             .column(item_due_date::Column::ItemId)
             .from(item_due_date::Entity)
-            .and_where(item_due_date::Column::Active.eq(true))
+            .and_where(crate::store::active_due_date())
             .to_owned();
         if let Some(from) = filter.due_from {
             dated.and_where(item_due_date::Column::DueOn.gte(from));

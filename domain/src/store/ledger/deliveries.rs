@@ -38,7 +38,7 @@ pub async fn due_dates<C: ConnectionTrait>(
     db: &C,
     only: Option<&[i64]>,
 ) -> Result<Vec<DueDateInfo>, DomainError> {
-    let mut query = item_due_date::Entity::find().filter(item_due_date::Column::Active.eq(true));
+    let mut query = item_due_date::Entity::find().filter(crate::store::active_due_date());
     if let Some(ids) = only {
         query = query.filter(item_due_date::Column::Id.is_in(ids.iter().copied()));
     }
@@ -107,7 +107,7 @@ pub async fn ongoing_items<C: ConnectionTrait>(
     let dated = Query::select()
         .column(item_due_date::Column::ItemId)
         .from(item_due_date::Entity)
-        .and_where(item_due_date::Column::Active.eq(true))
+        .and_where(crate::store::active_due_date())
         .to_owned();
     let mut query = item::Entity::find().filter(item::Column::Id.not_in_subquery(dated));
     query = match only {

@@ -507,7 +507,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 sea_orm::sea_query::Expr::value(false),
             )
             .filter(item_due_date::Column::ItemId.eq(item_id))
-            .filter(item_due_date::Column::Active.eq(true))
+            .filter(crate::store::active_due_date())
             .exec(self.txn)
             .await?;
         Ok(())
