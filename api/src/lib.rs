@@ -2,6 +2,7 @@
 
 pub mod commands;
 pub mod graphql;
+pub mod metrics;
 pub mod routes;
 pub mod sample;
 pub mod server;

@@ -22,6 +22,7 @@ use domain::{
     Settings,
     config::{CorsOrigins, Engine},
     db,
+    metrics::Metrics,
 };
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
@@ -40,6 +41,7 @@ use crate::{
         limits::DocumentLimits,
         persisted::{Documents, Trusted},
     },
+    metrics::ApiMetrics,
     routes,
     routes::subscriptions::SocketCounts,
     sample,
@@ -68,6 +70,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub documents: Arc<Documents>,
     pub limits: DocumentLimits,
+    /// `None` when `MINSHENG_METRICS` is off.
+    pub metrics: Option<Arc<ApiMetrics>>,
 }
 
 /// How `serve` was asked to start.
@@ -96,6 +100,8 @@ pub struct Application {
     address: SocketAddr,
     statements: Arc<AtomicU64>,
     limits: ConnectionLimits,
+    /// `/metrics` on an address of its own (`MINSHENG_METRICS_BIND`).
+    metrics: Option<(TcpListener, Router)>,
 }
 
 impl Application {
@@ -124,7 +130,7 @@ impl Application {
             db::PoolOptions::anonymous(&settings.pool),
         )
         .await?;
-        Self::build_with_pools(settings, db, anonymous).await
+        Self::build_with_pools(settings, db, Some(anonymous)).await
     }
 
     /// Binds with an already open, migrated database, one pool for every caller.
@@ -132,14 +138,20 @@ impl Application {
         settings: &Settings,
         db: DatabaseConnection,
     ) -> anyhow::Result<Self> {
-        Self::build_with_pools(settings, db.clone(), db).await
+        Self::build_with_pools(settings, db, None).await
     }
 
+    /// `anonymous`: the pool for anonymous requests; `None`, the same as everyone's.
     async fn build_with_pools(
         settings: &Settings,
         mut db: DatabaseConnection,
-        mut anonymous_db: DatabaseConnection,
+        anonymous: Option<DatabaseConnection>,
     ) -> anyhow::Result<Self> {
+        let mut pools = vec![("main", db.clone())];
+        if let Some(anonymous) = &anonymous {
+            pools.push(("anonymous", anonymous.clone()));
+        }
+        let mut anonymous_db = anonymous.unwrap_or_else(|| db.clone());
         let statements = Arc::new(AtomicU64::new(0));
         for pool in [&mut db, &mut anonymous_db] {
             let counter = statements.clone();
@@ -166,6 +178,20 @@ impl Application {
                 "MINSHENG_CORS_ORIGINS is *: pages of any origin may call the api from a browser; list the front ends' origins instead"
             );
         }
+        let registry = settings.metrics.enabled.then(Metrics::default);
+        let api_metrics = registry.as_ref().map(|registry| {
+            registry.watch_pools(pools);
+            ApiMetrics::register(registry)
+        });
+        let metrics = match (&registry, settings.metrics.bind) {
+            (Some(registry), Some(bind)) => {
+                let listener = TcpListener::bind(bind).await.map_err(|e| {
+                    anyhow::anyhow!("cannot listen on {bind} (MINSHENG_METRICS_BIND): {e}")
+                })?;
+                Some((listener, routes::metrics::router(registry.clone())))
+            }
+            _ => None,
+        };
         let state = AppState {
             schema: graphql::build_schema(db.clone(), settings),
             db,
@@ -178,17 +204,23 @@ impl Application {
                 introspection: graph.introspection,
             },
             settings: Arc::new(settings.clone()),
+            metrics: api_metrics,
         };
         let limits = ConnectionLimits {
             max_connections: settings.server.max_connections,
             header_timeout: settings.server.header_timeout,
         };
+        let mut router = router(state);
+        if let (Some(registry), None) = (&registry, &metrics) {
+            router = router.merge(routes::metrics::router(registry.clone()));
+        }
         Ok(Self {
             listener,
-            router: router(state),
+            router,
             address,
             statements,
             limits,
+            metrics,
         })
     }
 
@@ -211,7 +243,22 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        if let Some((listener, router)) = self.metrics {
+            // Scrapes stop with the process; they hold nothing that needs draining.
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, router).await {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            });
+        }
         server::serve(self.listener, self.router, self.limits, shutdown).await
+    }
+
+    /// Where `/metrics` is served when `MINSHENG_METRICS_BIND` gives it an address of its own.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics
+            .as_ref()
+            .and_then(|(listener, _)| listener.local_addr().ok())
     }
 }
 

@@ -33,6 +33,20 @@ pub struct Settings {
     /// The largest list text the importer reads (the CLI and `importList`).
     pub import_max_bytes: usize,
     pub server: ServerSettings,
+    pub metrics: MetricsSettings,
+}
+
+/// Where the binaries serve their Prometheus metrics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetricsSettings {
+    /// `false`: no `/metrics` anywhere, and nothing is counted.
+    pub enabled: bool,
+    /// The api serves `/metrics` on this address of its own instead of on `bind`, so that the
+    /// public port need not expose it.
+    pub bind: Option<SocketAddr>,
+    /// The worker serves `/metrics` here; `None`: it serves none (several workers on one host
+    /// each need their own port).
+    pub worker_bind: Option<SocketAddr>,
 }
 
 /// How many connections and sockets the api serves at once, and how long it waits for them.
@@ -164,6 +178,9 @@ keys! {
     ws_max_sockets: Number = "MINSHENG_WS_MAX_SOCKETS",
     ws_max_sockets_per_client: Number = "MINSHENG_WS_MAX_SOCKETS_PER_CLIENT",
     ws_max_subscriptions_per_socket: Number = "MINSHENG_WS_MAX_SUBSCRIPTIONS_PER_SOCKET",
+    metrics: Flag = "MINSHENG_METRICS",
+    metrics_bind: Text = "MINSHENG_METRICS_BIND",
+    worker_metrics_bind: Text = "MINSHENG_WORKER_METRICS_BIND",
 }
 
 /// Text: a string in a file (`bind = "0.0.0.0:8000"`).
@@ -403,6 +420,7 @@ impl Settings {
             pool: PoolSettings::from_merged(&mut merged)?,
             import_max_bytes: number(&mut merged, "import_max_bytes", 1024, 1024 * 1024 * 1024)?,
             server: ServerSettings::from_merged(&mut merged)?,
+            metrics: MetricsSettings::from_merged(&mut merged)?,
         })
     }
 }
@@ -620,6 +638,41 @@ impl CorsOrigins {
     }
 }
 
+/// A required `true` / `false` (also `1`, `0`, `on`, `off`).
+fn flag(merged: &mut Merged, key: &str) -> Result<bool, ConfigError> {
+    let s = merged.required(key)?;
+    match s.value.trim() {
+        "true" | "1" | "on" => Ok(true),
+        "false" | "0" | "off" => Ok(false),
+        other => Err(ConfigError::new(
+            &s.origin,
+            format!("'{other}' is not true or false"),
+        )),
+    }
+}
+
+/// An optional `host:port`; empty means "not set".
+fn address(merged: &mut Merged, key: &str) -> Result<Option<SocketAddr>, ConfigError> {
+    merged
+        .optional(key)
+        .map(|s| {
+            s.value.trim().parse().map_err(|e| {
+                ConfigError::new(&s.origin, format!("'{}' is not host:port ({e})", s.value))
+            })
+        })
+        .transpose()
+}
+
+impl MetricsSettings {
+    fn from_merged(merged: &mut Merged) -> Result<Self, ConfigError> {
+        Ok(Self {
+            enabled: flag(merged, "metrics")?,
+            bind: address(merged, "metrics_bind")?,
+            worker_bind: address(merged, "worker_metrics_bind")?,
+        })
+    }
+}
+
 /// A required number within `min..=max`.
 fn number<T: std::str::FromStr + PartialOrd + fmt::Display>(
     merged: &mut Merged,
@@ -660,17 +713,6 @@ impl PoolSettings {
 
 impl GraphSettings {
     fn from_merged(merged: &mut Merged) -> Result<Self, ConfigError> {
-        fn flag(merged: &mut Merged, key: &str) -> Result<bool, ConfigError> {
-            let s = merged.required(key)?;
-            match s.value.trim() {
-                "true" | "1" | "on" => Ok(true),
-                "false" | "0" | "off" => Ok(false),
-                other => Err(ConfigError::new(
-                    &s.origin,
-                    format!("'{other}' is not true or false"),
-                )),
-            }
-        }
         Ok(Self {
             due_soon_days: number(merged, "due_soon_days", 0, 366)?,
             depth_limit: number(merged, "graphql_depth_limit", 2, 64)?,

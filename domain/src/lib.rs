@@ -8,6 +8,7 @@ pub mod department;
 pub mod email;
 pub mod error;
 pub mod listdoc;
+pub mod metrics;
 pub mod model;
 pub mod numerals;
 pub mod reminder;

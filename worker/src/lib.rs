@@ -3,4 +3,5 @@
 pub mod digest;
 pub mod jobs;
 pub mod mailer;
+pub mod metrics;
 pub mod scheduler;

@@ -8,6 +8,7 @@ use domain::{Settings, db, reminder::load_policy, telemetry};
 use worker::{
     jobs::send_reminders::{Context, preview, run},
     mailer::Mailer,
+    metrics::WorkerMetrics,
     scheduler::run_scheduled,
 };
 
@@ -66,7 +67,22 @@ async fn start(command: Command) -> anyhow::Result<()> {
     };
     match command {
         Command::Run => {
-            run_scheduled(ctx, &settings.reminders.cron, domain::shutdown::signal()).await
+            let metrics = match (settings.metrics.enabled, settings.metrics.worker_bind) {
+                (true, Some(bind)) => {
+                    let metrics = WorkerMetrics::new(ctx.db.clone());
+                    let address = metrics.clone().serve(bind).await?;
+                    tracing::info!(%address, "serving /metrics");
+                    Some(metrics)
+                }
+                _ => None,
+            };
+            run_scheduled(
+                ctx,
+                &settings.reminders.cron,
+                metrics,
+                domain::shutdown::signal(),
+            )
+            .await
         }
         Command::RunOnce { now, dry_run } => {
             let now = now.map_or_else(Utc::now, |n| n.with_timezone(&Utc));

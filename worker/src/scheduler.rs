@@ -6,13 +6,17 @@ use chrono::Utc;
 use tokio::sync::Mutex;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
-use crate::jobs::send_reminders::{Context, run};
+use crate::{
+    jobs::send_reminders::{Context, run},
+    metrics::WorkerMetrics,
+};
 
 /// Runs the reminder job on `cron` (six fields, in the context's time zone) until `stop`
 /// completes; a run in flight is finished before returning.
 pub async fn run_scheduled(
     ctx: Context,
     cron: &str,
+    metrics: Option<Arc<WorkerMetrics>>,
     stop: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let timezone = ctx.timezone;
@@ -21,9 +25,14 @@ pub async fn run_scheduled(
     let job_ctx = Arc::clone(&ctx);
     let job = Job::new_async_tz(cron, timezone, move |_id, _scheduler| {
         let ctx = Arc::clone(&job_ctx);
+        let metrics = metrics.clone();
         Box::pin(async move {
             let ctx = ctx.lock().await;
-            if let Err(e) = run(&ctx, Utc::now()).await {
+            let result = run(&ctx, Utc::now()).await;
+            if let Some(metrics) = &metrics {
+                metrics.record_run(&result, Utc::now());
+            }
+            if let Err(e) = result {
                 tracing::error!(error = %e, cause = ?e, "reminder run failed; the ledger keeps what was not sent for the next run");
             }
         })

@@ -8,6 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use support::{SAMPLE, SmtpServer, import_with_contacts};
 use test_support::TestDb;
 
@@ -87,4 +88,96 @@ async fn a_refused_contact_is_logged_by_id_not_by_address() {
         !output.contains("@dept.example.cn"),
         "an address was logged: {output}"
     );
+}
+
+/// The scheduled worker serves `/metrics` on `MINSHENG_WORKER_METRICS_BIND`: read as
+/// Prometheus reads it, its runs, deliveries and last success count what it did.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduled_worker_serves_metrics_that_count_its_runs() {
+    let t = TestDb::sqlite().await;
+    import_with_contacts(&t.db, SAMPLE).await;
+    let smtp = SmtpServer::start();
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        probe.local_addr().expect("address").port()
+    };
+    let started = chrono::Utc::now().timestamp() as f64;
+    let mut child = worker(
+        &t.url,
+        &[
+            (
+                "MINSHENG_SMTP_URL",
+                &format!("smtp://127.0.0.1:{}", smtp.port),
+            ),
+            ("MINSHENG_REMINDER_CRON", "*/2 * * * * *"),
+            // Every overdue item of the sample is reminded of every day: the run has work.
+            ("MINSHENG_OVERDUE_EVERY_DAYS", "1"),
+            ("MINSHENG_WORKER_METRICS_BIND", &format!("127.0.0.1:{port}")),
+        ],
+        &[],
+    )
+    .spawn()
+    .expect("start the worker");
+
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/metrics");
+    let mut scrape = None;
+    for _ in 0..300 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let Ok(response) = client.get(&url).send().await else {
+            continue;
+        };
+        let text = response.text().await.expect("text");
+        let parsed = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned())))
+            .expect("Prometheus text");
+        if value(&parsed, "minsheng_worker_runs_total", "outcome", "ok") >= 1.0
+            && value(
+                &parsed,
+                "minsheng_worker_ledger_backlog",
+                "status",
+                "pending",
+            ) == 0.0
+        {
+            scrape = Some(parsed);
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let s = scrape.expect("a run counted on /metrics within 30 s");
+
+    let sent = entity::reminder_delivery::Entity::find()
+        .filter(entity::reminder_delivery::Column::Status.eq(entity::DeliveryStatus::Sent))
+        .count(&t.db)
+        .await
+        .expect("count");
+    assert!(sent > 0, "the run sent reminders");
+    // The kill may land after a later run settled more than the scrape saw.
+    let counted = value(&s, "minsheng_worker_deliveries_total", "status", "sent");
+    assert!(
+        counted >= 1.0 && counted <= sent as f64,
+        "{counted} of {sent}"
+    );
+    assert!(value(&s, "minsheng_worker_reminders_planned_total", "", "") >= counted);
+    assert!(value(&s, "minsheng_worker_last_success_timestamp_seconds", "", "") >= started);
+    assert_eq!(
+        value(&s, "minsheng_db_pool_max_connections", "pool", "main"),
+        4.0
+    );
+    assert!(!smtp.received().is_empty());
+}
+
+/// The value of the sample `name` with `label` = `wanted` (any sample when `label` is empty);
+/// -1 when there is none.
+fn value(scrape: &prometheus_parse::Scrape, name: &str, label: &str, wanted: &str) -> f64 {
+    scrape
+        .samples
+        .iter()
+        .find(|s| s.metric == name && (label.is_empty() || s.labels.get(label) == Some(wanted)))
+        .map_or(-1.0, |s| match s.value {
+            prometheus_parse::Value::Counter(v)
+            | prometheus_parse::Value::Gauge(v)
+            | prometheus_parse::Value::Untyped(v) => v,
+            _ => -1.0,
+        })
 }

@@ -42,6 +42,16 @@ impl Budget {
         })
     }
 
+    /// A budget that never runs out: the statements are only counted.
+    pub fn unlimited() -> Arc<Self> {
+        Self::new(usize::MAX)
+    }
+
+    /// Statements run so far.
+    pub fn spent(&self) -> usize {
+        self.spent.load(Ordering::Relaxed)
+    }
+
     /// Runs `work` under this budget; stops it when the budget runs out.
     pub async fn run<F: Future>(self: Arc<Self>, work: F) -> Result<F::Output, Exceeded> {
         let limit = self.limit;
@@ -60,7 +70,7 @@ impl Budget {
     }
 
     fn charge(&self) {
-        if self.spent.fetch_add(1, Ordering::Relaxed) + 1 > self.limit {
+        if self.spent.fetch_add(1, Ordering::Relaxed).saturating_add(1) > self.limit {
             self.over.notify_one();
         }
     }

@@ -28,6 +28,33 @@ pub mod code {
     pub const TOO_EXPENSIVE: &str = "TOO_EXPENSIVE";
     /// The WebSocket runs as many subscriptions as `MINSHENG_WS_MAX_SUBSCRIPTIONS_PER_SOCKET`.
     pub const TOO_MANY_SUBSCRIPTIONS: &str = "TOO_MANY_SUBSCRIPTIONS";
+
+    /// Every code, as the metrics label requests with them.
+    pub const ALL: [&str; 14] = [
+        NOT_FOUND,
+        VALIDATION,
+        CONFLICT,
+        UNAUTHENTICATED,
+        FORBIDDEN,
+        INTERNAL,
+        TIMEOUT,
+        BAD_REQUEST,
+        PERSISTED_QUERY_NOT_FOUND,
+        PERSISTED_QUERY_NOT_SUPPORTED,
+        UNTRUSTED_DOCUMENT,
+        TOO_EXPENSIVE,
+        TOO_MANY_SUBSCRIPTIONS,
+        OK,
+    ];
+
+    /// A response without errors, as the metrics label it.
+    pub const OK: &str = "OK";
+
+    /// The code `text` names; `INTERNAL` for one that is not ours (every error leaving the api
+    /// has one of ours, `ensure_codes` sees to that).
+    pub fn known(text: &str) -> &'static str {
+        ALL.into_iter().find(|c| *c == text).unwrap_or(INTERNAL)
+    }
 }
 
 /// Converts a domain error into a client-facing GraphQL error.

@@ -48,6 +48,7 @@ use crate::{
         limits, loaders,
         persisted::DocumentError,
     },
+    metrics::OpenSubscription,
     routes::graphql::reply::with_code,
     startup::AppState,
 };
@@ -180,12 +181,17 @@ struct SocketCaller {
     subscriptions: Arc<AtomicUsize>,
 }
 
-/// A running subscription's place on its socket, given back when its stream ends.
-struct SubscriptionSlot(Arc<AtomicUsize>);
+/// A running subscription's place on its socket, given back when its stream ends; it is
+/// counted as open in the metrics meanwhile.
+struct SubscriptionSlot {
+    running: Arc<AtomicUsize>,
+    /// Held for its drop.
+    _open: Option<OpenSubscription>,
+}
 
 impl Drop for SubscriptionSlot {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+        self.running.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -354,7 +360,15 @@ impl SocketExecutor {
                 code::TOO_MANY_SUBSCRIPTIONS,
             )])));
         }
-        Ok(Some(SubscriptionSlot(running.clone())))
+        let open = self
+            .state
+            .metrics
+            .as_ref()
+            .map(|metrics| metrics.subscription_opened());
+        Ok(Some(SubscriptionSlot {
+            running: running.clone(),
+            _open: open,
+        }))
     }
 
     /// `request` checked and given the socket's current viewer, or the response refusing it.

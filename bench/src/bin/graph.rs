@@ -93,6 +93,30 @@ async fn main() -> Result<(), String> {
         report.list_id
     );
 
+    // As docker-compose.yml deploys it: PostgreSQL on the same host, so no TLS unless
+    // BENCH_TLS=1 (the driver's default, `prefer`, is TLS whenever the server offers it), and
+    // the planner told that the data is in memory.
+    let tls = std::env::var("BENCH_TLS").is_ok_and(|v| v == "1");
+    let mut url = url::Url::parse(&url).map_err(|e| e.to_string())?;
+    if !url.query_pairs().any(|(k, _)| k == "sslmode") {
+        let mode = if tls { "require" } else { "disable" };
+        url.query_pairs_mut().append_pair("sslmode", mode);
+    }
+    let url = url.to_string();
+    let random_page_cost = std::env::var("BENCH_RANDOM_PAGE_COST").unwrap_or_else(|_| "1.1".into());
+    let cost: f64 = random_page_cost
+        .parse()
+        .map_err(|_| format!("BENCH_RANDOM_PAGE_COST: {random_page_cost} is not a number"))?;
+    db.execute_unprepared(&format!(
+        "ALTER DATABASE {DB_NAME} SET random_page_cost = {cost}"
+    ))
+    .await
+    .map_err(|e| e.to_string())?;
+    println!(
+        "database: {} (random_page_cost {cost})",
+        url.split_once('?').map_or("", |(_, q)| q)
+    );
+
     let settings = Settings::load_from(&|key| match key {
         "DATABASE_URL" => Some(url.clone()),
         "MINSHENG_BIND" => Some("127.0.0.1:0".into()),

@@ -42,6 +42,7 @@ use crate::{
         limits, loaders,
         persisted::DocumentError,
     },
+    metrics::RequestRecord,
     routes::graphiql,
     startup::AppState,
 };
@@ -56,26 +57,27 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
     {
         return graphiql::page().await.into_response();
     }
-    let media = match accept::negotiate(accept) {
-        Ok(media) => media,
-        Err(_) => return not_acceptable(),
+    let mut record = RequestRecord::start();
+    let reply = match accept::negotiate(accept) {
+        Err(_) => not_acceptable(),
+        Ok(media) => match params {
+            Ok(params) => run(&state, &headers, Method::GET, media, params, &mut record).await,
+            Err(bad) => Reply::malformed(media, StatusCode::BAD_REQUEST, &bad.to_string()),
+        },
     };
-    match params {
-        Ok(params) => run(&state, &headers, Method::GET, media, params).await,
-        Err(bad) => Reply::malformed(media, StatusCode::BAD_REQUEST, &bad.to_string()),
-    }
-    .into_response()
+    answer(&state, &record, reply)
 }
 
 /// `POST /graphql` with an `application/json` body.
 pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> HttpResponse {
+    let mut record = RequestRecord::start();
     let media = match accept::negotiate(header_str(&headers, header::ACCEPT)) {
         Ok(media) => media,
-        Err(_) => return not_acceptable(),
+        Err(_) => return answer(&state, &record, not_acceptable()),
     };
     let reply = match ContentType::of(header_str(&headers, header::CONTENT_TYPE)) {
         ContentType::Json => match Params::from_json(&body) {
-            Ok(params) => run(&state, &headers, Method::POST, media, params).await,
+            Ok(params) => run(&state, &headers, Method::POST, media, params, &mut record).await,
             Err(bad) => Reply::malformed(media, StatusCode::BAD_REQUEST, &bad.to_string()),
         },
         ContentType::Missing | ContentType::Unsupported => Reply::malformed(
@@ -84,16 +86,23 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
             "send the request as JSON with Content-Type: application/json",
         ),
     };
+    answer(&state, &record, reply)
+}
+
+/// The reply as HTTP, counted in the metrics.
+fn answer(state: &AppState, record: &RequestRecord, reply: Reply) -> HttpResponse {
+    if let Some(metrics) = &state.metrics {
+        metrics.observe(record, reply.code());
+    }
     reply.into_response()
 }
 
-fn not_acceptable() -> HttpResponse {
+fn not_acceptable() -> Reply {
     Reply::malformed(
         MediaType::Json,
         StatusCode::NOT_ACCEPTABLE,
         "the api answers in application/graphql-response+json or application/json (UTF-8)",
     )
-    .into_response()
 }
 
 fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
@@ -106,6 +115,7 @@ async fn run(
     method: Method,
     media: MediaType,
     params: Params,
+    record: &mut RequestRecord,
 ) -> Reply {
     let viewer = match resolve_viewer(state, header_str(headers, header::AUTHORIZATION)).await {
         Ok(viewer) => viewer,
@@ -138,6 +148,7 @@ async fn run(
             return Reply::refused(media, ensure_codes(Response::from_errors(vec![syntax])));
         }
     };
+    record.operation = Some(declared_name(doc, operation_name.as_deref()));
     match operation_type(doc, operation_name.as_deref()) {
         Some(OperationType::Mutation) if method == Method::GET => {
             return Reply::malformed(
@@ -172,22 +183,23 @@ async fn run(
         Viewer::Anonymous => state.anonymous_db.clone(),
         Viewer::Admin | Viewer::Department(_) => state.db.clone(),
     };
-    let budget = (viewer != Viewer::Admin)
-        .then(|| Budget::new(state.settings.graph.request_statement_limit));
+    // The administrator's statements are counted, not bounded.
+    let budget = if viewer == Viewer::Admin {
+        Budget::unlimited()
+    } else {
+        Budget::new(state.settings.graph.request_statement_limit)
+    };
     let request = request
         .data(viewer)
         .data(clock)
         .data(loaders::for_request(db.clone()))
         .data(db);
     let execution = state.schema.execute(request);
-    let bounded = async {
-        match budget {
-            Some(budget) => budget.run(execution).await,
-            None => Ok(execution.await),
-        }
-    };
+    let bounded = budget.clone().run(execution);
     let limit = state.settings.graph.request_timeout;
-    match tokio::time::timeout(limit, bounded).await {
+    let outcome = tokio::time::timeout(limit, bounded).await;
+    record.statements = budget.spent();
+    match outcome {
         Ok(Ok(mut response)) => {
             description.correct(&mut response);
             Reply::from_schema(media, ensure_codes(response))
@@ -219,6 +231,19 @@ async fn run(
             )
         }
     }
+}
+
+/// The name of the operation `name` selects, as the document declares it: `None` for an
+/// anonymous operation (and for a selection the schema will refuse).
+fn declared_name(doc: &ExecutableDocument, name: Option<&str>) -> Option<String> {
+    let mut operations = doc.operations.iter();
+    let selected = match name {
+        Some(name) => operations.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
+        None => operations
+            .next()
+            .filter(|_| doc.operations.iter().count() == 1),
+    };
+    selected.and_then(|(n, _)| n.map(|n| n.to_string()))
 }
 
 /// The kind of operation `name` selects, when the document says (the schema reports an unknown

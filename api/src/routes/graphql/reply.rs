@@ -71,6 +71,21 @@ impl Reply {
         }
     }
 
+    /// `OK`, or the code of the first error.
+    pub fn code(&self) -> &'static str {
+        match self.response.errors.first() {
+            None => code::OK,
+            Some(error) => error
+                .extensions
+                .as_ref()
+                .and_then(|ext| ext.get("code"))
+                .map_or(code::INTERNAL, |c| match c {
+                    Value::String(s) => code::known(s),
+                    _ => code::INTERNAL,
+                }),
+        }
+    }
+
     /// Adds a header (`Allow` on a 405).
     pub fn header(mut self, name: header::HeaderName, value: &'static str) -> Self {
         self.response

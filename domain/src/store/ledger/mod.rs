@@ -4,7 +4,7 @@ pub mod deliveries;
 pub mod reminders;
 
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
     sea_query::{Expr, Query},
 };
 
@@ -54,6 +54,33 @@ pub async fn page<C: ConnectionTrait>(
     }
     let id = Expr::col((reminder_delivery::Entity, reminder_delivery::Column::Id));
     page::newest_first(db, select, id, request).await
+}
+
+/// The ledger's backlog: rows waiting to be sent (`Pending`, new or to retry) and rows a run
+/// has claimed and not yet settled (`Sending`), by status; statuses with none are given as 0.
+pub async fn backlog<C: ConnectionTrait>(
+    db: &C,
+) -> Result<Vec<(DeliveryStatus, u64)>, DomainError> {
+    let waiting = [DeliveryStatus::Pending, DeliveryStatus::Sending];
+    let counts: Vec<(DeliveryStatus, i64)> = reminder_delivery::Entity::find()
+        .select_only()
+        .column(reminder_delivery::Column::Status)
+        .column_as(reminder_delivery::Column::Id.count(), "n")
+        .filter(reminder_delivery::Column::Status.is_in(waiting))
+        .group_by(reminder_delivery::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(waiting
+        .into_iter()
+        .map(|status| {
+            let n = counts
+                .iter()
+                .find(|(s, _)| *s == status)
+                .map_or(0, |(_, n)| *n);
+            (status, u64::try_from(n).unwrap_or(0))
+        })
+        .collect())
 }
 
 /// The ledger rows of these items (their due dates' reminders and their check-ins), as
