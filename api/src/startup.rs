@@ -69,6 +69,7 @@ pub struct AppState {
     pub schema: graphql::AppSchema,
     pub settings: Arc<Settings>,
     pub documents: Arc<Documents>,
+    pub parsed: Arc<crate::graphql::parsed::ParsedDocuments>,
     pub limits: DocumentLimits,
     /// `None` when `MINSHENG_METRICS` is off.
     pub metrics: Option<Arc<ApiMetrics>>,
@@ -199,6 +200,7 @@ impl Application {
             statements: statements.clone(),
             sockets: Arc::new(SocketCounts::default()),
             documents: Arc::new(Documents::new(graph.persisted_query_cache_bytes, trusted)),
+            parsed: Arc::default(),
             limits: DocumentLimits {
                 depth: graph.depth_limit,
                 introspection: graph.introspection,

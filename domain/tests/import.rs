@@ -399,7 +399,54 @@ async fn the_seed_list_imports(t: TestDb) {
     assert_eq!(again.outcome, ImportOutcome::Unchanged);
 }
 
+/// Items are read by column position on the hot paths; each field must land where the
+/// entity's own reading (by name) puts it, on both engines.
+async fn items_read_by_position_match_the_entity(t: TestDb) {
+    run(&t.db, SAMPLE, 1).await.expect("import");
+    let mut expected: Vec<domain::model::Item> = item::Entity::find()
+        .order_by_asc(item::Column::Id)
+        .all(&t.db)
+        .await
+        .expect("items")
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    assert!(expected.iter().any(|i| !i.generic_phrases.is_empty()));
+    assert!(expected.iter().any(|i| i.earliest_due_on.is_some()));
+    let ids: Vec<i64> = expected.iter().map(|i| i.id).collect();
+    let mut by_ids = domain::store::item::by_ids(&t.db, &ids)
+        .await
+        .expect("by ids");
+    by_ids.sort_by_key(|i| i.id);
+    assert_eq!(by_ids, expected);
+
+    let today = domain::store::item::Today {
+        date: NaiveDate::from_ymd_opt(2023, 1, 1).expect("date"),
+        rule: domain::urgency::UrgencyRule { due_soon_days: 7 },
+    };
+    let request = domain::store::page::PageRequest::first(100);
+    let filter = domain::store::item::ItemFilter::default();
+    let order = domain::store::item::ItemOrder::default();
+    let all = domain::store::item::ItemColumns::ALL;
+    let mut page = domain::store::item::page(&t.db, &filter, today, order, &request, all)
+        .await
+        .expect("page");
+    page.rows.sort_by_key(|i| i.id);
+    assert_eq!(page.rows, expected);
+
+    let short = domain::store::item::ItemColumns { content: false };
+    let mut page = domain::store::item::page(&t.db, &filter, today, order, &request, short)
+        .await
+        .expect("page");
+    page.rows.sort_by_key(|i| i.id);
+    for item in &mut expected {
+        item.content.clear();
+    }
+    assert_eq!(page.rows, expected);
+}
+
 backend_tests!(
+    items_read_by_position_match_the_entity,
     importing_the_sample_writes_every_part,
     reimporting_the_same_text_changes_nothing,
     a_corrected_version_updates_items_by_number,

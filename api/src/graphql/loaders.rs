@@ -233,7 +233,20 @@ where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     DbLoader: Loader<K, Error = Shared>,
 {
-    if !keys.is_empty() && super::connection::nodes_ask_for(ctx, fields) {
+    load_if(ctx, super::connection::nodes_ask_for(ctx, fields), keys).await
+}
+
+/// Loads `keys` in one batch into the request's cache when `asked`.
+pub async fn load_if<K>(
+    ctx: &async_graphql::Context<'_>,
+    asked: bool,
+    keys: Vec<K>,
+) -> async_graphql::Result<()>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Error = Shared>,
+{
+    if asked && !keys.is_empty() {
         ctx.data::<Loaders>()?
             .load_many(keys)
             .await

@@ -11,6 +11,7 @@ pub mod introspection;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
+pub mod parsed;
 pub mod persisted;
 pub mod query;
 pub mod scalars;

@@ -77,13 +77,29 @@ impl SortSpec {
 /// Fetches one page of `select` ordered by `spec`.
 pub(crate) async fn fetch<E, C, K>(
     db: &C,
-    mut select: Select<E>,
+    select: Select<E>,
     spec: &SortSpec,
     request: &PageRequest<K>,
 ) -> Result<Page<E::Model>, DomainError>
 where
     E: EntityTrait,
     E::Model: FromQueryResult + Sized + Send + Sync,
+    C: ConnectionTrait,
+    K: Into<Value> + Clone,
+{
+    fetch_as(db, select, spec, request).await
+}
+
+/// As [`fetch`], each row read as `M`: for selects that name their own columns.
+pub(crate) async fn fetch_as<M, E, C, K>(
+    db: &C,
+    mut select: Select<E>,
+    spec: &SortSpec,
+    request: &PageRequest<K>,
+) -> Result<Page<M>, DomainError>
+where
+    M: FromQueryResult + Sized + Send + Sync,
+    E: EntityTrait,
     C: ConnectionTrait,
     K: Into<Value> + Clone,
 {
@@ -100,6 +116,7 @@ where
         .order_by(spec.key.clone(), order.clone())
         .order_by(spec.id.clone(), order)
         .limit(request.limit + 1)
+        .into_model::<M>()
         .all(db)
         .await?;
     let has_more = rows.len() as u64 > request.limit;

@@ -9,7 +9,7 @@ use crate::graphql::{
     connection::PageArgs,
     error::{not_found, to_graphql},
     ids::{self, Kind},
-    loaders::{ItemKey, load_one},
+    loaders::{ActiveDueDatesOf, AssignmentsOf, ItemKey, load_if, load_one},
     types,
 };
 
@@ -66,9 +66,25 @@ impl ItemQuery {
     /// One item; `NOT_FOUND` when there is none with this ID.
     async fn item(&self, ctx: &Context<'_>, id: ID) -> Result<Option<types::Item>> {
         let pk = ids::decode(Kind::Item, &id, "id").map_err(to_graphql)?;
-        load_one(ctx, ItemKey(pk))
-            .await?
-            .map(types::Item)
+        let look = ctx.look_ahead();
+        let asks = |fields: &[&str]| fields.iter().any(|f| look.field(f).exists());
+        // The id names the item, so what its fields load need not wait for its row: all run
+        // at once, each one statement on its own pooled connection, and the fields (resolved
+        // one after another) then read the request's cache.
+        let (item, (), ()) = futures_util::try_join!(
+            load_one(ctx, ItemKey(pk)),
+            load_if(
+                ctx,
+                asks(&["leadDepartments", "cooperatingDepartments"]),
+                vec![AssignmentsOf(pk)]
+            ),
+            load_if(
+                ctx,
+                asks(&["dueDates", "nextDueDate"]),
+                vec![ActiveDueDatesOf(pk)]
+            ),
+        )?;
+        item.map(types::Item)
             .ok_or_else(|| not_found(Kind::Item, &id))
             .map(Some)
     }

@@ -142,7 +142,12 @@ async fn run(
     if let Some(variables) = params.variables {
         request.variables = Variables::from_json(serde_json::Value::Object(variables));
     }
-    let doc = match request.parsed_query() {
+    // The schema runs the document set here, parsed once per distinct text.
+    let parsed = state.parsed.parse(&request.query);
+    let doc = match parsed
+        .map(|doc| request.set_parsed_query(doc))
+        .and_then(|()| request.parsed_query())
+    {
         Ok(doc) => doc,
         Err(syntax) => {
             return Reply::refused(media, ensure_codes(Response::from_errors(vec![syntax])));

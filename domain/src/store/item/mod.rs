@@ -8,8 +8,8 @@ pub mod progress;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iterable, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect, Select, Value,
     sea_query::{Expr, ExprTrait, Func, Query, QueryStatementBuilder, SimpleExpr},
 };
 
@@ -146,16 +146,61 @@ pub struct ItemColumns {
 impl ItemColumns {
     pub const ALL: Self = Self { content: true };
 
+    /// `select` narrowed to [`ItemRow`]'s columns, in its order.
     fn select(self, select: Select<item::Entity>) -> Select<item::Entity> {
-        if self.content {
-            return select;
-        }
         let mut select = select.select_only();
-        for column in item::Column::iter().filter(|c| !matches!(c, item::Column::Content)) {
-            select = select.column(column);
+        for column in ItemRow::COLUMNS {
+            select = if matches!(column, item::Column::Content) && !self.content {
+                // An empty text in its place keeps every column at its index.
+                select.expr(Expr::cust("''"))
+            } else {
+                select.column(column)
+            };
         }
-        // An empty text in its place, so that rows decode as the entity's model.
-        select.expr_as(Expr::cust("''"), "content")
+        select
+    }
+}
+
+/// An item read by column position. Reading by name costs a formatted name and a hash lookup
+/// per column per row, which was an eighth of the api's time on a page of items (issue 14).
+struct ItemRow(Item);
+
+impl ItemRow {
+    const COLUMNS: [item::Column; 13] = [
+        item::Column::Id,
+        item::Column::ListId,
+        item::Column::Number,
+        item::Column::NumberText,
+        item::Column::Title,
+        item::Column::Content,
+        item::Column::DeadlineText,
+        item::Column::Ongoing,
+        item::Column::Status,
+        item::Column::GenericPhrases,
+        item::Column::EarliestDueOn,
+        item::Column::CreatedAt,
+        item::Column::UpdatedAt,
+    ];
+}
+
+impl FromQueryResult for ItemRow {
+    fn from_query_result(row: &QueryResult, _pre: &str) -> Result<Self, DbErr> {
+        let phrases: serde_json::Value = row.try_get_by_index(9)?;
+        Ok(Self(Item {
+            id: row.try_get_by_index(0)?,
+            list_id: row.try_get_by_index(1)?,
+            number: row.try_get_by_index(2)?,
+            number_text: row.try_get_by_index(3)?,
+            title: row.try_get_by_index(4)?,
+            content: row.try_get_by_index(5)?,
+            deadline_text: row.try_get_by_index(6)?,
+            ongoing: row.try_get_by_index(7)?,
+            status: row.try_get_by_index(8)?,
+            generic_phrases: serde_json::from_value(phrases).unwrap_or_default(),
+            earliest_due_on: row.try_get_by_index(10)?,
+            created_at: row.try_get_by_index(11)?,
+            updated_at: row.try_get_by_index(12)?,
+        }))
     }
 }
 
@@ -169,9 +214,9 @@ pub async fn page<C: ConnectionTrait>(
     columns: ItemColumns,
 ) -> Result<Page<Item>, DomainError> {
     let select = columns.select(filtered(filter, today));
-    let page = page::fetch(db, select, &order.spec(), request).await?;
+    let page = page::fetch_as::<ItemRow, _, _, _>(db, select, &order.spec(), request).await?;
     Ok(Page {
-        rows: page.rows.into_iter().map(Item::from).collect(),
+        rows: page.rows.into_iter().map(|r| r.0).collect(),
         has_more: page.has_more,
     })
 }
@@ -187,12 +232,14 @@ pub async fn count<C: ConnectionTrait>(
 
 /// The items with these ids, in no particular order; missing ids are left out.
 pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[i64]) -> Result<Vec<Item>, DomainError> {
-    Ok(item::Entity::find()
+    Ok(ItemColumns::ALL
+        .select(item::Entity::find())
         .filter(item::Column::Id.is_in(ids.iter().copied()))
+        .into_model::<ItemRow>()
         .all(db)
         .await?
         .into_iter()
-        .map(Item::from)
+        .map(|r| r.0)
         .collect())
 }
 
