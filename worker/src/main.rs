@@ -74,7 +74,13 @@ async fn start(command: Command) -> anyhow::Result<()> {
                     tracing::info!(%address, "serving /metrics");
                     Some(metrics)
                 }
-                _ => None,
+                (true, None) => {
+                    tracing::info!(
+                        "no /metrics: MINSHENG_WORKER_METRICS_BIND names no address to serve it on"
+                    );
+                    None
+                }
+                (false, _) => None,
             };
             run_scheduled(
                 ctx,

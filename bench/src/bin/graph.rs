@@ -14,7 +14,8 @@
 //!
 //! `BENCH_SECONDS` (default 10) per measurement, `BENCH_ROUNDS` (default 3) of them per target,
 //! interleaved, medians printed; `BENCH_QUERIES=flat,one` measures only those;
-//! `BENCH_CONNECTIONS` (default 16); other `MINSHENG_*` settings reach the api (e.g.
+//! `BENCH_OFF_FIRST=1` starts the api without metrics first; `BENCH_CONNECTIONS` (default 16);
+//! other `MINSHENG_*` settings reach the api (e.g.
 //! `MINSHENG_DB_ANONYMOUS_POOL_SIZE`); `BENCH_KEEP=1`
 //! keeps the database for a closer look; `BENCH_ACCEPT_ENCODING=gzip` (or `br`) has the api's
 //! clients ask for compressed responses (the limit's are never compressed).
@@ -138,14 +139,24 @@ async fn main() -> Result<(), String> {
     let settings = settings_with(true)?;
     // As deployed: a pool for anonymous requests (these) and one for everyone else.
     let mut addresses = Vec::new();
-    for metrics in [true, false] {
+    // BENCH_OFF_FIRST=1 starts the api without metrics first: a check that the metrics column
+    // measures metrics and not which of the two servers the process started first.
+    let off_first = std::env::var("BENCH_OFF_FIRST").is_ok_and(|v| v == "1");
+    for metrics in [!off_first, off_first] {
         let app = api::Application::build(&settings_with(metrics)?, api::StartOptions::default())
             .await
             .map_err(|e| e.to_string())?;
-        addresses.push(app.address());
+        addresses.push((metrics, app.address()));
         tokio::spawn(app.run_until_stopped(std::future::pending()));
     }
-    let (api_addr, bare_addr) = (addresses[0], addresses[1]);
+    let address = |metrics: bool| {
+        addresses
+            .iter()
+            .find(|(m, _)| *m == metrics)
+            .map(|(_, a)| *a)
+            .ok_or("no such server")
+    };
+    let (api_addr, bare_addr) = (address(true)?, address(false)?);
 
     let limit_db = domain::db::connect(&settings.database_url)
         .await
@@ -188,11 +199,15 @@ async fn main() -> Result<(), String> {
             ("limit", &limit_url, "{}", None),
         ];
         // Rounds interleave the three so that drift in the machine's speed (steal time runs
-        // to 10% here) falls on all of them alike; each figure is the median over rounds.
+        // to 10% here) falls on all of them alike; each figure is the median over rounds, and
+        // each ratio the median of the rounds' ratios.
         let mut runs: [Vec<WrkResult>; 3] = Default::default();
         for round in 0..rounds {
-            for (t, (who, url, body, encoding)) in targets.iter().enumerate() {
-                let r = run_wrk(url, body, *encoding, seconds, connections, round == 0)?;
+            // Each round starts with another target: whichever runs first after a pause ran
+            // faster here by up to 10%, an order effect that would otherwise favour the api.
+            for t in (0..targets.len()).map(|k| (k + round) % targets.len()) {
+                let (who, url, body, encoding) = targets[t];
+                let r = run_wrk(url, body, encoding, seconds, connections, round == 0)?;
                 if r.errors > 0 || r.non_200 > 0 || r.requests == 0 {
                     failed = true;
                     println!(
