@@ -100,27 +100,21 @@ pub struct PoolState {
 impl PoolState {
     pub fn of(db: &DatabaseConnection) -> Self {
         match db.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                let pool = db.get_postgres_connection_pool();
-                Self {
-                    max: pool.options().get_max_connections(),
-                    open: pool.size(),
-                    idle: pool.num_idle() as u32,
-                }
-            }
-            DatabaseBackend::Sqlite => {
-                let pool = db.get_sqlite_connection_pool();
-                Self {
-                    max: pool.options().get_max_connections(),
-                    open: pool.size(),
-                    idle: pool.num_idle() as u32,
-                }
-            }
+            DatabaseBackend::Postgres => Self::of_pool(db.get_postgres_connection_pool()),
+            DatabaseBackend::Sqlite => Self::of_pool(db.get_sqlite_connection_pool()),
             _ => Self {
                 max: 0,
                 open: 0,
                 idle: 0,
             },
+        }
+    }
+
+    fn of_pool<DB: sea_orm::sqlx::Database>(pool: &sea_orm::sqlx::Pool<DB>) -> Self {
+        Self {
+            max: pool.options().get_max_connections(),
+            open: pool.size(),
+            idle: pool.num_idle() as u32,
         }
     }
 }

@@ -241,27 +241,30 @@ async fn run(
 /// The name of the operation `name` selects, as the document declares it: `None` for an
 /// anonymous operation (and for a selection the schema will refuse).
 fn declared_name(doc: &ExecutableDocument, name: Option<&str>) -> Option<String> {
-    let mut operations = doc.operations.iter();
-    let selected = match name {
-        Some(name) => operations.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
-        None => operations
-            .next()
-            .filter(|_| doc.operations.iter().count() == 1),
-    };
-    selected.and_then(|(n, _)| n.map(|n| n.to_string()))
+    selected_operation(doc, name).and_then(|(n, _)| n.map(|n| n.to_string()))
 }
 
 /// The kind of operation `name` selects, when the document says (the schema reports an unknown
 /// or ambiguous name itself).
 fn operation_type(doc: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+    selected_operation(doc, name).map(|(_, op)| op.node.ty)
+}
+
+/// The operation `name` selects: the one so named, or without a name the only one there is.
+fn selected_operation<'d>(
+    doc: &'d ExecutableDocument,
+    name: Option<&str>,
+) -> Option<(
+    Option<&'d async_graphql::Name>,
+    &'d async_graphql::Positioned<async_graphql::parser::types::OperationDefinition>,
+)> {
     let mut operations = doc.operations.iter();
-    let selected = match name {
+    match name {
         Some(name) => operations.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
         None => operations
             .next()
             .filter(|_| doc.operations.iter().count() == 1),
-    };
-    selected.map(|(_, op)| op.node.ty)
+    }
 }
 
 fn document_refusal(error: &DocumentError) -> Response {
