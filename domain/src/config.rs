@@ -975,6 +975,28 @@ mod tests {
     }
 
     #[test]
+    fn metrics_settings_name_the_key_they_refuse() {
+        let s = load(&[]).expect("defaults");
+        assert!(s.metrics.enabled);
+        assert_eq!((s.metrics.bind, s.metrics.worker_bind), (None, None));
+        let s = load(&[
+            ("MINSHENG_METRICS", "off"),
+            ("MINSHENG_WORKER_METRICS_BIND", "127.0.0.1:9465"),
+        ])
+        .expect("valid");
+        assert!(!s.metrics.enabled);
+        assert_eq!(s.metrics.worker_bind.map(|a| a.port()), Some(9465));
+        for (key, bad) in [
+            ("MINSHENG_METRICS", "maybe"),
+            ("MINSHENG_METRICS_BIND", "9464"),
+            ("MINSHENG_WORKER_METRICS_BIND", "localhost:"),
+        ] {
+            let message = must_fail(&[(key, bad)]).to_string();
+            assert!(message.contains(key) && message.contains(bad), "{message}");
+        }
+    }
+
+    #[test]
     fn cors_origins_are_bare_origins() {
         assert_eq!(
             load(&[]).expect("defaults").graph.cors_origins,
