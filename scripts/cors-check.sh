@@ -13,9 +13,15 @@ done
 work=$(mktemp -d)
 pids=()
 cleanup() {
+  local status=$?
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$work"
+  # Chromium's helpers outlive the browser process for a moment and keep writing its profile:
+  # stop them, and let a directory that still cannot be removed be a warning, not the verdict.
+  pkill -f -- "$work" 2>/dev/null || true
+  for _ in 1 2 3 4 5 6 7 8 9 10; do pgrep -f -- "$work" >/dev/null || break; sleep 0.5; done
+  rm -rf "$work" 2>/dev/null || { sleep 1; rm -rf "$work" || echo "warning: could not remove $work" >&2; }
+  exit "$status"
 }
 trap cleanup EXIT
 
