@@ -274,7 +274,8 @@ fn router(state: AppState) -> Router {
         )
         .route("/graphql/ws", get(routes::subscriptions::upgrade))
         .route("/healthz", get(routes::health::healthz))
-        .route("/readyz", get(routes::health::readyz));
+        .route("/readyz", get(routes::health::readyz))
+        .route("/ack/{token}", get(routes::ack::acknowledge));
     if graph.graphiql {
         router = router.route("/graphiql/assets/{file}", get(routes::graphiql::asset));
     }

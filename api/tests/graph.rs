@@ -584,6 +584,7 @@ async fn stats_match_counts_made_from_the_tables(t: TestDb) {
     let status_name = |s: ItemStatus| match s {
         ItemStatus::Open => "OPEN",
         ItemStatus::InProgress => "IN_PROGRESS",
+        ItemStatus::CompletionReported => "COMPLETION_REPORTED",
         ItemStatus::Done => "DONE",
         ItemStatus::Closed => "CLOSED",
     };

@@ -23,6 +23,20 @@ async fn bad_characters_are_field_errors_everywhere(t: TestDb) {
     let report = "mutation($id: ID!, $note: String!) { reportProgress(itemId: $id, note: $note, percent: 10) { item { id } } }";
     let change = "mutation($id: ID!, $reason: String!) { changeDeadline(itemId: $id, dueOn: \"2031-06-30\", reason: $reason) { id } }";
     let import = "mutation($text: String!) { importList(input: { text: $text, dryRun: true }) { itemCount } }";
+    let request = "mutation($input: RequestDeadlineChangeInput!) { requestDeadlineChange(input: $input) { request { id } } }";
+    let report_done =
+        "mutation($id: ID!, $note: String!) { reportCompletion(itemId: $id, note: $note) { id } }";
+    let return_item =
+        "mutation($id: ID!, $reason: String!) { returnItem(itemId: $id, reason: $reason) { id } }";
+    let confirm =
+        "mutation($id: ID!, $note: String) { confirmCompletion(itemId: $id, note: $note) { id } }";
+    let due_date = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Item { dueDates { id } } } }",
+            json!({ "id": elderly }),
+        )
+        .await["node"]["dueDates"][0]["id"]
+        .clone();
     let contact = "mutation($id: ID!, $name: String!) { addContact(departmentId: $id, name: $name, email: \"x@example.cn\") { id } }";
     let department_name = "mutation($name: String!) { createDepartment(name: $name) { id } }";
     for bad in ["进展\u{0}顺利", "响铃\u{7}", "顺序\u{202E}反转"] {
@@ -52,10 +66,40 @@ async fn bad_characters_are_field_errors_everywhere(t: TestDb) {
                 "note",
             ),
             (
-                Some(&department),
+                ADMIN,
                 change,
                 json!({ "id": elderly, "reason": bad }),
                 "reason",
+            ),
+            (
+                Some(&department),
+                request,
+                json!({ "input": { "itemId": elderly, "dueDateId": due_date, "proposedDueOn": "2099-12-31", "reason": bad } }),
+                "input.reason",
+            ),
+            (
+                Some(&department),
+                request,
+                json!({ "input": { "itemId": elderly, "dueDateId": due_date, "proposedDueOn": "2099-12-31", "reason": "场地调整", "progressNote": bad } }),
+                "input.progressNote",
+            ),
+            (
+                Some(&department),
+                report_done,
+                json!({ "id": elderly, "note": bad }),
+                "note",
+            ),
+            (
+                ADMIN,
+                return_item,
+                json!({ "id": elderly, "reason": bad }),
+                "reason",
+            ),
+            (
+                ADMIN,
+                confirm,
+                json!({ "id": elderly, "note": bad }),
+                "note",
             ),
             (
                 ADMIN,

@@ -34,6 +34,7 @@ pub struct Settings {
     pub import_max_bytes: usize,
     pub server: ServerSettings,
     pub metrics: MetricsSettings,
+    pub supervision: SupervisionSettings,
 }
 
 /// Where the binaries serve their Prometheus metrics.
@@ -181,6 +182,9 @@ keys! {
     metrics: Flag = "MINSHENG_METRICS",
     metrics_bind: Text = "MINSHENG_METRICS_BIND",
     worker_metrics_bind: Text = "MINSHENG_WORKER_METRICS_BIND",
+    extension_grace_days: Number = "MINSHENG_EXTENSION_GRACE_DAYS",
+    public_url: Text = "MINSHENG_PUBLIC_URL",
+    ack_escalate_after_days: Number = "MINSHENG_ACK_ESCALATE_AFTER_DAYS",
 }
 
 /// Text: a string in a file (`bind = "0.0.0.0:8000"`).
@@ -421,6 +425,7 @@ impl Settings {
             import_max_bytes: number(&mut merged, "import_max_bytes", 1024, 1024 * 1024 * 1024)?,
             server: ServerSettings::from_merged(&mut merged)?,
             metrics: MetricsSettings::from_merged(&mut merged)?,
+            supervision: SupervisionSettings::from_merged(&mut merged, env)?,
         })
     }
 }
@@ -448,6 +453,9 @@ pub struct ReminderSettings {
     /// The day of the month (1 to 28) from which lead departments of items that are only
     /// ongoing (长期坚持, no date) get a monthly check-in; `None`: they get none.
     pub ongoing_checkin_day: Option<u32>,
+    /// Working days after which a reminder about an overdue item that nobody acknowledged
+    /// (签收) copies the supervisor; `None`: never.
+    pub ack_escalate_after_days: Option<u32>,
 }
 
 impl ReminderSettings {
@@ -548,8 +556,100 @@ impl ReminderSettings {
                         })
                 })
                 .transpose()?,
+            ack_escalate_after_days: ack_escalate_after_days(merged)?,
         })
     }
+}
+
+/// The supervision cycle: extension requests and acknowledged reminders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SupervisionSettings {
+    /// Days after a due date during which a department may still ask for more time.
+    pub extension_grace_days: u32,
+    /// Where the api is reached from outside (`https://minsheng.example.gov.cn`): the base of
+    /// the acknowledgement link in reminders. `None`: reminders carry no link.
+    pub public_url: Option<Url>,
+    /// The key acknowledgement links are signed with (`MINSHENG_SIGNING_KEY`, environment only).
+    pub signing_key: Option<Secret>,
+}
+
+impl SupervisionSettings {
+    fn from_merged(
+        merged: &mut Merged,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let extension_grace_days = match merged.optional("extension_grace_days") {
+            None => 0,
+            Some(s) => s
+                .value
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|d| *d <= 366)
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        &s.origin,
+                        format!("'{}' is not a number of days from 0 to 366", s.value),
+                    )
+                })?,
+        };
+        let public_url = merged
+            .optional("public_url")
+            .map(|s| {
+                Url::parse(s.value.trim())
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+                    .filter(|u| u.query().is_none() && u.fragment().is_none())
+                    .ok_or_else(|| {
+                        ConfigError::new(
+                            &s.origin,
+                            format!(
+                                "'{}' is not an http(s) base URL such as https://minsheng.example.gov.cn",
+                                s.value
+                            ),
+                        )
+                    })
+            })
+            .transpose()?;
+        let signing_key = match env("MINSHENG_SIGNING_KEY").filter(|k| !k.is_empty()) {
+            None => None,
+            Some(key) if key.len() < 32 || key.chars().any(char::is_whitespace) => {
+                return Err(ConfigError::new(
+                    "MINSHENG_SIGNING_KEY",
+                    "use a random value of at least 32 characters without whitespace",
+                ));
+            }
+            Some(key) => Some(Secret(key)),
+        };
+        Ok(Self {
+            extension_grace_days,
+            public_url,
+            signing_key,
+        })
+    }
+}
+
+/// Working days after which an overdue item's unacknowledged reminder copies the supervisor.
+fn ack_escalate_after_days(merged: &mut Merged) -> Result<Option<u32>, ConfigError> {
+    merged
+        .optional("ack_escalate_after_days")
+        .map(|s| {
+            s.value
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|d| (1..=366).contains(d))
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        &s.origin,
+                        format!(
+                            "'{}' is not a number of working days from 1 to 366, or empty for off",
+                            s.value
+                        ),
+                    )
+                })
+        })
+        .transpose()
 }
 
 /// What the GraphQL api is configured with: how urgency is judged and how requests are bounded.

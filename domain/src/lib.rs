@@ -1,6 +1,7 @@
 //! What the api and the worker share: configuration, domain types, errors and the database
 //! services. No HTTP, GraphQL or SMTP here.
 
+pub mod acknowledgement;
 pub mod config;
 pub mod db;
 pub mod deadline;

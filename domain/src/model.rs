@@ -1,7 +1,10 @@
 //! Domain models read from the database. The GraphQL layer maps these to its own types.
 
 use chrono::{DateTime, NaiveDate, Utc};
-pub use entity::{DeliveryStatus, DepartmentRole, DueKind, DuePrecision, ItemStatus};
+pub use entity::{
+    DeliveryStatus, DepartmentRole, DueKind, DuePrecision, ItemStatus, NoticeKind, NoticeStatus,
+    RequestStatus,
+};
 
 /// A published list (清单).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,6 +50,8 @@ pub struct Item {
     pub generic_phrases: Vec<String>,
     /// The earliest active due date; `None` for items with no dated deadline.
     pub earliest_due_on: Option<NaiveDate>,
+    /// The day the office confirmed completion (销号).
+    pub completed_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -65,6 +70,7 @@ impl From<entity::item::Model> for Item {
             status: m.status,
             generic_phrases: serde_json::from_value(m.generic_phrases).unwrap_or_default(),
             earliest_due_on: m.earliest_due_on,
+            completed_on: m.completed_on,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
@@ -174,6 +180,8 @@ pub struct ReminderDelivery {
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub sent_at: Option<DateTime<Utc>>,
     pub message_id: Option<String>,
+    /// 签收: when the email's link was followed, or the department acknowledged it.
+    pub acknowledged_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -195,6 +203,7 @@ impl From<entity::reminder_delivery::Model> for ReminderDelivery {
             next_attempt_at: m.next_attempt_at,
             sent_at: m.sent_at,
             message_id: m.message_id,
+            acknowledged_at: m.acknowledged_at,
             created_at: m.created_at,
         }
     }
@@ -258,6 +267,49 @@ impl From<entity::audit_event::Model> for AuditEvent {
             entity_type: m.entity_type,
             entity_id: m.entity_id,
             payload: m.payload,
+        }
+    }
+}
+
+/// 延期申请: a request to move one due date, and the office's decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeadlineChangeRequest {
+    pub id: i64,
+    pub item_id: i64,
+    pub due_date_id: i64,
+    pub proposed_due_on: NaiveDate,
+    pub reason: String,
+    pub progress_note: Option<String>,
+    /// `admin` or `department:12`, as in the audit trail.
+    pub requested_by: String,
+    /// The requesting department; `None` when the administrator asked.
+    pub department_id: Option<i64>,
+    pub requested_at: DateTime<Utc>,
+    pub status: RequestStatus,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_note: Option<String>,
+    /// The date the office granted (approved requests only).
+    pub granted_due_on: Option<NaiveDate>,
+}
+
+impl From<entity::deadline_change_request::Model> for DeadlineChangeRequest {
+    fn from(m: entity::deadline_change_request::Model) -> Self {
+        Self {
+            id: m.id,
+            item_id: m.item_id,
+            due_date_id: m.due_date_id,
+            proposed_due_on: m.proposed_due_on,
+            reason: m.reason,
+            progress_note: m.progress_note,
+            requested_by: m.requested_by,
+            department_id: m.department_id,
+            requested_at: m.requested_at,
+            status: m.status,
+            decided_by: m.decided_by,
+            decided_at: m.decided_at,
+            decision_note: m.decision_note,
+            granted_due_on: m.granted_due_on,
         }
     }
 }

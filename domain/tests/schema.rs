@@ -70,6 +70,8 @@ async fn schema_matches_entities(t: TestDb) {
     assert_matches::<audit_event::Entity>(&t).await;
     assert_matches::<department_token::Entity>(&t).await;
     assert_matches::<item_progress::Entity>(&t).await;
+    assert_matches::<deadline_change_request::Entity>(&t).await;
+    assert_matches::<supervision_notice::Entity>(&t).await;
 }
 
 async fn table_count(t: &TestDb) -> usize {
@@ -88,7 +90,7 @@ async fn table_count(t: &TestDb) -> usize {
 }
 
 /// Tables the migrations create (seaql_migrations aside).
-const TABLES: usize = 11;
+const TABLES: usize = 13;
 
 async fn migrations_go_down_to_zero_and_up_again(t: TestDb) {
     assert_eq!(table_count(&t).await, TABLES);
@@ -639,7 +641,78 @@ async fn the_ledger_keeps_its_rows_across_the_checkin_migration(t: TestDb) {
     Migrator::up(db, None).await.expect("up once more");
 }
 
+/// Migration 12 lets an item be `completion_reported` (on SQLite by editing the stored CHECK in
+/// place, since rebuilding `item` would cascade into every table that refers to it). Going
+/// down puts such items back in progress, and the old CHECK refuses the status again; every
+/// row that refers to the item survives both ways.
+async fn items_can_await_sign_off_after_migration_12_and_not_before(t: TestDb) {
+    use sea_orm::ConnectionTrait;
+    let db = &t.db;
+    let ts = "'2021-01-01T00:00:00Z'";
+    for sql in [
+        format!(
+            "INSERT INTO project_list (title, source_text, source_sha256, imported_at, updated_at) VALUES ('t', 's', 'h', {ts}, {ts})"
+        ),
+        format!(
+            "INSERT INTO item (list_id, number, number_text, title, content, deadline_text, ongoing, status, generic_phrases, created_at, updated_at) \
+                 VALUES ((SELECT id FROM project_list), 1, '一', 't', 'c', '2021年6月底', false, 'completion_reported', '[]', {ts}, {ts})"
+        ),
+        format!(
+            "INSERT INTO item_due_date (item_id, due_on, precision, kind, version, active, created_at) \
+                 VALUES ((SELECT id FROM item), '2021-06-30', 'month', 'final', 1, true, {ts})"
+        ),
+    ] {
+        db.execute_unprepared(&sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    let bad = db
+        .execute_unprepared("UPDATE item SET status = 'reviewing'")
+        .await
+        .map_err(DomainError::from)
+        .expect_err("an unknown status");
+    assert!(matches!(bad, DomainError::Validation { .. }), "{bad:?}");
+
+    revert_from(db, 12).await;
+    let status = |db: &DatabaseConnection| {
+        let db = db.clone();
+        async move {
+            db.query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT status FROM item",
+            ))
+            .await
+            .expect("query")
+            .expect("the item")
+            .try_get_by_index::<String>(0)
+            .expect("status")
+        }
+    };
+    assert_eq!(status(db).await, "in_progress");
+    assert!(
+        db.execute_unprepared("UPDATE item SET status = 'completion_reported'")
+            .await
+            .is_err(),
+        "the schema before migration 12 refuses the status"
+    );
+    let dates = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT id FROM item_due_date",
+        ))
+        .await
+        .expect("due dates");
+    assert_eq!(dates.len(), 1, "the item's due date is still there");
+
+    Migrator::up(db, None).await.expect("up again");
+    db.execute_unprepared("UPDATE item SET status = 'completion_reported'")
+        .await
+        .expect("allowed again");
+    assert_eq!(status(db).await, "completion_reported");
+}
+
 backend_tests!(
+    items_can_await_sign_off_after_migration_12_and_not_before,
     the_ledger_keeps_its_rows_across_the_checkin_migration,
     schema_matches_entities,
     migrations_go_down_to_zero_and_up_again,

@@ -7,13 +7,17 @@ use serde::{Deserialize, Serialize};
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
 )]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "snake_case")]
 pub enum ItemStatus {
     #[sea_orm(string_value = "open")]
     Open,
     #[sea_orm(string_value = "in_progress")]
     InProgress,
+    /// 办结报告: the lead department reported it done; the office has yet to confirm (销号) or
+    /// send it back (退办).
+    #[sea_orm(string_value = "completion_reported")]
+    CompletionReported,
     #[sea_orm(string_value = "done")]
     Done,
     #[sea_orm(string_value = "closed")]
@@ -80,6 +84,58 @@ pub enum DeliveryStatus {
     Sent,
     #[sea_orm(string_value = "failed")]
     Failed,
+    #[sea_orm(string_value = "skipped")]
+    Skipped,
+}
+
+/// Where a 延期申请 stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "approved")]
+    Approved,
+    #[sea_orm(string_value = "rejected")]
+    Rejected,
+    #[sea_orm(string_value = "withdrawn")]
+    Withdrawn,
+}
+
+/// What a supervision notice tells.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// To the office: a department asked for more time.
+    #[sea_orm(string_value = "extension_requested")]
+    ExtensionRequested,
+    /// To the requesting department: the office decided.
+    #[sea_orm(string_value = "extension_decided")]
+    ExtensionDecided,
+    /// To a lead department: the office sent its completion report back (退办).
+    #[sea_orm(string_value = "item_returned")]
+    ItemReturned,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeStatus {
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "sent")]
+    Sent,
+    #[sea_orm(string_value = "failed")]
+    Failed,
+    /// Nobody to tell (no supervisor address, or a department without contacts).
     #[sea_orm(string_value = "skipped")]
     Skipped,
 }

@@ -33,6 +33,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// The earliest active due date, kept in step with item_due_date by the domain.
     pub earliest_due_on: Option<Date>,
+    /// The day the office confirmed completion (销号).
+    pub completed_on: Option<Date>,
     #[sea_orm(belongs_to, from = "list_id", to = "id")]
     pub list: BelongsTo<super::project_list::Entity>,
     #[sea_orm(has_many)]

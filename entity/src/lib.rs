@@ -4,6 +4,7 @@
 //! here never reaches clients by accident.
 
 pub mod audit_event;
+pub mod deadline_change_request;
 pub mod department;
 pub mod department_alias;
 pub mod department_contact;
@@ -15,5 +16,6 @@ pub mod item_due_date;
 pub mod item_progress;
 pub mod project_list;
 pub mod reminder_delivery;
+pub mod supervision_notice;
 
 pub use enums::*;

@@ -37,6 +37,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// The item of a check-in; `None` for a due date's reminder.
     pub item_id: Option<i64>,
+    /// 签收: when the contact followed the email's link (or the department acknowledged it).
+    pub acknowledged_at: Option<DateTimeUtc>,
     #[sea_orm(belongs_to, from = "due_date_id", to = "id")]
     pub due_date: BelongsTo<Option<super::item_due_date::Entity>>,
     #[sea_orm(belongs_to, from = "department_id", to = "id")]

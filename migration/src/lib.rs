@@ -14,6 +14,7 @@ mod m20261130_000008_create_item_progress;
 mod m20261130_000009_reminder_checkins;
 mod m20261202_000010_contact_email_ignores_case;
 mod m20261202_000011_index_active_due_dates;
+mod m20261202_000012_supervision_cycle;
 mod names;
 
 /// Where the data lives when nothing else is configured: a SQLite file in the working directory.
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_reminder_checkins::Migration),
             Box::new(m20261202_000010_contact_email_ignores_case::Migration),
             Box::new(m20261202_000011_index_active_due_dates::Migration),
+            Box::new(m20261202_000012_supervision_cycle::Migration),
         ]
     }
 }

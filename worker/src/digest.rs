@@ -90,12 +90,15 @@ struct LineView {
     stage_label: String,
     days: String,
     other_leads: String,
+    /// ` 延期申请审核中` while a request on the due date awaits the office.
+    pending: String,
 }
 
 /// A digest as an email.
 pub trait Email {
-    fn text(&self, today: NaiveDate) -> Result<String, String>;
-    fn html(&self, today: NaiveDate) -> Result<String, String>;
+    /// The plain-text body; with `ack_url`, the link that acknowledges it (签收).
+    fn text(&self, today: NaiveDate, ack_url: Option<&str>) -> Result<String, String>;
+    fn html(&self, today: NaiveDate, ack_url: Option<&str>) -> Result<String, String>;
     /// The email, with From, To, Cc, Date, Message-ID and a UTF-8 subject.
     fn message(
         &self,
@@ -103,6 +106,7 @@ pub trait Email {
         today: NaiveDate,
         now: DateTime<Utc>,
         message_id: &str,
+        ack_url: Option<&str>,
     ) -> Result<Message, String>;
 }
 
@@ -125,11 +129,21 @@ fn lines_view(digest: &Digest) -> Vec<LineView> {
             } else {
                 l.other_leads.join("、")
             },
+            pending: if l.extension_pending {
+                " 延期申请审核中".to_owned()
+            } else {
+                String::new()
+            },
         })
         .collect()
 }
 
-fn body(digest: &Digest, extension: &str, today: NaiveDate) -> Result<String, String> {
+fn body(
+    digest: &Digest,
+    extension: &str,
+    today: NaiveDate,
+    ack_url: Option<&str>,
+) -> Result<String, String> {
     let name = match digest.role {
         Role::Lead => "reminder",
         Role::Cooperating => "cooperating",
@@ -142,17 +156,18 @@ fn body(digest: &Digest, extension: &str, today: NaiveDate) -> Result<String, St
             subject => digest.subject()?,
             today => chinese_date(today),
             lines => lines_view(digest),
+            ack_url => ack_url.unwrap_or_default(),
         },
     )
 }
 
 impl Email for Digest {
-    fn text(&self, today: NaiveDate) -> Result<String, String> {
-        body(self, "txt", today)
+    fn text(&self, today: NaiveDate, ack_url: Option<&str>) -> Result<String, String> {
+        body(self, "txt", today, ack_url)
     }
 
-    fn html(&self, today: NaiveDate) -> Result<String, String> {
-        body(self, "html", today)
+    fn html(&self, today: NaiveDate, ack_url: Option<&str>) -> Result<String, String> {
+        body(self, "html", today, ack_url)
     }
 
     fn message(
@@ -161,6 +176,7 @@ impl Email for Digest {
         today: NaiveDate,
         now: DateTime<Utc>,
         message_id: &str,
+        ack_url: Option<&str>,
     ) -> Result<Message, String> {
         let from: LettreMailbox = from
             .to_string()
@@ -184,8 +200,8 @@ impl Email for Digest {
         }
         builder
             .multipart(MultiPart::alternative_plain_html(
-                self.text(today)?,
-                self.html(today)?,
+                self.text(today, ack_url)?,
+                self.html(today, ack_url)?,
             ))
             .map_err(|e| e.to_string())
     }
@@ -223,6 +239,7 @@ mod tests {
                 label: None,
                 days_left: 3,
                 other_leads: vec![],
+                extension_pending: false,
             }],
             cc: None,
             delivery_ids: vec![1],
@@ -238,15 +255,19 @@ mod tests {
         for role in [Role::Lead, Role::Cooperating, Role::CheckIn] {
             let d = digest(role, "市教育局", "新建学校");
             assert!(d.subject().expect("subject").contains('1'), "{role:?}");
-            assert!(d.text(today()).expect("text").contains("新建学校"));
-            assert!(d.html(today()).expect("html").contains("<td>新建学校</td>"));
+            assert!(d.text(today(), None).expect("text").contains("新建学校"));
+            assert!(
+                d.html(today(), None)
+                    .expect("html")
+                    .contains("<td>新建学校</td>")
+            );
         }
     }
 
     #[test]
     fn the_plain_text_reads_as_it_always_has() {
         let text = digest(Role::Lead, "市教育局", "新建学校")
-            .text(today())
+            .text(today(), None)
             .expect("text");
         assert_eq!(
             text,
@@ -262,14 +283,14 @@ mod tests {
         let title = "{{days}}{% for x in lines %}X{% endfor %}{{ line.title }}";
         for role in [Role::Lead, Role::Cooperating, Role::CheckIn] {
             let d = digest(role, department, title);
-            let text = d.text(today()).expect("text");
+            let text = d.text(today(), None).expect("text");
             assert!(text.starts_with(&format!("{department}:\n")), "{text}");
             assert!(text.contains(title), "{text}");
             assert_eq!(
                 text.matches("还剩3天").count(),
                 usize::from(role != Role::CheckIn)
             );
-            let html = d.html(today()).expect("html");
+            let html = d.html(today(), None).expect("html");
             assert!(html.contains(&format!("<p>{department}:</p>")), "{html}");
             assert!(html.contains(title), "{html}");
         }
@@ -282,7 +303,7 @@ mod tests {
             "市<b>局</b>",
             "<script>alert(1)</script> & \"quotes\"",
         );
-        let html = d.html(today()).expect("html");
+        let html = d.html(today(), None).expect("html");
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
         assert!(
@@ -291,7 +312,7 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("&amp;") && html.contains("&quot;"), "{html}");
-        let text = d.text(today()).expect("text");
+        let text = d.text(today(), None).expect("text");
         assert!(
             text.contains("<script>alert(1)</script> & \"quotes\""),
             "{text}"

@@ -4,4 +4,5 @@ pub mod digest;
 pub mod jobs;
 pub mod mailer;
 pub mod metrics;
+pub mod notices;
 pub mod scheduler;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use domain::{Settings, db, reminder::load_policy, telemetry};
 use worker::{
-    jobs::send_reminders::{Context, preview, run},
+    jobs::send_reminders::{AckLinks, Context, preview, run},
     mailer::Mailer,
     metrics::WorkerMetrics,
     scheduler::run_scheduled,
@@ -64,6 +64,7 @@ async fn start(command: Command) -> anyhow::Result<()> {
         policy: reminder_policy,
         timezone: settings.timezone,
         send_concurrency: SMTP_POOL_SIZE as usize,
+        ack_links: AckLinks::from_settings(&settings.supervision),
     };
     match command {
         Command::Run => {

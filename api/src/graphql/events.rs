@@ -36,6 +36,16 @@ pub enum ItemChangeKind {
     Deadline,
     /// A department was assigned or unassigned.
     Assignment,
+    /// A 延期申请 was filed.
+    DeadlineChangeRequested,
+    /// A 延期申请 was approved, rejected or withdrawn.
+    DeadlineChangeDecided,
+    /// A lead department reported it done (办结报告).
+    CompletionReported,
+    /// The office confirmed it done (销号).
+    CompletionConfirmed,
+    /// The office sent it back (退办).
+    Returned,
 }
 
 /// One committed change.

@@ -22,10 +22,11 @@ pub enum Kind {
     ProgressReport,
     DepartmentToken,
     AuditEvent,
+    DeadlineChangeRequest,
 }
 
 impl Kind {
-    const ALL: [Kind; 9] = [
+    const ALL: [Kind; 10] = [
         Kind::ProjectList,
         Kind::Item,
         Kind::DueDate,
@@ -35,6 +36,7 @@ impl Kind {
         Kind::ProgressReport,
         Kind::DepartmentToken,
         Kind::AuditEvent,
+        Kind::DeadlineChangeRequest,
     ];
 
     /// The GraphQL type name, which is also what the ID carries.
@@ -49,6 +51,7 @@ impl Kind {
             Kind::ProgressReport => "ProgressReport",
             Kind::DepartmentToken => "DepartmentToken",
             Kind::AuditEvent => "AuditEvent",
+            Kind::DeadlineChangeRequest => "DeadlineChangeRequest",
         }
     }
 

@@ -1,5 +1,6 @@
 //! HTTP handlers.
 
+pub mod ack;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;

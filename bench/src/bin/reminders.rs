@@ -59,6 +59,7 @@ fn inputs(items: usize) -> (Vec<DueDateInfo>, Vec<ContactInfo>) {
                 (((i * 7 + 3) % 60) as i64, String::new()),
             ],
             cooperating_departments: vec![],
+            extension_pending: false,
         })
         .collect();
     let contacts = (0..120)
@@ -92,6 +93,7 @@ fn messages() -> Result<Vec<Message>, String> {
                         label: None,
                         days_left: 7,
                         other_leads: vec!["团市委".into(), "市妇联".into()],
+                        extension_pending: false,
                     })
                     .collect(),
                 cc: None,
@@ -102,6 +104,7 @@ fn messages() -> Result<Vec<Message>, String> {
                 day(2021, 6, 23),
                 now,
                 &format!("<bench.{i}@minsheng>"),
+                None,
             )
         })
         .collect()
@@ -118,6 +121,7 @@ async fn main() -> Result<(), String> {
         calendar: None,
         cooperating_digest: None,
         checkin_day: None,
+        ack_escalate_after_days: None,
     };
     let today = day(2021, 6, 23);
     let mut times = Vec::new();

@@ -206,6 +206,63 @@ pub const CONSTRAINTS: &[Constraint] = &[
         "contactId",
         "the contact does not exist",
     ),
+    unique(
+        "uq_deadline_change_request_pending",
+        "deadline_change_request.due_date_id",
+        "dueDateId",
+        "a request for this due date is already pending; withdraw it or wait for the decision",
+    ),
+    check(
+        "ck_deadline_change_request_status",
+        "status",
+        "not a known request status",
+    ),
+    foreign(
+        "fk_deadline_change_request_item",
+        "itemId",
+        "the item does not exist",
+    ),
+    foreign(
+        "fk_deadline_change_request_due_date",
+        "dueDateId",
+        "the due date does not exist",
+    ),
+    foreign(
+        "fk_deadline_change_request_department",
+        "departmentId",
+        "the department does not exist",
+    ),
+    unique(
+        "uq_supervision_notice_request",
+        "supervision_notice.request_id, supervision_notice.kind, supervision_notice.department_id",
+        "requestId",
+        "this notice is already recorded",
+    ),
+    check(
+        "ck_supervision_notice_kind",
+        "kind",
+        "not a known notice kind",
+    ),
+    check(
+        "ck_supervision_notice_status",
+        "status",
+        "not a known notice status",
+    ),
+    foreign(
+        "fk_supervision_notice_item",
+        "itemId",
+        "the item does not exist",
+    ),
+    foreign(
+        "fk_supervision_notice_request",
+        "requestId",
+        "the request does not exist",
+    ),
+    foreign(
+        "fk_supervision_notice_department",
+        "departmentId",
+        "the department does not exist",
+    ),
 ];
 
 /// SQLite does not name the foreign key that failed.

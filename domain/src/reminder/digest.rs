@@ -7,7 +7,7 @@
 //! are substituted once and never read as template text.
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::{BTreeMap, HashMap, HashSet},
     sync::LazyLock,
 };
 
@@ -39,6 +39,8 @@ pub struct DigestLine {
     /// Negative when overdue.
     pub days_left: i64,
     pub other_leads: Vec<String>,
+    /// A 延期申请 on this due date awaits the office's decision.
+    pub extension_pending: bool,
 }
 
 /// Everything one contact hears in one run.
@@ -173,6 +175,8 @@ pub struct Row {
 pub struct Known {
     due_dates: HashMap<i64, DueDateInfo>,
     ongoing: HashMap<i64, OngoingItemInfo>,
+    /// (due date, department) pairs whose overdue reminder nobody acknowledged in time.
+    unacknowledged: HashSet<(i64, i64)>,
 }
 
 impl Known {
@@ -180,7 +184,20 @@ impl Known {
         Self {
             due_dates: due.into_iter().map(|d| (d.due_date_id, d)).collect(),
             ongoing: ongoing.into_iter().map(|i| (i.item_id, i)).collect(),
+            unacknowledged: HashSet::new(),
         }
+    }
+
+    /// Marks (due date, department) pairs whose earlier overdue reminder nobody acknowledged
+    /// in time: their reminder in this run copies the supervisor.
+    pub fn with_unacknowledged(mut self, pairs: HashSet<(i64, i64)>) -> Self {
+        self.unacknowledged = pairs;
+        self
+    }
+
+    /// The due dates known, for the caller's further reads.
+    pub fn due_date_ids(&self) -> Vec<i64> {
+        self.due_dates.keys().copied().collect()
     }
 }
 
@@ -210,6 +227,9 @@ pub fn digests(rows: &[Row], known: &Known, policy: &Policy, today: NaiveDate) -
                 let Some(info) = known.due_dates.get(&id) else {
                     continue;
                 };
+                if super::quiet(info.status) {
+                    continue;
+                }
                 let lead = name_in(&info.lead_departments, row.department_id);
                 let cooperating = name_in(&info.cooperating_departments, row.department_id);
                 let (role, department) = match (lead, cooperating) {
@@ -225,6 +245,7 @@ pub fn digests(rows: &[Row], known: &Known, policy: &Policy, today: NaiveDate) -
                     label: info.label.clone(),
                     days_left: (info.due_on - today).num_days(),
                     other_leads: others(&info.lead_departments, row.department_id),
+                    extension_pending: info.extension_pending,
                 };
                 (role, department, line)
             }
@@ -232,6 +253,9 @@ pub fn digests(rows: &[Row], known: &Known, policy: &Policy, today: NaiveDate) -
                 let Some(item) = known.ongoing.get(&item_id) else {
                     continue;
                 };
+                if super::quiet(item.status) {
+                    continue;
+                }
                 let Some(department) = name_in(&item.lead_departments, row.department_id) else {
                     continue;
                 };
@@ -243,6 +267,7 @@ pub fn digests(rows: &[Row], known: &Known, policy: &Policy, today: NaiveDate) -
                     label: None,
                     days_left: 0,
                     other_leads: others(&item.lead_departments, row.department_id),
+                    extension_pending: false,
                 };
                 (Role::CheckIn, department, line)
             }
@@ -258,7 +283,11 @@ pub fn digests(rows: &[Row], known: &Known, policy: &Policy, today: NaiveDate) -
                 delivery_ids: Vec::new(),
             });
         digest.delivery_ids.push(row.delivery_id);
-        if role == Role::Lead && -line.days_left > i64::from(policy.escalate_after_days) {
+        let unacknowledged = matches!(row.concern, Concern::DueDate(id)
+            if known.unacknowledged.contains(&(id, row.department_id)));
+        if role == Role::Lead
+            && (-line.days_left > i64::from(policy.escalate_after_days) || unacknowledged)
+        {
             digest.cc.clone_from(&policy.supervisor);
         }
         // A contact of two lead departments of one item hears of it once.
@@ -289,6 +318,7 @@ mod tests {
             label: None,
             days_left: days,
             other_leads: vec![],
+            extension_pending: false,
         };
         Digest {
             role,

@@ -12,3 +12,14 @@ pub use plan::{
     plan_checkins,
 };
 pub use policy_file::load_policy;
+
+use crate::model::ItemStatus;
+
+/// Whether an item's reminders are paused or over: done, withdrawn, or reported done and
+/// awaiting the office's review (they resume if it is sent back).
+pub fn quiet(status: ItemStatus) -> bool {
+    matches!(
+        status,
+        ItemStatus::Done | ItemStatus::Closed | ItemStatus::CompletionReported
+    )
+}

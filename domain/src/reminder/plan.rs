@@ -29,6 +29,9 @@ pub struct Policy {
     pub cooperating_digest: Option<Weekday>,
     /// The day of the month from which items that are only ongoing get a check-in, if they do.
     pub checkin_day: Option<u32>,
+    /// Working days after which an unacknowledged reminder about an overdue item copies the
+    /// supervisor, if ever.
+    pub ack_escalate_after_days: Option<u32>,
 }
 
 impl Policy {
@@ -41,7 +44,28 @@ impl Policy {
             calendar,
             cooperating_digest: settings.cooperating_digest,
             checkin_day: settings.ongoing_checkin_day,
+            ack_escalate_after_days: settings.ack_escalate_after_days,
         }
+    }
+
+    /// The day `n` working days before `day`: by the holiday calendar when there is one, else
+    /// counting Monday to Friday.
+    pub fn working_days_before(&self, day: NaiveDate, n: u32) -> NaiveDate {
+        if let Some(calendar) = &self.calendar {
+            return calendar.working_days_before(day, n);
+        }
+        let mut current = day;
+        let mut left = n;
+        while left > 0 {
+            match current.pred_opt() {
+                Some(previous) => current = previous,
+                None => return current,
+            }
+            if current.weekday().num_days_from_monday() < 5 {
+                left -= 1;
+            }
+        }
+        current
     }
 
     /// Today is a day of rest under the holiday calendar: nothing is sent.
@@ -74,6 +98,8 @@ pub struct DueDateInfo {
     /// (department id, name), in printed order.
     pub lead_departments: Vec<(i64, String)>,
     pub cooperating_departments: Vec<(i64, String)>,
+    /// A 延期申请 on this due date awaits the office's decision.
+    pub extension_pending: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -204,7 +230,7 @@ pub fn plan_checkins(
         month: today.month(),
     };
     for item in items {
-        if matches!(item.status, ItemStatus::Done | ItemStatus::Closed) {
+        if super::quiet(item.status) {
             continue;
         }
         for (department_id, department_name) in &item.lead_departments {
@@ -280,7 +306,7 @@ pub fn plan(
             .push(contact);
     }
     for due_date in due {
-        if matches!(due_date.status, ItemStatus::Done | ItemStatus::Closed) {
+        if super::quiet(due_date.status) {
             continue;
         }
         let Some((stage, planned_for)) = stage_on(due_date.due_on, today, policy) else {
@@ -334,7 +360,7 @@ fn plan_cooperating(
     };
     for due_date in due {
         let days_left = (due_date.due_on - today).num_days();
-        if matches!(due_date.status, ItemStatus::Done | ItemStatus::Closed) || days_left > horizon {
+        if super::quiet(due_date.status) || days_left > horizon {
             continue;
         }
         for (department_id, _) in &due_date.cooperating_departments {
@@ -373,6 +399,7 @@ mod tests {
             calendar: None,
             cooperating_digest: None,
             checkin_day: None,
+            ack_escalate_after_days: None,
         }
     }
 
@@ -389,6 +416,7 @@ mod tests {
             label: None,
             lead_departments: vec![(100, "市民政局".into()), (200, "团市委".into())],
             cooperating_departments: vec![(300, "市财政局".into())],
+            extension_pending: false,
         }
     }
 

@@ -30,6 +30,16 @@ pub enum Action {
     ItemAssign,
     ItemUnassign,
     ItemReportProgress,
+    /// 延期申请
+    ItemRequestDeadlineChange,
+    ItemDecideDeadlineChange,
+    ItemWithdrawDeadlineChange,
+    /// 办结报告
+    ItemReportCompletion,
+    /// 销号
+    ItemConfirmCompletion,
+    /// 退办
+    ItemReturn,
     DepartmentCreate,
     DepartmentRename,
     DepartmentAlias,
@@ -55,6 +65,12 @@ impl Action {
             Action::ItemAssign => "item.assign",
             Action::ItemUnassign => "item.unassign",
             Action::ItemReportProgress => "item.report_progress",
+            Action::ItemRequestDeadlineChange => "item.request_deadline_change",
+            Action::ItemDecideDeadlineChange => "item.decide_deadline_change",
+            Action::ItemWithdrawDeadlineChange => "item.withdraw_deadline_change",
+            Action::ItemReportCompletion => "item.report_completion",
+            Action::ItemConfirmCompletion => "item.confirm_completion",
+            Action::ItemReturn => "item.return",
             Action::DepartmentCreate => "department.create",
             Action::DepartmentRename => "department.rename",
             Action::DepartmentAlias => "department.alias",
@@ -155,4 +171,23 @@ pub async fn page<C: ConnectionTrait>(
     }
     let id = Expr::col((audit_event::Entity, audit_event::Column::Id));
     page::newest_first(db, select, id, request).await
+}
+
+/// Every event about one record, oldest first: an item's history (留痕).
+pub async fn of_record<C: ConnectionTrait>(
+    db: &C,
+    kind: RecordKind,
+    id: i64,
+) -> Result<Vec<AuditEvent>, DomainError> {
+    use sea_orm::QueryOrder;
+    Ok(audit_event::Entity::find()
+        .filter(audit_event::Column::EntityType.eq(kind.as_str()))
+        .filter(audit_event::Column::EntityId.eq(id))
+        .order_by_asc(audit_event::Column::OccurredAt)
+        .order_by_asc(audit_event::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(AuditEvent::from)
+        .collect())
 }

@@ -17,6 +17,7 @@ pub mod item;
 pub mod ledger;
 pub mod list_import;
 pub mod lists;
+pub mod notice;
 pub mod page;
 pub mod stats;
 pub mod unit_of_work;

@@ -18,9 +18,10 @@ use crate::{
 };
 use entity::{item, item_department, item_due_date};
 
-const STATUSES: [ItemStatus; 4] = [
+const STATUSES: [ItemStatus; 5] = [
     ItemStatus::Open,
     ItemStatus::InProgress,
+    ItemStatus::CompletionReported,
     ItemStatus::Done,
     ItemStatus::Closed,
 ];

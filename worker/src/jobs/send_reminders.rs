@@ -7,7 +7,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use domain::{
-    DomainError,
+    DomainError, acknowledgement,
+    config::{Secret, SupervisionSettings},
     email::{EmailAddress, Mailbox},
     model::ReminderDelivery,
     reminder::{Policy, digest::digests},
@@ -34,6 +35,36 @@ pub struct Context {
     pub timezone: Tz,
     /// Messages in flight at once: the SMTP pool's size.
     pub send_concurrency: usize,
+    /// Where acknowledgement links point and the key that signs them; `None`: no links.
+    pub ack_links: Option<AckLinks>,
+}
+
+/// The 签收 link of each reminder: `{public_url}/ack/{token}`.
+#[derive(Clone, Debug)]
+pub struct AckLinks {
+    base: String,
+    key: Secret,
+}
+
+impl AckLinks {
+    /// Links when both `MINSHENG_PUBLIC_URL` and `MINSHENG_SIGNING_KEY` are set.
+    pub fn from_settings(settings: &SupervisionSettings) -> Option<Self> {
+        Some(Self {
+            base: settings
+                .public_url
+                .as_ref()?
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
+            key: settings.signing_key.clone()?,
+        })
+    }
+
+    /// The link that acknowledges `message_id`, sent at `now`.
+    pub fn url(&self, message_id: &str, now: DateTime<Utc>) -> String {
+        let token = acknowledgement::sign(self.key.expose().as_bytes(), message_id, now);
+        format!("{}/ack/{token}", self.base)
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -45,6 +76,8 @@ pub struct RunReport {
     pub deliveries_sent: usize,
     pub deliveries_retrying: usize,
     pub deliveries_failed: usize,
+    /// Supervision notices (extension requests, decisions, items sent back) sent this run.
+    pub notices_sent: usize,
     /// (department, item) pairs with nobody to tell.
     pub uncontacted: Vec<(String, String)>,
     pub day_of_rest: bool,
@@ -122,6 +155,7 @@ pub async fn run(ctx: &Context, now: DateTime<Utc>) -> Result<RunReport, DomainE
         }
         deliver(ctx, &claimed, today, now, &mut report).await?;
     }
+    crate::notices::deliver(ctx, now, &mut report).await?;
     tracing::info!(
         %today,
         planned = report.planned,
@@ -130,6 +164,7 @@ pub async fn run(ctx: &Context, now: DateTime<Utc>) -> Result<RunReport, DomainE
         sent = report.deliveries_sent,
         retrying = report.deliveries_retrying,
         failed = report.deliveries_failed,
+        notices = report.notices_sent,
         "reminder run finished"
     );
     Ok(report)
@@ -142,7 +177,7 @@ async fn deliver(
     now: DateTime<Utc>,
     report: &mut RunReport,
 ) -> Result<(), DomainError> {
-    let known = ledger::reminders::known_for(&ctx.db, claimed).await?;
+    let known = ledger::reminders::known_for(&ctx.db, claimed, &ctx.policy, today).await?;
     let rows = ledger::reminders::rows_of(claimed);
     let by_id: HashMap<i64, &ReminderDelivery> = claimed.iter().map(|r| (r.id, r)).collect();
     let to_send = digests(&rows, &known, &ctx.policy, today);
@@ -170,8 +205,9 @@ async fn deliver(
     let sends = to_send.into_iter().map(|digest| {
         let first = digest.delivery_ids.first().copied().unwrap_or_default();
         let id = message_id(first, now, &ctx.from);
+        let ack_url = ctx.ack_links.as_ref().map(|links| links.url(&id, now));
         async move {
-            let sent = match digest.message(&ctx.from, today, now, &id) {
+            let sent = match digest.message(&ctx.from, today, now, &id, ack_url.as_deref()) {
                 Ok(message) => ctx.mailer.send(&message).await,
                 // An address or sender lettre refuses: no retry can build this message.
                 Err(e) => Err(SendError::permanent(e)),

@@ -19,7 +19,10 @@ use domain::{
 };
 use mailin_embedded::{Handler, Response, Server, response};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
-use worker::{jobs::send_reminders::Context, mailer::Mailer};
+use worker::{
+    jobs::send_reminders::{AckLinks, Context},
+    mailer::Mailer,
+};
 
 pub const SAMPLE: &str = include_str!("../../../examples/sample-list.txt");
 
@@ -155,6 +158,7 @@ pub fn context(db: &DatabaseConnection, settings: &Settings) -> Context {
         policy: Policy::from_settings(&settings.reminders, None),
         timezone: settings.timezone,
         send_concurrency: 4,
+        ack_links: AckLinks::from_settings(&settings.supervision),
     }
 }
 

@@ -165,7 +165,8 @@ impl ItemMutation {
         let change = admin_change(ctx)?;
         let id = id_arg(Kind::Item, &item_id, "itemId")?;
         let db = ctx.data::<DatabaseConnection>()?;
-        let item = item::admin::set_status(db, id, status.into(), &change)
+        let today = clock::today(ctx, None)?.date;
+        let item = item::admin::set_status(db, id, status.into(), today, &change)
             .await
             .map_err(to_graphql)?;
         published(ctx, ItemChangeKind::Status, &item).await;
@@ -217,10 +218,10 @@ impl ItemMutation {
         Ok(Item(item))
     }
 
-    /// 延期: the item's active due dates give way to `dueOn` as a new version; the old ones stay
-    /// in `dueDates(history: true)`, and reminders follow the new date. `reason` is recorded
-    /// in the audit trail. Administrators, and departments on their own items (to today or
-    /// later).
+    /// 延期 decided outside the system (administrators): the item's active due dates give way
+    /// to `dueOn` as a new version; the old ones stay in `dueDates(history: true)`, and
+    /// reminders follow the new date. `reason` is recorded in the audit trail. A department
+    /// asks with `requestDeadlineChange`, and the office decides.
     async fn change_deadline(
         &self,
         ctx: &Context<'_>,
@@ -228,8 +229,12 @@ impl ItemMutation {
         due_on: Date,
         reason: String,
     ) -> Result<Item> {
-        let acting_for = auth::acting_for(ctx)?;
-        let change = change_by_viewer(ctx)?;
+        if let auth::Viewer::Department(_) = auth::viewer(ctx) {
+            return Err(auth::forbidden(
+                "a department asks for more time with requestDeadlineChange; the office decides",
+            ));
+        }
+        let change = admin_change(ctx)?;
         let id = id_arg(Kind::Item, &item_id, "itemId")?;
         let reason = reason.trim();
         if reason.is_empty() {
@@ -244,16 +249,8 @@ impl ItemMutation {
             domain::text::Lines::Many,
         )
         .map_err(|m| to_graphql(DomainError::validation("reason", m)))?;
-        // A department asks for more time, never for a date already gone; an administrator may
-        // record one (a 延期 decided earlier and entered late).
-        if acting_for.is_some() && due_on.0 < clock::today(ctx, None)?.date {
-            return Err(to_graphql(DomainError::validation(
-                "dueOn",
-                "a department can move a deadline to today or later only",
-            )));
-        }
         let db = ctx.data::<DatabaseConnection>()?;
-        let (item, _) = item::admin::change_deadline(db, id, due_on.0, reason, acting_for, &change)
+        let (item, _) = item::admin::change_deadline(db, id, due_on.0, reason, None, &change)
             .await
             .map_err(to_graphql)?;
         published(ctx, ItemChangeKind::Deadline, &item).await;

@@ -7,6 +7,7 @@ mod directory;
 mod import_list;
 mod items;
 mod reminders;
+mod supervision;
 mod tokens;
 
 use crate::graphql::ids::Kind;
@@ -30,6 +31,7 @@ pub struct MutationRoot(
     items::ItemMutation,
     tokens::TokenMutation,
     reminders::ReminderMutation,
+    supervision::SupervisionMutation,
 );
 
 /// The administrator's change at the request's time.

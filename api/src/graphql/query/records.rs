@@ -7,6 +7,9 @@ use crate::graphql::{auth, connection::PageArgs, error::to_graphql, types};
 #[derive(Default)]
 pub struct RecordQuery;
 
+/// The most requests one answer lists.
+const MAX_REQUESTS: u64 = 500;
+
 #[Object]
 impl RecordQuery {
     /// The reminder ledger, newest first: all of it for administrators, a department's own
@@ -47,6 +50,41 @@ impl RecordQuery {
             },
         )
         .await
+    }
+
+    /// 延期申请, oldest first (by default the pending ones, which await a decision): all of
+    /// them for administrators; for a department's token, its own and those about items it
+    /// leads. At most 500.
+    async fn deadline_change_requests(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<types::DeadlineChangeRequestFilter>,
+    ) -> Result<Vec<types::DeadlineChangeRequest>> {
+        let mine = auth::acting_for(ctx)?;
+        let mut filter = filter
+            .unwrap_or_default()
+            .to_domain("filter")
+            .map_err(to_graphql)?;
+        if let Some(department) = mine {
+            if filter
+                .department_id
+                .is_some_and(|asked| asked != department)
+            {
+                return Err(auth::forbidden(
+                    "a department token reads only its own department's requests",
+                ));
+            }
+            filter.department_id = Some(department);
+        }
+        let db = ctx.data::<sea_orm::DatabaseConnection>()?;
+        Ok(
+            domain::store::item::extension::list(db, &filter, MAX_REQUESTS)
+                .await
+                .map_err(to_graphql)?
+                .into_iter()
+                .map(types::DeadlineChangeRequest)
+                .collect(),
+        )
     }
 
     /// The audit trail, newest first (administrators only).

@@ -56,6 +56,11 @@ impl ReminderDelivery {
         self.0.sent_at
     }
 
+    /// 签收: when a contact followed the email's link, or the department acknowledged it.
+    async fn acknowledged_at(&self) -> Option<DateTime<Utc>> {
+        self.0.acknowledged_at
+    }
+
     /// The Message-ID of the email that carried it.
     async fn message_id(&self) -> Option<&str> {
         self.0.message_id.as_deref()

@@ -25,7 +25,11 @@ macro_rules! mirror {
 
 mirror!(
     /// Where an item stands.
-    ItemStatus from model::ItemStatus { Open, InProgress, Done, Closed }
+    ItemStatus from model::ItemStatus { Open, InProgress, CompletionReported, Done, Closed }
+);
+mirror!(
+    /// Where a 延期申请 stands.
+    DeadlineChangeRequestStatus from model::RequestStatus { Pending, Approved, Rejected, Withdrawn }
 );
 mirror!(
     /// How pressing an item is today (in the configured time zone).

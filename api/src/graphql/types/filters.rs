@@ -104,6 +104,8 @@ pub struct DeliveryFilter {
     pub status: Option<Vec<DeliveryStatus>>,
     pub department_id: Option<ID>,
     pub item_id: Option<ID>,
+    /// Only reminders acknowledged (签收), or only those not.
+    pub acknowledged: Option<bool>,
 }
 
 impl DeliveryFilter {
@@ -120,6 +122,7 @@ impl DeliveryFilter {
                 .as_ref()
                 .map(|id| ids::decode(Kind::Item, id, &format!("{path}.itemId")))
                 .transpose()?,
+            acknowledged: self.acknowledged,
         })
     }
 }

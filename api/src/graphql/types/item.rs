@@ -184,6 +184,61 @@ impl Item {
         .await
     }
 
+    /// The day the office confirmed the item done (销号); null until then.
+    async fn completed_on(&self) -> Option<crate::graphql::scalars::Date> {
+        self.0.completed_on.map(crate::graphql::scalars::Date)
+    }
+
+    /// Whether it was completed by its final due date (the latest active one); null until it
+    /// is done, or without a dated deadline.
+    async fn completed_on_time(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
+        let Some(completed) = self.0.completed_on else {
+            return Ok(None);
+        };
+        let dates = load_group(ctx, ActiveDueDatesOf(self.0.id)).await?;
+        Ok(dates
+            .iter()
+            .map(|d| d.due_on)
+            .max()
+            .map(|due| completed <= due))
+    }
+
+    /// 延期申请 about this item, oldest first, decided ones included: administrators, and the
+    /// departments with a part in the item.
+    async fn deadline_change_requests(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::DeadlineChangeRequest>> {
+        super::may_read_records_of(ctx, self.0.id).await?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        let filter = item::extension::RequestFilter {
+            item_id: Some(self.0.id),
+            ..Default::default()
+        };
+        Ok(item::extension::list(db, &filter, 1000)
+            .await
+            .map_err(to_graphql)?
+            .into_iter()
+            .map(super::DeadlineChangeRequest)
+            .collect())
+    }
+
+    /// Every step taken on the item (留痕), oldest first: imports, corrections, assignments,
+    /// progress, 延期 requests and decisions, completion reports, 销号 and 退办. Administrators,
+    /// and the departments with a part in the item.
+    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<super::AuditEvent>> {
+        super::may_read_records_of(ctx, self.0.id).await?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(
+            domain::store::audit::of_record(db, domain::store::audit::RecordKind::Item, self.0.id)
+                .await
+                .map_err(to_graphql)?
+                .into_iter()
+                .map(super::AuditEvent)
+                .collect(),
+        )
+    }
+
     /// Reminders planned and sent for this item, newest first: all of them for administrators,
     /// a department's own for its token.
     async fn deliveries(&self, ctx: &Context<'_>) -> Result<Vec<ReminderDelivery>> {

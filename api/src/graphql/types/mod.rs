@@ -12,6 +12,7 @@ mod item;
 mod list;
 mod node;
 mod progress;
+mod request;
 mod stats;
 mod token;
 
@@ -26,5 +27,6 @@ pub use item::{Item, ItemCount, item_connection};
 pub use list::ProjectList;
 pub use node::{Node, load_node};
 pub use progress::{ProgressReport, progress_connection};
+pub use request::{DeadlineChangeRequest, DeadlineChangeRequestFilter, may_read_records_of};
 pub use stats::Stats;
 pub use token::DepartmentToken;

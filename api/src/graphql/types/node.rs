@@ -3,7 +3,10 @@
 use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Interface, Result};
 
-use super::{Contact, Department, DueDate, Item, ProgressReport, ProjectList, ReminderDelivery};
+use super::{
+    Contact, DeadlineChangeRequest, Department, DueDate, Item, ProgressReport, ProjectList,
+    ReminderDelivery,
+};
 use crate::graphql::{
     auth, ids,
     loaders::{ContactKey, DepartmentKey, DueDateKey, ItemKey, ListKey, load_one},
@@ -20,6 +23,7 @@ pub enum Node {
     Contact(Contact),
     ReminderDelivery(ReminderDelivery),
     ProgressReport(ProgressReport),
+    DeadlineChangeRequest(DeadlineChangeRequest),
 }
 
 /// The object with global ID `id`, or `None` when it does not exist. Contacts and ledger rows
@@ -65,6 +69,19 @@ pub async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
                 .await
                 .map_err(crate::graphql::error::to_graphql)?
                 .map(|m| Node::ProgressReport(ProgressReport(m)))
+        }
+        Kind::DeadlineChangeRequest => {
+            let db = ctx.data::<sea_orm::DatabaseConnection>()?;
+            let request = domain::store::item::extension::by_id(db, pk)
+                .await
+                .map_err(crate::graphql::error::to_graphql)?;
+            match request {
+                // Another department's request does not exist for a token, as elsewhere.
+                Some(r) if super::may_read_records_of(ctx, r.item_id).await.is_ok() => {
+                    Some(Node::DeadlineChangeRequest(DeadlineChangeRequest(r)))
+                }
+                _ => None,
+            }
         }
         _ => None,
     })

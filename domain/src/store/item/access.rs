@@ -35,3 +35,27 @@ pub async fn item_for<C: ConnectionTrait>(
     }
     Ok(item)
 }
+
+/// As [`item_for`], for what only a lead department (牵头部门) may do: ask for more time,
+/// report the item done.
+pub async fn item_led_by<C: ConnectionTrait>(
+    db: &C,
+    item_id: i64,
+    acting_for: Option<i64>,
+) -> Result<item::Model, DomainError> {
+    let item = item_for(db, item_id, acting_for).await?;
+    if let Some(department_id) = acting_for {
+        let leads = item_department::Entity::find()
+            .filter(item_department::Column::ItemId.eq(item_id))
+            .filter(item_department::Column::DepartmentId.eq(department_id))
+            .filter(item_department::Column::Role.eq(entity::DepartmentRole::Lead))
+            .count(db)
+            .await?;
+        if leads == 0 {
+            return Err(DomainError::Forbidden(
+                "only a lead department (牵头部门) of the item may do this".into(),
+            ));
+        }
+    }
+    Ok(item)
+}

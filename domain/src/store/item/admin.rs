@@ -25,18 +25,22 @@ async fn item_or_404<C: sea_orm::ConnectionTrait>(
     crate::store::item::access::item_for(db, id, None).await
 }
 
-/// Sets an item's status (`DONE` stops its reminders, `CLOSED` withdraws it).
+/// Sets an item's status (`DONE` stops its reminders, `CLOSED` withdraws it). An item set
+/// `DONE` is completed `today` unless it already was; any other status clears that day.
 pub async fn set_status(
     db: &DatabaseConnection,
     id: i64,
     status: ItemStatus,
+    today: NaiveDate,
     change: &Change,
 ) -> Result<Item, DomainError> {
     let txn = db.begin().await?;
     let current = item_or_404(&txn, id).await?;
     let from = current.status;
+    let completed_on = (status == ItemStatus::Done).then(|| current.completed_on.unwrap_or(today));
     let mut active = current.into_active_model();
     active.status = Set(status);
+    active.completed_on = Set(completed_on);
     active.updated_at = Set(change.now);
     let updated = active.update(&txn).await?;
     change

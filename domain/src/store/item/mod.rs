@@ -2,8 +2,10 @@
 
 pub mod access;
 pub mod admin;
+pub mod completion;
 pub mod due_dates;
 pub mod edit;
+pub mod extension;
 pub mod progress;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -166,7 +168,7 @@ impl ItemColumns {
 struct ItemRow(Item);
 
 impl ItemRow {
-    const COLUMNS: [item::Column; 13] = [
+    const COLUMNS: [item::Column; 14] = [
         item::Column::Id,
         item::Column::ListId,
         item::Column::Number,
@@ -180,6 +182,7 @@ impl ItemRow {
         item::Column::EarliestDueOn,
         item::Column::CreatedAt,
         item::Column::UpdatedAt,
+        item::Column::CompletedOn,
     ];
 }
 
@@ -200,6 +203,7 @@ impl FromQueryResult for ItemRow {
             earliest_due_on: row.try_get_by_index(10)?,
             created_at: row.try_get_by_index(11)?,
             updated_at: row.try_get_by_index(12)?,
+            completed_on: row.try_get_by_index(13)?,
         }))
     }
 }

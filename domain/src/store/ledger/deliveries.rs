@@ -43,6 +43,7 @@ pub async fn due_dates<C: ConnectionTrait>(
         query = query.filter(item_due_date::Column::Id.is_in(ids.iter().copied()));
     }
     let dates = query.all(db).await?;
+    let pending = crate::store::item::extension::pending_for(db, only).await?;
     let item_ids: BTreeSet<i64> = dates.iter().map(|d| d.item_id).collect();
     let items: HashMap<i64, item::Model> = item::Entity::find()
         .filter(item::Column::Id.is_in(item_ids.iter().copied()))
@@ -77,7 +78,7 @@ pub async fn due_dates<C: ConnectionTrait>(
         let Some(item) = items.get(&date.item_id) else {
             continue;
         };
-        if only.is_none() && matches!(item.status, ItemStatus::Done | ItemStatus::Closed) {
+        if only.is_none() && crate::reminder::quiet(item.status) {
             continue;
         }
         out.push(DueDateInfo {
@@ -92,6 +93,7 @@ pub async fn due_dates<C: ConnectionTrait>(
             label: date.label.clone(),
             lead_departments: named(item.id, DepartmentRole::Lead),
             cooperating_departments: named(item.id, DepartmentRole::Cooperating),
+            extension_pending: pending.contains(&date.id),
         });
     }
     out.sort_by_key(|d| (d.due_on, d.item_id, d.due_date_id));
@@ -112,9 +114,15 @@ pub async fn ongoing_items<C: ConnectionTrait>(
     let mut query = item::Entity::find().filter(item::Column::Id.not_in_subquery(dated));
     query = match only {
         Some(ids) => query.filter(item::Column::Id.is_in(ids.iter().copied())),
-        None => query
-            .filter(item::Column::Ongoing.eq(true))
-            .filter(item::Column::Status.is_not_in([ItemStatus::Done, ItemStatus::Closed])),
+        None => {
+            query
+                .filter(item::Column::Ongoing.eq(true))
+                .filter(item::Column::Status.is_not_in([
+                    ItemStatus::Done,
+                    ItemStatus::Closed,
+                    ItemStatus::CompletionReported,
+                ]))
+        }
     };
     let items = query.all(db).await?;
     let names = crate::store::department::names(db).await?;

@@ -1,5 +1,6 @@
 //! The reminder ledger, read for administrators.
 
+pub mod acknowledgements;
 pub mod deliveries;
 pub mod reminders;
 
@@ -21,6 +22,8 @@ pub struct DeliveryFilter {
     pub statuses: Vec<DeliveryStatus>,
     pub department_id: Option<i64>,
     pub item_id: Option<i64>,
+    /// Only rows acknowledged (签收), or only rows not.
+    pub acknowledged: Option<bool>,
 }
 
 /// Ledger rows, newest first.
@@ -37,6 +40,11 @@ pub async fn page<C: ConnectionTrait>(
     if let Some(department_id) = filter.department_id {
         select = select.filter(reminder_delivery::Column::DepartmentId.eq(department_id));
     }
+    select = match filter.acknowledged {
+        Some(true) => select.filter(reminder_delivery::Column::AcknowledgedAt.is_not_null()),
+        Some(false) => select.filter(reminder_delivery::Column::AcknowledgedAt.is_null()),
+        None => select,
+    };
     if let Some(item_id) = filter.item_id {
         select = select.filter(
             Condition::any()

@@ -38,7 +38,32 @@ pub async fn planned<C: sea_orm::ConnectionTrait>(
     let checkins = plan_checkins(&ongoing, &contacts, policy, today);
     outcome.reminders.extend(checkins.reminders);
     outcome.uncontacted.extend(checkins.uncontacted);
-    Ok((outcome, Known::new(due, ongoing)))
+    let known = with_escalations(db, Known::new(due, ongoing), policy, today).await?;
+    Ok((outcome, known))
+}
+
+/// With `MINSHENG_ACK_ESCALATE_AFTER_DAYS`: marks the due dates whose overdue reminder nobody
+/// acknowledged within that many working days, so that their reminders copy the supervisor.
+async fn with_escalations<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    known: Known,
+    policy: &Policy,
+    today: NaiveDate,
+) -> Result<Known, DomainError> {
+    let Some(days) = policy.ack_escalate_after_days else {
+        return Ok(known);
+    };
+    // Sent before the start of the day that many working days ago (in UTC, a day's slack
+    // either way is within a run of the daily schedule).
+    let sent_by = policy
+        .working_days_before(today, days)
+        .and_hms_opt(23, 59, 59)
+        .map(|t| t.and_utc())
+        .unwrap_or_default();
+    let pairs =
+        ledger::acknowledgements::unacknowledged_overdue(db, &known.due_date_ids(), today, sent_by)
+            .await?;
+    Ok(known.with_unacknowledged(pairs))
 }
 
 /// What claimed ledger rows are about now: rows may be about due dates deactivated since, or
@@ -46,6 +71,8 @@ pub async fn planned<C: sea_orm::ConnectionTrait>(
 pub async fn known_for<C: sea_orm::ConnectionTrait>(
     db: &C,
     claimed: &[ReminderDelivery],
+    policy: &Policy,
+    today: NaiveDate,
 ) -> Result<Known, DomainError> {
     let due_ids: Vec<i64> = claimed.iter().filter_map(|r| r.due_date_id).collect();
     let item_ids: Vec<i64> = claimed
@@ -53,14 +80,15 @@ pub async fn known_for<C: sea_orm::ConnectionTrait>(
         .filter(|r| r.due_date_id.is_none())
         .filter_map(|r| r.item_id)
         .collect();
-    Ok(Known::new(
+    let known = Known::new(
         ledger::deliveries::due_dates(db, Some(&due_ids)).await?,
         if item_ids.is_empty() {
             Vec::new()
         } else {
             ledger::deliveries::ongoing_items(db, Some(&item_ids)).await?
         },
-    ))
+    );
+    with_escalations(db, known, policy, today).await
 }
 
 /// Claimed ledger rows as digests take them.
