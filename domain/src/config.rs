@@ -1075,6 +1075,59 @@ mod tests {
     }
 
     #[test]
+    fn supervision_settings_default_off_and_name_the_key_they_refuse() {
+        let s = load(&[]).expect("defaults");
+        assert_eq!(s.supervision.extension_grace_days, 0);
+        assert_eq!(s.supervision.public_url, None);
+        assert!(s.supervision.signing_key.is_none());
+        assert_eq!(s.reminders.ack_escalate_after_days, None);
+        let key = "k".repeat(32);
+        let s = load(&[
+            ("MINSHENG_EXTENSION_GRACE_DAYS", "3"),
+            ("MINSHENG_PUBLIC_URL", "https://minsheng.example.gov.cn/"),
+            ("MINSHENG_SIGNING_KEY", &key),
+            ("MINSHENG_ACK_ESCALATE_AFTER_DAYS", "2"),
+        ])
+        .expect("valid");
+        assert_eq!(s.supervision.extension_grace_days, 3);
+        assert_eq!(
+            s.supervision.public_url.as_ref().map(Url::as_str),
+            Some("https://minsheng.example.gov.cn/")
+        );
+        assert_eq!(
+            s.supervision.signing_key.as_ref().map(Secret::expose),
+            Some(key.as_str())
+        );
+        assert!(!format!("{s:?}").contains(&key), "the key is never printed");
+        assert_eq!(s.reminders.ack_escalate_after_days, Some(2));
+        for (key, bad) in [
+            ("MINSHENG_EXTENSION_GRACE_DAYS", "-1"),
+            ("MINSHENG_EXTENSION_GRACE_DAYS", "a week"),
+            ("MINSHENG_PUBLIC_URL", "minsheng.example.gov.cn"),
+            ("MINSHENG_PUBLIC_URL", "ftp://minsheng.example.gov.cn"),
+            (
+                "MINSHENG_PUBLIC_URL",
+                "https://minsheng.example.gov.cn/?a=1",
+            ),
+            ("MINSHENG_SIGNING_KEY", "short"),
+            (
+                "MINSHENG_SIGNING_KEY",
+                "has a space in it, and is long enough to pass",
+            ),
+            ("MINSHENG_ACK_ESCALATE_AFTER_DAYS", "0"),
+            ("MINSHENG_ACK_ESCALATE_AFTER_DAYS", "soon"),
+        ] {
+            let e = must_fail(&[(key, bad)]);
+            assert_eq!(e.key, key, "{bad}: {e}");
+            // A refused key is not echoed back into logs.
+            assert!(
+                key != "MINSHENG_SIGNING_KEY" || !e.to_string().contains(bad),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
     fn metrics_settings_name_the_key_they_refuse() {
         let s = load(&[]).expect("defaults");
         assert!(s.metrics.enabled);

@@ -405,7 +405,89 @@ async fn two_workers_tell_the_office_once(t: TestDb) {
     assert_eq!(to_office, 1);
 }
 
+/// The seed (where `../shared/data/` has it) at 23 June 2021: a pending request on item 三
+/// adds 延期申请审核中 to item 三's reminders and changes nothing else.
+async fn the_seed_at_23_june_2021_with_and_without_a_request(t: TestDb) {
+    use sea_orm::ConnectionTrait;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/heze-2021-livelihood-list-batch1.txt");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("skipped: {} is not readable here", path.display());
+        return;
+    };
+    import_with_contacts(&t.db, &text).await;
+    let smtp = SmtpServer::start();
+    let ctx = context(&t.db, &settings_with(&t.url, smtp.port, None, &[]));
+    let now = at("2021-06-23T08:00:00+08:00");
+    run(&ctx, now).await.expect("without a request");
+    let mut without: Vec<(String, String, String)> = mails(&smtp)
+        .into_iter()
+        .map(|m| (m.to, m.subject, m.text))
+        .collect();
+    without.sort();
+    assert_eq!(without.len(), 5);
+
+    // The same day again, from an empty ledger, with item 三's lead department asking.
+    t.db.execute_unprepared("DELETE FROM reminder_delivery")
+        .await
+        .expect("empty the ledger");
+    let three = item::Entity::find()
+        .filter(item::Column::Number.eq(3))
+        .one(&t.db)
+        .await
+        .expect("query")
+        .expect("item 三");
+    let due = item_due_date::Entity::find()
+        .filter(item_due_date::Column::ItemId.eq(three.id))
+        .filter(item_due_date::Column::Active.eq(true))
+        .one(&t.db)
+        .await
+        .expect("query")
+        .expect("its due date");
+    let lead = department_id(&t, "团市委").await;
+    extension::request(
+        &t.db,
+        &extension::NewRequest {
+            item_id: three.id,
+            due_date_id: due.id,
+            proposed_due_on: day(2021, 9, 30),
+            reason: "资金未到位".into(),
+            progress_note: None,
+        },
+        Some(lead),
+        day(2021, 6, 20),
+        0,
+        &change(&format!("department:{lead}"), "2021-06-20T10:00:00+08:00"),
+    )
+    .await
+    .expect("request");
+    let before = smtp.received().len();
+    run(&ctx, now).await.expect("with a request");
+    let mut with: Vec<(String, String, String)> = smtp.received()[before..]
+        .iter()
+        .map(parse_mail)
+        .map(|m| (m.to, m.subject, m.text))
+        .collect();
+    with.sort();
+    assert_eq!(with.len(), without.len());
+    let mut marked = 0;
+    for (a, b) in without.iter().zip(&with) {
+        if a.2.contains(&format!("{}、", three.number_text)) && a.2.contains(&three.title) {
+            assert_eq!(b.2, a.2.replace("(还剩7天)", "(还剩7天) 延期申请审核中"));
+            assert_ne!(a.2, b.2);
+            marked += 1;
+        } else {
+            assert_eq!(
+                a, b,
+                "a reminder about an item without a request is unchanged"
+            );
+        }
+    }
+    assert_eq!(marked, 3, "item 三's three lead departments");
+}
+
 backend_tests!(
+    the_seed_at_23_june_2021_with_and_without_a_request,
     two_workers_tell_the_office_once,
     the_office_hears_of_each_request_once_and_the_department_of_the_decision,
     a_reported_item_is_quiet_until_it_is_sent_back,
