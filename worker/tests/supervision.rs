@@ -486,7 +486,87 @@ async fn the_seed_at_23_june_2021_with_and_without_a_request(t: TestDb) {
     assert_eq!(marked, 3, "item 三's three lead departments");
 }
 
+/// A rejected request: the department hears why, and its reminders keep the date they had,
+/// without the pending mark.
+async fn a_rejection_leaves_the_reminders_as_they_were(t: TestDb) {
+    import_with_contacts(&t.db, SAMPLE).await;
+    let smtp = SmtpServer::start();
+    let ctx = context(
+        &t.db,
+        &settings_with(&t.url, smtp.port, Some(SUPERVISOR), &[]),
+    );
+    let civil = department_id(&t, "市民政局").await;
+    let (two, due) = item_two(&t).await;
+    let (request, _) = extension::request(
+        &t.db,
+        &extension::NewRequest {
+            item_id: two,
+            due_date_id: due,
+            proposed_due_on: day(2023, 9, 30),
+            reason: "场地移交推迟".into(),
+            progress_note: None,
+        },
+        Some(civil),
+        day(2023, 6, 20),
+        0,
+        &change(&format!("department:{civil}"), "2023-06-20T10:00:00+08:00"),
+    )
+    .await
+    .expect("request");
+    extension::decide(
+        &t.db,
+        request.id,
+        &extension::Decision {
+            approve: false,
+            note: Some("请按期完成".into()),
+            due_on: None,
+        },
+        &change("admin", "2023-06-21T09:00:00+08:00"),
+    )
+    .await
+    .expect("reject");
+    let report = run(&ctx, at(T7)).await.expect("run");
+    // The office's notice of the request, the department's of the rejection, 4 reminders.
+    assert_eq!(
+        (report.messages_sent, report.notices_sent),
+        (4, 2),
+        "{report:?}"
+    );
+    let all = mails(&smtp);
+    let rejected: Vec<&Mail> = all
+        .iter()
+        .filter(|m| m.subject.starts_with("【延期申请审核结果】"))
+        .collect();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].to, format!("d{civil}@dept.example.cn"));
+    assert!(
+        rejected[0]
+            .text
+            .contains("审核结果:不同意延期,请按原完成时限推进"),
+        "{}",
+        rejected[0].text
+    );
+    assert!(rejected[0].text.contains("审核意见:请按期完成"));
+    let reminders: Vec<&Mail> = all
+        .iter()
+        .filter(|m| {
+            m.text.contains("二、提升社区养老服务能力") && m.subject.starts_with("【临期提醒】")
+        })
+        .collect();
+    assert_eq!(reminders.len(), 2);
+    for mail in reminders {
+        assert!(
+            mail.text
+                .lines()
+                .any(|l| l.trim() == "完成时限:2023年6月30日(还剩7天)"),
+            "{}",
+            mail.text
+        );
+    }
+}
+
 backend_tests!(
+    a_rejection_leaves_the_reminders_as_they_were,
     the_seed_at_23_june_2021_with_and_without_a_request,
     two_workers_tell_the_office_once,
     the_office_hears_of_each_request_once_and_the_department_of_the_decision,
