@@ -28,7 +28,13 @@ use test_support::{TestDb, backend_tests, listgen};
 const NOW: &str = "2021-09-20T08:00:00+08:00";
 
 async fn import_text(t: &TestDb, text: &str, year: Option<i32>) -> i64 {
-    let parsed = parse(text, &ParseOptions { year });
+    let parsed = parse(
+        text,
+        &ParseOptions {
+            year,
+            ..Default::default()
+        },
+    );
     let options = ImportOptions {
         issuer: Some("测试".into()),
         actor: Actor("test".into()),

@@ -38,6 +38,11 @@ pub struct Deadline {
 
 const ONGOING_MARKERS: [&str; 4] = ["长期", "持续推进", "持续开展", "常态化"];
 
+/// Verbs that, in a deadline's only clause, date a stage of the work, not its completion
+/// (`6月底前开工`, `10月建成投用`). After an earlier clause (`3月底前开工，9月底前完工`) the last
+/// one is the completion.
+const STAGE_VERBS: [&str; 5] = ["开工", "动工", "投用", "完工", "开建"];
+
 static YEAR: LazyLock<Regex> = LazyLock::new(|| compile(r"(\d{4})\s*年"));
 static MONTH_DAY: LazyLock<Regex> =
     LazyLock::new(|| compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2})\s*[日号]"));
@@ -86,7 +91,10 @@ impl Deadline {
             .into_iter()
             .enumerate()
             .map(|(i, (due_on, precision, clause))| {
-                let kind = if clause.contains("阶段") || i + 1 < count {
+                let kind = if clause.contains("阶段")
+                    || i + 1 < count
+                    || (count == 1 && STAGE_VERBS.iter().any(|v| clause.contains(v)))
+                {
                     DueKind::Stage
                 } else {
                     DueKind::Final
@@ -412,5 +420,17 @@ mod tests {
 
         assert!(Deadline::parse("2021年13月底", None).problem.is_some());
         assert!(Deadline::parse("", None).problem.is_some());
+    }
+
+    #[test]
+    fn milestone_verbs_date_a_stage_not_completion() {
+        for text in ["6月底前开工", "10月建成投用", "9月底前动工"] {
+            let d = Deadline::parse(text, Some(2025));
+            assert_eq!(d.milestones.len(), 1, "{text}");
+            assert_eq!(d.milestones[0].kind, DueKind::Stage, "{text}");
+            assert_eq!(d.milestones[0].label.as_deref(), Some(text));
+        }
+        let done = Deadline::parse("11月底前", Some(2025));
+        assert_eq!(done.milestones[0].kind, DueKind::Final);
     }
 }

@@ -98,6 +98,62 @@ pub fn is_generic(name: &str) -> bool {
         || ["有关部门", "相关部门", "有关单位", "相关单位", "其他部门"].contains(&key.as_str())
 }
 
+/// Endings of government bodies' names; any of them, after a prefix naming a level of
+/// government, makes a name. The strong ones make a name on their own.
+const UNIT_SUFFIXES: [&str; 24] = [
+    "局",
+    "委",
+    "办",
+    "厅",
+    "部",
+    "院",
+    "中心",
+    "会",
+    "所",
+    "站",
+    "队",
+    "馆",
+    "集团",
+    "公司",
+    "政府",
+    "办公室",
+    "处",
+    "署",
+    "室",
+    "联",
+    "社",
+    "台",
+    "管委会",
+    "分行",
+];
+const STRONG_SUFFIXES: [&str; 8] = ["局", "委", "办", "厅", "办公室", "管委会", "政府", "集团"];
+const LEVEL_PREFIXES: [&str; 7] = ["市", "县", "区", "省", "团", "国网", "中国"];
+
+/// Whether a line of a table's unit column (or a parenthesis after an item) names units and
+/// nothing else: `市住建局、市交通运输局`, `各县区政府`. Content such as `建设市民健身中心` is
+/// not: it neither starts with a level of government nor ends as a bureau does.
+pub fn looks_like_units(text: &str) -> bool {
+    let entries = split_field(text);
+    !entries.is_empty()
+        && entries.iter().all(|e| match e {
+            DepartmentEntry::Department(d) => is_unit_name(d.as_str()),
+            DepartmentEntry::Generic(_) => true,
+            DepartmentEntry::Refused(_) => false,
+        })
+}
+
+fn is_unit_name(name: &str) -> bool {
+    let key = comparison_key(name);
+    // `市委政法委(市综治办)`: the name before its parenthesised second name.
+    let base = key.split('(').next().unwrap_or_default();
+    if base.is_empty() || base.chars().count() > 25 || base.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let prefixed = LEVEL_PREFIXES.iter().any(|p| base.starts_with(p));
+    STRONG_SUFFIXES.iter().any(|s| base.ends_with(s))
+        || (prefixed && UNIT_SUFFIXES.iter().any(|s| base.ends_with(s)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +167,17 @@ mod tests {
                 DepartmentEntry::Refused(why) => format!("!{why}"),
             })
             .collect()
+    }
+
+    #[test]
+    fn unit_lines_are_told_from_content() {
+        assert!(looks_like_units("市住建局、市交通运输局"));
+        assert!(looks_like_units("市委政法委(市综治办)"));
+        assert!(looks_like_units("市妇幼保健院"));
+        assert!(looks_like_units("各县区政府"));
+        assert!(!looks_like_units("建设市民健身中心"));
+        assert!(!looks_like_units("新建城市书房10处"));
+        assert!(!looks_like_units("改造老旧小区"));
     }
 
     #[test]

@@ -52,6 +52,10 @@ pub struct Item {
     pub earliest_due_on: Option<NaiveDate>,
     /// The day the office confirmed completion (销号).
     pub completed_on: Option<NaiveDate>,
+    /// The category heading the item is printed under (`教育文化`).
+    pub category: Option<String>,
+    /// People named on the item (牵头领导, 项目责任人), never departments.
+    pub responsible_people: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -71,6 +75,8 @@ impl From<entity::item::Model> for Item {
             generic_phrases: serde_json::from_value(m.generic_phrases).unwrap_or_default(),
             earliest_due_on: m.earliest_due_on,
             completed_on: m.completed_on,
+            category: m.category,
+            responsible_people: serde_json::from_value(m.responsible_people).unwrap_or_default(),
             created_at: m.created_at,
             updated_at: m.updated_at,
         }

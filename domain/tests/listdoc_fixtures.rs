@@ -268,7 +268,13 @@ fn year_option_dates_forms_without_a_year() {
             .iter()
             .any(|w| w.message.contains("--year"))
     );
-    let with = parse(text, &ParseOptions { year: Some(2024) });
+    let with = parse(
+        text,
+        &ParseOptions {
+            year: Some(2024),
+            ..Default::default()
+        },
+    );
     assert_eq!(
         with.items[0].deadline.milestones[0].due_on,
         date(2024, 12, 31)

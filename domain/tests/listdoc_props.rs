@@ -33,7 +33,7 @@ proptest! {
 
     #[test]
     fn arbitrary_text_never_panics(text in any::<String>(), year in proptest::option::of(1900i32..2200)) {
-        let _ = parse(&text, &ParseOptions { year });
+        let _ = parse(&text, &ParseOptions { year, ..Default::default() });
     }
 
     #[test]

@@ -35,6 +35,10 @@ pub struct Model {
     pub earliest_due_on: Option<Date>,
     /// The day the office confirmed completion (销号).
     pub completed_on: Option<Date>,
+    /// The category heading the item is printed under (`教育文化`), in lists that have them.
+    pub category: Option<String>,
+    /// People named on the item (牵头领导, 项目责任人): a JSON array of strings.
+    pub responsible_people: Json,
     #[sea_orm(belongs_to, from = "list_id", to = "id")]
     pub list: BelongsTo<super::project_list::Entity>,
     #[sea_orm(has_many)]

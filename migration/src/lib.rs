@@ -15,6 +15,7 @@ mod m20261130_000009_reminder_checkins;
 mod m20261202_000010_contact_email_ignores_case;
 mod m20261202_000011_index_active_due_dates;
 mod m20261202_000012_supervision_cycle;
+mod m20261203_000013_item_category_and_people;
 mod names;
 
 /// Where the data lives when nothing else is configured: a SQLite file in the working directory.
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_contact_email_ignores_case::Migration),
             Box::new(m20261202_000011_index_active_due_dates::Migration),
             Box::new(m20261202_000012_supervision_cycle::Migration),
+            Box::new(m20261203_000013_item_category_and_people::Migration),
         ]
     }
 }

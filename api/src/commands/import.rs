@@ -1,4 +1,5 @@
-//! `api import FILE [--year 2021] [--issuer 菏泽市] [--dry-run] [--format text|json]`.
+//! `api import FILE [--year 2021] [--issuer 菏泽市] [--layout newspaper|table|categorized|runon]
+//! [--year-end-default] [--dry-run] [--format text|json]`.
 
 use std::{fmt::Write as _, path::PathBuf};
 
@@ -6,7 +7,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use domain::{
     Settings, db,
-    listdoc::{ParseOptions, ParsedItem, ParsedList, ParsedListJson, parse},
+    listdoc::{Layout, ParseOptions, ParsedItem, ParsedList, ParsedListJson, parse},
     store::{
         audit::Actor,
         list_import::{ImportOptions, ImportOutcome, ImportReport, import},
@@ -30,6 +31,14 @@ pub struct ImportArgs {
     /// Who published the list, e.g. 菏泽市.
     #[arg(long)]
     pub issuer: Option<String>,
+    /// How the list is printed: newspaper, table, categorized or runon (default: guessed from
+    /// the text; the report names the one used).
+    #[arg(long)]
+    pub layout: Option<Layout>,
+    /// Give items that print no 完成时限 (annual goals) the list's year end as an inferred due
+    /// date (按年度目标推定), so that reminders follow them.
+    #[arg(long)]
+    pub year_end_default: bool,
     /// Parse and report; write nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -70,7 +79,14 @@ pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
     })?;
     text::check_source(&text, max)
         .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was read", args.file.display()))?;
-    let parsed = parse(&text, &ParseOptions { year: args.year });
+    let parsed = parse(
+        &text,
+        &ParseOptions {
+            year: args.year,
+            layout: args.layout,
+            year_end_default: args.year_end_default,
+        },
+    );
 
     let report = if args.dry_run {
         None
@@ -113,7 +129,8 @@ pub fn text_report(parsed: &ParsedList, report: Option<&ImportReport>) -> String
     let _ = writeln!(out, "{}", parsed.title.as_deref().unwrap_or("(no title)"));
     let _ = writeln!(
         out,
-        "year {} · {} items · {} orphan fragments · {} unattached blocks · {} warnings\n",
+        "layout {} · year {} · {} items · {} orphan fragments · {} unattached blocks · {} warnings",
+        parsed.layout,
         parsed
             .year
             .map_or_else(|| "unknown".to_owned(), |y| y.to_string()),
@@ -122,7 +139,21 @@ pub fn text_report(parsed: &ParsedList, report: Option<&ImportReport>) -> String
         parsed.unattached.len(),
         parsed.warnings.len()
     );
+    let inferred = parsed.inferred_due_dates();
+    if inferred > 0 {
+        let _ = writeln!(
+            out,
+            "{inferred} items print no 完成时限: due on the list's year end ({})",
+            domain::listdoc::INFERRED_LABEL
+        );
+    }
+    out.push('\n');
+    let mut category = None;
     for item in &parsed.items {
+        if item.category.is_some() && item.category != category {
+            category.clone_from(&item.category);
+            let _ = writeln!(out, "【{}】", item.category.as_deref().unwrap_or_default());
+        }
         let _ = writeln!(
             out,
             "{:>6}、{}  (lines {}–{})",
@@ -210,10 +241,15 @@ fn describe(out: &mut String, item: &ParsedItem) {
     } else {
         ""
     };
+    let printed = if item.deadline_text.is_empty() {
+        "(none printed)"
+    } else {
+        item.deadline_text.as_str()
+    };
+    let inferred = if item.due_inferred { " (inferred)" } else { "" };
     let _ = writeln!(
         out,
-        "        完成时限 {} → {}{ongoing}",
-        item.deadline_text,
+        "        完成时限 {printed} → {}{inferred}{ongoing}",
         join_or_none(&dates)
     );
     let lead: Vec<&str> = item.lead_departments.iter().map(|d| d.as_str()).collect();
@@ -230,6 +266,12 @@ fn describe(out: &mut String, item: &ParsedItem) {
     );
     if !item.generic_phrases.is_empty() {
         let _ = writeln!(out, "        note: {}", item.generic_phrases.join("、"));
+    }
+    if !item.responsible_people.is_empty() {
+        let _ = writeln!(out, "        责任人 {}", item.responsible_people.join("、"));
+    }
+    if let Some(progress) = &item.progress {
+        let _ = writeln!(out, "        进展 {progress}");
     }
 }
 

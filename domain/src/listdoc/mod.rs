@@ -1,23 +1,40 @@
 //! The list-text parser: pure, text in, [`ParsedList`] out, with warnings carrying line numbers.
 //!
-//! A list arrives as newspaper text: a title, numbered headings (`三、提高…`), and under each the
-//! fields 事项内容, 完成时限, 牵头部门, 配合部门 (or their synonyms). Columns interleave, pages
-//! break mid-list and unrelated articles follow; the parser keeps every line somewhere it can be
-//! seen (an item, an orphan fragment, unattached text or the title) and never invents text.
+//! Lists arrive in a few layouts ([`Layout`]), each read by its own module into the same
+//! [`ParsedItem`]s:
+//! - `newspaper`: a title, numbered headings (`三、提高…`), and under each the fields 事项内容,
+//!   完成时限, 牵头部门, 配合部门 (or their synonyms); columns interleave, pages break mid-list and
+//!   unrelated articles follow;
+//! - `table`: a table flattened to one cell per line under its header cells (`序号`, …);
+//! - `categorized`: category headings (`一、教育文化`) over items numbered `1.` / `（1）` with their
+//!   units in parentheses at the end;
+//! - `runon`: items whose line breaks were lost, labelled inline (`责任单位:…`).
+//!
+//! Every layout keeps every line somewhere it can be seen (an item, an orphan fragment,
+//! unattached text or the title) and never invents text.
 
+mod categorized;
+mod inline;
+mod layout;
+mod newspaper;
+mod parts;
 mod report;
+mod runon;
 mod scan;
+mod table;
 
 use std::collections::HashMap;
 
+pub use layout::Layout;
 pub use report::ParsedListJson;
-use scan::{FieldKind, Line, classify};
 
 use crate::{
-    deadline::Deadline,
-    department::{DepartmentEntry, DepartmentName, split_field},
-    text,
+    deadline::{Deadline, DueKind, DuePrecision, Milestone},
+    department::DepartmentName,
 };
+
+/// The label of a due date the importer inferred for an item that prints none.
+pub const INFERRED_LABEL: &str = "按年度目标推定";
 
 /// Options a caller knows better than the text.
 #[derive(Clone, Debug, Default)]
@@ -25,6 +42,11 @@ pub struct ParseOptions {
     /// The year for deadlines that print none (`12月底前`); else taken from the title, else the
     /// year most deadlines print.
     pub year: Option<i32>,
+    /// The layout to read the text in; `None` guesses it.
+    pub layout: Option<Layout>,
+    /// Items that print no 完成时限 (annual goals) get the list's year end as an inferred due
+    /// date, labelled [`INFERRED_LABEL`].
+    pub year_end_default: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,12 +55,21 @@ pub struct ParsedList {
     pub title: Option<String>,
     /// The year deadlines without one were read in.
     pub year: Option<i32>,
+    /// The layout the text was read in (guessed, or as the caller asked).
+    pub layout: Layout,
     pub items: Vec<ParsedItem>,
     /// Fields that belong to no numbered item (before the first heading, or after an item closed).
     pub orphans: Vec<ParsedItem>,
     /// Text outside every item, such as a news article after the list.
     pub unattached: Vec<UnattachedText>,
     pub warnings: Vec<ParseWarning>,
+}
+
+impl ParsedList {
+    /// Items whose due date was inferred (`year_end_default`).
+    pub fn inferred_due_dates(&self) -> usize {
+        self.items.iter().filter(|i| i.due_inferred).count()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,11 +79,20 @@ pub struct ParsedItem {
     pub number_text: Option<String>,
     pub title: String,
     pub content: String,
+    /// As printed; empty when the item prints none.
     pub deadline_text: String,
     pub deadline: Deadline,
+    /// The due date is the list's year end, inferred because the item prints no 完成时限.
+    pub due_inferred: bool,
     pub lead_departments: Vec<DepartmentName>,
     pub cooperating_departments: Vec<DepartmentName>,
     pub generic_phrases: Vec<String>,
+    /// The heading the item is printed under (`教育文化` under `一、教育文化`).
+    pub category: Option<String>,
+    /// People named on the item (牵头领导, 项目责任人): never departments.
+    pub responsible_people: Vec<String>,
+    /// A progress report printed with the item (实际完成情况), as of the text's date.
+    pub progress: Option<String>,
     pub first_line: usize,
     pub last_line: usize,
 }
@@ -77,6 +117,8 @@ pub struct ParseWarning {
 pub enum WarningKind {
     /// Two items print one number: such a list cannot be imported.
     DuplicateNumber,
+    /// A number skipped between two items (a row or an item may be missing): check the source.
+    MissingNumber,
     /// No title line before the first heading.
     NoTitle,
     /// Fields under no numbered heading: reported as an orphan fragment, not stored.
@@ -85,55 +127,116 @@ pub enum WarningKind {
     Unattached,
     /// A field missing, repeated, or read from unlabelled text: check it.
     Field,
-    /// A 完成时限 the reader could not (fully) date.
+    /// A 完成时限 the reader could not (fully) date, or items that print none.
     Deadline,
     /// A value longer than an item keeps (stored cut), or text that cannot be a department.
     Limit,
 }
 
-/// An item or fragment while its lines are being read.
-struct Draft {
-    number: Option<(i32, String)>,
-    title: String,
-    content: String,
-    fields: HashMap<FieldKind, (String, usize)>,
-    last_field: Option<FieldKind>,
-    first_line: usize,
-    last_line: usize,
-    closed: bool,
-    /// Lines of text read as content after a non-content field (the interleaved-column case).
-    late_content_lines: Vec<usize>,
+/// Parses a list's text in the layout `options` names, or the one it looks like. Never
+/// panics; whatever it cannot place is reported.
+pub fn parse(text: &str, options: &ParseOptions) -> ParsedList {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let layout = options.layout.unwrap_or_else(|| Layout::guess(text));
+    let mut list = match layout {
+        Layout::Newspaper => newspaper::parse(text, options.year),
+        Layout::Table => table::parse(text, options.year),
+        Layout::Categorized => categorized::parse(text, options.year),
+        Layout::Runon => runon::parse(text, options.year),
+    };
+    undated_items(&mut list, options.year_end_default);
+    list
 }
 
-impl Draft {
-    fn new(number: Option<(i32, String)>, title: String, line: usize) -> Self {
-        Self {
-            number,
-            title,
-            content: String::new(),
-            fields: HashMap::new(),
-            last_field: None,
-            first_line: line,
-            last_line: line,
-            closed: false,
-            late_content_lines: Vec::new(),
+/// Items printing no 完成时限 at all (annual goals, in lists without a deadline column): one
+/// warning for all of them, and with `year_end_default` the list's year end as their due date.
+fn undated_items(list: &mut ParsedList, year_end_default: bool) {
+    let year_end = list
+        .year
+        .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, 12, 31));
+    let mut undated = Vec::new();
+    for item in &mut list.items {
+        if !item.deadline_text.trim().is_empty() {
+            continue;
+        }
+        undated.push(item.first_line);
+        if let (true, Some(due_on)) = (year_end_default, year_end) {
+            item.deadline.milestones = vec![Milestone {
+                due_on,
+                precision: DuePrecision::Year,
+                kind: DueKind::Final,
+                label: Some(INFERRED_LABEL.to_owned()),
+            }];
+            item.deadline.problem = None;
+            item.due_inferred = true;
         }
     }
+    // The newspaper layout names each item missing its 完成时限 line already.
+    if undated.is_empty() || list.layout == Layout::Newspaper {
+        return;
+    }
+    let message = match (year_end_default, year_end) {
+        (true, Some(due_on)) => format!(
+            "{} items print no 完成时限 (annual goals): each is due on the list's year end, {due_on} ({INFERRED_LABEL})",
+            undated.len()
+        ),
+        (true, None) => format!(
+            "{} items print no 完成时限 and the list's year is unknown, so no year end can be inferred: give the year (--year)",
+            undated.len()
+        ),
+        (false, _) => format!(
+            "{} items print no 完成时限 (annual goals): they get no due date and no reminder; --year-end-default (yearEndDefault) gives them the list's year end",
+            undated.len()
+        ),
+    };
+    list.warnings.push(ParseWarning {
+        kind: WarningKind::Deadline,
+        line: undated[0],
+        message,
+    });
+    list.warnings.sort_by_key(|w| w.line);
+}
 
-    fn name(&self) -> String {
-        match &self.number {
-            Some((_, text)) => format!("item {text}"),
-            None => format!("the fragment at line {}", self.first_line),
+/// What every layout reports once its lines are read: the text outside every item, numbers
+/// printed twice, a missing title; warnings in line order.
+fn conclude(mut list: ParsedList) -> ParsedList {
+    for block in &list.unattached {
+        list.warnings.push(ParseWarning {
+            kind: WarningKind::Unattached,
+            line: block.first_line,
+            message: format!(
+                "lines {}–{} belong to no item (text after an item's last field, or before the first heading): reported, not stored",
+                block.first_line, block.last_line
+            ),
+        });
+    }
+    let mut first_seen: HashMap<i32, usize> = HashMap::new();
+    let mut duplicates = Vec::new();
+    for item in &list.items {
+        if let Some(number) = item.number
+            && let Some(first) = first_seen.insert(number, item.first_line)
+        {
+            duplicates.push(ParseWarning {
+                kind: WarningKind::DuplicateNumber,
+                line: item.first_line,
+                message: format!(
+                    "item number {} appears twice (lines {first} and {}): a list cannot be imported with duplicate numbers",
+                    item.number_text.as_deref().unwrap_or_default(),
+                    item.first_line
+                ),
+            });
         }
     }
-
-    /// Text read as the item's 事项内容: after its labelled value when there is one.
-    fn add_content(&mut self, text: &str) {
-        match self.fields.get_mut(&FieldKind::Content) {
-            Some((value, _)) => join_text(value, text),
-            None => join_text(&mut self.content, text),
-        }
+    list.warnings.extend(duplicates);
+    if list.title.is_none() {
+        list.warnings.push(ParseWarning {
+            kind: WarningKind::NoTitle,
+            line: 1,
+            message: "no title line before the first heading or field".to_owned(),
+        });
     }
+    list.warnings.sort_by_key(|w| w.line);
+    list
 }
 
 /// Text lines joined as print broke them: a line ending mid-sentence continues without a space.
@@ -142,409 +245,6 @@ fn join_text(into: &mut String, text: &str) {
         into.push('\n');
     }
     into.push_str(text);
-}
-
-/// The reader of one list: it takes the lines one by one, one method per kind of line, and
-/// keeps what it has read so far.
-struct Parser {
-    /// The field that closes an item (the last kind of field the list prints).
-    closing_field: FieldKind,
-    /// The year deadlines without one are read in.
-    year: Option<i32>,
-    title: Option<String>,
-    /// Whether anything but the title has been read (a text line after it is no title).
-    seen_content: bool,
-    /// The item or fragment being read.
-    current: Option<Draft>,
-    /// Text outside every item, being read.
-    loose: Option<UnattachedText>,
-    items: Vec<ParsedItem>,
-    orphans: Vec<ParsedItem>,
-    unattached: Vec<UnattachedText>,
-    warnings: Vec<ParseWarning>,
-}
-
-impl Parser {
-    fn warn(&mut self, kind: WarningKind, line: usize, message: String) {
-        self.warnings.push(ParseWarning {
-            kind,
-            line,
-            message,
-        });
-    }
-
-    /// `value` cut to `max` characters, with a warning naming the line when it was longer.
-    fn within(&mut self, line: usize, name: &str, what: &str, value: String, max: usize) -> String {
-        let count = value.chars().count();
-        if count <= max {
-            return value;
-        }
-        self.warn(
-            WarningKind::Limit,
-            line,
-            format!("{name}: {what} has {count} characters, more than the {max} an item keeps: the first {max} are stored"),
-        );
-        text::cut(&value, max)
-    }
-
-    fn new(closing_field: FieldKind, year: Option<i32>) -> Self {
-        Self {
-            closing_field,
-            year,
-            title: None,
-            seen_content: false,
-            current: None,
-            loose: None,
-            items: Vec::new(),
-            orphans: Vec::new(),
-            unattached: Vec::new(),
-            warnings: Vec::new(),
-        }
-    }
-
-    /// Reads line `no`.
-    fn line(&mut self, no: usize, line: Line<'_>) {
-        if !matches!(line, Line::Text(_) | Line::Blank) {
-            self.unattached.extend(self.loose.take());
-        }
-        match line {
-            Line::Blank | Line::PageMarker => {}
-            Line::Heading {
-                number,
-                number_text,
-                title,
-            } => self.heading(no, number, number_text, title),
-            Line::Field { kind, value } => self.field(no, kind, value),
-            Line::Text(text) => self.text(no, text),
-        }
-    }
-
-    /// `三、…`: the previous item is done, a new one starts.
-    fn heading(&mut self, no: usize, number: i32, number_text: &str, title: &str) {
-        self.seen_content = true;
-        if let Some(done) = self.current.take() {
-            self.finish(done);
-        }
-        self.current = Some(Draft::new(
-            Some((number, number_text.to_owned())),
-            title.to_owned(),
-            no,
-        ));
-    }
-
-    /// `完成时限:…`: a field of the current item, or the start of a fragment under no heading
-    /// (after the item's closing field, or a second field of the same kind).
-    fn field(&mut self, no: usize, kind: FieldKind, value: &str) {
-        self.seen_content = true;
-        let starts_fragment = match &self.current {
-            None => true,
-            Some(d) => d.closed || d.fields.contains_key(&kind),
-        };
-        if starts_fragment {
-            if let Some(done) = self.current.take() {
-                if !done.closed {
-                    let name = done.name();
-                    self.warn(
-                        WarningKind::Field,
-                        no,
-                        format!(
-                            "a second {} line for {name}: the lines from here on are read as a fragment under no heading",
-                            kind.label()
-                        ),
-                    );
-                }
-                self.finish(done);
-            }
-            self.current = Some(Draft::new(None, String::new(), no));
-        }
-        let closing_field = self.closing_field;
-        if let Some(draft) = self.current.as_mut() {
-            draft.fields.insert(kind, (value.to_owned(), no));
-            draft.last_field = Some(kind);
-            draft.last_line = no;
-            draft.closed = kind >= closing_field;
-        }
-    }
-
-    /// Text: the title, a continuation of the current item's field, or text outside every item.
-    fn text(&mut self, no: usize, text: &str) {
-        if self.title.is_none() && !self.seen_content {
-            self.title = Some(text.to_owned());
-            self.seen_content = true;
-            return;
-        }
-        let Some(draft) = self.current.as_mut().filter(|d| !d.closed) else {
-            match self.loose.as_mut() {
-                Some(block) => {
-                    join_text(&mut block.text, text);
-                    block.last_line = no;
-                }
-                None => {
-                    self.loose = Some(UnattachedText {
-                        first_line: no,
-                        last_line: no,
-                        text: text.to_owned(),
-                    });
-                }
-            }
-            return;
-        };
-        match draft.last_field {
-            // A department list broken after a separator continues on the next line.
-            Some(kind @ (FieldKind::Lead | FieldKind::Cooperating))
-                if draft
-                    .fields
-                    .get(&kind)
-                    .is_some_and(|(v, _)| v.trim_end().ends_with(['、', ',', '，', ';', '；'])) =>
-            {
-                if let Some((value, _)) = draft.fields.get_mut(&kind) {
-                    value.push_str(text);
-                }
-            }
-            Some(FieldKind::Content) | None => draft.add_content(text),
-            Some(_) => {
-                draft.late_content_lines.push(no);
-                draft.add_content(text);
-            }
-        }
-        draft.last_line = no;
-    }
-
-    /// The list, once every line is read: the last item closed, and what the whole list shows
-    /// (text outside every item, numbers printed twice, no title) reported.
-    fn finish_list(mut self) -> ParsedList {
-        if let Some(done) = self.current.take() {
-            self.finish(done);
-        }
-        self.unattached.extend(self.loose.take());
-        for block in &self.unattached {
-            self.warnings.push(ParseWarning {
-                kind: WarningKind::Unattached,
-                line: block.first_line,
-                message: format!(
-                    "lines {}–{} belong to no item (text after an item's last field, or before the first heading): reported, not stored",
-                    block.first_line, block.last_line
-                ),
-            });
-        }
-        let mut first_seen: HashMap<i32, usize> = HashMap::new();
-        let mut duplicates = Vec::new();
-        for item in &self.items {
-            if let Some(number) = item.number
-                && let Some(first) = first_seen.insert(number, item.first_line)
-            {
-                duplicates.push(ParseWarning {
-                    kind: WarningKind::DuplicateNumber,
-                    line: item.first_line,
-                    message: format!(
-                        "item number {} appears twice (lines {first} and {}): a list cannot be imported with duplicate numbers",
-                        item.number_text.as_deref().unwrap_or_default(),
-                        item.first_line
-                    ),
-                });
-            }
-        }
-        self.warnings.extend(duplicates);
-        if self.title.is_none() {
-            self.warnings.push(ParseWarning {
-                kind: WarningKind::NoTitle,
-                line: 1,
-                message: "no title line before the first heading or field".to_owned(),
-            });
-        }
-        self.warnings.sort_by_key(|w| w.line);
-        ParsedList {
-            title: self.title,
-            year: self.year,
-            items: self.items,
-            orphans: self.orphans,
-            unattached: self.unattached,
-            warnings: self.warnings,
-        }
-    }
-
-    /// An item or fragment is done: its fields checked and read, and it is kept.
-    fn finish(&mut self, draft: Draft) {
-        let name = draft.name();
-        let closing = self.closing_field;
-        if !draft.closed && !draft.late_content_lines.is_empty() {
-            let (first, last) = (
-                draft.late_content_lines[0],
-                draft.late_content_lines[draft.late_content_lines.len() - 1],
-            );
-            self.warn(
-                WarningKind::Field,
-                first,
-                format!(
-                    "{name} has no {} line; text at lines {first}–{last} after its last field was read as its 事项内容: check it",
-                    closing.label()
-                ),
-            );
-        }
-        if draft.number.is_some() {
-            for kind in [FieldKind::Deadline, FieldKind::Lead] {
-                if !draft.fields.contains_key(&kind) {
-                    self.warn(
-                        WarningKind::Field,
-                        draft.first_line,
-                        format!("{name} has no {} line", kind.label()),
-                    );
-                }
-            }
-            let labelled = draft
-                .fields
-                .get(&FieldKind::Content)
-                .is_some_and(|(v, _)| !v.trim().is_empty());
-            if !labelled && draft.content.trim().is_empty() {
-                self.warn(
-                    WarningKind::Field,
-                    draft.first_line,
-                    format!("{name} has no 事项内容"),
-                );
-            }
-        } else {
-            self.warn(
-                WarningKind::Orphan,
-                draft.first_line,
-                format!(
-                    "lines {}–{} hold fields under no numbered heading (its heading may be on another page): reported as an orphan fragment, not stored",
-                    draft.first_line, draft.last_line
-                ),
-            );
-        }
-
-        let mut lead = Vec::new();
-        let mut cooperating = Vec::new();
-        let mut generic = Vec::new();
-        for (kind, into) in [
-            (FieldKind::Lead, &mut lead),
-            (FieldKind::Cooperating, &mut cooperating),
-        ] {
-            if let Some((value, line)) = draft.fields.get(&kind) {
-                for entry in split_field(value) {
-                    match entry {
-                        DepartmentEntry::Department(d) if !into.contains(&d) => into.push(d),
-                        DepartmentEntry::Department(_) => {}
-                        DepartmentEntry::Generic(g) => generic.push(g),
-                        DepartmentEntry::Refused(why) => self.warn(
-                            WarningKind::Limit,
-                            *line,
-                            format!("{name}: {}: {why}; not stored", kind.label()),
-                        ),
-                    }
-                }
-            }
-        }
-        let (deadline_text, deadline_line) = draft
-            .fields
-            .get(&FieldKind::Deadline)
-            .cloned()
-            .unwrap_or_default();
-        let mut content = draft.content;
-        if let Some((value, _)) = draft.fields.get(&FieldKind::Content) {
-            // The labelled value comes first; text read before it (rare) follows.
-            let mut labelled = value.clone();
-            if !content.is_empty() {
-                join_text(&mut labelled, &content);
-            }
-            content = labelled;
-        }
-        let deadline = Deadline::parse(&deadline_text, self.year);
-        if let Some(problem) = deadline
-            .problem
-            .as_deref()
-            .filter(|_| !deadline_text.trim().is_empty())
-        {
-            self.warn(
-                WarningKind::Deadline,
-                deadline_line,
-                format!("{name}: 完成时限: {problem}"),
-            );
-        }
-        // The limits every entry point keeps; the whole text stays in the list's source.
-        let title = self.within(
-            draft.first_line,
-            &name,
-            "its title",
-            draft.title,
-            text::MAX_TITLE_CHARS,
-        );
-        let content = self.within(
-            draft.first_line,
-            &name,
-            "its 事项内容",
-            content,
-            text::MAX_CONTENT_CHARS,
-        );
-        let deadline_text = self.within(
-            deadline_line,
-            &name,
-            "its 完成时限",
-            deadline_text,
-            text::MAX_TITLE_CHARS,
-        );
-        let item = ParsedItem {
-            number: draft.number.as_ref().map(|(n, _)| *n),
-            number_text: draft.number.map(|(_, t)| t),
-            title,
-            content,
-            deadline,
-            deadline_text,
-            lead_departments: lead,
-            cooperating_departments: cooperating,
-            generic_phrases: generic,
-            first_line: draft.first_line,
-            last_line: draft.last_line,
-        };
-        if item.number.is_some() {
-            self.items.push(item);
-        } else {
-            self.orphans.push(item);
-        }
-    }
-}
-
-/// Parses a list's text. Never panics; whatever it cannot place is reported.
-pub fn parse(text: &str, options: &ParseOptions) -> ParsedList {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines: Vec<(usize, Line<'_>)> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, classify(l)))
-        .collect();
-    let closing_field = lines
-        .iter()
-        .filter_map(|(_, l)| match l {
-            Line::Field { kind, .. } => Some(*kind),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(FieldKind::Cooperating);
-
-    // Deadlines that print no year need the list's year before any item is finished.
-    let title_line = lines.iter().find_map(|(_, l)| match l {
-        Line::Blank | Line::PageMarker => None,
-        Line::Text(t) => Some(Some(*t)),
-        _ => Some(None),
-    });
-    let year = options
-        .year
-        .or_else(|| title_line.flatten().and_then(year_in))
-        .or_else(|| {
-            most_common_year(lines.iter().filter_map(|(_, l)| match l {
-                Line::Field {
-                    kind: FieldKind::Deadline,
-                    value,
-                } => Some(*value),
-                _ => None,
-            }))
-        });
-
-    let mut parser = Parser::new(closing_field, year);
-    for (no, line) in lines {
-        parser.line(no, line);
-    }
-    parser.finish_list()
 }
 
 fn year_in(text: &str) -> Option<i32> {

@@ -7,6 +7,11 @@ use super::{ParsedItem, ParsedList};
 #[derive(Serialize)]
 pub struct ParsedListJson<'a> {
     pub title: Option<&'a str>,
+    /// `newspaper`, `table`, `categorized` or `runon`: the layout the text was read in.
+    pub layout: super::Layout,
+    pub year: Option<i32>,
+    /// Items given the list's year end because they print no 完成时限 (`--year-end-default`).
+    pub inferred_due_dates: usize,
     pub items: Vec<ItemJson<'a>>,
     pub orphans: Vec<ItemJson<'a>>,
     pub unattached: Vec<UnattachedJson<'a>>,
@@ -19,12 +24,21 @@ pub struct ItemJson<'a> {
     pub number_text: Option<&'a str>,
     pub title: &'a str,
     pub content: &'a str,
-    pub deadline_text: &'a str,
+    /// As printed; null when the item prints none.
+    pub deadline_text: Option<&'a str>,
     pub due_dates: Vec<String>,
+    /// The due date is inferred (the list's year end), not printed.
+    pub due_inferred: bool,
     pub ongoing: bool,
     pub lead_departments: Vec<&'a str>,
     pub cooperating_departments: Vec<&'a str>,
     pub generic_phrases: Vec<&'a str>,
+    /// The category heading the item is printed under.
+    pub category: Option<&'a str>,
+    /// People named on the item (牵头领导, 项目责任人).
+    pub responsible_people: Vec<&'a str>,
+    /// Progress printed with the item (实际完成情况).
+    pub progress: Option<&'a str>,
     pub lines: [usize; 2],
 }
 
@@ -49,13 +63,14 @@ impl<'a> From<&'a ParsedItem> for ItemJson<'a> {
             number_text: i.number_text.as_deref(),
             title: &i.title,
             content: &i.content,
-            deadline_text: &i.deadline_text,
+            deadline_text: (!i.deadline_text.is_empty()).then_some(i.deadline_text.as_str()),
             due_dates: i
                 .deadline
                 .milestones
                 .iter()
                 .map(|m| m.due_on.to_string())
                 .collect(),
+            due_inferred: i.due_inferred,
             ongoing: i.deadline.ongoing,
             lead_departments: i.lead_departments.iter().map(|d| d.as_str()).collect(),
             cooperating_departments: i
@@ -64,6 +79,9 @@ impl<'a> From<&'a ParsedItem> for ItemJson<'a> {
                 .map(|d| d.as_str())
                 .collect(),
             generic_phrases: i.generic_phrases.iter().map(String::as_str).collect(),
+            category: i.category.as_deref(),
+            responsible_people: i.responsible_people.iter().map(String::as_str).collect(),
+            progress: i.progress.as_deref(),
             lines: [i.first_line, i.last_line],
         }
     }
@@ -73,6 +91,9 @@ impl<'a> From<&'a ParsedList> for ParsedListJson<'a> {
     fn from(p: &'a ParsedList) -> Self {
         Self {
             title: p.title.as_deref(),
+            layout: p.layout,
+            year: p.year,
+            inferred_due_dates: p.inferred_due_dates(),
             items: p.items.iter().map(ItemJson::from).collect(),
             orphans: p.orphans.iter().map(ItemJson::from).collect(),
             unattached: p

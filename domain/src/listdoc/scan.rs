@@ -116,6 +116,96 @@ pub fn classify(raw: &str) -> Line<'_> {
     Line::Text(line)
 }
 
+/// A column of a flattened table, named by its header cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    /// 序号.
+    Number,
+    Content,
+    Lead,
+    Cooperating,
+    Deadline,
+    People,
+    Progress,
+    /// 备注 and other columns kept in the item's content.
+    Other,
+}
+
+/// The column a header cell names (`序号`, `民生实事`, `责任单位`, `完成时限`, …).
+pub fn header_cell(line: &str) -> Option<Column> {
+    let cell: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+    Some(match cell.as_str() {
+        "序号" => Column::Number,
+        "民生实事" | "项目名称" | "目标任务" | "事项内容" | "项目内容" | "建设内容"
+        | "主要内容" | "工作内容" | "实事项目" | "民生实事项目" | "工作任务" | "主要任务" => {
+            Column::Content
+        }
+        "责任单位" | "牵头单位" | "牵头部门" | "责任部门" => Column::Lead,
+        "配合单位" | "配合部门" | "协办单位" => Column::Cooperating,
+        "完成时限" | "时间节点" | "完成时间" => Column::Deadline,
+        "责任领导" | "牵头领导" | "责任人" | "项目责任人" => Column::People,
+        "进展情况" | "完成情况" | "实际完成情况" => Column::Progress,
+        "备注" | "类别" => Column::Other,
+        _ => return None,
+    })
+}
+
+/// Whether `line` is a header cell.
+pub fn is_header_cell(line: &str) -> bool {
+    header_cell(line).is_some()
+}
+
+/// A bare Arabic number on its own line: a table row's 序号.
+pub fn bare_number(line: &str) -> Option<i32> {
+    let line = line.trim();
+    if line.is_empty() || line.chars().count() > 4 {
+        return None;
+    }
+    if !line
+        .chars()
+        .all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+    {
+        return None;
+    }
+    number_value(line)
+}
+
+static ITEM_START: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"^(?:[(（]\s*(?P<paren>[0-9０-９]{1,4})\s*[)）]|(?P<plain>[0-9０-９]{1,4})\s*[、．.。)）])\s*(?P<rest>.+)$",
+    )
+});
+
+/// An item numbered in Arabic digits: `1.`, `1。`, `1、`, `（1）`, `1)`; (number, as printed,
+/// the rest of the line). A sentence such as `1.5万人…` is none.
+pub fn item_start(line: &str) -> Option<(i32, &str, &str)> {
+    let c = ITEM_START.captures(line.trim())?;
+    let number = c.name("paren").or_else(|| c.name("plain"))?;
+    let rest = c.name("rest")?.as_str().trim();
+    let first = rest.chars().next()?;
+    if first.is_ascii_digit() || ('０'..='９').contains(&first) || first == '%' {
+        return None;
+    }
+    Some((number_value(number.as_str())?, number.as_str(), rest))
+}
+
+/// A category heading in Chinese numerals: `一、教育文化`, `（二）医疗卫生`.
+pub fn category_heading(line: &str) -> Option<(i32, &str)> {
+    match classify(line) {
+        Line::Heading {
+            number,
+            number_text,
+            title,
+        } if number_text
+            .chars()
+            .all(|c| !c.is_ascii_digit() && !('０'..='９').contains(&c)) =>
+        {
+            Some((number, title))
+        }
+        _ => None,
+    }
+}
+
 fn number_value(text: &str) -> Option<i32> {
     let ascii: String = text
         .chars()
@@ -247,6 +337,34 @@ mod tests {
                 value: "上半年"
             }
         );
+    }
+
+    #[test]
+    fn items_numbered_in_every_style_and_categories() {
+        for line in [
+            "1.新建书房",
+            "1。新建书房",
+            "1、新建书房",
+            "（1）新建书房",
+            "(1)新建书房",
+            "1)新建书房",
+        ] {
+            assert_eq!(
+                item_start(line).map(|(n, _, r)| (n, r)),
+                Some((1, "新建书房")),
+                "{line}"
+            );
+        }
+        assert_eq!(item_start("1.5万人次"), None);
+        assert_eq!(item_start("一、教育"), None);
+        assert_eq!(category_heading("一、教育文化"), Some((1, "教育文化")));
+        assert_eq!(category_heading("（二）医疗卫生"), Some((2, "医疗卫生")));
+        assert_eq!(category_heading("3、新建书房"), None);
+        assert_eq!(bare_number("12"), Some(12));
+        assert_eq!(bare_number("１２"), Some(12));
+        assert_eq!(bare_number("12处"), None);
+        assert_eq!(header_cell("民生 实事"), Some(Column::Content));
+        assert_eq!(header_cell("新建书房"), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use crate::graphql::ids::Kind;
 use async_graphql::{Context, Enum, ID, InputObject, Result, SimpleObject};
 use domain::{
     DomainError,
-    listdoc::{ParseOptions, parse},
+    listdoc::{Layout, ParseOptions, parse},
     store::{
         item, list_import,
         list_import::{ImportOptions, ImportOutcome},
@@ -29,6 +29,47 @@ pub struct ImportListInput {
     /// Report what would change and write nothing.
     #[graphql(default)]
     pub dry_run: bool,
+    /// How the list is printed; guessed from the text when absent.
+    pub layout: Option<ImportLayout>,
+    /// Items that print no 完成时限 (annual goals) get the list's year end as an inferred due
+    /// date (按年度目标推定), so that reminders follow them.
+    #[graphql(default)]
+    pub year_end_default: bool,
+}
+
+/// How a list is printed.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ImportLayout {
+    /// Numbered headings with labelled fields under each (事项内容:, 完成时限:, 牵头部门:).
+    Newspaper,
+    /// A table flattened to one cell per line: 序号 and the header cells, then rows.
+    Table,
+    /// Category headings (一、教育文化) over items numbered 1. / （1）, units in parentheses.
+    Categorized,
+    /// Items that lost their line breaks, labelled inline (责任单位:…, 实际完成情况:…).
+    Runon,
+}
+
+impl From<ImportLayout> for Layout {
+    fn from(l: ImportLayout) -> Self {
+        match l {
+            ImportLayout::Newspaper => Layout::Newspaper,
+            ImportLayout::Table => Layout::Table,
+            ImportLayout::Categorized => Layout::Categorized,
+            ImportLayout::Runon => Layout::Runon,
+        }
+    }
+}
+
+impl From<Layout> for ImportLayout {
+    fn from(l: Layout) -> Self {
+        match l {
+            Layout::Newspaper => ImportLayout::Newspaper,
+            Layout::Table => ImportLayout::Table,
+            Layout::Categorized => ImportLayout::Categorized,
+            Layout::Runon => ImportLayout::Runon,
+        }
+    }
 }
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -46,8 +87,12 @@ pub struct ImportListReport {
     pub list_id: Option<ID>,
     pub outcome: ImportListOutcome,
     pub dry_run: bool,
+    /// The layout the text was read in (as asked, or guessed).
+    pub layout: ImportLayout,
     /// Items read from the text.
     pub item_count: u64,
+    /// Items given the list's year end because they print no 完成时限 (`yearEndDefault`).
+    pub inferred_due_dates: u64,
     /// Numbers as printed.
     pub items_added: Vec<String>,
     pub items_changed: Vec<ChangedItem>,
@@ -81,7 +126,14 @@ pub async fn run(
         .import_max_bytes;
     domain::text::check_source(&input.text, max)
         .map_err(|e| to_graphql(DomainError::validation("input.text", e.to_string())))?;
-    let parsed = parse(&input.text, &ParseOptions { year: input.year });
+    let parsed = parse(
+        &input.text,
+        &ParseOptions {
+            year: input.year,
+            layout: input.layout.map(Layout::from),
+            year_end_default: input.year_end_default,
+        },
+    );
     let db = ctx.data::<DatabaseConnection>()?;
     let options = ImportOptions {
         issuer: input.issuer.clone().filter(|i| !i.trim().is_empty()),
@@ -106,7 +158,9 @@ pub async fn run(
         list_id: (!would_create).then(|| ids::encode(Kind::ProjectList, report.list_id)),
         outcome,
         dry_run: input.dry_run,
+        layout: parsed.layout.into(),
         item_count: parsed.items.len() as u64,
+        inferred_due_dates: parsed.inferred_due_dates() as u64,
         items_added: report.items_added,
         items_changed: report
             .items_changed

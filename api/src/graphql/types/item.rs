@@ -79,6 +79,18 @@ impl Item {
         &self.0.generic_phrases
     }
 
+    /// The category heading the item is printed under (`教育文化` under `一、教育文化`); null in
+    /// lists without categories.
+    async fn category(&self) -> Option<&str> {
+        self.0.category.as_deref()
+    }
+
+    /// People the list names on the item (牵头领导, 项目责任人). They are people, not
+    /// departments: no reminder goes to them.
+    async fn responsible_people(&self) -> &[String] {
+        &self.0.responsible_people
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

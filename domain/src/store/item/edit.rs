@@ -147,6 +147,7 @@ pub async fn create_item(
         ongoing: Set(deadline.ongoing),
         status: Set(ItemStatus::Open),
         generic_phrases: Set(json!([])),
+        responsible_people: Set(json!([])),
         source_line_first: Set(None),
         source_line_last: Set(None),
         created_at: Set(change.now),

@@ -168,7 +168,7 @@ impl ItemColumns {
 struct ItemRow(Item);
 
 impl ItemRow {
-    const COLUMNS: [item::Column; 14] = [
+    const COLUMNS: [item::Column; 16] = [
         item::Column::Id,
         item::Column::ListId,
         item::Column::Number,
@@ -183,6 +183,8 @@ impl ItemRow {
         item::Column::CreatedAt,
         item::Column::UpdatedAt,
         item::Column::CompletedOn,
+        item::Column::Category,
+        item::Column::ResponsiblePeople,
     ];
 }
 
@@ -204,6 +206,9 @@ impl FromQueryResult for ItemRow {
             created_at: row.try_get_by_index(11)?,
             updated_at: row.try_get_by_index(12)?,
             completed_on: row.try_get_by_index(13)?,
+            category: row.try_get_by_index(14)?,
+            responsible_people: serde_json::from_value(row.try_get_by_index(15)?)
+                .unwrap_or_default(),
         }))
     }
 }

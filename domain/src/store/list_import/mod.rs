@@ -271,6 +271,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 ongoing: Set(parsed.deadline.ongoing),
                 status: Set(ItemStatus::Open),
                 generic_phrases: Set(serde_json::json!(parsed.generic_phrases)),
+                category: Set(parsed.category.clone()),
+                responsible_people: Set(serde_json::json!(parsed.responsible_people)),
                 source_line_first: Set(i32::try_from(parsed.first_line).ok()),
                 source_line_last: Set(i32::try_from(parsed.last_line).ok()),
                 created_at: Set(self.now),
@@ -422,7 +424,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
     ) -> Result<Vec<&'static str>, DomainError> {
         let mut changed = Vec::new();
         let generic = serde_json::json!(parsed.generic_phrases);
-        let checks: [(&'static str, bool); 6] = [
+        let people = serde_json::json!(parsed.responsible_people);
+        let checks: [(&'static str, bool); 8] = [
             ("number_text", current.number_text != number_text(parsed)),
             ("title", current.title != parsed.title),
             ("content", current.content != parsed.content),
@@ -432,6 +435,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             ),
             ("ongoing", current.ongoing != parsed.deadline.ongoing),
             ("generic_phrases", current.generic_phrases != generic),
+            ("category", current.category != parsed.category),
+            ("responsible_people", current.responsible_people != people),
         ];
         changed.extend(
             checks
@@ -487,6 +492,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         active.deadline_text = Set(parsed.deadline_text.clone());
         active.ongoing = Set(parsed.deadline.ongoing);
         active.generic_phrases = Set(generic);
+        active.category = Set(parsed.category.clone());
+        active.responsible_people = Set(people);
         active.source_line_first = Set(i32::try_from(parsed.first_line).ok());
         active.source_line_last = Set(i32::try_from(parsed.last_line).ok());
         if reopened {
