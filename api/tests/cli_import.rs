@@ -169,6 +169,97 @@ fn dry_run_prints_the_json_shape_and_touches_no_database() {
     );
 }
 
+const LAYOUTS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../domain/tests/fixtures/layouts/"
+);
+
+/// Each layout's fixture as an admin imports it: the JSON names the layout, each item's
+/// category, people and (null) printed deadline; `--year-end-default` infers year ends and
+/// says how many; `--layout` overrides the guess and an unknown layout is refused by name.
+#[test]
+fn layouts_are_guessed_named_and_reported() {
+    let dir = scratch("layouts");
+    let json_of = |file: &str, extra: &[&str]| -> Value {
+        let path = format!("{LAYOUTS}{file}");
+        let mut args = vec!["import", path.as_str(), "--dry-run", "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = api(&dir, None, &args);
+        assert!(out.status.success(), "{file}: {}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("one JSON document")
+    };
+    for (file, layout, items) in [
+        ("table-notice.txt", "table", 5),
+        ("categorized-deadlines.txt", "categorized", 3),
+        ("runon-web.txt", "runon", 3),
+    ] {
+        let json = json_of(file, &[]);
+        assert_eq!(json["layout"], layout, "{file}");
+        assert_eq!(
+            json["items"].as_array().map(Vec::len),
+            Some(items),
+            "{file}"
+        );
+    }
+
+    let annual = json_of("categorized-annual.txt", &[]);
+    assert_eq!(annual["items"][0]["category"], "教育文化");
+    assert_eq!(annual["items"][0]["deadline_text"], Value::Null);
+    assert_eq!(annual["items"][0]["due_dates"], serde_json::json!([]));
+    assert_eq!(annual["inferred_due_dates"], 0);
+    let inferred = json_of("categorized-annual.txt", &["--year-end-default"]);
+    assert_eq!(inferred["inferred_due_dates"], 5);
+    assert_eq!(
+        inferred["items"][2]["due_dates"],
+        serde_json::json!(["2024-12-31"])
+    );
+    assert_eq!(inferred["items"][2]["due_inferred"], true);
+
+    let bulletin = json_of("runon-bulletin.txt", &[]);
+    assert_eq!(
+        bulletin["items"][0]["responsible_people"],
+        serde_json::json!(["张某某", "李某"])
+    );
+    assert_eq!(
+        bulletin["items"][0]["progress"],
+        "已建成8处，2024年8月15日开放运营"
+    );
+
+    let forced = json_of("categorized-plain.txt", &["--layout", "runon"]);
+    assert_eq!(forced["layout"], "runon");
+
+    let path = format!("{LAYOUTS}table-plain.txt");
+    let bad = api(
+        &dir,
+        None,
+        &["import", &path, "--dry-run", "--layout", "excel"],
+    );
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("newspaper, table, categorized, runon"),
+        "{}",
+        text(&bad.stderr)
+    );
+
+    let human = api(
+        &dir,
+        None,
+        &[
+            "import",
+            &format!("{LAYOUTS}categorized-annual.txt"),
+            "--dry-run",
+            "--year-end-default",
+        ],
+    );
+    let shown = text(&human.stdout);
+    assert!(
+        shown.starts_with("2024年白石市十大民生实事项目\nlayout categorized"),
+        "{shown}"
+    );
+    assert!(shown.contains("【医疗卫生】"), "{shown}");
+    assert!(shown.contains("5 items print no 完成时限"), "{shown}");
+}
+
 #[test]
 fn unreadable_and_non_utf8_files_fail_with_a_message() {
     let dir = scratch("bad");

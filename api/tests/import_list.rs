@@ -107,4 +107,106 @@ async fn a_dry_run_writes_nothing_and_an_import_is_audited(t: TestDb) {
     assert_eq!(counts(&t).await, after);
 }
 
-backend_tests!(a_dry_run_writes_nothing_and_an_import_is_audited);
+fn layout_fixture(name: &str) -> String {
+    let path = format!(
+        "{}/../domain/tests/fixtures/layouts/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A categorized list through the graph: the layout it was read in, the inferred year ends
+/// counted, categories and people on the items; a layout named by the client wins over the
+/// guess, and a layout that is not one is refused on its field.
+async fn other_layouts_through_the_graph(t: TestDb) {
+    let app = TestApp::start_with(&settings_with(
+        &t.url,
+        &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],
+    ))
+    .await;
+    let import = "mutation($text: String!, $layout: ImportLayout, $yearEnd: Boolean) {
+      importList(input: { text: $text, layout: $layout, yearEndDefault: $yearEnd }) {
+        listId outcome layout itemCount inferredDueDates warnings { line message } } }";
+    let text = layout_fixture("categorized-annual.txt");
+
+    let forced = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            import,
+            json!({ "text": text, "layout": "NEWSPAPER", "yearEnd": false }),
+        )
+        .await;
+    let body = forced.to_string();
+    assert_eq!(
+        forced["data"]["importList"],
+        Value::Null,
+        "read as a newspaper the list has no item: {body}"
+    );
+    assert_eq!(only_error(&forced).0, "VALIDATION", "{body}");
+
+    let bad = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            import,
+            json!({ "text": text, "layout": "EXCEL" }),
+        )
+        .await;
+    assert!(
+        bad["errors"].as_array().is_some_and(|e| !e.is_empty()),
+        "{bad}"
+    );
+    assert_eq!(counts(&t).await.0, 0, "nothing was written");
+
+    let done = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            import,
+            json!({ "text": text, "yearEnd": true }),
+        )
+        .await;
+    let report = &done["data"]["importList"];
+    assert_eq!(report["outcome"], "CREATED", "{done}");
+    assert_eq!(report["layout"], "CATEGORIZED");
+    assert_eq!(report["itemCount"], 5);
+    assert_eq!(report["inferredDueDates"], 5);
+
+    let items = app
+        .graphql(
+            "{ items(first: 10) { nodes { numberText category responsiblePeople dueDates { dueOn label } } } }",
+            json!({}),
+        )
+        .await;
+    let nodes = items["data"]["items"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{items}"));
+    assert_eq!(nodes.len(), 5, "{items}");
+    assert_eq!(nodes[0]["category"], "教育文化");
+    assert_eq!(nodes[4]["category"], "医疗卫生");
+    assert_eq!(nodes[0]["responsiblePeople"], json!([]));
+    assert_eq!(
+        nodes[0]["dueDates"],
+        json!([{ "dueOn": "2024-12-31", "label": "按年度目标推定" }])
+    );
+
+    let bulletin = layout_fixture("runon-bulletin.txt");
+    let read = app
+        .graphql_as(Some(ADMIN_TOKEN), import, json!({ "text": bulletin }))
+        .await;
+    assert_eq!(read["data"]["importList"]["layout"], "RUNON", "{read}");
+    let people = app
+        .graphql(
+            "{ items(first: 10, filter: { search: \"社区食堂\" }) { nodes { responsiblePeople leadDepartments { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        people["data"]["items"]["nodes"][0]["responsiblePeople"],
+        json!(["张某某", "李某"]),
+        "{people}"
+    );
+}
+
+backend_tests!(
+    a_dry_run_writes_nothing_and_an_import_is_audited,
+    other_layouts_through_the_graph
+);

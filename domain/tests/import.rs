@@ -403,6 +403,22 @@ async fn the_seed_list_imports(t: TestDb) {
 /// entity's own reading (by name) puts it, on both engines.
 async fn items_read_by_position_match_the_entity(t: TestDb) {
     run(&t.db, SAMPLE, 1).await.expect("import");
+    run_with(
+        &t.db,
+        &layout_fixture("runon-bulletin.txt"),
+        &ParseOptions::default(),
+        1,
+    )
+    .await
+    .expect("import a list with categories' and people's columns");
+    run_with(
+        &t.db,
+        &layout_fixture("categorized-deadlines.txt"),
+        &ParseOptions::default(),
+        1,
+    )
+    .await
+    .expect("import a categorized list");
     let mut expected: Vec<domain::model::Item> = item::Entity::find()
         .order_by_asc(item::Column::Id)
         .all(&t.db)
@@ -412,6 +428,8 @@ async fn items_read_by_position_match_the_entity(t: TestDb) {
         .map(Into::into)
         .collect();
     assert!(expected.iter().any(|i| !i.generic_phrases.is_empty()));
+    assert!(expected.iter().any(|i| i.category.is_some()));
+    assert!(expected.iter().any(|i| !i.responsible_people.is_empty()));
     assert!(expected.iter().any(|i| i.earliest_due_on.is_some()));
     let ids: Vec<i64> = expected.iter().map(|i| i.id).collect();
     let mut by_ids = domain::store::item::by_ids(&t.db, &ids)
@@ -445,7 +463,114 @@ async fn items_read_by_position_match_the_entity(t: TestDb) {
     assert_eq!(page.rows, expected);
 }
 
+fn layout_fixture(name: &str) -> String {
+    let path = format!(
+        "{}/tests/fixtures/layouts/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+async fn run_with(
+    db: &DatabaseConnection,
+    text: &str,
+    options: &ParseOptions,
+    day: u32,
+) -> Result<ImportReport, DomainError> {
+    let parsed = parse(text, options);
+    let import_options = ImportOptions {
+        issuer: None,
+        actor: Actor("test".into()),
+        now: at(day),
+    };
+    import(db, text, &parsed, &import_options).await
+}
+
+/// A categorized list of annual goals: categories and inferred year ends stored, people never
+/// departments; the same text again changes nothing; a corrected category is a change.
+async fn other_layouts_store_categories_people_and_inferred_due_dates(t: TestDb) {
+    let db = &t.db;
+    let annual = layout_fixture("categorized-annual.txt");
+    let options = ParseOptions {
+        year_end_default: true,
+        ..Default::default()
+    };
+    let report = run_with(db, &annual, &options, 1).await.expect("import");
+    assert_eq!(report.items_added, ["1", "2", "3", "4", "5"]);
+    let first = item_by_number(db, 1).await;
+    assert_eq!(first.category.as_deref(), Some("教育文化"));
+    assert_eq!(first.deadline_text, "");
+    let dues = item_due_date::Entity::find()
+        .filter(item_due_date::Column::ItemId.eq(first.id))
+        .all(db)
+        .await
+        .expect("due dates");
+    assert_eq!(dues.len(), 1);
+    assert_eq!(
+        dues[0].due_on,
+        NaiveDate::from_ymd_opt(2024, 12, 31).expect("date")
+    );
+    assert_eq!(dues[0].label.as_deref(), Some("按年度目标推定"));
+    assert_eq!(dues[0].precision, entity::DuePrecision::Year);
+    assert_eq!(first.earliest_due_on, NaiveDate::from_ymd_opt(2024, 12, 31));
+
+    let again = run_with(db, &annual, &options, 2).await.expect("again");
+    assert_eq!(again.outcome, ImportOutcome::Unchanged);
+
+    let corrected = annual.replace("二、医疗卫生", "二、健康服务");
+    let report = run_with(db, &corrected, &options, 3)
+        .await
+        .expect("corrected");
+    assert_eq!(report.outcome, ImportOutcome::Updated);
+    let changed: Vec<(&str, Vec<&str>)> = report
+        .items_changed
+        .iter()
+        .map(|c| (c.number_text.as_str(), c.fields.clone()))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            ("3", vec!["category"]),
+            ("4", vec!["category"]),
+            ("5", vec!["category"])
+        ]
+    );
+    assert_eq!(
+        item_by_number(db, 4).await.category.as_deref(),
+        Some("健康服务")
+    );
+
+    // A bulletin's people are kept on the item and never become departments.
+    let bulletin = layout_fixture("runon-bulletin.txt");
+    run_with(db, &bulletin, &ParseOptions::default(), 4)
+        .await
+        .expect("bulletin");
+    let names: Vec<String> = department::Entity::find()
+        .all(db)
+        .await
+        .expect("departments")
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
+    for person in ["张某某", "李某", "王某某", "赵某", "刘某"] {
+        assert!(
+            !names.iter().any(|n| n.contains(person)),
+            "{person} in {names:?}"
+        );
+    }
+    let canteen = item::Entity::find()
+        .filter(item::Column::Title.eq("新建社区食堂10处"))
+        .one(db)
+        .await
+        .expect("query")
+        .expect("the bulletin's first item");
+    let people: Vec<String> =
+        serde_json::from_value(canteen.responsible_people).expect("a list of names");
+    assert_eq!(people, ["张某某", "李某"]);
+}
+
 backend_tests!(
+    other_layouts_store_categories_people_and_inferred_due_dates,
     items_read_by_position_match_the_entity,
     importing_the_sample_writes_every_part,
     reimporting_the_same_text_changes_nothing,

@@ -32,9 +32,8 @@ pub struct ImportListInput {
     /// How the list is printed; guessed from the text when absent.
     pub layout: Option<ImportLayout>,
     /// Items that print no 完成时限 (annual goals) get the list's year end as an inferred due
-    /// date (按年度目标推定), so that reminders follow them.
-    #[graphql(default)]
-    pub year_end_default: bool,
+    /// date (按年度目标推定), so that reminders follow them. Null or absent: false.
+    pub year_end_default: Option<bool>,
 }
 
 /// How a list is printed.
@@ -131,7 +130,7 @@ pub async fn run(
         &ParseOptions {
             year: input.year,
             layout: input.layout.map(Layout::from),
-            year_end_default: input.year_end_default,
+            year_end_default: input.year_end_default.unwrap_or(false),
         },
     );
     let db = ctx.data::<DatabaseConnection>()?;
