@@ -2,7 +2,7 @@
 
 use domain::{
     deadline::Deadline,
-    listdoc::{ParseOptions, parse},
+    listdoc::{Layout, ParseOptions, parse},
 };
 use proptest::prelude::*;
 
@@ -23,9 +23,32 @@ fn fragment() -> impl Strategy<Value = String> {
         Just("\r\n".to_owned()),
         Just("\u{feff}".to_owned()),
         Just("。".to_owned()),
+        // The table, categorized and run-on layouts.
+        Just("序号".to_owned()),
+        Just("民生实事".to_owned()),
+        Just("责任单位".to_owned()),
+        Just("3".to_owned()),
+        Just("市住建局".to_owned()),
+        Just("配合：市财政局".to_owned()),
+        Just("11月底前".to_owned()),
+        Just("6月底前开工".to_owned()),
+        Just("一、教育文化".to_owned()),
+        Just("（2）新建书房（牵头单位：市文旅局；完成时限：年底前）".to_owned()),
+        Just("3)改造操场(市教育局、市体育局)".to_owned()),
+        Just("1.新建食堂。 牵头领导:某某 责任单位:市民政局 实际完成情况:已建成 2.改造 ".to_owned()),
+        Just(" 项目责任人:某某 配合单位:市甲局，市乙委 ".to_owned()),
         "[一二三四五六七八九十百零、:：,，()（）0-9年月日底季度上下半长期]{0,12}",
         any::<String>(),
     ]
+}
+
+/// Whether the characters of `part` (but white space, which a lost line break may become)
+/// appear in `whole` in the same order.
+fn subsequence(part: &str, whole: &str) -> bool {
+    let mut rest = whole.chars();
+    part.chars()
+        .filter(|c| !c.is_whitespace())
+        .all(|c| rest.any(|w| w == c))
 }
 
 proptest! {
@@ -50,6 +73,31 @@ proptest! {
         for w in &list.warnings {
             prop_assert!(1 <= w.line && w.line <= lines, "{w:?}");
         }
+    }
+
+    #[test]
+    fn every_layout_keeps_ranges_inside_the_text_and_invents_no_item(
+        parts in proptest::collection::vec(fragment(), 0..60),
+        layout in proptest::sample::select(Layout::ALL.to_vec()),
+        year_end_default in any::<bool>(),
+    ) {
+        let text = parts.join("\n");
+        let lines = text.lines().count().max(1);
+        let list = parse(&text, &ParseOptions { layout: Some(layout), year_end_default, ..Default::default() });
+        prop_assert_eq!(list.layout, layout);
+        let printed: String = text.lines().map(str::trim).collect();
+        for item in list.items.iter().chain(&list.orphans) {
+            prop_assert!(1 <= item.first_line && item.first_line <= item.last_line && item.last_line <= lines, "{item:?}");
+            // Readers cut labels and parentheses out of a line, never add to it: the title's
+            // characters are printed in that order.
+            prop_assert!(subsequence(&item.title, &printed), "invented title {:?}", item.title);
+        }
+        for w in &list.warnings {
+            prop_assert!(1 <= w.line && w.line <= lines, "{w:?}");
+        }
+        // Guessing never panics either, and names a layout it then reads.
+        let guessed = parse(&text, &ParseOptions::default());
+        prop_assert_eq!(guessed.layout, Layout::guess(text.strip_prefix('\u{feff}').unwrap_or(&text)));
     }
 
     #[test]

@@ -7,6 +7,9 @@ use super::{
     scan::{Line, classify, is_header_cell, item_start},
 };
 
+/// Lines [`Layout::guess`] reads.
+pub const GUESS_LINES: usize = 200;
+
 /// How a list is printed. Each layout has its own reader; all of them give the same items.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -45,15 +48,20 @@ impl Layout {
     /// a line holding labelled fields after its first character is run-on text; fields at the
     /// start of lines are the newspaper layout; several items numbered `1.` / `（1）` with no
     /// fields are the categorized one. Anything else is read as a newspaper (its reader
-    /// reports what it cannot place).
+    /// reports what it cannot place). Only the first [`GUESS_LINES`] non-blank lines are
+    /// looked at: a layout shows early, and the guess must cost little beside the parse.
     pub fn guess(text: &str) -> Layout {
         let mut header = false;
         let mut bare_numbers = 0usize;
         let mut fields = 0usize;
         let mut numbered = 0usize;
         let mut runon = 0usize;
-        for raw in text.lines() {
-            let line = raw.trim();
+        for line in text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .take(GUESS_LINES)
+        {
             if is_header_cell(line) && line.starts_with("序号") {
                 header = true;
             }
