@@ -148,6 +148,9 @@ impl Application {
         mut db: DatabaseConnection,
         anonymous: Option<DatabaseConnection>,
     ) -> anyhow::Result<Self> {
+        // A malformed names file stops the start, as any bad setting does.
+        let department_names = domain::department::suggestions::NameForms::configured(settings)
+            .map_err(anyhow::Error::msg)?;
         let mut pools = vec![("main", db.clone())];
         if let Some(anonymous) = &anonymous {
             pools.push(("anonymous", anonymous.clone()));
@@ -194,7 +197,7 @@ impl Application {
             _ => None,
         };
         let state = AppState {
-            schema: graphql::build_schema(db.clone(), settings),
+            schema: graphql::build_schema(db.clone(), settings, department_names),
             db,
             anonymous_db,
             statements: statements.clone(),

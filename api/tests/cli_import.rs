@@ -225,6 +225,19 @@ fn layouts_are_guessed_named_and_reported() {
         "已建成8处，2024年8月15日开放运营"
     );
 
+    // One list spells one department two ways: suggested, with its rule, never merged.
+    let plain = json_of("table-plain.txt", &[]);
+    assert_eq!(
+        plain["department_suggestions"],
+        serde_json::json!([{
+            "name": "县发展改革委",
+            "probably": "县发改委",
+            "reason": "发展改革委 and 发改委 are one body's short and full names",
+            "rule": "abbreviation"
+        }])
+    );
+    assert_eq!(plain["items"][3]["lead_departments"][0], "县发展改革委");
+
     let forced = json_of("categorized-plain.txt", &["--layout", "runon"]);
     assert_eq!(forced["layout"], "runon");
 
@@ -397,5 +410,53 @@ fn a_blank_admin_token_stops_the_api_at_start() {
         text(&out.stderr).contains("MINSHENG_ADMIN_TOKEN"),
         "{}",
         text(&out.stderr)
+    );
+}
+
+/// A department names file that cannot be read as one stops the api at start, naming the
+/// setting, the file and the line; `api import` refuses it the same way before reading a list.
+#[test]
+fn a_malformed_department_names_file_stops_the_api_and_the_importer() {
+    let dir = scratch("bad-names");
+    let names = dir.join("names.txt");
+    std::fs::write(&names, "[abbreviations]\n港航局\n").expect("write");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_api"))
+        .arg("serve")
+        .current_dir(&dir)
+        .env_remove("MINSHENG_CONFIG")
+        .env_remove("DATABASE_URL")
+        .env("MINSHENG_BIND", "127.0.0.1:0")
+        .env("MINSHENG_DEPARTMENT_NAMES", &names)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the api");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("the api started with a malformed department names file");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("output");
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MINSHENG_DEPARTMENT_NAMES") && err.contains("line 2"),
+        "{err}"
+    );
+
+    let import = api_with(
+        &dir,
+        None,
+        &["import", &format!("{LAYOUTS}table-plain.txt"), "--dry-run"],
+        &[("MINSHENG_DEPARTMENT_NAMES", names.to_str().expect("path"))],
+    );
+    assert!(!import.status.success());
+    assert!(
+        text(&import.stderr).contains("line 2"),
+        "{}",
+        text(&import.stderr)
     );
 }

@@ -206,7 +206,66 @@ async fn other_layouts_through_the_graph(t: TestDb) {
     );
 }
 
+/// A list that spells one department two ways: the import reports the probable duplicate and
+/// merges nothing; `departmentSuggestions` shows the pair to the administrator only; after
+/// `mergeDepartments` it is gone.
+async fn department_variants_are_suggested_not_merged(t: TestDb) {
+    let app = TestApp::start_with(&settings_with(
+        &t.url,
+        &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],
+    ))
+    .await;
+    let text = layout_fixture("table-plain.txt");
+    let done = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "mutation($text: String!) { importList(input: { text: $text }) {
+               departmentsCreated departmentSuggestions { name probably reason } } }",
+            json!({ "text": text }),
+        )
+        .await;
+    let report = &done["data"]["importList"];
+    let created = report["departmentsCreated"].to_string();
+    assert!(
+        created.contains("县发改委") && created.contains("县发展改革委"),
+        "both spellings stay departments until the admin decides: {done}"
+    );
+    assert_eq!(
+        report["departmentSuggestions"],
+        json!([{
+            "name": "县发展改革委",
+            "probably": "县发改委",
+            "reason": "发展改革委 and 发改委 are one body's short and full names"
+        }]),
+        "{done}"
+    );
+
+    let query = "{ departmentSuggestions { name probably rule reason
+                   department { id name } probablyDepartment { id name } } }";
+    let anonymous = app.graphql(query, json!({})).await;
+    assert_eq!(only_error(&anonymous).0, "UNAUTHENTICATED", "{anonymous}");
+    let listed = app.graphql_as(Some(ADMIN_TOKEN), query, json!({})).await;
+    let rows = listed["data"]["departmentSuggestions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert_eq!(rows.len(), 1, "{listed}");
+    assert_eq!(rows[0]["rule"], "abbreviation");
+    assert_eq!(rows[0]["department"]["name"], "县发展改革委");
+
+    let merged = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "mutation($from: ID!, $into: ID!) { mergeDepartments(from: $from, into: $into) { name } }",
+            json!({ "from": rows[0]["department"]["id"], "into": rows[0]["probablyDepartment"]["id"] }),
+        )
+        .await;
+    assert!(merged["errors"].is_null(), "{merged}");
+    let after = app.graphql_as(Some(ADMIN_TOKEN), query, json!({})).await;
+    assert_eq!(after["data"]["departmentSuggestions"], json!([]), "{after}");
+}
+
 backend_tests!(
     a_dry_run_writes_nothing_and_an_import_is_audited,
-    other_layouts_through_the_graph
+    other_layouts_through_the_graph,
+    department_variants_are_suggested_not_merged
 );

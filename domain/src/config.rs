@@ -32,6 +32,8 @@ pub struct Settings {
     pub pool: PoolSettings,
     /// The largest list text the importer reads (the CLI and `importList`).
     pub import_max_bytes: usize,
+    /// A file of department name forms extending the shipped ones (department suggestions).
+    pub department_names: Option<PathBuf>,
     pub server: ServerSettings,
     pub metrics: MetricsSettings,
     pub supervision: SupervisionSettings,
@@ -174,6 +176,7 @@ keys! {
     statement_timeout_ms: Number = "MINSHENG_STATEMENT_TIMEOUT_MS",
     request_statement_limit: Number = "MINSHENG_REQUEST_STATEMENT_LIMIT",
     import_max_bytes: Number = "MINSHENG_IMPORT_MAX_BYTES",
+    department_names: Text = "MINSHENG_DEPARTMENT_NAMES",
     max_connections: Number = "MINSHENG_MAX_CONNECTIONS",
     header_timeout_ms: Number = "MINSHENG_HEADER_TIMEOUT_MS",
     ws_max_sockets: Number = "MINSHENG_WS_MAX_SOCKETS",
@@ -423,6 +426,9 @@ impl Settings {
             graph: GraphSettings::from_merged(&mut merged)?,
             pool: PoolSettings::from_merged(&mut merged)?,
             import_max_bytes: number(&mut merged, "import_max_bytes", 1024, 1024 * 1024 * 1024)?,
+            department_names: merged
+                .optional("department_names")
+                .map(|s| PathBuf::from(s.value.trim())),
             server: ServerSettings::from_merged(&mut merged)?,
             metrics: MetricsSettings::from_merged(&mut merged)?,
             supervision: SupervisionSettings::from_merged(&mut merged, env)?,
@@ -1047,6 +1053,32 @@ mod tests {
             Ok(settings) => panic!("accepted {vars:?}: {settings:?}"),
             Err(e) => e,
         }
+    }
+
+    #[test]
+    fn a_department_names_file_extends_the_shipped_forms_and_a_bad_one_is_named() {
+        use crate::department::suggestions::{NameForms, probable_duplicate};
+        let dir = std::env::temp_dir().join(format!("minsheng-names-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let good = dir.join("names.txt");
+        std::fs::write(&good, "[abbreviations]\n港航管理局 港航局\n").expect("write");
+        let s =
+            load(&[("MINSHENG_DEPARTMENT_NAMES", good.to_str().expect("path"))]).expect("loads");
+        assert_eq!(s.department_names.as_deref(), Some(good.as_path()));
+        let forms = NameForms::configured(&s).expect("forms");
+        assert!(probable_duplicate("市港航局", "市港航管理局", &forms).is_some());
+        assert!(probable_duplicate("市卫健委", "市卫生健康委", &forms).is_some());
+        assert_eq!(load(&[]).expect("defaults").department_names, None);
+
+        let bad = dir.join("bad.txt");
+        std::fs::write(&bad, "[abbreviations]\n港航局\n").expect("write");
+        let s = load(&[("MINSHENG_DEPARTMENT_NAMES", bad.to_str().expect("path"))]).expect("loads");
+        let err = NameForms::configured(&s).expect_err("one form on a line");
+        assert!(
+            err.starts_with("MINSHENG_DEPARTMENT_NAMES") && err.contains("line 2"),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

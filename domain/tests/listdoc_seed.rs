@@ -211,3 +211,44 @@ fn seed_json_shape() {
     assert!(json["unattached"][0]["lines"].is_array() && json["unattached"][0]["text"].is_string());
     assert!(json["warnings"][0]["line"].is_number() && json["warnings"][0]["message"].is_string());
 }
+
+/// The seed spells several departments two ways; each pair is suggested with its rule, and
+/// the bodies that only look alike (a bureau and its company) are not.
+#[test]
+fn seed_department_variants_are_suggested_never_merged() {
+    use domain::department::suggestions::{NameForms, suggest};
+    let Some(list) = seed() else { return };
+    let names = list.department_names();
+    let got: Vec<(String, String, String)> = suggest(&names, &[], NameForms::shipped())
+        .into_iter()
+        .map(|s| {
+            let rule = serde_json::to_value(&s.reason).expect("json")["rule"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            (s.name, s.probably, rule)
+        })
+        .collect();
+    for (a, b, rule) in [
+        ("市卫生健康委", "市卫健委", "abbreviation"),
+        ("市地震监测中心", "市地震检测中心", "confusable"),
+        ("市教育局(市委教育工委)", "市教育局", "second_name"),
+        ("市委组织部", "市组织部", "missing_wei"),
+        ("市自然资源规划局", "市自然资源和规划局", "dropped_he"),
+    ] {
+        assert!(
+            got.iter()
+                .any(|(n, p, r)| ((n == a && p == b) || (n == b && p == a)) && r == rule),
+            "{a} / {b} ({rule}) not in {got:#?}"
+        );
+    }
+    for (n, p, _) in &got {
+        let pair = [n.as_str(), p.as_str()];
+        assert!(
+            !(pair.contains(&"市水务局") && pair.contains(&"市水务集团")),
+            "a bureau and its company: {got:#?}"
+        );
+    }
+    // The departments stay as printed: suggestions change nothing.
+    assert_eq!(list.department_names().len(), names.len());
+}

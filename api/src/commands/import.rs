@@ -7,9 +7,11 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use domain::{
     Settings, db,
+    department::suggestions::{NameForms, Suggestion, suggest},
     listdoc::{Layout, ParseOptions, ParsedItem, ParsedList, ParsedListJson, parse},
     store::{
         audit::Actor,
+        department::suggestions::for_list,
         list_import::{ImportOptions, ImportOutcome, ImportReport, import},
     },
     text,
@@ -88,10 +90,13 @@ pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
         },
     );
 
-    let report = if args.dry_run {
-        None
+    let forms = NameForms::configured(&settings).map_err(anyhow::Error::msg)?;
+    let (report, suggestions) = if args.dry_run {
+        // A dry run opens no database: the list's names against each other only.
+        (None, suggest(&parsed.department_names(), &[], &forms))
     } else {
         let db = db::open_configured(&settings, args.migrate, db::PoolOptions::default()).await?;
+        let suggestions = for_list(&db, &parsed, &forms).await?;
         let options = ImportOptions {
             issuer: args.issuer.clone(),
             actor: Actor("cli".into()),
@@ -106,18 +111,32 @@ pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
                 )
             })?;
         db.close().await?;
-        Some(report)
+        (Some(report), suggestions)
     };
 
     let out = match args.format {
         Format::Json => {
             let mut value = serde_json::to_value(ParsedListJson::from(&parsed))?;
-            if let (Some(report), Some(map)) = (&report, value.as_object_mut()) {
-                map.insert("import".into(), serde_json::to_value(report)?);
+            if let Some(map) = value.as_object_mut() {
+                let listed: Vec<serde_json::Value> = suggestions
+                    .iter()
+                    .map(|s| {
+                        serde_json::json!({
+                            "name": s.name,
+                            "probably": s.probably,
+                            "reason": s.reason.to_string(),
+                            "rule": serde_json::to_value(&s.reason).ok().and_then(|r| r.get("rule").cloned()),
+                        })
+                    })
+                    .collect();
+                map.insert("department_suggestions".into(), listed.into());
+                if let Some(report) = &report {
+                    map.insert("import".into(), serde_json::to_value(report)?);
+                }
             }
             serde_json::to_string_pretty(&value)? + "\n"
         }
-        Format::Text => text_report(&parsed, report.as_ref()),
+        Format::Text => text_report(&parsed, report.as_ref()) + &suggestions_report(&suggestions),
     };
     print!("{out}");
     Ok(())
@@ -222,6 +241,20 @@ pub fn text_report(parsed: &ParsedList, report: Option<&ImportReport>) -> String
                 join_or_none(&r.departments_created)
             );
         }
+    }
+    out
+}
+
+/// Probable duplicates among the list's department names, for the administrator to accept.
+pub fn suggestions_report(suggestions: &[Suggestion]) -> String {
+    if suggestions.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "\ndepartment suggestions (nothing was merged; accept one with `api alias add NAME PROBABLY`):\n",
+    );
+    for s in suggestions {
+        let _ = writeln!(out, "  {} → probably {}: {}", s.name, s.probably, s.reason);
     }
     out
 }

@@ -44,13 +44,18 @@ fn builder()
 
 /// The schema with its limits from `settings.graph`. Request-scoped data (viewer, clock,
 /// loaders) is added per request by the route.
-pub fn build_schema(db: DatabaseConnection, settings: &Settings) -> AppSchema {
+pub fn build_schema(
+    db: DatabaseConnection,
+    settings: &Settings,
+    department_names: domain::department::suggestions::NameForms,
+) -> AppSchema {
     let graph = &settings.graph;
     let mut schema = builder()
         .data(events::ItemEvents::new(&db, &settings.database_url))
         .data(events::Revocations::new(&db, &settings.database_url))
         .data(db)
         .data(Arc::new(settings.clone()))
+        .data(Arc::new(department_names))
         // Depth is limited by the route (`limits`), which leaves introspection out of it.
         .limit_complexity(graph.complexity_limit)
         // Bounds nesting in the parser too (deep fragment or list nesting).

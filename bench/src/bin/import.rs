@@ -56,6 +56,11 @@ async fn main() -> Result<(), String> {
     }
     let parse_time = median(parse_times);
     let named_time = median(named_times);
+    let guess_time = median(
+        (0..RUNS)
+            .map(|_| time(|| domain::listdoc::Layout::guess(&text)).1)
+            .collect(),
+    );
     println!("list: {items} items, {mb:.2} MB");
     println!(
         "parse: median {:.1} ms over {} runs = {:.1} MB/s (layout guessed: {})",
@@ -69,6 +74,11 @@ async fn main() -> Result<(), String> {
         ms(named_time),
         mb / named_time.as_secs_f64(),
         named_time.as_secs_f64() / parse_time.as_secs_f64()
+    );
+    println!(
+        "layout guess alone: median {:.3} ms ({:.1}% of the named parse)",
+        ms(guess_time),
+        100.0 * guess_time.as_secs_f64() / named_time.as_secs_f64()
     );
 
     let mut import_times = Vec::new();

@@ -66,6 +66,17 @@ pub struct ParsedList {
 }
 
 impl ParsedList {
+    /// Every department name the items print, once each (by comparison form), in print order.
+    pub fn department_names(&self) -> Vec<&str> {
+        let mut seen = std::collections::HashSet::new();
+        self.items
+            .iter()
+            .flat_map(|i| i.lead_departments.iter().chain(&i.cooperating_departments))
+            .filter(|d| seen.insert(d.key()))
+            .map(DepartmentName::as_str)
+            .collect()
+    }
+
     /// Items whose due date was inferred (`year_end_default`).
     pub fn inferred_due_dates(&self) -> usize {
         self.items.iter().filter(|i| i.due_inferred).count()

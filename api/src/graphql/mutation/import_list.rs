@@ -98,8 +98,20 @@ pub struct ImportListReport {
     /// Items no longer in the text (closed, never deleted).
     pub items_removed: Vec<String>,
     pub departments_created: Vec<String>,
+    /// Names the list prints that are probably known departments (or each other), spelt
+    /// differently; nothing is merged.
+    pub department_suggestions: Vec<ImportDepartmentSuggestion>,
     /// What the reader doubted, with line numbers.
     pub warnings: Vec<ImportWarning>,
+}
+
+/// A printed name that is probably another department.
+#[derive(SimpleObject)]
+pub struct ImportDepartmentSuggestion {
+    pub name: String,
+    pub probably: String,
+    /// Why, in words.
+    pub reason: String,
 }
 
 #[derive(SimpleObject)]
@@ -138,6 +150,10 @@ pub async fn run(
         issuer: input.issuer.clone().filter(|i| !i.trim().is_empty()),
         ..options
     };
+    let forms = ctx.data::<std::sync::Arc<domain::department::suggestions::NameForms>>()?;
+    let suggestions = domain::store::department::suggestions::for_list(db, &parsed, forms)
+        .await
+        .map_err(to_graphql)?;
     let result = if input.dry_run {
         list_import::dry_run(db, &input.text, &parsed, &options).await
     } else {
@@ -171,6 +187,14 @@ pub async fn run(
             .collect(),
         items_removed: report.items_removed,
         departments_created: report.departments_created,
+        department_suggestions: suggestions
+            .into_iter()
+            .map(|s| ImportDepartmentSuggestion {
+                reason: s.reason.to_string(),
+                name: s.name,
+                probably: s.probably,
+            })
+            .collect(),
         warnings: parsed
             .warnings
             .iter()

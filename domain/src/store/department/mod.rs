@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod directory;
+pub mod suggestions;
 pub mod tokens;
 
 use std::collections::HashMap;

@@ -1,5 +1,7 @@
 //! Department names as printed, their comparison form, and the splitting of department fields.
 
+pub mod suggestions;
+
 use std::fmt;
 
 use unicode_normalization::UnicodeNormalization;
