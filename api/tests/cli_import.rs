@@ -238,6 +238,25 @@ fn layouts_are_guessed_named_and_reported() {
     );
     assert_eq!(plain["items"][3]["lead_departments"][0], "县发展改革委");
 
+    // Files as published: the kind is named in the report.
+    for (file, kind, items) in [
+        ("../files/table.xlsx", "xlsx", 5),
+        ("../files/table.xls", "xls", 2),
+        ("../files/notice.docx", "docx", 2),
+        ("../files/page.html", "html", 3),
+        ("../files/table.csv", "csv", 2),
+        ("table-plain.txt", "text", 4),
+    ] {
+        let json = json_of(file, &[]);
+        assert_eq!(json["file_kind"], kind, "{file}");
+        assert_eq!(json["layout"], "table", "{file}");
+        assert_eq!(
+            json["items"].as_array().map(Vec::len),
+            Some(items),
+            "{file}"
+        );
+    }
+
     let forced = json_of("categorized-plain.txt", &["--layout", "runon"]);
     assert_eq!(forced["layout"], "runon");
 

@@ -264,7 +264,89 @@ async fn department_variants_are_suggested_not_merged(t: TestDb) {
     assert_eq!(after["data"]["departmentSuggestions"], json!([]), "{after}");
 }
 
+/// A spreadsheet and a Word document through the graph as a browser sends them (base64): the
+/// report names the file's kind and layout, the items are stored; the same file again changes
+/// nothing; a file of an unknown kind, bad base64, or text and a file together are refused on
+/// their field, writing nothing.
+async fn files_through_the_graph(t: TestDb) {
+    use base64::Engine;
+    let app = TestApp::start_with(&settings_with(
+        &t.url,
+        &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],
+    ))
+    .await;
+    let fixture = |name: &str| {
+        let path = format!(
+            "{}/../domain/tests/fixtures/files/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        base64::engine::general_purpose::STANDARD
+            .encode(std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
+    };
+    let import = "mutation($input: ImportListInput!) { importList(input: $input) {
+        outcome fileKind layout itemCount itemsAdded warnings { line message } } }";
+    let send = |input: Value| {
+        let app = &app;
+        async move {
+            app.graphql_as(Some(ADMIN_TOKEN), import, json!({ "input": input }))
+                .await
+        }
+    };
+
+    for (input, field) in [
+        (
+            json!({ "file": { "name": "清单.pdf", "base64": fixture("table.xlsx") } }),
+            "input.file.name",
+        ),
+        (
+            json!({ "file": { "name": "清单.xlsx", "base64": "不是base64" } }),
+            "input.file.base64",
+        ),
+        (
+            json!({ "file": { "name": "清单.xlsx", "base64": fixture("notice.docx") } }),
+            "input.file",
+        ),
+        (
+            json!({ "text": "清单", "file": { "name": "清单.xlsx", "base64": fixture("table.xlsx") } }),
+            "input",
+        ),
+        (json!({}), "input"),
+    ] {
+        let body = send(input).await;
+        assert_eq!(
+            only_error(&body),
+            ("VALIDATION".to_owned(), Some(field.to_owned())),
+            "{body}"
+        );
+    }
+    assert_eq!(counts(&t).await.0, 0, "nothing was written");
+
+    let sheet =
+        send(json!({ "file": { "name": "清单.xlsx", "base64": fixture("table.xlsx") } })).await;
+    let report = &sheet["data"]["importList"];
+    assert_eq!(report["outcome"], "CREATED", "{sheet}");
+    assert_eq!(report["fileKind"], "XLSX");
+    assert_eq!(report["layout"], "TABLE");
+    assert_eq!(report["itemsAdded"], json!(["1", "2", "3", "5", "6"]));
+    let again =
+        send(json!({ "file": { "name": "清单.xlsx", "base64": fixture("table.xlsx") } })).await;
+    assert_eq!(
+        again["data"]["importList"]["outcome"], "UNCHANGED",
+        "{again}"
+    );
+
+    let word = send(json!({ "file": { "name": "通知.docx", "base64": fixture("notice.docx") }, "dryRun": true })).await;
+    let report = &word["data"]["importList"];
+    assert_eq!(report["fileKind"], "DOCX", "{word}");
+    assert_eq!(report["itemCount"], 2);
+
+    let text = send(json!({ "text": api::sample::SAMPLE_LIST, "dryRun": true })).await;
+    assert_eq!(text["data"]["importList"]["fileKind"], "TEXT", "{text}");
+    assert_eq!(text["data"]["importList"]["layout"], "NEWSPAPER");
+}
+
 backend_tests!(
+    files_through_the_graph,
     a_dry_run_writes_nothing_and_an_import_is_audited,
     other_layouts_through_the_graph,
     department_variants_are_suggested_not_merged

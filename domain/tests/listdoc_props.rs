@@ -101,6 +101,18 @@ proptest! {
     }
 
     #[test]
+    fn any_bytes_as_any_kind_of_file_never_panic(
+        bytes in proptest::collection::vec(any::<u8>(), 0..2048),
+        kind in proptest::sample::select(domain::listdoc::file::FileKind::ALL.to_vec()),
+    ) {
+        let name = format!("list.{}", if kind == domain::listdoc::file::FileKind::Text { "txt" } else { kind.as_str() });
+        if let Ok((read_kind, text)) = domain::listdoc::file::read(&name, &bytes) {
+            prop_assert_eq!(read_kind, kind);
+            let _ = parse(&text, &ParseOptions::default());
+        }
+    }
+
+    #[test]
     fn deadlines_never_panic(text in any::<String>(), year in proptest::option::of(-300_000i32..300_000)) {
         let d = Deadline::parse(&text, year);
         prop_assert_eq!(d.text, text.trim());

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use domain::{
     Settings, db,
     department::suggestions::{NameForms, Suggestion, suggest},
-    listdoc::{Layout, ParseOptions, ParsedItem, ParsedList, ParsedListJson, parse},
+    listdoc::{Layout, ParseOptions, ParsedItem, ParsedList, ParsedListJson, file, parse},
     store::{
         audit::Actor,
         department::suggestions::for_list,
@@ -25,7 +25,8 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The list as text (UTF-8), as copied from the newspaper or government site.
+    /// The list: text (UTF-8) as copied from the newspaper or a government site, or a file as
+    /// published: .xlsx, .xls, .docx, .html or .csv (by its extension).
     pub file: PathBuf,
     /// Year of deadlines that print none (default: from the title, else the deadlines).
     #[arg(long)]
@@ -72,13 +73,9 @@ pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
     }
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{} is not UTF-8 text (invalid byte at offset {}): save it as UTF-8 and try again",
-            args.file.display(),
-            e.utf8_error().valid_up_to()
-        )
-    })?;
+    let name = args.file.to_string_lossy();
+    let (file_kind, text) = file::read(&name, &bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was read", args.file.display()))?;
     text::check_source(&text, max)
         .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was read", args.file.display()))?;
     let parsed = parse(
@@ -130,13 +127,21 @@ pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
                     })
                     .collect();
                 map.insert("department_suggestions".into(), listed.into());
+                map.insert("file_kind".into(), file_kind.as_str().into());
                 if let Some(report) = &report {
                     map.insert("import".into(), serde_json::to_value(report)?);
                 }
             }
             serde_json::to_string_pretty(&value)? + "\n"
         }
-        Format::Text => text_report(&parsed, report.as_ref()) + &suggestions_report(&suggestions),
+        Format::Text => {
+            let report = text_report(&parsed, report.as_ref()) + &suggestions_report(&suggestions);
+            if file_kind == file::FileKind::Text {
+                report
+            } else {
+                format!("read from a {file_kind} file\n{report}")
+            }
+        }
     };
     print!("{out}");
     Ok(())

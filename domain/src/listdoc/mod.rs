@@ -14,6 +14,7 @@
 //! unattached text or the title) and never invents text.
 
 mod categorized;
+pub mod file;
 mod inline;
 mod layout;
 mod newspaper;

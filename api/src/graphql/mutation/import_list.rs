@@ -4,7 +4,7 @@ use crate::graphql::ids::Kind;
 use async_graphql::{Context, Enum, ID, InputObject, Result, SimpleObject};
 use domain::{
     DomainError,
-    listdoc::{Layout, ParseOptions, parse},
+    listdoc::{Layout, ParseOptions, file, parse},
     store::{
         item, list_import,
         list_import::{ImportOptions, ImportOutcome},
@@ -20,8 +20,10 @@ use crate::graphql::{
 
 #[derive(InputObject)]
 pub struct ImportListInput {
-    /// The list as published (UTF-8 text).
-    pub text: String,
+    /// The list as published (UTF-8 text). Give `text` or `file`, not both.
+    pub text: Option<String>,
+    /// The list as a file: .xlsx, .xls, .docx, .html, .csv or .txt (by its name).
+    pub file: Option<ImportFileInput>,
     /// The year for deadlines that print none; else taken from the title.
     pub year: Option<i32>,
     /// Who published it, e.g. 菏泽市人民政府.
@@ -34,6 +36,39 @@ pub struct ImportListInput {
     /// Items that print no 完成时限 (annual goals) get the list's year end as an inferred due
     /// date (按年度目标推定), so that reminders follow them. Null or absent: false.
     pub year_end_default: Option<bool>,
+}
+
+/// A list file, as a browser reads it.
+#[derive(InputObject)]
+pub struct ImportFileInput {
+    /// The file's name; its extension says what kind of file it is (清单.xlsx).
+    pub name: String,
+    /// The file's bytes, base64 (standard alphabet, with padding).
+    pub base64: String,
+}
+
+/// What kind of file a list was read from.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ImportFileKind {
+    Text,
+    Csv,
+    Xlsx,
+    Xls,
+    Docx,
+    Html,
+}
+
+impl From<file::FileKind> for ImportFileKind {
+    fn from(k: file::FileKind) -> Self {
+        match k {
+            file::FileKind::Text => ImportFileKind::Text,
+            file::FileKind::Csv => ImportFileKind::Csv,
+            file::FileKind::Xlsx => ImportFileKind::Xlsx,
+            file::FileKind::Xls => ImportFileKind::Xls,
+            file::FileKind::Docx => ImportFileKind::Docx,
+            file::FileKind::Html => ImportFileKind::Html,
+        }
+    }
 }
 
 /// How a list is printed.
@@ -88,6 +123,8 @@ pub struct ImportListReport {
     pub dry_run: bool,
     /// The layout the text was read in (as asked, or guessed).
     pub layout: ImportLayout,
+    /// What the list came as: `TEXT` for `input.text`, else the file's kind.
+    pub file_kind: ImportFileKind,
     /// Items read from the text.
     pub item_count: u64,
     /// Items given the list's year end because they print no 完成时限 (`yearEndDefault`).
@@ -135,10 +172,9 @@ pub async fn run(
     let max = ctx
         .data::<std::sync::Arc<domain::Settings>>()?
         .import_max_bytes;
-    domain::text::check_source(&input.text, max)
-        .map_err(|e| to_graphql(DomainError::validation("input.text", e.to_string())))?;
+    let (file_kind, text) = source(&input, max).map_err(to_graphql)?;
     let parsed = parse(
-        &input.text,
+        &text,
         &ParseOptions {
             year: input.year,
             layout: input.layout.map(Layout::from),
@@ -155,9 +191,9 @@ pub async fn run(
         .await
         .map_err(to_graphql)?;
     let result = if input.dry_run {
-        list_import::dry_run(db, &input.text, &parsed, &options).await
+        list_import::dry_run(db, &text, &parsed, &options).await
     } else {
-        list_import::import(db, &input.text, &parsed, &options).await
+        list_import::import(db, &text, &parsed, &options).await
     };
     let report = result.map_err(|e| to_graphql(under("input", e)))?;
     let outcome = match report.outcome {
@@ -174,6 +210,7 @@ pub async fn run(
         outcome,
         dry_run: input.dry_run,
         layout: parsed.layout.into(),
+        file_kind: file_kind.into(),
         item_count: parsed.items.len() as u64,
         inferred_due_dates: parsed.inferred_due_dates() as u64,
         items_added: report.items_added,
@@ -204,6 +241,50 @@ pub async fn run(
             })
             .collect(),
     })
+}
+
+/// The list's text, from `input.text` or read out of `input.file`, within the importer's
+/// limits; errors name the field.
+fn source(input: &ImportListInput, max: usize) -> Result<(file::FileKind, String), DomainError> {
+    use base64::Engine;
+    let (kind, text, field) = match (&input.text, &input.file) {
+        (Some(text), None) => (file::FileKind::Text, text.clone(), "input.text"),
+        (None, Some(f)) => {
+            // Base64 is 4/3 of the bytes: a larger string is refused before it is decoded.
+            if f.base64.len() / 4 * 3 > max {
+                return Err(DomainError::validation(
+                    "input.file.base64",
+                    domain::text::SourceError::TooLarge {
+                        bytes: f.base64.len() / 4 * 3,
+                        max,
+                    }
+                    .to_string(),
+                ));
+            }
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(f.base64.trim())
+                .map_err(|e| {
+                    DomainError::validation("input.file.base64", format!("not base64: {e}"))
+                })?;
+            let (kind, text) = file::read(&f.name, &bytes).map_err(|e| {
+                let field = match e {
+                    file::FileError::Unsupported(_) => "input.file.name",
+                    _ => "input.file",
+                };
+                DomainError::validation(field, e.to_string())
+            })?;
+            (kind, text, "input.file")
+        }
+        _ => {
+            return Err(DomainError::validation(
+                "input",
+                "give the list as text or as a file, one of them",
+            ));
+        }
+    };
+    domain::text::check_source(&text, max)
+        .map_err(|e| DomainError::validation(field, e.to_string()))?;
+    Ok((kind, text))
 }
 
 /// Tells `itemChanged` subscribers of a list what a committed re-import changed. (A new list

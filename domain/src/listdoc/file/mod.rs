@@ -1,0 +1,218 @@
+//! Lists as files: a spreadsheet (`.xlsx`, `.xls`), a Word document (`.docx`), a saved web page
+//! (`.html`), a `.csv` or plain text. Each becomes paragraphs and tables ([`Block`]s), written out
+//! as the text the layouts read: a table one cell per line under its header, with a blank line
+//! between cells, as a table copied from a page arrives. One parser model serves them all, and
+//! the text is what the list's stored source and the warnings' line numbers refer to.
+
+mod docx;
+mod html;
+mod sheet;
+
+use std::{fmt, str::FromStr};
+
+/// What kind of file a list came in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Text,
+    Csv,
+    Xlsx,
+    Xls,
+    Docx,
+    Html,
+}
+
+impl FileKind {
+    pub const ALL: [FileKind; 6] = [
+        FileKind::Text,
+        FileKind::Csv,
+        FileKind::Xlsx,
+        FileKind::Xls,
+        FileKind::Docx,
+        FileKind::Html,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Text => "text",
+            FileKind::Csv => "csv",
+            FileKind::Xlsx => "xlsx",
+            FileKind::Xls => "xls",
+            FileKind::Docx => "docx",
+            FileKind::Html => "html",
+        }
+    }
+
+    /// The kind a file name's extension says; a name without one (or `.txt`) is text.
+    pub fn from_name(name: &str) -> Result<FileKind, FileError> {
+        let extension = match name.rsplit_once('.') {
+            Some((_, ext)) if !ext.contains(['/', '\\']) => ext.to_ascii_lowercase(),
+            _ => return Ok(FileKind::Text),
+        };
+        Ok(match extension.as_str() {
+            "txt" | "text" => FileKind::Text,
+            "csv" => FileKind::Csv,
+            "xlsx" | "xlsm" => FileKind::Xlsx,
+            "xls" => FileKind::Xls,
+            "docx" => FileKind::Docx,
+            "html" | "htm" => FileKind::Html,
+            _ => return Err(FileError::Unsupported(extension)),
+        })
+    }
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for FileKind {
+    type Err = FileError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        FileKind::from_name(&format!("list.{s}"))
+    }
+}
+
+/// Why a file could not be read as a list.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    #[error(
+        "files ending .{0} are not read: give the list as .txt, .csv, .xlsx, .xls, .docx or .html"
+    )]
+    Unsupported(String),
+    #[error("the {kind} file cannot be read ({why}); save it again, or paste its text")]
+    Unreadable { kind: FileKind, why: String },
+    #[error(
+        "the file is neither UTF-8 nor GB18030 text (invalid byte at offset {0}): save it as UTF-8"
+    )]
+    NotText(usize),
+    #[error("the text is not UTF-8 (invalid byte at offset {0}): save it as UTF-8 and try again")]
+    NotUtf8(usize),
+}
+
+/// A paragraph or a table of a document, in document order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Block {
+    Paragraph(String),
+    /// Rows of cells; a cell may hold several lines (one unit per line).
+    Table(Vec<Vec<String>>),
+}
+
+/// The list in `bytes`, as the text the layouts read, with the kind of file it was.
+pub fn read(name: &str, bytes: &[u8]) -> Result<(FileKind, String), FileError> {
+    let kind = FileKind::from_name(name)?;
+    let text = match kind {
+        // A pasted or saved text is UTF-8, as the importer has always read it.
+        FileKind::Text => {
+            let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            std::str::from_utf8(bytes)
+                .map_err(|e| FileError::NotUtf8(e.valid_up_to()))?
+                .to_owned()
+        }
+        FileKind::Csv => render(&[sheet::csv(&decode(bytes)?)?]),
+        FileKind::Xlsx | FileKind::Xls => render(&sheet::workbook(kind, bytes)?),
+        FileKind::Docx => render(&docx::blocks(bytes)?),
+        FileKind::Html => render(&html::blocks(&decode(bytes)?)),
+    };
+    Ok((kind, text))
+}
+
+/// UTF-8 (a byte-order mark dropped), else GB18030, as Chinese offices' tools often save a CSV
+/// or a page.
+pub fn decode(bytes: &[u8]) -> Result<String, FileError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_owned()),
+        Err(e) => {
+            let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+            if had_errors {
+                Err(FileError::NotText(e.valid_up_to()))
+            } else {
+                Ok(text.into_owned())
+            }
+        }
+    }
+}
+
+/// Blocks as text: a paragraph per line; a table a cell per line (its lines kept), a blank line
+/// after each cell, so that the table layout tells cells apart. A row with one filled cell (a
+/// title across the table, a category) is a paragraph.
+pub fn render(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    let line = |out: &mut String, text: &str| {
+        for l in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            out.push_str(l);
+            out.push('\n');
+        }
+    };
+    for block in blocks {
+        match block {
+            Block::Paragraph(text) => line(&mut out, text),
+            Block::Table(rows) => {
+                for row in rows {
+                    let cells: Vec<&str> = row
+                        .iter()
+                        .map(|c| c.trim())
+                        .filter(|c| !c.is_empty())
+                        .collect();
+                    match cells.as_slice() {
+                        [] => {}
+                        [one] => line(&mut out, one),
+                        _ => {
+                            for cell in cells {
+                                line(&mut out, cell);
+                                out.push('\n');
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_come_from_the_name() {
+        assert_eq!(FileKind::from_name("清单.XLSX"), Ok(FileKind::Xlsx));
+        assert_eq!(FileKind::from_name("list"), Ok(FileKind::Text));
+        assert_eq!(FileKind::from_name("a.b/list"), Ok(FileKind::Text));
+        assert!(matches!(
+            FileKind::from_name("list.pdf"),
+            Err(FileError::Unsupported(e)) if e == "pdf"
+        ));
+    }
+
+    #[test]
+    fn gb18030_text_is_read_and_other_bytes_are_refused() {
+        let (gbk, _, _) = encoding_rs::GB18030.encode("民生实事");
+        assert_eq!(decode(&gbk), Ok("民生实事".to_owned()));
+        assert_eq!(decode("\u{feff}清单".as_bytes()), Ok("清单".to_owned()));
+        assert!(matches!(
+            decode(&[0x81, 0x20, 0xff]),
+            Err(FileError::NotText(0))
+        ));
+    }
+
+    #[test]
+    fn tables_render_a_cell_per_line() {
+        let text = render(&[
+            Block::Paragraph("2025年民生实事".into()),
+            Block::Table(vec![
+                vec!["序号".into(), "民生实事".into(), "责任单位".into()],
+                vec!["1".into(), "新建书房".into(), "市文旅局\n市财政局".into()],
+                vec!["二、医疗".into(), String::new(), " ".into()],
+            ]),
+        ]);
+        assert_eq!(
+            text,
+            "2025年民生实事\n序号\n\n民生实事\n\n责任单位\n\n1\n\n新建书房\n\n市文旅局\n市财政局\n\n二、医疗\n"
+        );
+    }
+}
