@@ -677,9 +677,11 @@ async fn items_can_await_sign_off_after_migration_12_and_not_before(t: TestDb) {
     let status = |db: &DatabaseConnection| {
         let db = db.clone();
         async move {
+            // Cast: the migration changes the column's length, and PostgreSQL refuses a
+            // statement cached on a pooled connection whose result type changed under it.
             db.query_one_raw(Statement::from_string(
                 db.get_database_backend(),
-                "SELECT status FROM item",
+                "SELECT CAST(status AS TEXT) FROM item",
             ))
             .await
             .expect("query")
