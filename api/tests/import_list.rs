@@ -204,6 +204,17 @@ async fn other_layouts_through_the_graph(t: TestDb) {
         json!(["张某某", "李某"]),
         "{people}"
     );
+    let progress = app
+        .graphql(
+            "{ items(first: 1, filter: { search: \"社区食堂\" }) { nodes { progress(first: 5) { nodes { note percent fromList department { name } } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        progress["data"]["items"]["nodes"][0]["progress"]["nodes"],
+        json!([{ "note": "已建成8处，2024年8月15日开放运营", "percent": 0, "fromList": true, "department": null }]),
+        "{progress}"
+    );
 }
 
 /// A list that spells one department two ways: the import reports the probable duplicate and

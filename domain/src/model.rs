@@ -230,7 +230,7 @@ pub struct ProgressReport {
     pub item_id: i64,
     pub note: String,
     pub percent: i32,
-    /// `admin` or `department:12`.
+    /// `admin`, `department:12`, or `import` for progress a list printed.
     pub author: String,
     /// The reporting department; `None` when an administrator reported.
     pub department_id: Option<i64>,

@@ -567,6 +567,48 @@ async fn other_layouts_store_categories_people_and_inferred_due_dates(t: TestDb)
     let people: Vec<String> =
         serde_json::from_value(canteen.responsible_people).expect("a list of names");
     assert_eq!(people, ["张某某", "李某"]);
+
+    // 实际完成情况 is progress as of the bulletin: one report, kept once.
+    let reports = |id: i64| async move {
+        entity::item_progress::Entity::find()
+            .filter(entity::item_progress::Column::ItemId.eq(id))
+            .order_by_asc(entity::item_progress::Column::Id)
+            .all(db)
+            .await
+            .expect("reports")
+    };
+    let first = reports(canteen.id).await;
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].note, "已建成8处，2024年8月15日开放运营");
+    assert_eq!(first[0].author, "import");
+    assert_eq!(first[0].percent, 0, "a bulletin prints no percentage");
+    assert_eq!(first[0].department_id, None);
+    assert_eq!(first[0].reported_at, at(4));
+
+    // The next bulletin (same title): new progress is a new report carrying the percentage;
+    // an item whose progress is unchanged gets none.
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+    let mut latest = first[0].clone().into_active_model();
+    latest.percent = Set(80);
+    latest
+        .update(db)
+        .await
+        .expect("a percentage reported since");
+    let next = bulletin.replace("已建成8处，2024年8月15日开放运营", "已全部建成");
+    let report = run_with(db, &next, &ParseOptions::default(), 5)
+        .await
+        .expect("next bulletin");
+    let changed: Vec<(&str, Vec<&str>)> = report
+        .items_changed
+        .iter()
+        .map(|c| (c.number_text.as_str(), c.fields.clone()))
+        .collect();
+    assert_eq!(changed, [("1", vec!["progress"])]);
+    let now = reports(canteen.id).await;
+    assert_eq!(now.len(), 2);
+    assert_eq!(now[1].note, "已全部建成");
+    assert_eq!(now[1].percent, 80, "the latest percentage is carried");
+    assert_eq!(now[1].reported_at, at(5));
 }
 
 backend_tests!(

@@ -33,7 +33,15 @@ impl ProgressReport {
         self.0.percent
     }
 
-    /// The department that reported; null when an administrator did.
+    /// Read from the list's text when it was imported (a bulletin's 实际完成情况, as of the
+    /// import), not reported by anyone through the graph. Its `percent` is the item's latest one
+    /// carried over: a bulletin prints none.
+    async fn from_list(&self) -> bool {
+        self.0.author == progress::IMPORTED_AUTHOR
+    }
+
+    /// The department that reported; null when an administrator did, or when the report was
+    /// read from the list (`fromList`).
     async fn department(&self, ctx: &Context<'_>) -> Result<Option<Department>> {
         match self.0.department_id {
             Some(id) => Ok(load_one(ctx, DepartmentKey(id)).await?.map(Department)),

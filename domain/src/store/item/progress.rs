@@ -5,7 +5,7 @@
 use crate::store::audit::{Action, RecordKind};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait, sea_query::Expr,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait, sea_query::Expr,
 };
 use serde_json::json;
 
@@ -76,6 +76,42 @@ pub async fn report(
         )
         .await?;
     Ok((row.into(), item.into()))
+}
+
+/// The author a report read from a list's text (实际完成情况) is recorded under.
+pub const IMPORTED_AUTHOR: &str = "import";
+
+/// Records progress a list prints with an item (a bulletin's 实际完成情况) as a report as of
+/// `now`, unless it is the item's latest report already (a re-import adds nothing). A bulletin
+/// states no percentage: the item's latest one is carried (0 before any). Returns whether a
+/// report was added.
+pub(crate) async fn record_printed<C: ConnectionTrait>(
+    db: &C,
+    item_id: i64,
+    note: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, DomainError> {
+    let latest = item_progress::Entity::find()
+        .filter(item_progress::Column::ItemId.eq(item_id))
+        .order_by_desc(item_progress::Column::ReportedAt)
+        .order_by_desc(item_progress::Column::Id)
+        .one(db)
+        .await?;
+    if latest.as_ref().is_some_and(|l| l.note == note) {
+        return Ok(false);
+    }
+    item_progress::ActiveModel {
+        item_id: Set(item_id),
+        note: Set(note.to_owned()),
+        percent: Set(latest.map_or(0, |l| l.percent)),
+        author: Set(IMPORTED_AUTHOR.to_owned()),
+        department_id: Set(None),
+        reported_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(true)
 }
 
 /// One page of an item's reports, newest first.

@@ -308,6 +308,15 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 .exec(self.txn)
                 .await?;
         }
+        for parsed in items {
+            if let (Some(progress), Some(&item_id)) = (
+                &parsed.progress,
+                ids.get(&parsed.number.unwrap_or_default()),
+            ) {
+                crate::store::item::progress::record_printed(self.txn, item_id, progress, self.now)
+                    .await?;
+            }
+        }
         Ok(())
     }
 
@@ -479,6 +488,15 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                     .exec(self.txn)
                     .await?;
             }
+        }
+
+        if let Some(progress) = &parsed.progress
+            && crate::store::item::progress::record_printed(
+                self.txn, current.id, progress, self.now,
+            )
+            .await?
+        {
+            changed.push("progress");
         }
 
         let reopened = current.status == ItemStatus::Closed;
