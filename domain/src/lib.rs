@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod model;
 pub mod numerals;
 pub mod reminder;
+pub mod scores;
 pub mod search;
 pub mod shutdown;
 pub mod store;

@@ -19,6 +19,7 @@ pub mod list_import;
 pub mod lists;
 pub mod notice;
 pub mod page;
+pub mod scores;
 pub mod stats;
 pub mod unit_of_work;
 

@@ -5,6 +5,7 @@ mod items;
 mod lists;
 mod nodes;
 mod records;
+mod reports;
 
 use async_graphql::MergedObject;
 
@@ -15,5 +16,6 @@ pub struct QueryRoot(
     items::ItemQuery,
     directory::DirectoryQuery,
     records::RecordQuery,
+    reports::ReportQuery,
     nodes::NodeQuery,
 );

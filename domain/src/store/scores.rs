@@ -1,0 +1,165 @@
+//! The facts 考评 is computed from ([`crate::scores`]): each lead department's items, the day
+//! each was done, their due dates, the extension requests on them and the reminders sent.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::{
+    DomainError,
+    model::Department,
+    scores::{self, DepartmentScore, LedItem, Period, Reminder, Request},
+    store::{
+        audit::{Action, RecordKind},
+        department,
+    },
+};
+use entity::{
+    DeliveryStatus, DepartmentRole, DueKind, ItemStatus, RequestStatus, audit_event,
+    deadline_change_request, item, item_department, item_due_date, reminder_delivery,
+};
+
+/// Scores of every department that leads an item of list `list_id` (of every list when
+/// `None`), for `period`, as of `today` in `tz`.
+pub async fn department_scores<C: ConnectionTrait>(
+    db: &C,
+    list_id: Option<i64>,
+    period: Period,
+    today: NaiveDate,
+    tz: Tz,
+) -> Result<Vec<(Department, DepartmentScore)>, DomainError> {
+    let mut items = item::Entity::find().filter(item::Column::Status.ne(ItemStatus::Closed));
+    if let Some(list_id) = list_id {
+        items = items.filter(item::Column::ListId.eq(list_id));
+    }
+    let items = items.all(db).await?;
+    let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+
+    let mut leads: HashMap<i64, Vec<i64>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for a in item_department::Entity::find()
+            .filter(item_department::Column::ItemId.is_in(chunk.iter().copied()))
+            .filter(item_department::Column::Role.eq(DepartmentRole::Lead))
+            .all(db)
+            .await?
+        {
+            leads.entry(a.item_id).or_default().push(a.department_id);
+        }
+    }
+
+    let mut final_due: HashMap<i64, NaiveDate> = HashMap::new();
+    let mut item_of_due_date: HashMap<i64, i64> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for d in item_due_date::Entity::find()
+            .filter(item_due_date::Column::ItemId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            item_of_due_date.insert(d.id, d.item_id);
+            if d.active && d.kind == DueKind::Final {
+                let due = final_due.entry(d.item_id).or_insert(d.due_on);
+                *due = (*due).max(d.due_on);
+            }
+        }
+    }
+
+    // Items done before completedOn was recorded: the day their status last changed.
+    let undated_done: Vec<i64> = items
+        .iter()
+        .filter(|i| i.status == ItemStatus::Done && i.completed_on.is_none())
+        .map(|i| i.id)
+        .collect();
+    let mut status_changed: HashMap<i64, NaiveDate> = HashMap::new();
+    for chunk in undated_done.chunks(500) {
+        for event in audit_event::Entity::find()
+            .filter(audit_event::Column::EntityType.eq(RecordKind::Item.as_str()))
+            .filter(audit_event::Column::EntityId.is_in(chunk.iter().copied()))
+            .filter(audit_event::Column::Action.is_in([
+                Action::ItemSetStatus.as_str(),
+                Action::ItemConfirmCompletion.as_str(),
+            ]))
+            .order_by_asc(audit_event::Column::OccurredAt)
+            .all(db)
+            .await?
+        {
+            if let Some(id) = event.entity_id {
+                status_changed.insert(id, event.occurred_at.with_timezone(&tz).date_naive());
+            }
+        }
+    }
+
+    let mut led = Vec::new();
+    for i in &items {
+        let done_on = (i.status == ItemStatus::Done).then(|| {
+            i.completed_on
+                .or_else(|| status_changed.get(&i.id).copied())
+                .unwrap_or_else(|| i.updated_at.with_timezone(&tz).date_naive())
+        });
+        for &department_id in leads.get(&i.id).map(Vec::as_slice).unwrap_or_default() {
+            led.push(LedItem {
+                department_id,
+                item_id: i.id,
+                done_on,
+                final_due_on: final_due.get(&i.id).copied(),
+                earliest_due_on: i.earliest_due_on,
+            });
+        }
+    }
+
+    let mut requests = Vec::new();
+    for chunk in ids.chunks(500) {
+        for r in deadline_change_request::Entity::find()
+            .filter(deadline_change_request::Column::ItemId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            for &department_id in leads.get(&r.item_id).map(Vec::as_slice).unwrap_or_default() {
+                requests.push(Request {
+                    department_id,
+                    requested_on: r.requested_at.with_timezone(&tz).date_naive(),
+                    approved: r.status == RequestStatus::Approved,
+                });
+            }
+        }
+    }
+
+    let item_ids: HashSet<i64> = ids.iter().copied().collect();
+    let mut reminders = Vec::new();
+    for d in reminder_delivery::Entity::find()
+        .filter(reminder_delivery::Column::Status.eq(DeliveryStatus::Sent))
+        .all(db)
+        .await?
+    {
+        let item = d.item_id.or_else(|| {
+            d.due_date_id
+                .and_then(|id| item_of_due_date.get(&id).copied())
+        });
+        let (Some(item), Some(sent_at)) = (item, d.sent_at) else {
+            continue;
+        };
+        if item_ids.contains(&item) {
+            reminders.push(Reminder {
+                department_id: d.department_id,
+                sent_on: sent_at.with_timezone(&tz).date_naive(),
+                acknowledged: d.acknowledged_at.is_some(),
+            });
+        }
+    }
+
+    let rows = scores::score(&led, &requests, &reminders, period, today);
+    let wanted: Vec<i64> = rows.iter().map(|r| r.department_id).collect();
+    let departments: HashMap<i64, Department> = department::directory::by_ids(db, &wanted)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| departments.get(&r.department_id).cloned().map(|d| (d, r)))
+        .collect())
+}
