@@ -1,10 +1,11 @@
-//! `api [serve] [--migrate]` serves the GraphQL API; `api import`, `api alias` and `api schema`
+//! `api [serve] [--migrate]` serves the GraphQL API; `api import`, `api export`, `api alias` and `api schema`
 //! are the admin's commands. Everything here parses arguments and calls the library.
 
 use std::process::ExitCode;
 
 use api::commands::{
     alias::{self, AliasCommand},
+    export::{self, ExportArgs},
     import::{self, ImportArgs},
 };
 use chrono::Utc;
@@ -35,6 +36,8 @@ enum Command {
     },
     /// Import a published list from a text file (see --help).
     Import(ImportArgs),
+    /// Write a list's 台账 (ledger of items) as .xlsx or .csv.
+    Export(ExportArgs),
     /// Keep department aliases (other printed names of a department).
     #[command(subcommand)]
     Alias(AliasCommand),
@@ -53,6 +56,10 @@ async fn main() -> ExitCode {
         Some(Command::Import(args)) => {
             telemetry::init("warn");
             import::run(&args, Utc::now()).await
+        }
+        Some(Command::Export(args)) => {
+            telemetry::init("warn");
+            export::run(&args, Utc::now()).await
         }
         Some(Command::Alias(command)) => {
             telemetry::init("warn");

@@ -278,7 +278,8 @@ fn router(state: AppState) -> Router {
         .route("/graphql/ws", get(routes::subscriptions::upgrade))
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
-        .route("/ack/{token}", get(routes::ack::acknowledge));
+        .route("/ack/{token}", get(routes::ack::acknowledge))
+        .route("/export/{file}", get(routes::export::ledger));
     if graph.graphiql {
         router = router.route("/graphiql/assets/{file}", get(routes::graphiql::asset));
     }

@@ -8,6 +8,7 @@ pub mod deadline;
 pub mod department;
 pub mod email;
 pub mod error;
+pub mod export;
 pub mod listdoc;
 pub mod metrics;
 pub mod model;

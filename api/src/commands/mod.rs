@@ -1,4 +1,5 @@
 //! Admin commands of the `api` binary besides `serve`.
 
 pub mod alias;
+pub mod export;
 pub mod import;

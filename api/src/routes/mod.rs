@@ -1,6 +1,7 @@
 //! HTTP handlers.
 
 pub mod ack;
+pub mod export;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;

@@ -14,6 +14,7 @@
 pub mod audit;
 pub mod department;
 pub mod item;
+pub mod item_ledger;
 pub mod ledger;
 pub mod list_import;
 pub mod lists;

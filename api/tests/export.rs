@@ -1,0 +1,316 @@
+//! The 台账 as the office gets it, on both engines: `api export` writes .xlsx and .csv, and
+//! `GET /export/ledger.xlsx` / `.csv` serves them to the administrator only. Workbooks are read
+//! back with calamine, a reader independent of the writer.
+
+mod support;
+
+use std::{io::Cursor, process::Command};
+
+use calamine::{Data, Reader, Xlsx};
+use chrono::NaiveDate;
+use entity::{ItemStatus, item};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+};
+use serde_json::{Value, json};
+use support::{ADMIN_TOKEN, TestApp, department_id, issue_token, settings_with};
+use test_support::{TestDb, backend_tests};
+
+const LIST: &str = "示例市2025年台账测试清单
+一、新建城市书房
+事项内容:新建城市书房10处。
+完成时限:2025年6月底
+牵头部门:市文旅局
+二、改造学校操场
+事项内容:改造学校操场20个。
+完成时限:2025年6月底
+牵头部门:市教育局
+配合部门:市财政局
+三、建设社区食堂
+事项内容:建设社区食堂5处。
+完成时限:2025年9月底
+牵头部门:市民政局
+四、改造供水管网
+事项内容:改造供水管网30公里,6月底前开工。
+完成时限:2025年6月底前开工,12月底前完工
+牵头部门:市住建局
+";
+const NOW: &str = "2025-11-05T10:00:00+08:00";
+
+/// A list with an item done late, one whose deadline the office moved, one overdue and one
+/// with two due dates; returns the app and the list's ID.
+async fn prepared(t: &TestDb) -> (TestApp, Value) {
+    let app = TestApp::start_with(&settings_with(
+        &t.url,
+        &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],
+    ))
+    .await;
+    let imported = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "mutation($text: String!) { importList(input: { text: $text }) { listId } }",
+            json!({ "text": LIST }),
+        )
+        .await;
+    let list_id = imported["data"]["importList"]["listId"].clone();
+    let three = support::item_id(&app, "社区食堂").await;
+    let moved = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "mutation($id: ID!) { changeDeadline(itemId: $id, dueOn: \"2025-10-31\", reason: \"施工许可延后\") { id } }",
+            json!({ "id": three }),
+        )
+        .await;
+    assert!(moved.get("errors").is_none(), "{moved}");
+    let two = item::Entity::find()
+        .filter(item::Column::Number.eq(2))
+        .one(&t.db)
+        .await
+        .expect("query")
+        .expect("item 2");
+    let mut done = two.into_active_model();
+    done.status = Set(ItemStatus::Done);
+    done.completed_on = Set(NaiveDate::from_ymd_opt(2025, 7, 15));
+    done.update(&t.db).await.expect("done");
+    (app, list_id)
+}
+
+fn text(cell: &Data) -> String {
+    match cell {
+        Data::String(s) => s.clone(),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Checks a workbook of [`LIST`] as of [`NOW`].
+fn check_workbook(bytes: Vec<u8>) {
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("xlsx");
+    assert_eq!(book.sheet_names(), ["台账", "考评"]);
+    let sheet = book.worksheet_range("台账").expect("台账");
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    assert_eq!(rows.len(), 2 + 4, "title, header, four items");
+    assert_eq!(
+        text(&rows[0][0]),
+        "示例市2025年台账测试清单（截至2025-11-05）"
+    );
+    let header: Vec<String> = rows[1].iter().map(text).collect();
+    assert_eq!(header, domain::export::HEADER);
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let row = |n: usize| rows[1 + n];
+
+    assert_eq!(text(&row(1)[column("序号")]), "一");
+    assert_eq!(text(&row(1)[column("紧急程度")]), "逾期");
+    // Dates are Excel dates, not strings.
+    match &row(1)[column("到期日")] {
+        Data::DateTime(d) => assert_eq!(
+            d.as_datetime().map(|d| d.date()),
+            NaiveDate::from_ymd_opt(2025, 6, 30)
+        ),
+        other => panic!("到期日 is {other:?}"),
+    }
+    assert_eq!(text(&row(2)[column("状态")]), "已办结");
+    assert_eq!(text(&row(2)[column("紧急程度")]), "已完成");
+    assert_eq!(text(&row(2)[column("配合部门")]), "市财政局");
+    assert!(matches!(row(2)[column("完成日期")], Data::DateTime(_)));
+    assert_eq!(
+        text(&row(3)[column("延期记录")]),
+        "第2版 2025-10-31：督查室调整：施工许可延后"
+    );
+    assert_eq!(text(&row(3)[column("紧急程度")]), "逾期");
+    assert!(matches!(row(4)[column("提醒次数")], Data::Float(f) if f == 0.0));
+
+    let scores = book.worksheet_range("考评").expect("考评");
+    let departments: Vec<String> = scores.rows().skip(1).map(|r| text(&r[0])).collect();
+    assert_eq!(
+        departments,
+        ["市文旅局", "市教育局", "市民政局", "市住建局"]
+    );
+}
+
+async fn the_cli_writes_the_ledger_as_xlsx_and_csv(t: TestDb) {
+    let (_app, list_id) = prepared(&t).await;
+    let dir = std::env::temp_dir().join(format!(
+        "minsheng-export-{}-{:?}",
+        std::process::id(),
+        t.backend
+    ));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let run = |file: &str, list: &str| {
+        Command::new(env!("CARGO_BIN_EXE_api"))
+            .args(["export", "--list", list, "--now", NOW, file])
+            .current_dir(&dir)
+            .env_remove("MINSHENG_CONFIG")
+            .env("DATABASE_URL", &t.url)
+            .output()
+            .expect("run api export")
+    };
+    let list = list_id.as_str().expect("an ID");
+    let out = run("ledger.xlsx", list);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    check_workbook(std::fs::read(dir.join("ledger.xlsx")).expect("written"));
+
+    let out = run("ledger.csv", list);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read(dir.join("ledger.csv")).expect("written");
+    assert!(
+        csv.starts_with(b"\xEF\xBB\xBF"),
+        "UTF-8 with a byte-order mark"
+    );
+    let csv = String::from_utf8(csv[3..].to_vec()).expect("utf-8");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("示例市2025年台账测试清单（截至2025-11-05）")
+    );
+    assert!(
+        lines
+            .next()
+            .is_some_and(|h| h.starts_with("序号,事项,事项内容,完成时限,到期日"))
+    );
+
+    let missing = run("none.xlsx", "999");
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("list 999"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn the_ledger_is_served_to_the_administrator_only(t: TestDb) {
+    let (app, list_id) = prepared(&t).await;
+    let list = list_id.as_str().expect("an ID");
+    let get = |path: String, token: Option<String>| {
+        let app = &app;
+        async move {
+            let mut request = app.client.get(app.url(&path));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            request.send().await.expect("request")
+        }
+    };
+    let path = format!(
+        "/export/ledger.xlsx?listId={list}&now={}",
+        NOW.replace('+', "%2B")
+    );
+
+    let anonymous = get(path.clone(), None).await;
+    assert_eq!(anonymous.status(), 401);
+    let body: Value = anonymous.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "UNAUTHENTICATED");
+
+    let department = department_id(&app, "市民政局").await;
+    let (token, _) = issue_token(&app, &department).await;
+    let forbidden = get(path.clone(), Some(token)).await;
+    assert_eq!(forbidden.status(), 403);
+
+    let bad = get(
+        "/export/ledger.xlsx?listId=nope".into(),
+        Some(ADMIN_TOKEN.into()),
+    )
+    .await;
+    assert_eq!(bad.status(), 400);
+    let gone = get(
+        "/export/ledger.xlsx?listId=UHJvamVjdExpc3Q6OTk5".into(),
+        Some(ADMIN_TOKEN.into()),
+    )
+    .await;
+    assert_eq!(gone.status(), 404, "ProjectList:999");
+
+    let xlsx = get(path, Some(ADMIN_TOKEN.into())).await;
+    assert_eq!(xlsx.status(), 200);
+    assert_eq!(
+        xlsx.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(
+        xlsx.headers()["content-disposition"]
+            .to_str()
+            .is_ok_and(|d| d.contains("ledger-2025-11-05.xlsx"))
+    );
+    check_workbook(xlsx.bytes().await.expect("body").to_vec());
+
+    let csv = get(
+        format!("/export/ledger.csv?listId={list}"),
+        Some(ADMIN_TOKEN.into()),
+    )
+    .await;
+    assert_eq!(csv.status(), 200);
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(
+        csv.bytes()
+            .await
+            .expect("body")
+            .starts_with(b"\xEF\xBB\xBF")
+    );
+}
+
+/// The seed's ledger (where the seed is readable): one row per printed item, each dated item's
+/// 到期日 an Excel date, every lead department on the second sheet.
+async fn the_seed_exports_one_row_per_item(t: TestDb) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/heze-2021-livelihood-list-batch1.txt");
+    let Ok(seed) = std::fs::read_to_string(&path) else {
+        eprintln!("skipped: {} is not readable here", path.display());
+        return;
+    };
+    let app = TestApp::start_with(&settings_with(
+        &t.url,
+        &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],
+    ))
+    .await;
+    let imported = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "mutation($text: String!) { importList(input: { text: $text }) { listId itemCount } }",
+            json!({ "text": seed }),
+        )
+        .await;
+    let report = &imported["data"]["importList"];
+    let items = report["itemCount"].as_u64().expect("count") as usize;
+    assert_eq!(items, 20);
+    let response = app
+        .client
+        .get(app.url(&format!(
+            "/export/ledger.xlsx?listId={}&now=2021-06-23T09:00:00%2B08:00",
+            report["listId"].as_str().expect("id")
+        )))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(response.status(), 200);
+    let bytes = response.bytes().await.expect("body").to_vec();
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("xlsx");
+    let sheet = book.worksheet_range("台账").expect("台账");
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    assert_eq!(rows.len(), 2 + items);
+    let numbers: Vec<String> = rows[2..].iter().map(|r| text(&r[0])).collect();
+    // The seed starts mid-list (its first page is not in the text): 三 is its first item.
+    assert_eq!(numbers.first().map(String::as_str), Some("三"));
+    let dated = rows[2..]
+        .iter()
+        .filter(|r| matches!(r[4], Data::DateTime(_)))
+        .count();
+    let strings = rows[2..]
+        .iter()
+        .filter(|r| matches!(r[4], Data::String(_)))
+        .count();
+    assert_eq!(strings, 0, "due dates are never strings");
+    assert!(dated >= 18, "{dated} dated items");
+    let scores = book.worksheet_range("考评").expect("考评");
+    assert!(scores.rows().count() > 10);
+}
+
+backend_tests!(
+    the_seed_exports_one_row_per_item,
+    the_cli_writes_the_ledger_as_xlsx_and_csv,
+    the_ledger_is_served_to_the_administrator_only
+);

@@ -1,0 +1,155 @@
+//! The ledger as a workbook: a title row, a frozen header, widths that fit Chinese text,
+//! wrapped cells, dates as Excel dates, rows coloured by urgency (红 overdue, 黄 due soon,
+//! 绿 done); the scores on a second sheet.
+
+use rust_xlsxwriter::{
+    Color, Format, FormatAlign, FormatBorder, Note, Workbook, Worksheet, XlsxError,
+};
+
+use super::{HEADER, Ledger, LedgerRow};
+use crate::urgency::Urgency;
+
+/// Column widths in characters: a Chinese character is about two.
+const WIDTHS: [f64; 14] = [
+    6.0, 24.0, 60.0, 18.0, 12.0, 22.0, 22.0, 10.0, 10.0, 40.0, 30.0, 9.0, 8.0, 12.0,
+];
+const DATE: &str = "yyyy-mm-dd";
+
+fn fill(urgency: Urgency) -> Option<Color> {
+    match urgency {
+        Urgency::Overdue => Some(Color::RGB(0xF8CBAD)),
+        Urgency::DueSoon => Some(Color::RGB(0xFFE699)),
+        Urgency::Done => Some(Color::RGB(0xC6E0B4)),
+        Urgency::OnTrack | Urgency::Ongoing => None,
+    }
+}
+
+pub fn to_xlsx(ledger: &Ledger) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    items_sheet(workbook.add_worksheet(), ledger)?;
+    scores_sheet(workbook.add_worksheet(), ledger)?;
+    workbook.save_to_buffer()
+}
+
+fn items_sheet(sheet: &mut Worksheet, ledger: &Ledger) -> Result<(), XlsxError> {
+    sheet.set_name("台账")?;
+    let title = Format::new()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center);
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_border(FormatBorder::Thin)
+        .set_background_color(Color::RGB(0xD9E1F2));
+    let last_col = (HEADER.len() - 1) as u16;
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        last_col,
+        &format!("{}（截至{}）", ledger.title, ledger.as_of),
+        &title,
+    )?;
+    for (col, name) in HEADER.iter().enumerate() {
+        sheet.write_string_with_format(1, col as u16, *name, &header)?;
+        sheet.set_column_width(col as u16, WIDTHS[col])?;
+    }
+    sheet.set_freeze_panes(2, 0)?;
+    for (i, row) in ledger.rows.iter().enumerate() {
+        write_item(sheet, 2 + i as u32, row)?;
+    }
+    Ok(())
+}
+
+fn write_item(sheet: &mut Worksheet, r: u32, row: &LedgerRow) -> Result<(), XlsxError> {
+    let mut text = Format::new()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_border(FormatBorder::Thin);
+    if let Some(color) = fill(row.urgency) {
+        text = text.set_background_color(color);
+    }
+    let date = text.clone().set_num_format(DATE);
+    let cells = row.cells();
+    for (col, value) in cells.iter().enumerate() {
+        let col = col as u16;
+        match col {
+            // 到期日: the earliest active due date as an Excel date (the one urgency follows);
+            // with several, a note on the cell lists them all.
+            4 => match row.due_dates.first() {
+                None => sheet.write_blank(r, col, &text)?,
+                Some(first) => {
+                    if row.due_dates.len() > 1 {
+                        sheet.insert_note(r, col, &Note::new(format!("全部到期日：\n{value}")))?;
+                    }
+                    sheet.write_datetime_with_format(r, col, *first, &date)?
+                }
+            },
+            11 => sheet.write_number_with_format(r, col, row.reminders_sent as f64, &text)?,
+            13 => match row.completed_on {
+                Some(day) => sheet.write_datetime_with_format(r, col, day, &date)?,
+                None => sheet.write_blank(r, col, &text)?,
+            },
+            _ => sheet.write_string_with_format(r, col, value, &text)?,
+        };
+    }
+    Ok(())
+}
+
+fn scores_sheet(sheet: &mut Worksheet, ledger: &Ledger) -> Result<(), XlsxError> {
+    sheet.set_name("考评")?;
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_background_color(Color::RGB(0xD9E1F2));
+    let cell = Format::new().set_border(FormatBorder::Thin);
+    let names = [
+        "牵头部门",
+        "牵头事项",
+        "按时办结",
+        "逾期办结",
+        "当前逾期",
+        "最长逾期天数",
+        "平均逾期天数",
+        "延期申请",
+        "延期获批",
+        "提醒次数",
+        "已签收",
+    ];
+    for (col, name) in names.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *name, &header)?;
+        sheet.set_column_width(col as u16, if col == 0 { 24.0 } else { 10.0 })?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    for (i, (name, s)) in ledger.scores.iter().enumerate() {
+        let r = 1 + i as u32;
+        sheet.write_string_with_format(r, 0, name, &cell)?;
+        let numbers = [
+            s.items_led as f64,
+            s.done_on_time as f64,
+            s.done_late as f64,
+            s.overdue_now as f64,
+            s.max_days_overdue as f64,
+        ];
+        for (j, n) in numbers.iter().enumerate() {
+            sheet.write_number_with_format(r, 1 + j as u16, *n, &cell)?;
+        }
+        match s.average_days_late {
+            Some(avg) => sheet.write_number_with_format(r, 6, avg, &cell)?,
+            None => sheet.write_blank(r, 6, &cell)?,
+        };
+        let rest = [
+            s.extensions_requested as f64,
+            s.extensions_approved as f64,
+            s.reminders_sent as f64,
+            s.reminders_acknowledged as f64,
+        ];
+        for (j, n) in rest.iter().enumerate() {
+            sheet.write_number_with_format(r, 7 + j as u16, *n, &cell)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,218 @@
+//! The rows of a list's 台账 ([`crate::export::Ledger`]): each item with its departments, due
+//! dates and their versions with the reason for each, its latest progress, and its reminders.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::{
+    DomainError,
+    export::{Ledger, LedgerRow},
+    model::{DepartmentRole, ItemStatus},
+    scores::Period,
+    store::{
+        audit::{Action, RecordKind},
+        department, item as items,
+        item::Today,
+        scores,
+    },
+};
+use entity::{
+    DeliveryStatus, audit_event, deadline_change_request, item_due_date, item_progress,
+    project_list, reminder_delivery,
+};
+
+/// The ledger of list `list_id` as of `today` (urgency) in `tz`; `NotFound` for no such list.
+pub async fn ledger<C: ConnectionTrait>(
+    db: &C,
+    list_id: i64,
+    today: Today,
+    tz: Tz,
+) -> Result<Ledger, DomainError> {
+    let list = project_list::Entity::find_by_id(list_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::NotFound {
+            entity: "list",
+            id: list_id.to_string(),
+        })?;
+    let list_items: Vec<_> = items::of_list(db, list_id)
+        .await?
+        .into_iter()
+        .filter(|i| i.status != ItemStatus::Closed)
+        .collect();
+    let ids: Vec<i64> = list_items.iter().map(|i| i.id).collect();
+
+    let mut lead: HashMap<i64, Vec<(i32, String)>> = HashMap::new();
+    let mut cooperating: HashMap<i64, Vec<(i32, String)>> = HashMap::new();
+    for a in department::directory::assignments_for_items(db, &ids).await? {
+        let into = match a.role {
+            DepartmentRole::Lead => &mut lead,
+            DepartmentRole::Cooperating => &mut cooperating,
+        };
+        into.entry(a.item_id)
+            .or_default()
+            .push((a.position, a.department.name));
+    }
+    let names = department::names(db).await?;
+
+    // Due dates: the active ones, and every version after the first with the reason for it.
+    let mut active: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
+    let mut versions: HashMap<i64, Vec<(i32, NaiveDate)>> = HashMap::new();
+    let mut item_of_due_date: HashMap<i64, i64> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for d in item_due_date::Entity::find()
+            .filter(item_due_date::Column::ItemId.is_in(chunk.iter().copied()))
+            .order_by_asc(item_due_date::Column::DueOn)
+            .all(db)
+            .await?
+        {
+            item_of_due_date.insert(d.id, d.item_id);
+            if d.active {
+                active.entry(d.item_id).or_default().push(d.due_on);
+            }
+            if d.version > 1 {
+                let v = versions.entry(d.item_id).or_default();
+                if !v
+                    .iter()
+                    .any(|(version, day)| *version == d.version && *day == d.due_on)
+                {
+                    v.push((d.version, d.due_on));
+                }
+            }
+        }
+    }
+    let mut reasons: HashMap<(i64, i32), String> = HashMap::new();
+    let mut request_reason: HashMap<i64, String> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for r in deadline_change_request::Entity::find()
+            .filter(deadline_change_request::Column::ItemId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            request_reason.insert(r.id, r.reason);
+        }
+        for event in audit_event::Entity::find()
+            .filter(audit_event::Column::EntityType.eq(RecordKind::Item.as_str()))
+            .filter(audit_event::Column::EntityId.is_in(chunk.iter().copied()))
+            .filter(audit_event::Column::Action.is_in([
+                Action::ItemChangeDeadline.as_str(),
+                Action::ItemDecideDeadlineChange.as_str(),
+            ]))
+            .all(db)
+            .await?
+        {
+            let (Some(item_id), Some(version)) = (
+                event.entity_id,
+                event.payload["version"]
+                    .as_i64()
+                    .and_then(|v| i32::try_from(v).ok()),
+            ) else {
+                continue;
+            };
+            let why = if event.action == Action::ItemChangeDeadline.as_str() {
+                format!(
+                    "督查室调整：{}",
+                    event.payload["reason"].as_str().unwrap_or_default()
+                )
+            } else {
+                let asked = event.payload["request_id"]
+                    .as_i64()
+                    .and_then(|id| request_reason.get(&id))
+                    .cloned()
+                    .unwrap_or_default();
+                format!("延期申请获批：{asked}")
+            };
+            reasons.insert((item_id, version), why);
+        }
+    }
+
+    let mut latest: HashMap<i64, item_progress::Model> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for p in item_progress::Entity::find()
+            .filter(item_progress::Column::ItemId.is_in(chunk.iter().copied()))
+            .order_by_asc(item_progress::Column::ReportedAt)
+            .order_by_asc(item_progress::Column::Id)
+            .all(db)
+            .await?
+        {
+            latest.insert(p.item_id, p);
+        }
+    }
+
+    let listed: std::collections::HashSet<i64> = ids.iter().copied().collect();
+    let mut sent: HashMap<i64, (u64, u64)> = HashMap::new();
+    for d in reminder_delivery::Entity::find()
+        .filter(reminder_delivery::Column::Status.eq(DeliveryStatus::Sent))
+        .all(db)
+        .await?
+    {
+        let item = d.item_id.or_else(|| {
+            d.due_date_id
+                .and_then(|id| item_of_due_date.get(&id).copied())
+        });
+        if let Some(item) = item.filter(|i| listed.contains(i)) {
+            let counts = sent.entry(item).or_default();
+            counts.0 += 1;
+            counts.1 += u64::from(d.acknowledged_at.is_some());
+        }
+    }
+
+    let sorted = |mut v: Vec<(i32, String)>| {
+        v.sort_by_key(|(p, _)| *p);
+        v.into_iter().map(|(_, n)| n).collect::<Vec<_>>()
+    };
+    let rows = list_items
+        .into_iter()
+        .map(|i| {
+            let (reminders_sent, acknowledged) = sent.get(&i.id).copied().unwrap_or_default();
+            let mut changes = versions.remove(&i.id).unwrap_or_default();
+            changes.sort();
+            LedgerRow {
+                number_text: i.number_text.clone(),
+                title: i.title.clone(),
+                content: i.content.clone(),
+                deadline_text: i.deadline_text.clone(),
+                due_dates: active.remove(&i.id).unwrap_or_default(),
+                lead: sorted(lead.remove(&i.id).unwrap_or_default()),
+                cooperating: sorted(cooperating.remove(&i.id).unwrap_or_default()),
+                status: i.status,
+                urgency: today.rule.classify(i.status, i.earliest_due_on, today.date),
+                latest_progress: latest.remove(&i.id).map(|p| {
+                    let who = p
+                        .department_id
+                        .and_then(|d| names.get(&d).cloned())
+                        .unwrap_or_else(|| "督查室".to_owned());
+                    (p.reported_at.with_timezone(&tz).date_naive(), who, p.note)
+                }),
+                deadline_changes: changes
+                    .into_iter()
+                    .map(|(version, day)| {
+                        let why = reasons
+                            .get(&(i.id, version))
+                            .cloned()
+                            .unwrap_or_else(|| "清单更正".to_owned());
+                        (version, day, why)
+                    })
+                    .collect(),
+                reminders_sent,
+                acknowledged: (reminders_sent > 0).then_some(acknowledged == reminders_sent),
+                completed_on: i.completed_on,
+            }
+        })
+        .collect();
+
+    let scores = scores::department_scores(db, Some(list_id), Period::default(), today.date, tz)
+        .await?
+        .into_iter()
+        .map(|(d, s)| (d.name, s))
+        .collect();
+    Ok(Ledger {
+        title: list.title,
+        as_of: today.date,
+        rows,
+        scores,
+    })
+}
