@@ -57,21 +57,45 @@ fn items_sheet(sheet: &mut Worksheet, ledger: &Ledger) -> Result<(), XlsxError> 
         sheet.set_column_width(col as u16, WIDTHS[col])?;
     }
     sheet.set_freeze_panes(2, 0)?;
+    // One text and one date format per urgency, made once: a format per cell would be looked
+    // up in the workbook's registry ten thousand times over.
+    let formats: Vec<(Urgency, Format, Format)> = [
+        Urgency::Overdue,
+        Urgency::DueSoon,
+        Urgency::OnTrack,
+        Urgency::Ongoing,
+        Urgency::Done,
+    ]
+    .into_iter()
+    .map(|urgency| {
+        let mut text = Format::new()
+            .set_text_wrap()
+            .set_align(FormatAlign::Top)
+            .set_border(FormatBorder::Thin);
+        if let Some(color) = fill(urgency) {
+            text = text.set_background_color(color);
+        }
+        let date = text.clone().set_num_format(DATE);
+        (urgency, text, date)
+    })
+    .collect();
     for (i, row) in ledger.rows.iter().enumerate() {
-        write_item(sheet, 2 + i as u32, row)?;
+        let (_, text, date) = formats
+            .iter()
+            .find(|(u, _, _)| *u == row.urgency)
+            .unwrap_or(&formats[2]);
+        write_item(sheet, 2 + i as u32, row, text, date)?;
     }
     Ok(())
 }
 
-fn write_item(sheet: &mut Worksheet, r: u32, row: &LedgerRow) -> Result<(), XlsxError> {
-    let mut text = Format::new()
-        .set_text_wrap()
-        .set_align(FormatAlign::Top)
-        .set_border(FormatBorder::Thin);
-    if let Some(color) = fill(row.urgency) {
-        text = text.set_background_color(color);
-    }
-    let date = text.clone().set_num_format(DATE);
+fn write_item(
+    sheet: &mut Worksheet,
+    r: u32,
+    row: &LedgerRow,
+    text: &Format,
+    date: &Format,
+) -> Result<(), XlsxError> {
     let cells = row.cells();
     for (col, value) in cells.iter().enumerate() {
         let col = col as u16;
@@ -79,20 +103,20 @@ fn write_item(sheet: &mut Worksheet, r: u32, row: &LedgerRow) -> Result<(), Xlsx
             // 到期日: the earliest active due date as an Excel date (the one urgency follows);
             // with several, a note on the cell lists them all.
             4 => match row.due_dates.first() {
-                None => sheet.write_blank(r, col, &text)?,
+                None => sheet.write_blank(r, col, text)?,
                 Some(first) => {
                     if row.due_dates.len() > 1 {
                         sheet.insert_note(r, col, &Note::new(format!("全部到期日：\n{value}")))?;
                     }
-                    sheet.write_datetime_with_format(r, col, *first, &date)?
+                    sheet.write_datetime_with_format(r, col, *first, date)?
                 }
             },
-            11 => sheet.write_number_with_format(r, col, row.reminders_sent as f64, &text)?,
+            11 => sheet.write_number_with_format(r, col, row.reminders_sent as f64, text)?,
             13 => match row.completed_on {
-                Some(day) => sheet.write_datetime_with_format(r, col, day, &date)?,
-                None => sheet.write_blank(r, col, &text)?,
+                Some(day) => sheet.write_datetime_with_format(r, col, day, date)?,
+                None => sheet.write_blank(r, col, text)?,
             },
-            _ => sheet.write_string_with_format(r, col, value, &text)?,
+            _ => sheet.write_string_with_format(r, col, value, text)?,
         };
     }
     Ok(())

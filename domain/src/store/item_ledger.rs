@@ -47,7 +47,7 @@ pub async fn ledger<C: ConnectionTrait>(
 
     let mut lead: HashMap<i64, Vec<(i32, String)>> = HashMap::new();
     let mut cooperating: HashMap<i64, Vec<(i32, String)>> = HashMap::new();
-    for a in department::directory::assignments_for_items(db, &ids).await? {
+    for a in department::directory::assignments_for_list(db, list_id).await? {
         let into = match a.role {
             DepartmentRole::Lead => &mut lead,
             DepartmentRole::Cooperating => &mut cooperating,
@@ -62,9 +62,10 @@ pub async fn ledger<C: ConnectionTrait>(
     let mut active: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
     let mut versions: HashMap<i64, Vec<(i32, NaiveDate)>> = HashMap::new();
     let mut item_of_due_date: HashMap<i64, i64> = HashMap::new();
-    for chunk in ids.chunks(500) {
+    {
         for d in item_due_date::Entity::find()
-            .filter(item_due_date::Column::ItemId.is_in(chunk.iter().copied()))
+            .inner_join(entity::item::Entity)
+            .filter(entity::item::Column::ListId.eq(list_id))
             .order_by_asc(item_due_date::Column::DueOn)
             .all(db)
             .await?
@@ -86,14 +87,15 @@ pub async fn ledger<C: ConnectionTrait>(
     }
     let mut reasons: HashMap<(i64, i32), String> = HashMap::new();
     let mut request_reason: HashMap<i64, String> = HashMap::new();
+    for r in deadline_change_request::Entity::find()
+        .inner_join(entity::item::Entity)
+        .filter(entity::item::Column::ListId.eq(list_id))
+        .all(db)
+        .await?
+    {
+        request_reason.insert(r.id, r.reason);
+    }
     for chunk in ids.chunks(500) {
-        for r in deadline_change_request::Entity::find()
-            .filter(deadline_change_request::Column::ItemId.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?
-        {
-            request_reason.insert(r.id, r.reason);
-        }
         for event in audit_event::Entity::find()
             .filter(audit_event::Column::EntityType.eq(RecordKind::Item.as_str()))
             .filter(audit_event::Column::EntityId.is_in(chunk.iter().copied()))
@@ -130,16 +132,15 @@ pub async fn ledger<C: ConnectionTrait>(
     }
 
     let mut latest: HashMap<i64, item_progress::Model> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        for p in item_progress::Entity::find()
-            .filter(item_progress::Column::ItemId.is_in(chunk.iter().copied()))
-            .order_by_asc(item_progress::Column::ReportedAt)
-            .order_by_asc(item_progress::Column::Id)
-            .all(db)
-            .await?
-        {
-            latest.insert(p.item_id, p);
-        }
+    for p in item_progress::Entity::find()
+        .inner_join(entity::item::Entity)
+        .filter(entity::item::Column::ListId.eq(list_id))
+        .order_by_asc(item_progress::Column::ReportedAt)
+        .order_by_asc(item_progress::Column::Id)
+        .all(db)
+        .await?
+    {
+        latest.insert(p.item_id, p);
     }
 
     let listed: std::collections::HashSet<i64> = ids.iter().copied().collect();

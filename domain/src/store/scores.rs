@@ -21,6 +21,20 @@ use entity::{
     deadline_change_request, item, item_department, item_due_date, reminder_delivery,
 };
 
+/// Rows of the items of list `list_id` (of every list when `None`): joined on the list, where
+/// ten thousand item ids would be as many parameters to bind and plan.
+fn on_list_of<E>(query: sea_orm::Select<E>, list_id: Option<i64>) -> sea_orm::Select<E>
+where
+    E: EntityTrait + sea_orm::Related<item::Entity>,
+{
+    match list_id {
+        Some(list_id) => query
+            .inner_join(item::Entity)
+            .filter(item::Column::ListId.eq(list_id)),
+        None => query,
+    }
+}
+
 /// Scores of every department that leads an item of list `list_id` (of every list when
 /// `None`), for `period`, as of `today` in `tz`.
 pub async fn department_scores<C: ConnectionTrait>(
@@ -41,22 +55,18 @@ pub async fn department_scores<C: ConnectionTrait>(
     }
 
     let mut leads: HashMap<i64, Vec<i64>> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        for a in item_department::Entity::find()
-            .filter(item_department::Column::ItemId.is_in(chunk.iter().copied()))
-            .filter(item_department::Column::Role.eq(DepartmentRole::Lead))
-            .all(db)
-            .await?
-        {
-            leads.entry(a.item_id).or_default().push(a.department_id);
-        }
+    for a in on_list_of(item_department::Entity::find(), list_id)
+        .filter(item_department::Column::Role.eq(DepartmentRole::Lead))
+        .all(db)
+        .await?
+    {
+        leads.entry(a.item_id).or_default().push(a.department_id);
     }
 
     let mut final_due: HashMap<i64, NaiveDate> = HashMap::new();
     let mut item_of_due_date: HashMap<i64, i64> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        for d in item_due_date::Entity::find()
-            .filter(item_due_date::Column::ItemId.is_in(chunk.iter().copied()))
+    {
+        for d in on_list_of(item_due_date::Entity::find(), list_id)
             .all(db)
             .await?
         {
@@ -112,9 +122,8 @@ pub async fn department_scores<C: ConnectionTrait>(
     }
 
     let mut requests = Vec::new();
-    for chunk in ids.chunks(500) {
-        for r in deadline_change_request::Entity::find()
-            .filter(deadline_change_request::Column::ItemId.is_in(chunk.iter().copied()))
+    {
+        for r in on_list_of(deadline_change_request::Entity::find(), list_id)
             .all(db)
             .await?
         {

@@ -107,6 +107,44 @@ pub async fn assignments_for_items<C: ConnectionTrait>(
         .collect())
 }
 
+/// Every assignment of the items of list `list_id`: one statement joined on the list, where a
+/// list of ten thousand item ids would be ten thousand parameters to bind and plan.
+pub async fn assignments_for_list<C: ConnectionTrait>(
+    db: &C,
+    list_id: i64,
+) -> Result<Vec<Assignment>, DomainError> {
+    type Row = (i64, DepartmentRole, i32, i64, String, DateTime<Utc>);
+    let rows: Vec<Row> = item_department::Entity::find()
+        .select_only()
+        .column(item_department::Column::ItemId)
+        .column(item_department::Column::Role)
+        .column(item_department::Column::Position)
+        .column(department::Column::Id)
+        .column(department::Column::Name)
+        .column(department::Column::CreatedAt)
+        .inner_join(department::Entity)
+        .inner_join(entity::item::Entity)
+        .filter(entity::item::Column::ListId.eq(list_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(item_id, role, position, id, name, created_at)| Assignment {
+                item_id,
+                role,
+                position,
+                department: Department {
+                    id,
+                    name,
+                    created_at,
+                },
+            },
+        )
+        .collect())
+}
+
 /// The aliases of these departments, as `(department id, alias)`, by alias.
 pub async fn aliases_for<C: ConnectionTrait>(
     db: &C,
