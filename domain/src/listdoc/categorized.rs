@@ -4,33 +4,21 @@
 //! An item may run over several lines; many print no deadline (annual goals).
 
 use super::{
-    Layout, ParseWarning, ParsedList, UnattachedText, WarningKind, conclude, inline, join_text,
-    most_common_year,
+    Layout, ParseWarning, ParsedList, UnattachedText, WarningKind, conclude, inline, list_year,
+    loose_line, numbered_lines,
     parts::{ItemParts, Role},
     scan::{Line, category_heading, classify, item_start},
-    year_in,
 };
 use crate::department::looks_like_units;
 
 pub(super) fn parse(text: &str, year: Option<i32>) -> ParsedList {
-    let lines: Vec<(usize, &str)> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| {
-            (
-                i + 1,
-                l.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'),
-            )
-        })
-        .collect();
+    let lines = numbered_lines(text);
     let title = lines
         .iter()
         .map(|(_, l)| *l)
         .find(|l| !l.is_empty())
         .filter(|l| category_heading(l).is_none() && item_start(l).is_none());
-    let year = year
-        .or_else(|| title.and_then(year_in))
-        .or_else(|| most_common_year(lines.iter().map(|(_, l)| *l)));
+    let year = list_year(year, title, lines.iter().map(|(_, l)| *l));
 
     let mut reader = Reader {
         year,
@@ -110,19 +98,7 @@ impl Reader {
         }
         match self.current.as_mut() {
             Some(parts) => parts.push_text(line, no),
-            None => match self.loose.as_mut() {
-                Some(block) => {
-                    join_text(&mut block.text, line);
-                    block.last_line = no;
-                }
-                None => {
-                    self.loose = Some(UnattachedText {
-                        first_line: no,
-                        last_line: no,
-                        text: line.to_owned(),
-                    })
-                }
-            },
+            None => loose_line(&mut self.loose, no, line),
         }
     }
 

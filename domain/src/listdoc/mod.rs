@@ -251,6 +251,47 @@ fn conclude(mut list: ParsedList) -> ParsedList {
     list
 }
 
+/// The text's lines, numbered from 1, trimmed of white space and byte-order marks.
+fn numbered_lines(text: &str) -> Vec<(usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            (
+                i + 1,
+                l.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'),
+            )
+        })
+        .collect()
+}
+
+/// The year deadlines without one are read in: the caller's, else the title's, else the one
+/// the text prints most.
+fn list_year<'a>(
+    year: Option<i32>,
+    title: Option<&str>,
+    lines: impl Iterator<Item = &'a str>,
+) -> Option<i32> {
+    year.or_else(|| title.and_then(year_in))
+        .or_else(|| most_common_year(lines))
+}
+
+/// Adds line `no` to the text outside every item being read, or starts it.
+fn loose_line(loose: &mut Option<UnattachedText>, no: usize, line: &str) {
+    match loose {
+        Some(block) => {
+            join_text(&mut block.text, line);
+            block.last_line = no;
+        }
+        None => {
+            *loose = Some(UnattachedText {
+                first_line: no,
+                last_line: no,
+                text: line.to_owned(),
+            })
+        }
+    }
+}
+
 /// Text lines joined as print broke them: a line ending mid-sentence continues without a space.
 fn join_text(into: &mut String, text: &str) {
     if !into.is_empty() && into.ends_with(['。', '！', '？', '；', '!', '?', ';', '：', ':']) {

@@ -12,11 +12,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::{
-    Layout, ParseWarning, ParsedList, UnattachedText, WarningKind, conclude, inline,
-    most_common_year,
+    Layout, ParseWarning, ParsedList, UnattachedText, WarningKind, conclude, inline, list_year,
     parts::{ItemParts, Role},
     scan::{Line, classify},
-    year_in,
 };
 
 static MARKER: LazyLock<Regex> = LazyLock::new(|| {
@@ -75,9 +73,7 @@ pub(super) fn parse(text: &str, year: Option<i32>) -> ParsedList {
             }),
         }
     }
-    let year = year
-        .or_else(|| title.as_deref().and_then(year_in))
-        .or_else(|| most_common_year(text.lines()));
+    let year = list_year(year, title.as_deref(), text.lines());
 
     let mut items = Vec::new();
     for (i, marker) in markers.iter().enumerate() {

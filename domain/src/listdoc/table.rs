@@ -15,25 +15,15 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::{
-    Layout, ParseWarning, ParsedItem, ParsedList, UnattachedText, WarningKind, conclude, join_text,
-    most_common_year,
+    Layout, ParseWarning, ParsedItem, ParsedList, UnattachedText, WarningKind, conclude, list_year,
+    loose_line, numbered_lines,
     parts::{ItemParts, Role, Task},
     scan::{Column, Line, bare_number, classify, header_cell},
-    year_in,
 };
 use crate::{deadline::Deadline, department::looks_like_units};
 
 pub(super) fn parse(text: &str, year: Option<i32>) -> ParsedList {
-    let lines: Vec<(usize, &str)> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| {
-            (
-                i + 1,
-                l.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'),
-            )
-        })
-        .collect();
+    let lines = numbered_lines(text);
     let header_at = lines
         .iter()
         .position(|(_, l)| header_cell(l) == Some(Column::Number));
@@ -42,9 +32,7 @@ pub(super) fn parse(text: &str, year: Option<i32>) -> ParsedList {
         .take(header_at.unwrap_or(lines.len()))
         .map(|(_, l)| *l)
         .find(|l| !l.is_empty() && bare_number(l).is_none());
-    let year = year
-        .or_else(|| title.and_then(year_in))
-        .or_else(|| most_common_year(lines.iter().map(|(_, l)| *l)));
+    let year = list_year(year, title, lines.iter().map(|(_, l)| *l));
 
     let mut reader = Reader {
         year,
@@ -203,19 +191,7 @@ impl Reader {
     }
 
     fn loose_text(&mut self, no: usize, line: &str) {
-        match self.loose.as_mut() {
-            Some(block) => {
-                join_text(&mut block.text, line);
-                block.last_line = no;
-            }
-            None => {
-                self.loose = Some(UnattachedText {
-                    first_line: no,
-                    last_line: no,
-                    text: line.to_owned(),
-                })
-            }
-        }
+        loose_line(&mut self.loose, no, line);
     }
 
     /// The row's cells told apart. In the last row, what follows its deadline is text after

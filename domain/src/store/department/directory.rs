@@ -73,48 +73,39 @@ pub async fn assignments_for_items<C: ConnectionTrait>(
     db: &C,
     item_ids: &[i64],
 ) -> Result<Vec<Assignment>, DomainError> {
-    type Row = (i64, DepartmentRole, i32, i64, String, DateTime<Utc>);
-    let rows: Vec<Row> = item_department::Entity::find()
-        .select_only()
-        .column(item_department::Column::ItemId)
-        .column(item_department::Column::Role)
-        .column(item_department::Column::Position)
-        .column(department::Column::Id)
-        .column(department::Column::Name)
-        .column(department::Column::CreatedAt)
-        .inner_join(department::Entity)
-        .filter(item_department::Column::ItemId.is_in(item_ids.iter().copied()))
-        .order_by_asc(item_department::Column::ItemId)
-        .order_by_asc(item_department::Column::Role)
-        .order_by_asc(item_department::Column::Position)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(item_id, role, position, id, name, created_at)| Assignment {
-                item_id,
-                role,
-                position,
-                department: Department {
-                    id,
-                    name,
-                    created_at,
-                },
-            },
-        )
-        .collect())
+    assignments(
+        db,
+        item_department::Entity::find()
+            .filter(item_department::Column::ItemId.is_in(item_ids.iter().copied()))
+            .order_by_asc(item_department::Column::ItemId)
+            .order_by_asc(item_department::Column::Role)
+            .order_by_asc(item_department::Column::Position),
+    )
+    .await
 }
 
-/// Every assignment of the items of list `list_id`: one statement joined on the list, where a
-/// list of ten thousand item ids would be ten thousand parameters to bind and plan.
+/// Every assignment of the items of list `list_id`: one statement joined on the list, where
+/// a list of ten thousand item ids would be ten thousand parameters to bind and plan.
 pub async fn assignments_for_list<C: ConnectionTrait>(
     db: &C,
     list_id: i64,
 ) -> Result<Vec<Assignment>, DomainError> {
+    assignments(
+        db,
+        item_department::Entity::find()
+            .inner_join(entity::item::Entity)
+            .filter(entity::item::Column::ListId.eq(list_id)),
+    )
+    .await
+}
+
+/// The assignments `query` selects, with their departments, read as tuples.
+async fn assignments<C: ConnectionTrait>(
+    db: &C,
+    query: sea_orm::Select<item_department::Entity>,
+) -> Result<Vec<Assignment>, DomainError> {
     type Row = (i64, DepartmentRole, i32, i64, String, DateTime<Utc>);
-    let rows: Vec<Row> = item_department::Entity::find()
+    let rows: Vec<Row> = query
         .select_only()
         .column(item_department::Column::ItemId)
         .column(item_department::Column::Role)
@@ -123,8 +114,6 @@ pub async fn assignments_for_list<C: ConnectionTrait>(
         .column(department::Column::Name)
         .column(department::Column::CreatedAt)
         .inner_join(department::Entity)
-        .inner_join(entity::item::Entity)
-        .filter(entity::item::Column::ListId.eq(list_id))
         .into_tuple()
         .all(db)
         .await?;
