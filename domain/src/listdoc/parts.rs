@@ -103,8 +103,12 @@ impl ItemParts {
             .filter_map(|t| t.deadline.as_ref().map(|d| (*t, d)))
             .collect();
         let mut deadline_text = String::new();
-        let mut deadline = Deadline::parse("", year);
-        deadline.problem = None;
+        let mut deadline = Deadline {
+            text: String::new(),
+            milestones: Vec::new(),
+            ongoing: false,
+            problem: None,
+        };
         for (task, (cell, line)) in &dated {
             let mut one = Deadline::parse(cell, year);
             if let Some(problem) = one.problem.take() {

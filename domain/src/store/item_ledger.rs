@@ -16,13 +16,10 @@ use crate::{
         audit::{Action, RecordKind},
         department, item as items,
         item::Today,
-        scores,
+        ledger, scores,
     },
 };
-use entity::{
-    DeliveryStatus, audit_event, deadline_change_request, item_due_date, item_progress,
-    project_list, reminder_delivery,
-};
+use entity::{audit_event, deadline_change_request, item_due_date, item_progress, project_list};
 
 /// The ledger of list `list_id` as of `today` (urgency) in `tz`; `NotFound` for no such list.
 pub async fn ledger<C: ConnectionTrait>(
@@ -61,7 +58,6 @@ pub async fn ledger<C: ConnectionTrait>(
     // Due dates: the active ones, and every version after the first with the reason for it.
     let mut active: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
     let mut versions: HashMap<i64, Vec<(i32, NaiveDate)>> = HashMap::new();
-    let mut item_of_due_date: HashMap<i64, i64> = HashMap::new();
     {
         for d in item_due_date::Entity::find()
             .inner_join(entity::item::Entity)
@@ -70,7 +66,6 @@ pub async fn ledger<C: ConnectionTrait>(
             .all(db)
             .await?
         {
-            item_of_due_date.insert(d.id, d.item_id);
             if d.active {
                 active.entry(d.item_id).or_default().push(d.due_on);
             }
@@ -145,19 +140,11 @@ pub async fn ledger<C: ConnectionTrait>(
 
     let listed: std::collections::HashSet<i64> = ids.iter().copied().collect();
     let mut sent: HashMap<i64, (u64, u64)> = HashMap::new();
-    for d in reminder_delivery::Entity::find()
-        .filter(reminder_delivery::Column::Status.eq(DeliveryStatus::Sent))
-        .all(db)
-        .await?
-    {
-        let item = d.item_id.or_else(|| {
-            d.due_date_id
-                .and_then(|id| item_of_due_date.get(&id).copied())
-        });
-        if let Some(item) = item.filter(|i| listed.contains(i)) {
-            let counts = sent.entry(item).or_default();
+    for r in ledger::deliveries::sent_on_items(db, Some(list_id)).await? {
+        if listed.contains(&r.item_id) {
+            let counts = sent.entry(r.item_id).or_default();
             counts.0 += 1;
-            counts.1 += u64::from(d.acknowledged_at.is_some());
+            counts.1 += u64::from(r.acknowledged);
         }
     }
 

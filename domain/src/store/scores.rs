@@ -14,11 +14,12 @@ use crate::{
     store::{
         audit::{Action, RecordKind},
         department,
+        ledger::deliveries::sent_on_items,
     },
 };
 use entity::{
-    DeliveryStatus, DepartmentRole, DueKind, ItemStatus, RequestStatus, audit_event,
-    deadline_change_request, item, item_department, item_due_date, reminder_delivery,
+    DepartmentRole, DueKind, ItemStatus, RequestStatus, audit_event, deadline_change_request, item,
+    item_department, item_due_date,
 };
 
 /// Rows of the items of list `list_id` (of every list when `None`): joined on the list, where
@@ -64,13 +65,11 @@ pub async fn department_scores<C: ConnectionTrait>(
     }
 
     let mut final_due: HashMap<i64, NaiveDate> = HashMap::new();
-    let mut item_of_due_date: HashMap<i64, i64> = HashMap::new();
     {
         for d in on_list_of(item_due_date::Entity::find(), list_id)
             .all(db)
             .await?
         {
-            item_of_due_date.insert(d.id, d.item_id);
             if d.active && d.kind == DueKind::Final {
                 let due = final_due.entry(d.item_id).or_insert(d.due_on);
                 *due = (*due).max(d.due_on);
@@ -138,27 +137,16 @@ pub async fn department_scores<C: ConnectionTrait>(
     }
 
     let item_ids: HashSet<i64> = ids.iter().copied().collect();
-    let mut reminders = Vec::new();
-    for d in reminder_delivery::Entity::find()
-        .filter(reminder_delivery::Column::Status.eq(DeliveryStatus::Sent))
-        .all(db)
+    let reminders: Vec<Reminder> = sent_on_items(db, list_id)
         .await?
-    {
-        let item = d.item_id.or_else(|| {
-            d.due_date_id
-                .and_then(|id| item_of_due_date.get(&id).copied())
-        });
-        let (Some(item), Some(sent_at)) = (item, d.sent_at) else {
-            continue;
-        };
-        if item_ids.contains(&item) {
-            reminders.push(Reminder {
-                department_id: d.department_id,
-                sent_on: sent_at.with_timezone(&tz).date_naive(),
-                acknowledged: d.acknowledged_at.is_some(),
-            });
-        }
-    }
+        .into_iter()
+        .filter(|r| item_ids.contains(&r.item_id))
+        .map(|r| Reminder {
+            department_id: r.department_id,
+            sent_on: r.sent_at.with_timezone(&tz).date_naive(),
+            acknowledged: r.acknowledged,
+        })
+        .collect();
 
     let rows = scores::score(&led, &requests, &reminders, period, today);
     let wanted: Vec<i64> = rows.iter().map(|r| r.department_id).collect();

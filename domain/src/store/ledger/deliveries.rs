@@ -425,6 +425,80 @@ pub async fn record_failure<C: ConnectionTrait>(
 }
 
 /// 5 minutes after the first attempt, doubling, at most 6 hours.
+/// A reminder that went out, by item (the due date's or the check-in's).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentReminder {
+    pub item_id: i64,
+    pub department_id: i64,
+    pub sent_at: DateTime<Utc>,
+    pub acknowledged: bool,
+}
+
+/// The reminders sent about the items of list `list_id` (of every list when `None`): the
+/// ledger's reports count them without reading other lists' rows.
+pub async fn sent_on_items<C: ConnectionTrait>(
+    db: &C,
+    list_id: Option<i64>,
+) -> Result<Vec<SentReminder>, DomainError> {
+    use sea_orm::{
+        QuerySelect,
+        sea_query::{ExprTrait, SimpleExpr},
+    };
+    type Row = (i64, i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+    let of_list = |column: SimpleExpr| match list_id {
+        Some(list_id) => column.in_subquery(
+            Query::select()
+                .column(item::Column::Id)
+                .from(item::Entity)
+                .and_where(item::Column::ListId.eq(list_id))
+                .to_owned(),
+        ),
+        None => Expr::value(true),
+    };
+    let reminders: Vec<Row> = reminder_delivery::Entity::find()
+        .select_only()
+        .column(item_due_date::Column::ItemId)
+        .column(reminder_delivery::Column::DepartmentId)
+        .column(reminder_delivery::Column::SentAt)
+        .column(reminder_delivery::Column::AcknowledgedAt)
+        .inner_join(item_due_date::Entity)
+        .filter(reminder_delivery::Column::Status.eq(DeliveryStatus::Sent))
+        .filter(of_list(Expr::col((
+            item_due_date::Entity,
+            item_due_date::Column::ItemId,
+        ))))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let checkins: Vec<Row> = reminder_delivery::Entity::find()
+        .select_only()
+        .column(reminder_delivery::Column::ItemId)
+        .column(reminder_delivery::Column::DepartmentId)
+        .column(reminder_delivery::Column::SentAt)
+        .column(reminder_delivery::Column::AcknowledgedAt)
+        .filter(reminder_delivery::Column::Status.eq(DeliveryStatus::Sent))
+        .filter(reminder_delivery::Column::ItemId.is_not_null())
+        .filter(of_list(Expr::col((
+            reminder_delivery::Entity,
+            reminder_delivery::Column::ItemId,
+        ))))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(reminders
+        .into_iter()
+        .chain(checkins)
+        .filter_map(|(item_id, department_id, sent_at, acknowledged_at)| {
+            Some(SentReminder {
+                item_id,
+                department_id,
+                sent_at: sent_at?,
+                acknowledged: acknowledged_at.is_some(),
+            })
+        })
+        .collect())
+}
+
 pub fn backoff(attempts: i32) -> Duration {
     let exponent = u32::try_from(attempts.saturating_sub(1))
         .unwrap_or(0)
