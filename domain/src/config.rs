@@ -37,6 +37,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub metrics: MetricsSettings,
     pub supervision: SupervisionSettings,
+    pub bulletin: BulletinSettings,
 }
 
 /// Where the binaries serve their Prometheus metrics.
@@ -188,6 +189,8 @@ keys! {
     extension_grace_days: Number = "MINSHENG_EXTENSION_GRACE_DAYS",
     public_url: Text = "MINSHENG_PUBLIC_URL",
     ack_escalate_after_days: Number = "MINSHENG_ACK_ESCALATE_AFTER_DAYS",
+    bulletin_cron: Text = "MINSHENG_BULLETIN_CRON",
+    bulletin_to: List = "MINSHENG_BULLETIN_TO",
 }
 
 /// Text: a string in a file (`bind = "0.0.0.0:8000"`).
@@ -432,6 +435,7 @@ impl Settings {
             server: ServerSettings::from_merged(&mut merged)?,
             metrics: MetricsSettings::from_merged(&mut merged)?,
             supervision: SupervisionSettings::from_merged(&mut merged, env)?,
+            bulletin: BulletinSettings::from_merged(&mut merged)?,
         })
     }
 }
@@ -632,6 +636,54 @@ impl SupervisionSettings {
             public_url,
             signing_key,
         })
+    }
+}
+
+/// The periodic bulletin (情况通报).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BulletinSettings {
+    /// Six-field cron expression in the configured time zone; `None`: no bulletin is scheduled.
+    pub cron: Option<String>,
+    /// Who receives it (`MINSHENG_BULLETIN_TO`).
+    pub to: Vec<EmailAddress>,
+}
+
+impl BulletinSettings {
+    fn from_merged(merged: &mut Merged) -> Result<Self, ConfigError> {
+        let to = match merged.optional("bulletin_to") {
+            None => Vec::new(),
+            Some(s) => s
+                .value
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| {
+                    EmailAddress::parse(a)
+                        .map_err(|m| ConfigError::new(&s.origin, format!("'{a}': {m}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        let cron = match merged.optional("bulletin_cron") {
+            None => None,
+            Some(s) if s.value.split_whitespace().count() != 6 => {
+                return Err(ConfigError::new(
+                    &s.origin,
+                    format!(
+                        "'{}' is not a six-field cron expression (sec min hour day month weekday), or empty for no bulletin",
+                        s.value
+                    ),
+                ));
+            }
+            // A schedule without recipients would record bulletins nobody receives.
+            Some(s) if to.is_empty() => {
+                return Err(ConfigError::new(
+                    &s.origin,
+                    "a bulletin is scheduled but MINSHENG_BULLETIN_TO names nobody to send it to",
+                ));
+            }
+            Some(s) => Some(s.value.trim().to_owned()),
+        };
+        Ok(Self { cron, to })
     }
 }
 

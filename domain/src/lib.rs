@@ -2,6 +2,7 @@
 //! services. No HTTP, GraphQL or SMTP here.
 
 pub mod acknowledgement;
+pub mod bulletin;
 pub mod config;
 pub mod db;
 pub mod deadline;

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 pub use entity::{
-    DeliveryStatus, DepartmentRole, DueKind, DuePrecision, ItemStatus, NoticeKind, NoticeStatus,
-    RequestStatus,
+    BulletinStatus, DeliveryStatus, DepartmentRole, DueKind, DuePrecision, ItemStatus, NoticeKind,
+    NoticeStatus, RequestStatus,
 };
 
 /// A published list (清单).

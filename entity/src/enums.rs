@@ -139,3 +139,23 @@ pub enum NoticeStatus {
     #[sea_orm(string_value = "skipped")]
     Skipped,
 }
+
+/// Where a periodic bulletin (情况通报) stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum BulletinStatus {
+    /// Not sent yet: claimed and tried by the next run.
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "sent")]
+    Sent,
+    /// Given up after every attempt; `worker bulletin` for the period tries again.
+    #[sea_orm(string_value = "failed")]
+    Failed,
+    /// A later period opened before it could be sent: a stale bulletin is never sent.
+    #[sea_orm(string_value = "superseded")]
+    Superseded,
+}

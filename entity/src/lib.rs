@@ -4,6 +4,7 @@
 //! here never reaches clients by accident.
 
 pub mod audit_event;
+pub mod bulletin;
 pub mod deadline_change_request;
 pub mod department;
 pub mod department_alias;

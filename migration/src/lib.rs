@@ -16,6 +16,7 @@ mod m20261202_000010_contact_email_ignores_case;
 mod m20261202_000011_index_active_due_dates;
 mod m20261202_000012_supervision_cycle;
 mod m20261203_000013_item_category_and_people;
+mod m20261203_000014_create_bulletin;
 mod names;
 
 /// Where the data lives when nothing else is configured: a SQLite file in the working directory.
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_index_active_due_dates::Migration),
             Box::new(m20261202_000012_supervision_cycle::Migration),
             Box::new(m20261203_000013_item_category_and_people::Migration),
+            Box::new(m20261203_000014_create_bulletin::Migration),
         ]
     }
 }

@@ -1,5 +1,7 @@
-//! The reminder worker: plans reminders into the ledger and emails one digest per contact.
+//! The reminder worker: plans reminders into the ledger and emails one digest per contact; on
+//! its own schedule, it sends the office's periodic bulletin (情况通报).
 
+pub mod bulletin;
 pub mod digest;
 pub mod jobs;
 pub mod mailer;

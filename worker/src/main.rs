@@ -1,4 +1,5 @@
-//! `worker` runs the reminder schedule; `worker run-once [--now …] [--dry-run]` runs once.
+//! `worker` runs the reminder schedule (and the bulletin's, when set); `worker run-once [--now …]
+//! [--dry-run]` runs the reminders once, `worker bulletin [--now …] [--dry-run]` the bulletin.
 
 use std::process::ExitCode;
 
@@ -6,7 +7,10 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use domain::{Settings, db, reminder::load_policy, telemetry};
 use worker::{
-    jobs::send_reminders::{AckLinks, Context, preview, run},
+    jobs::{
+        send_bulletin::{self, BulletinTarget, Outcome},
+        send_reminders::{AckLinks, Context, preview, run},
+    },
     mailer::Mailer,
     metrics::WorkerMetrics,
     scheduler::run_scheduled,
@@ -32,6 +36,17 @@ enum Command {
         #[arg(long)]
         now: Option<DateTime<chrono::FixedOffset>>,
         /// Print who would get what; write and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Send the 情况通报 of the period an instant falls in, unless it was sent; one that failed
+    /// is tried again.
+    Bulletin {
+        /// The instant (RFC 3339); default: now. The period is the last tick of
+        /// MINSHENG_BULLETIN_CRON at or before it, or its day when no schedule is set.
+        #[arg(long)]
+        now: Option<DateTime<chrono::FixedOffset>>,
+        /// Print the bulletin and its recipients; write and send nothing.
         #[arg(long)]
         dry_run: bool,
     },
@@ -65,6 +80,7 @@ async fn start(command: Command) -> anyhow::Result<()> {
         timezone: settings.timezone,
         send_concurrency: SMTP_POOL_SIZE as usize,
         ack_links: AckLinks::from_settings(&settings.supervision),
+        bulletin: BulletinTarget::from_settings(&settings).map_err(anyhow::Error::msg)?,
     };
     match command {
         Command::Run => {
@@ -86,10 +102,17 @@ async fn start(command: Command) -> anyhow::Result<()> {
             run_scheduled(
                 ctx,
                 &settings.reminders.cron,
+                settings.bulletin.cron.as_deref(),
                 metrics,
                 domain::shutdown::signal(),
             )
             .await
+        }
+        Command::Bulletin { now, dry_run } => {
+            let now = now.map_or_else(Utc::now, |n| n.with_timezone(&Utc));
+            let result = bulletin(&ctx, now, dry_run).await;
+            ctx.db.close().await?;
+            result
         }
         Command::RunOnce { now, dry_run } => {
             let now = now.map_or_else(Utc::now, |n| n.with_timezone(&Utc));
@@ -139,4 +162,81 @@ async fn start(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn bulletin(ctx: &Context, now: DateTime<Utc>, dry_run: bool) -> anyhow::Result<()> {
+    let tz = ctx.timezone;
+    if dry_run {
+        let (row, content, ledgers) = send_bulletin::preview(ctx, now).await?;
+        println!(
+            "dry run at {now}: the bulletin of the period from {} (covering since {}), {}; nothing is written or sent",
+            row.period_start.with_timezone(&tz),
+            row.covers_from.with_timezone(&tz),
+            match row.status {
+                domain::model::BulletinStatus::Sent => "already sent",
+                _ => "not sent yet",
+            }
+        );
+        let to: Vec<&str> = ctx.bulletin.to.iter().map(|a| a.as_str()).collect();
+        println!(
+            "to: {}",
+            if to.is_empty() {
+                "nobody (MINSHENG_BULLETIN_TO is empty)".to_owned()
+            } else {
+                to.join(", ")
+            }
+        );
+        println!("subject: {}", worker::bulletin::subject(content.as_of));
+        for ledger in &ledgers {
+            println!(
+                "attachment: {} ({} rows)",
+                worker::bulletin::attachment_name(ledger),
+                ledger.rows.len()
+            );
+        }
+        println!(
+            "\n{}",
+            worker::bulletin::text(&content).map_err(anyhow::Error::msg)?
+        );
+        return Ok(());
+    }
+    match send_bulletin::run(ctx, now).await? {
+        Outcome::Sent {
+            period_start,
+            message_id,
+            recipients,
+        } => println!(
+            "bulletin of the period from {} sent to {recipients} recipients ({message_id})",
+            period_start.with_timezone(&tz)
+        ),
+        Outcome::AlreadySent {
+            period_start,
+            sent_at,
+        } => println!(
+            "the bulletin of the period from {} was already sent{}: not sent again",
+            period_start.with_timezone(&tz),
+            sent_at
+                .map(|s| format!(" at {}", s.with_timezone(&tz)))
+                .unwrap_or_default()
+        ),
+        Outcome::Held { period_start } => println!(
+            "the bulletin of the period from {} is being sent by another worker, or waits for its retry",
+            period_start.with_timezone(&tz)
+        ),
+        Outcome::Retrying {
+            period_start,
+            error,
+        } => anyhow::bail!(
+            "the bulletin of the period from {} was not sent ({error}); the next reminder run tries again",
+            period_start.with_timezone(&tz)
+        ),
+        Outcome::Failed {
+            period_start,
+            error,
+        } => anyhow::bail!(
+            "the bulletin of the period from {} was not sent and is given up: {error}",
+            period_start.with_timezone(&tz)
+        ),
+    }
+    Ok(())
 }

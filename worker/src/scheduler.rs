@@ -1,4 +1,5 @@
-//! The cron schedule: it only decides when; `jobs::send_reminders::run` decides what.
+//! The cron schedules: they only decide when; `jobs::send_reminders::run` and
+//! `jobs::send_bulletin::run` decide what.
 
 use std::sync::Arc;
 
@@ -7,15 +8,20 @@ use tokio::sync::Mutex;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::{
-    jobs::send_reminders::{Context, run},
+    jobs::{
+        send_bulletin,
+        send_reminders::{Context, run},
+    },
     metrics::WorkerMetrics,
 };
 
-/// Runs the reminder job on `cron` (six fields, in the context's time zone) until `stop`
-/// completes; a run in flight is finished before returning.
+/// Runs the reminder job on `cron` (six fields, in the context's time zone), and the bulletin on
+/// `bulletin_cron` when given, until `stop` completes; a run in flight is finished before
+/// returning.
 pub async fn run_scheduled(
     ctx: Context,
     cron: &str,
+    bulletin_cron: Option<&str>,
     metrics: Option<Arc<WorkerMetrics>>,
     stop: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
@@ -40,6 +46,35 @@ pub async fn run_scheduled(
     .map_err(|e| anyhow::anyhow!("MINSHENG_REMINDER_CRON '{cron}': {e}"))?;
     let mut scheduler = JobScheduler::new().await?;
     let id = scheduler.add(job).await?;
+    if let Some(bulletin_cron) = bulletin_cron {
+        let job_ctx = Arc::clone(&ctx);
+        let job = Job::new_async_tz(bulletin_cron, timezone, move |_id, _scheduler| {
+            let ctx = Arc::clone(&job_ctx);
+            Box::pin(async move {
+                // The same lock: a bulletin and a reminder run never overlap.
+                let ctx = ctx.lock().await;
+                match send_bulletin::run(&ctx, Utc::now()).await {
+                    Ok(outcome) => tracing::info!(?outcome, "bulletin run finished"),
+                    Err(e) => {
+                        tracing::error!(error = %e, cause = ?e, "bulletin run failed; the next reminder run retries a bulletin left pending")
+                    }
+                }
+            })
+        })
+        .map_err(|e| anyhow::anyhow!("MINSHENG_BULLETIN_CRON '{bulletin_cron}': {e}"))?;
+        let bulletin_id = scheduler.add(job).await?;
+        match scheduler.next_tick_for_job(bulletin_id).await {
+            Ok(Some(next)) => {
+                tracing::info!(cron = bulletin_cron, next_run = %next.with_timezone(&timezone), "bulletin scheduled")
+            }
+            _ => {
+                scheduler.shutdown().await?;
+                anyhow::bail!(
+                    "MINSHENG_BULLETIN_CRON '{bulletin_cron}' names no future run: no bulletin would ever be sent"
+                );
+            }
+        }
+    }
     scheduler.start().await?;
     match scheduler.next_tick_for_job(id).await {
         Ok(Some(next)) => {

@@ -38,12 +38,15 @@ pub struct Ledger {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct LedgerRow {
+    pub item_id: i64,
     pub number_text: String,
     pub title: String,
     pub content: String,
     pub deadline_text: String,
     /// The active due dates, earliest first.
     pub due_dates: Vec<NaiveDate>,
+    /// The final milestone's active due date (the latest, when stages are printed too).
+    pub final_due_on: Option<NaiveDate>,
     pub lead: Vec<String>,
     pub cooperating: Vec<String>,
     pub status: ItemStatus,

@@ -19,7 +19,9 @@ use crate::{
         ledger, scores,
     },
 };
-use entity::{audit_event, deadline_change_request, item_due_date, item_progress, project_list};
+use entity::{
+    DueKind, audit_event, deadline_change_request, item_due_date, item_progress, project_list,
+};
 
 /// The ledger of list `list_id` as of `today` (urgency) in `tz`; `NotFound` for no such list.
 pub async fn ledger<C: ConnectionTrait>(
@@ -57,6 +59,7 @@ pub async fn ledger<C: ConnectionTrait>(
 
     // Due dates: the active ones, and every version after the first with the reason for it.
     let mut active: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
+    let mut final_due: HashMap<i64, NaiveDate> = HashMap::new();
     let mut versions: HashMap<i64, Vec<(i32, NaiveDate)>> = HashMap::new();
     {
         for d in item_due_date::Entity::find()
@@ -68,6 +71,10 @@ pub async fn ledger<C: ConnectionTrait>(
         {
             if d.active {
                 active.entry(d.item_id).or_default().push(d.due_on);
+                if d.kind == DueKind::Final {
+                    let due = final_due.entry(d.item_id).or_insert(d.due_on);
+                    *due = (*due).max(d.due_on);
+                }
             }
             if d.version > 1 {
                 let v = versions.entry(d.item_id).or_default();
@@ -159,11 +166,13 @@ pub async fn ledger<C: ConnectionTrait>(
             let mut changes = versions.remove(&i.id).unwrap_or_default();
             changes.sort();
             LedgerRow {
+                item_id: i.id,
                 number_text: i.number_text.clone(),
                 title: i.title.clone(),
                 content: i.content.clone(),
                 deadline_text: i.deadline_text.clone(),
                 due_dates: active.remove(&i.id).unwrap_or_default(),
+                final_due_on: final_due.get(&i.id).copied(),
                 lead: sorted(lead.remove(&i.id).unwrap_or_default()),
                 cooperating: sorted(cooperating.remove(&i.id).unwrap_or_default()),
                 status: i.status,

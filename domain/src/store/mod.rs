@@ -8,10 +8,12 @@
 //! - `ledger/`: reminder deliveries (reads for the graph), `deliveries` (the worker's ledger
 //!   writes), `reminders` (a run's plan and preview);
 //! - `list_import/`: importing a published list; `lists`: reading lists;
+//! - `bulletin`: the periodic 情况通报 (its record and facts); `item_ledger`, `scores`: reports;
 //! - `audit`, `stats`, `page` (keyset pagination), `unit_of_work` (`Change`: commit with an
 //!   audit event).
 
 pub mod audit;
+pub mod bulletin;
 pub mod department;
 pub mod item;
 pub mod item_ledger;

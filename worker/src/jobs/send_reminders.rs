@@ -37,6 +37,8 @@ pub struct Context {
     pub send_concurrency: usize,
     /// Where acknowledgement links point and the key that signs them; `None`: no links.
     pub ack_links: Option<AckLinks>,
+    /// Who gets the periodic bulletin, and when.
+    pub bulletin: crate::jobs::send_bulletin::BulletinTarget,
 }
 
 /// The 签收 link of each reminder: `{public_url}/ack/{token}`.
@@ -81,6 +83,8 @@ pub struct RunReport {
     /// (department, item) pairs with nobody to tell.
     pub uncontacted: Vec<(String, String)>,
     pub day_of_rest: bool,
+    /// A pending bulletin this run tried to send.
+    pub bulletin: Option<crate::jobs::send_bulletin::Outcome>,
 }
 
 /// A message a run would send, for `--dry-run`.
@@ -156,6 +160,8 @@ pub async fn run(ctx: &Context, now: DateTime<Utc>) -> Result<RunReport, DomainE
         deliver(ctx, &claimed, today, now, &mut report).await?;
     }
     crate::notices::deliver(ctx, now, &mut report).await?;
+    // A bulletin that could not be sent at its tick is retried here, as notices are.
+    report.bulletin = crate::jobs::send_bulletin::deliver_pending(ctx, now).await?;
     tracing::info!(
         %today,
         planned = report.planned,

@@ -20,7 +20,10 @@ use domain::{
 use mailin_embedded::{Handler, Response, Server, response};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use worker::{
-    jobs::send_reminders::{AckLinks, Context},
+    jobs::{
+        send_bulletin::BulletinTarget,
+        send_reminders::{AckLinks, Context},
+    },
     mailer::Mailer,
 };
 
@@ -159,6 +162,7 @@ pub fn context(db: &DatabaseConnection, settings: &Settings) -> Context {
         timezone: settings.timezone,
         send_concurrency: 4,
         ack_links: AckLinks::from_settings(&settings.supervision),
+        bulletin: BulletinTarget::from_settings(settings).expect("bulletin settings"),
     }
 }
 

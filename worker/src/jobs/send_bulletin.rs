@@ -1,0 +1,240 @@
+//! The 情况通报 at `now`: find the period `now` falls in (the last tick of
+//! `MINSHENG_BULLETIN_CRON` at or before it; without a schedule, the day), record it once, claim
+//! it, write it as of the period's start and send it to `MINSHENG_BULLETIN_TO`. What it says is
+//! decided in `domain::bulletin`; this is the record / claim / send / mark loop.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono_tz::Tz;
+use croner::{Cron, parser::CronParser};
+use domain::{
+    DomainError, Settings,
+    bulletin::Bulletin,
+    email::EmailAddress,
+    export::Ledger,
+    model::BulletinStatus,
+    store::bulletin::{self as record, Record},
+    urgency::UrgencyRule,
+};
+
+use crate::{bulletin, jobs::send_reminders::Context};
+
+/// How long a claim holds before another worker may take the bulletin over.
+const LEASE_MINUTES: i64 = 10;
+
+/// Who gets the bulletin, on which schedule, and how urgency is counted in it.
+#[derive(Clone, Debug)]
+pub struct BulletinTarget {
+    pub to: Vec<EmailAddress>,
+    /// Parsed as the scheduler parses it; `None`: no schedule, a period is a day.
+    pub cron: Option<Cron>,
+    pub urgency: UrgencyRule,
+}
+
+impl BulletinTarget {
+    pub fn from_settings(settings: &Settings) -> Result<Self, String> {
+        Ok(Self {
+            to: settings.bulletin.to.clone(),
+            cron: settings
+                .bulletin
+                .cron
+                .as_deref()
+                .map(parse_cron)
+                .transpose()?,
+            urgency: UrgencyRule {
+                due_soon_days: settings.graph.due_soon_days,
+            },
+        })
+    }
+
+    /// Nobody to send to and no schedule.
+    pub fn none(urgency: UrgencyRule) -> Self {
+        Self {
+            to: Vec::new(),
+            cron: None,
+            urgency,
+        }
+    }
+}
+
+/// Parses a six-field expression as tokio-cron-scheduler does, so that the period a run falls
+/// in is the one the scheduler fired for.
+pub fn parse_cron(expression: &str) -> Result<Cron, String> {
+    CronParser::builder()
+        .seconds(croner::parser::Seconds::Required)
+        .dom_and_dow(true)
+        .build()
+        .parse(expression)
+        .map_err(|e| format!("MINSHENG_BULLETIN_CRON '{expression}': {e}"))
+}
+
+/// The start of the period `now` falls in: the schedule's last tick at or before `now`, or the
+/// start of `now`'s day in `tz` when there is no schedule.
+pub fn period_start(
+    cron: Option<&Cron>,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<DateTime<Utc>, String> {
+    let local = now.with_timezone(&tz);
+    // Whole seconds: a tick fires some milliseconds after its instant.
+    let local = local - Duration::nanoseconds(i64::from(local.timestamp_subsec_nanos()));
+    match cron {
+        Some(cron) => cron
+            .find_previous_occurrence(&local, true)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| format!("MINSHENG_BULLETIN_CRON names no run before {local}: {e}")),
+        None => local
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .and_then(|midnight| tz.from_local_datetime(&midnight).earliest())
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| format!("no start of day {} in {tz}", local.date_naive())),
+    }
+}
+
+/// What became of the bulletin of a period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Sent {
+        period_start: DateTime<Utc>,
+        message_id: String,
+        recipients: usize,
+    },
+    /// Sent before (by this worker, another, or before a restart): not sent again.
+    AlreadySent {
+        period_start: DateTime<Utc>,
+        sent_at: Option<DateTime<Utc>>,
+    },
+    /// Another worker holds it, or it waits to be retried.
+    Held { period_start: DateTime<Utc> },
+    /// Not sent; the next reminder run tries again.
+    Retrying {
+        period_start: DateTime<Utc>,
+        error: String,
+    },
+    Failed {
+        period_start: DateTime<Utc>,
+        error: String,
+    },
+}
+
+/// Sends the bulletin of the period `now` falls in, unless it was sent. A bulletin given up as
+/// failed is tried again: running this by hand is how an operator resends one.
+pub async fn run(ctx: &Context, now: DateTime<Utc>) -> Result<Outcome, DomainError> {
+    let target = &ctx.bulletin;
+    let start = period_start(target.cron.as_ref(), now, ctx.timezone).map_err(internal)?;
+    if target.to.is_empty() {
+        return Err(internal(
+            "MINSHENG_BULLETIN_TO names nobody to send the bulletin to".to_owned(),
+        ));
+    }
+    let row = record::open(&ctx.db, start, now).await?;
+    match row.status {
+        BulletinStatus::Sent => {
+            return Ok(Outcome::AlreadySent {
+                period_start: start,
+                sent_at: row.sent_at,
+            });
+        }
+        BulletinStatus::Failed => record::retry_failed(&ctx.db, row.id).await?,
+        BulletinStatus::Pending | BulletinStatus::Superseded => {}
+    }
+    Ok(deliver_pending(ctx, now).await?.unwrap_or(Outcome::Held {
+        period_start: start,
+    }))
+}
+
+/// Sends the pending bulletin, if there is one that nobody holds: a bulletin that failed is
+/// retried this way by each reminder run. `None` when there was nothing to send.
+pub async fn deliver_pending(
+    ctx: &Context,
+    now: DateTime<Utc>,
+) -> Result<Option<Outcome>, DomainError> {
+    let target = &ctx.bulletin;
+    if target.to.is_empty() {
+        return Ok(None);
+    }
+    let Some(row) = record::claim(&ctx.db, now, Duration::minutes(LEASE_MINUTES)).await? else {
+        return Ok(None);
+    };
+    let period_start = row.period_start;
+    let (content, ledgers) = compose(ctx, &row).await?;
+    let id = bulletin::message_id(period_start, &ctx.from);
+    let sent = match bulletin::message(&content, &ledgers, &ctx.from, &target.to, now, &id) {
+        Ok(message) => ctx.mailer.send(&message).await,
+        // A template or an address lettre refuses: no retry can build this message.
+        Err(e) => Err(crate::mailer::SendError::permanent(e)),
+    };
+    Ok(Some(match sent {
+        Ok(()) => {
+            let recipients = target
+                .to
+                .iter()
+                .map(EmailAddress::as_str)
+                .collect::<Vec<_>>()
+                .join(",");
+            record::mark_sent(&ctx.db, row.id, &id, &recipients, now).await?;
+            tracing::info!(%period_start, recipients = target.to.len(), lists = ledgers.len(), "bulletin sent");
+            Outcome::Sent {
+                period_start,
+                message_id: id,
+                recipients: target.to.len(),
+            }
+        }
+        Err(error) => {
+            let given_up =
+                record::mark_failed(&ctx.db, &row, &error.message, error.permanent, now).await?;
+            if given_up {
+                tracing::error!(%period_start, error = %error.message, "bulletin not sent and given up; `worker bulletin --now …` in its period tries again");
+                Outcome::Failed {
+                    period_start,
+                    error: error.message,
+                }
+            } else {
+                tracing::warn!(%period_start, error = %error.message, "bulletin not sent; the next reminder run tries again");
+                Outcome::Retrying {
+                    period_start,
+                    error: error.message,
+                }
+            }
+        }
+    }))
+}
+
+/// The bulletin of `row`'s period, as of its start, and the ledgers attached to it.
+async fn compose(ctx: &Context, row: &Record) -> Result<(Bulletin, Vec<Ledger>), DomainError> {
+    let target = &ctx.bulletin;
+    let window = record::window_of(row, ctx.timezone);
+    record::gather(&ctx.db, &window, record::today_of(&window, target.urgency)).await
+}
+
+/// What `run` at `now` would send, writing and sending nothing: the period, whether it was
+/// sent, and the bulletin with its ledgers.
+pub async fn preview(
+    ctx: &Context,
+    now: DateTime<Utc>,
+) -> Result<(Record, Bulletin, Vec<Ledger>), DomainError> {
+    let target = &ctx.bulletin;
+    let start = period_start(target.cron.as_ref(), now, ctx.timezone).map_err(internal)?;
+    let row = match record::find(&ctx.db, start).await? {
+        Some(row) => row,
+        None => Record {
+            id: 0,
+            period_start: start,
+            covers_from: record::covers_from(&ctx.db, start).await?,
+            status: BulletinStatus::Pending,
+            attempts: 0,
+            last_error: None,
+            claimed_until: None,
+            message_id: None,
+            recipients: None,
+            sent_at: None,
+            created_at: now,
+        },
+    };
+    let (content, ledgers) = compose(ctx, &row).await?;
+    Ok((row, content, ledgers))
+}
+
+fn internal(message: String) -> DomainError {
+    DomainError::Database(sea_orm::DbErr::Custom(message))
+}
