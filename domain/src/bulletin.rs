@@ -466,16 +466,30 @@ mod tests {
                 Urgency::DueSoon,
             ),
         ];
+        let mut rows = rows;
+        for (id, d) in [(5, 24), (6, 23), (7, 22)] {
+            rows.push(row(
+                id,
+                &["市水务局"],
+                Some(day(6, d)),
+                ItemStatus::Open,
+                Urgency::Overdue,
+            ));
+        }
         let b = build(&[ledger(rows)], &[], Vec::new(), &window());
         let groups = &b.lists[0].overdue;
         let names: Vec<(&str, i64, usize)> = groups
             .iter()
             .map(|g| (g.department.as_str(), g.worst_days, g.items.len()))
             .collect();
-        // Both lead 2 (26 days); 市民政局 has two items and comes first.
-        assert_eq!(names, [("市民政局", 26, 2), ("市教育局", 26, 2)]);
+        // Both lead 2 (26 days overdue) and one more: a tie, ordered by name.
+        // 市水务局 has more items, but none as late: it comes last.
         assert_eq!(
-            groups[1].items.iter().map(|i| i.days).collect::<Vec<_>>(),
+            names,
+            [("市教育局", 26, 2), ("市民政局", 26, 2), ("市水务局", 4, 3)]
+        );
+        assert_eq!(
+            groups[0].items.iter().map(|i| i.days).collect::<Vec<_>>(),
             [26, 1]
         );
     }

@@ -1134,6 +1134,42 @@ mod tests {
     }
 
     #[test]
+    fn a_bulletin_is_off_by_default_and_needs_recipients_when_scheduled() {
+        let s = load(&[]).expect("defaults load");
+        assert_eq!(s.bulletin, BulletinSettings::default());
+        let s = load(&[
+            ("MINSHENG_BULLETIN_CRON", "0 0 9 * * Mon"),
+            (
+                "MINSHENG_BULLETIN_TO",
+                " a@example.gov.cn , b@example.gov.cn,",
+            ),
+        ])
+        .expect("loads");
+        assert_eq!(s.bulletin.cron.as_deref(), Some("0 0 9 * * Mon"));
+        assert_eq!(
+            s.bulletin
+                .to
+                .iter()
+                .map(EmailAddress::as_str)
+                .collect::<Vec<_>>(),
+            ["a@example.gov.cn", "b@example.gov.cn"]
+        );
+        let e = must_fail(&[("MINSHENG_BULLETIN_CRON", "0 0 9 * * Mon")]);
+        assert!(e.to_string().contains("MINSHENG_BULLETIN_TO"), "{e}");
+        let e = must_fail(&[
+            ("MINSHENG_BULLETIN_CRON", "0 9 * * Mon"),
+            ("MINSHENG_BULLETIN_TO", "a@example.gov.cn"),
+        ]);
+        assert!(e.to_string().contains("six-field"), "{e}");
+        let e = must_fail(&[("MINSHENG_BULLETIN_TO", "a@example.gov.cn,not an address")]);
+        assert!(
+            e.to_string().contains("MINSHENG_BULLETIN_TO")
+                && e.to_string().contains("not an address"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn defaults_need_no_configuration() {
         let s = load(&[]).expect("defaults load");
         assert_eq!(

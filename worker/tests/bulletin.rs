@@ -123,7 +123,10 @@ async fn seed(t: &TestDb) {
         seven,
         "资助政策已全部落实",
         Some(medical),
-        &change(&format!("department:{medical}"), "2023-06-27T10:00:00+08:00"),
+        &change(
+            &format!("department:{medical}"),
+            "2023-06-27T10:00:00+08:00",
+        ),
     )
     .await
     .expect("report 七");
@@ -196,7 +199,10 @@ fn settings(t: &TestDb, smtp_port: u16) -> domain::Settings {
 }
 
 async fn bulletins(t: &TestDb) -> Vec<bulletin::Model> {
-    bulletin::Entity::find().all(&t.db).await.expect("bulletins")
+    bulletin::Entity::find()
+        .all(&t.db)
+        .await
+        .expect("bulletins")
 }
 
 async fn one_email_per_period_with_its_sections_and_the_ledgers_attached(t: TestDb) {
@@ -250,8 +256,14 @@ async fn one_email_per_period_with_its_sections_and_the_ledgers_attached(t: Test
         .nth(1)
         .and_then(|s| s.split("三、").next())
         .expect("overdue section");
-    assert!(overdue_section.contains("五、建设口袋公园和城市绿道"), "{text}");
-    assert!(!overdue_section.contains("提升社区养老服务能力"), "二 is done: {text}");
+    assert!(
+        overdue_section.contains("五、建设口袋公园和城市绿道"),
+        "{text}"
+    );
+    assert!(
+        !overdue_section.contains("提升社区养老服务能力"),
+        "二 is done: {text}"
+    );
     // Counts: 8 items over both lists (7 and 1), 2 done.
     assert!(text.contains("共8项"), "{text}");
     assert!(text.contains("已办结2项"), "{text}");
@@ -263,7 +275,9 @@ async fn one_email_per_period_with_its_sections_and_the_ledgers_attached(t: Test
         .map(|a| a.attachment_name().unwrap_or_default().to_owned())
         .collect();
     assert!(
-        names.iter().any(|n| n.contains("第一批") && n.ends_with("台账20230703.xlsx")),
+        names
+            .iter()
+            .any(|n| n.contains("第一批") && n.ends_with("台账20230703.xlsx")),
         "{names:?}"
     );
     for a in &attachments {

@@ -181,3 +181,134 @@ fn value(scrape: &prometheus_parse::Scrape, name: &str, label: &str, wanted: &st
             _ => -1.0,
         })
 }
+
+/// `worker bulletin` as an operator runs it: a dry run prints the bulletin and writes and
+/// sends nothing; a run sends it once; a second run in the period says it was sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bulletin_by_hand_previews_then_sends_once() {
+    let t = TestDb::sqlite().await;
+    import_with_contacts(&t.db, SAMPLE).await;
+    let smtp = SmtpServer::start();
+    let smtp_url = format!("smtp://127.0.0.1:{}", smtp.port);
+    let env = [
+        ("MINSHENG_SMTP_URL", smtp_url.as_str()),
+        (
+            "MINSHENG_BULLETIN_TO",
+            "shizhang@example.gov.cn,duchashi@example.gov.cn",
+        ),
+        ("MINSHENG_BULLETIN_CRON", "0 0 9 * * Mon"),
+    ];
+    let now = "2023-07-05T10:00:00+08:00";
+
+    let (code, output) = finish(
+        worker(&t.url, &env, &["bulletin", "--now", now, "--dry-run"]),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, Some(0), "{output}");
+    for expected in [
+        "nothing is written or sent",
+        // The period began at Monday's tick.
+        "2023-07-03 09:00:00 CST",
+        "to: shizhang@example.gov.cn, duchashi@example.gov.cn",
+        "subject: 重点民生项目情况通报(截至2023年7月3日)",
+        "台账20230703.xlsx (7 rows)",
+        "二、逾期事项",
+    ] {
+        assert!(output.contains(expected), "{expected}: {output}");
+    }
+    assert_eq!(
+        entity::bulletin::Entity::find()
+            .count(&t.db)
+            .await
+            .expect("count"),
+        0
+    );
+    assert!(smtp.received().is_empty());
+
+    let (code, output) = finish(
+        worker(&t.url, &env, &["bulletin", "--now", now]),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, Some(0), "{output}");
+    assert!(output.contains("sent to 2 recipients"), "{output}");
+    assert_eq!(smtp.received().len(), 1);
+
+    let (code, output) = finish(
+        worker(&t.url, &env, &["bulletin", "--now", now]),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, Some(0), "{output}");
+    assert!(output.contains("already sent"), "{output}");
+    assert_eq!(smtp.received().len(), 1);
+}
+
+/// The scheduled worker sends the bulletin on MINSHENG_BULLETIN_CRON, besides reminders.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduled_worker_sends_the_bulletin_on_its_schedule() {
+    let t = TestDb::sqlite().await;
+    import_with_contacts(&t.db, SAMPLE).await;
+    let smtp = SmtpServer::start();
+    let mut child = worker(
+        &t.url,
+        &[
+            (
+                "MINSHENG_SMTP_URL",
+                &format!("smtp://127.0.0.1:{}", smtp.port),
+            ),
+            ("MINSHENG_BULLETIN_TO", "duchashi@example.gov.cn"),
+            ("MINSHENG_BULLETIN_CRON", "*/2 * * * * *"),
+        ],
+        &[],
+    )
+    .spawn()
+    .expect("start the worker");
+    let mut got = false;
+    for _ in 0..300 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if smtp
+            .received()
+            .iter()
+            .any(|r| r.envelope_to.iter().any(|to| to.contains("duchashi")))
+        {
+            got = true;
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(got, "a bulletin within 30 s");
+    let sent = entity::bulletin::Entity::find()
+        .filter(entity::bulletin::Column::Status.eq(entity::BulletinStatus::Sent))
+        .count(&t.db)
+        .await
+        .expect("count");
+    assert!(sent >= 1);
+}
+
+#[tokio::test]
+async fn a_bulletin_schedule_without_recipients_stops_the_worker_at_start() {
+    let t = TestDb::sqlite().await;
+    let (code, output) = finish(
+        worker(&t.url, &[("MINSHENG_BULLETIN_CRON", "0 0 9 * * Mon")], &[]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(code, Some(1), "the worker kept running: {output}");
+    assert!(output.contains("MINSHENG_BULLETIN_TO"), "{output}");
+
+    let (code, output) = finish(
+        worker(
+            &t.url,
+            &[
+                ("MINSHENG_BULLETIN_CRON", "0 0 9 31 2 *"),
+                ("MINSHENG_BULLETIN_TO", "duchashi@example.gov.cn"),
+            ],
+            &[],
+        ),
+        Duration::from_secs(30),
+    );
+    assert_eq!(code, Some(1), "the worker kept running: {output}");
+    assert!(
+        output.contains("MINSHENG_BULLETIN_CRON") && output.contains("no future run"),
+        "{output}"
+    );
+}

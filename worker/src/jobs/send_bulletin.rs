@@ -238,3 +238,41 @@ pub async fn preview(
 fn internal(message: String) -> DomainError {
     DomainError::Database(sea_orm::DbErr::Custom(message))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .expect("instant")
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_period_starts_at_the_last_tick_or_at_midnight_without_a_schedule() {
+        let tz = chrono_tz::Asia::Shanghai;
+        let mondays = parse_cron("0 0 9 * * Mon").expect("cron");
+        let monday = at("2023-07-03T09:00:00+08:00");
+        for now in [
+            "2023-07-03T09:00:00.150+08:00",
+            "2023-07-05T15:00:00+08:00",
+            "2023-07-10T08:59:59+08:00",
+        ] {
+            assert_eq!(
+                period_start(Some(&mondays), at(now), tz),
+                Ok(monday),
+                "{now}"
+            );
+        }
+        assert_eq!(
+            period_start(Some(&mondays), at("2023-07-10T09:00:00+08:00"), tz),
+            Ok(at("2023-07-10T09:00:00+08:00"))
+        );
+        assert_eq!(
+            period_start(None, at("2023-07-05T00:30:00+08:00"), tz),
+            Ok(at("2023-07-05T00:00:00+08:00"))
+        );
+        assert!(parse_cron("0 0 9 * * Someday").is_err());
+    }
+}
