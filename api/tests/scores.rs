@@ -221,6 +221,49 @@ async fn scores_count_early_late_extended_and_overdue_items(t: TestDb) {
         "{all}"
     );
 
+    // The 台账's second sheet says the same, read from the workbook over HTTP: the ledger
+    // computes it from the rows it read, not by asking the query.
+    let workbook = app
+        .client
+        .get(app.url(&format!(
+            "/export/ledger.xlsx?listId={}&now=2025-11-05T10:00:00%2B08:00",
+            list_id.as_str().expect("an ID")
+        )))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(workbook.status(), 200);
+    let bytes = workbook.bytes().await.expect("body").to_vec();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("xlsx");
+    let sheet = calamine::Reader::worksheet_range(&mut book, "考评").expect("考评");
+    let number = |cell: &calamine::Data| match cell {
+        calamine::Data::Float(f) => json!(*f as i64),
+        calamine::Data::Int(i) => json!(*i),
+        calamine::Data::Empty => Value::Null,
+        other => json!(other.to_string()),
+    };
+    let in_sheet: Vec<(String, Vec<Value>)> = sheet
+        .rows()
+        .skip(1)
+        .map(|r| (r[0].to_string(), r[1..6].iter().map(number).collect()))
+        .collect();
+    let in_query: Vec<(String, Vec<Value>)> = by_department(&all)
+        .into_iter()
+        .map(|(name, row)| {
+            let fields = [
+                "itemsLed",
+                "doneOnTime",
+                "doneLate",
+                "overdueNow",
+                "maxDaysOverdue",
+            ];
+            (name, fields.iter().map(|f| row[*f].clone()).collect())
+        })
+        .collect();
+    assert_eq!(in_sheet, in_query);
+
     // From July on: the early book rooms were done before the period; the late playgrounds in it.
     let second_half = app
         .graphql_as(

@@ -10,13 +10,13 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use crate::{
     DomainError,
     export::{Ledger, LedgerRow},
-    model::{DepartmentRole, ItemStatus},
-    scores::Period,
+    model::{DepartmentRole, ItemStatus, RequestStatus},
+    scores::{self, Period},
     store::{
         audit::{Action, RecordKind},
         department, item as items,
         item::Today,
-        ledger, scores,
+        ledger, scores as store_scores,
     },
 };
 use entity::{
@@ -46,7 +46,14 @@ pub async fn ledger<C: ConnectionTrait>(
 
     let mut lead: HashMap<i64, Vec<(i32, String)>> = HashMap::new();
     let mut cooperating: HashMap<i64, Vec<(i32, String)>> = HashMap::new();
+    // For the scores: each item's lead departments by id, and their names.
+    let mut lead_ids: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut lead_names: HashMap<i64, String> = HashMap::new();
     for a in department::directory::assignments_for_list(db, list_id).await? {
+        if a.role == DepartmentRole::Lead {
+            lead_ids.entry(a.item_id).or_default().push(a.department.id);
+            lead_names.insert(a.department.id, a.department.name.clone());
+        }
         let into = match a.role {
             DepartmentRole::Lead => &mut lead,
             DepartmentRole::Cooperating => &mut cooperating,
@@ -89,12 +96,24 @@ pub async fn ledger<C: ConnectionTrait>(
     }
     let mut reasons: HashMap<(i64, i32), String> = HashMap::new();
     let mut request_reason: HashMap<i64, String> = HashMap::new();
+    let mut requests = Vec::new();
     for r in deadline_change_request::Entity::find()
         .inner_join(entity::item::Entity)
         .filter(entity::item::Column::ListId.eq(list_id))
         .all(db)
         .await?
     {
+        for &department_id in lead_ids
+            .get(&r.item_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            requests.push(scores::Request {
+                department_id,
+                requested_on: r.requested_at.with_timezone(&tz).date_naive(),
+                approved: r.status == RequestStatus::Approved,
+            });
+        }
         request_reason.insert(r.id, r.reason);
     }
     for chunk in ids.chunks(500) {
@@ -147,13 +166,51 @@ pub async fn ledger<C: ConnectionTrait>(
 
     let listed: std::collections::HashSet<i64> = ids.iter().copied().collect();
     let mut sent: HashMap<i64, (u64, u64)> = HashMap::new();
+    let mut reminders = Vec::new();
     for r in ledger::deliveries::sent_on_items(db, Some(list_id)).await? {
         if listed.contains(&r.item_id) {
             let counts = sent.entry(r.item_id).or_default();
             counts.0 += 1;
             counts.1 += u64::from(r.acknowledged);
+            reminders.push(scores::Reminder {
+                department_id: r.department_id,
+                sent_on: r.sent_at.with_timezone(&tz).date_naive(),
+                acknowledged: r.acknowledged,
+            });
         }
     }
+
+    // The scores sheet, from the facts read above rather than read again.
+    let done = store_scores::done_days(
+        db,
+        list_items
+            .iter()
+            .map(|i| (i.id, i.status, i.completed_on, i.updated_at)),
+        tz,
+    )
+    .await?;
+    let led: Vec<scores::LedItem> = list_items
+        .iter()
+        .flat_map(|i| {
+            let done_on = done.get(&i.id).copied();
+            let final_due_on = final_due.get(&i.id).copied();
+            lead_ids
+                .get(&i.id)
+                .into_iter()
+                .flatten()
+                .map(move |&department_id| scores::LedItem {
+                    department_id,
+                    item_id: i.id,
+                    done_on,
+                    final_due_on,
+                    earliest_due_on: i.earliest_due_on,
+                })
+        })
+        .collect();
+    let scores = scores::score(&led, &requests, &reminders, Period::default(), today.date)
+        .into_iter()
+        .filter_map(|s| lead_names.get(&s.department_id).cloned().map(|n| (n, s)))
+        .collect();
 
     let sorted = |mut v: Vec<(i32, String)>| {
         v.sort_by_key(|(p, _)| *p);
@@ -201,11 +258,6 @@ pub async fn ledger<C: ConnectionTrait>(
         })
         .collect();
 
-    let scores = scores::department_scores(db, Some(list_id), Period::default(), today.date, tz)
-        .await?
-        .into_iter()
-        .map(|(d, s)| (d.name, s))
-        .collect();
     Ok(Ledger {
         title: list.title,
         as_of: today.date,

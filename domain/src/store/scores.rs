@@ -77,43 +77,21 @@ pub async fn department_scores<C: ConnectionTrait>(
         }
     }
 
-    // Items done before completedOn was recorded: the day their status last changed.
-    let undated_done: Vec<i64> = items
-        .iter()
-        .filter(|i| i.status == ItemStatus::Done && i.completed_on.is_none())
-        .map(|i| i.id)
-        .collect();
-    let mut status_changed: HashMap<i64, NaiveDate> = HashMap::new();
-    for chunk in undated_done.chunks(500) {
-        for event in audit_event::Entity::find()
-            .filter(audit_event::Column::EntityType.eq(RecordKind::Item.as_str()))
-            .filter(audit_event::Column::EntityId.is_in(chunk.iter().copied()))
-            .filter(audit_event::Column::Action.is_in([
-                Action::ItemSetStatus.as_str(),
-                Action::ItemConfirmCompletion.as_str(),
-            ]))
-            .order_by_asc(audit_event::Column::OccurredAt)
-            .all(db)
-            .await?
-        {
-            if let Some(id) = event.entity_id {
-                status_changed.insert(id, event.occurred_at.with_timezone(&tz).date_naive());
-            }
-        }
-    }
-
+    let done = done_days(
+        db,
+        items
+            .iter()
+            .map(|i| (i.id, i.status, i.completed_on, i.updated_at)),
+        tz,
+    )
+    .await?;
     let mut led = Vec::new();
     for i in &items {
-        let done_on = (i.status == ItemStatus::Done).then(|| {
-            i.completed_on
-                .or_else(|| status_changed.get(&i.id).copied())
-                .unwrap_or_else(|| i.updated_at.with_timezone(&tz).date_naive())
-        });
         for &department_id in leads.get(&i.id).map(Vec::as_slice).unwrap_or_default() {
             led.push(LedItem {
                 department_id,
                 item_id: i.id,
-                done_on,
+                done_on: done.get(&i.id).copied(),
                 final_due_on: final_due.get(&i.id).copied(),
                 earliest_due_on: i.earliest_due_on,
             });
@@ -159,4 +137,56 @@ pub async fn department_scores<C: ConnectionTrait>(
         .into_iter()
         .filter_map(|r| departments.get(&r.department_id).cloned().map(|d| (d, r)))
         .collect())
+}
+
+/// The day each done item was done: its `completedOn`, or, for an item completed before that
+/// was recorded, the day its status last changed (its last update when the audit trail has
+/// nothing). Items given as (id, status, completed on, updated at); those not done are left out.
+pub(crate) async fn done_days<C: ConnectionTrait>(
+    db: &C,
+    items: impl Iterator<
+        Item = (
+            i64,
+            ItemStatus,
+            Option<NaiveDate>,
+            chrono::DateTime<chrono::Utc>,
+        ),
+    >,
+    tz: Tz,
+) -> Result<HashMap<i64, NaiveDate>, DomainError> {
+    let mut done = HashMap::new();
+    let mut undated: HashMap<i64, NaiveDate> = HashMap::new();
+    for (id, status, completed_on, updated_at) in items {
+        if status != ItemStatus::Done {
+            continue;
+        }
+        match completed_on {
+            Some(day) => {
+                done.insert(id, day);
+            }
+            None => {
+                undated.insert(id, updated_at.with_timezone(&tz).date_naive());
+            }
+        }
+    }
+    let ids: Vec<i64> = undated.keys().copied().collect();
+    for chunk in ids.chunks(500) {
+        for event in audit_event::Entity::find()
+            .filter(audit_event::Column::EntityType.eq(RecordKind::Item.as_str()))
+            .filter(audit_event::Column::EntityId.is_in(chunk.iter().copied()))
+            .filter(audit_event::Column::Action.is_in([
+                Action::ItemSetStatus.as_str(),
+                Action::ItemConfirmCompletion.as_str(),
+            ]))
+            .order_by_asc(audit_event::Column::OccurredAt)
+            .all(db)
+            .await?
+        {
+            if let Some(id) = event.entity_id {
+                undated.insert(id, event.occurred_at.with_timezone(&tz).date_naive());
+            }
+        }
+    }
+    done.extend(undated);
+    Ok(done)
 }
