@@ -4,6 +4,7 @@
 
 use std::sync::LazyLock;
 
+use crate::templates;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
     bulletin::Bulletin,
@@ -15,7 +16,7 @@ use lettre::{
     Message,
     message::{Attachment, Mailbox as LettreMailbox, MultiPart, header::ContentType},
 };
-use minijinja::{Environment, UndefinedBehavior, context};
+use minijinja::context;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("bulletin.txt", include_str!("../templates/bulletin.txt")),
@@ -24,25 +25,10 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-static ENVIRONMENT: LazyLock<Result<Environment<'static>, minijinja::Error>> =
-    LazyLock::new(|| {
-        let mut env = Environment::new();
-        env.set_keep_trailing_newline(true);
-        // A misspelt variable is an error, not an empty section in a leader's inbox.
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        for (name, source) in TEMPLATES {
-            env.add_template(name, source)?;
-        }
-        Ok(env)
-    });
+static ENVIRONMENT: LazyLock<templates::Compiled> = LazyLock::new(|| templates::compile(TEMPLATES));
 
 fn render(name: &str, bulletin: &Bulletin) -> Result<String, String> {
-    let env = ENVIRONMENT
-        .as_ref()
-        .map_err(|e| format!("the bulletin templates do not compile: {e:#}"))?;
-    env.get_template(name)
-        .and_then(|t| t.render(context! { b => bulletin }))
-        .map_err(|e| format!("template {name}: {e:#}"))
+    templates::render(&ENVIRONMENT, name, context! { b => bulletin })
 }
 
 /// The subject line.
@@ -117,4 +103,38 @@ pub fn message(
             body.singlepart(Attachment::new(attachment_name(ledger)).body(workbook, kind.clone()));
     }
     builder.multipart(body).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use domain::bulletin::{Window, build};
+
+    use super::*;
+
+    /// A list title is data: escaped in HTML, printed as is in text, never read as a template.
+    #[test]
+    fn titles_are_printed_not_interpreted() {
+        let title = "<b>{{ b.as_of }}</b>清单";
+        let ledger = Ledger {
+            title: title.to_owned(),
+            as_of: NaiveDate::from_ymd_opt(2023, 7, 3).expect("day"),
+            rows: Vec::new(),
+            scores: Vec::new(),
+        };
+        let window = Window {
+            from: Utc.with_ymd_and_hms(2023, 6, 26, 1, 0, 0).unwrap(),
+            to: Utc.with_ymd_and_hms(2023, 7, 3, 1, 0, 0).unwrap(),
+            tz: chrono_tz::Asia::Shanghai,
+        };
+        let bulletin = build(std::slice::from_ref(&ledger), &[], Vec::new(), &window);
+        let text = text(&bulletin).expect("text");
+        assert!(text.contains(title), "{text}");
+        let html = html(&bulletin).expect("html");
+        assert!(
+            html.contains("&lt;b&gt;{{ b.as_of }}&lt;&#x2f;b&gt;清单"),
+            "{html}"
+        );
+        assert_eq!(attachment_name(&ledger), "b{{ b.as_of }}b清单台账20230703.xlsx");
+    }
 }

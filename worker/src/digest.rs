@@ -5,6 +5,7 @@
 
 use std::sync::LazyLock;
 
+use crate::templates;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
     email::Mailbox,
@@ -15,7 +16,7 @@ use lettre::{
     Message,
     message::{Mailbox as LettreMailbox, MultiPart},
 };
-use minijinja::{Environment, UndefinedBehavior, context};
+use minijinja::context;
 use serde::Serialize;
 
 /// Every body template, by the name the others include it by.
@@ -58,27 +59,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-static ENVIRONMENT: LazyLock<Result<Environment<'static>, minijinja::Error>> =
-    LazyLock::new(|| {
-        let mut env = Environment::new();
-        // The item templates end in a blank line that separates items.
-        env.set_keep_trailing_newline(true);
-        // A misspelt variable is an error, not an empty string in someone's inbox.
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        for (name, source) in TEMPLATES {
-            env.add_template(name, source)?;
-        }
-        Ok(env)
-    });
+static ENVIRONMENT: LazyLock<templates::Compiled> = LazyLock::new(|| templates::compile(TEMPLATES));
 
-/// Renders template `name` with `context`.
 fn render(name: &str, context: impl Serialize) -> Result<String, String> {
-    let env = ENVIRONMENT
-        .as_ref()
-        .map_err(|e| format!("the email templates do not compile: {e:#}"))?;
-    env.get_template(name)
-        .and_then(|t| t.render(context))
-        .map_err(|e| format!("template {name}: {e:#}"))
+    templates::render(&ENVIRONMENT, name, context)
 }
 
 /// One item as the templates see it.

@@ -8,3 +8,4 @@ pub mod mailer;
 pub mod metrics;
 pub mod notices;
 pub mod scheduler;
+pub mod templates;

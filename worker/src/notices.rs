@@ -20,10 +20,13 @@ use lettre::{
     Message,
     message::{Mailbox as LettreMailbox, header::ContentType},
 };
-use minijinja::{Environment, UndefinedBehavior, context};
+use minijinja::context;
 use serde::Serialize;
 
-use crate::jobs::send_reminders::{Context, RunReport};
+use crate::{
+    jobs::send_reminders::{Context, RunReport},
+    templates,
+};
 
 /// How long a claim holds before another worker may take a notice over.
 const LEASE_MINUTES: i64 = 10;
@@ -45,25 +48,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-static ENVIRONMENT: LazyLock<Result<Environment<'static>, minijinja::Error>> =
-    LazyLock::new(|| {
-        let mut env = Environment::new();
-        env.set_keep_trailing_newline(true);
-        // A misspelt variable is an error, not an empty string in someone's inbox.
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        for (name, source) in TEMPLATES {
-            env.add_template(name, source)?;
-        }
-        Ok(env)
-    });
+static ENVIRONMENT: LazyLock<templates::Compiled> = LazyLock::new(|| templates::compile(TEMPLATES));
 
 fn render(name: &str, context: impl Serialize) -> Result<String, String> {
-    let env = ENVIRONMENT
-        .as_ref()
-        .map_err(|e| format!("the notice templates do not compile: {e:#}"))?;
-    env.get_template(name)
-        .and_then(|t| t.render(context))
-        .map_err(|e| format!("template {name}: {e:#}"))
+    templates::render(&ENVIRONMENT, name, context)
 }
 
 /// A notice as the templates see it; values are substituted once, never read as templates.
