@@ -135,6 +135,9 @@ mod tests {
             html.contains("&lt;b&gt;{{ b.as_of }}&lt;&#x2f;b&gt;清单"),
             "{html}"
         );
-        assert_eq!(attachment_name(&ledger), "b{{ b.as_of }}b清单台账20230703.xlsx");
+        assert_eq!(
+            attachment_name(&ledger),
+            "b{{ b.as_of }}b清单台账20230703.xlsx"
+        );
     }
 }

@@ -416,7 +416,70 @@ async fn a_pending_bulletin_is_superseded_by_the_next_period(t: TestDb) {
     );
 }
 
+/// The seed (where it is readable): the bulletin counts every printed item, its overdue count
+/// is the 台账's, and the attachment has a row per item.
+async fn the_seed_gets_a_bulletin_that_counts_every_item(t: TestDb) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/heze-2021-livelihood-list-batch1.txt");
+    let Ok(seed) = std::fs::read_to_string(&path) else {
+        eprintln!("skipped: {} is not readable here", path.display());
+        return;
+    };
+    import_with_contacts(&t.db, &seed).await;
+    let items = item::Entity::find().count(&t.db).await.expect("count") as usize;
+    let smtp = SmtpServer::start();
+    let ctx = context(&t.db, &settings(&t, smtp.port));
+    // Monday 5 July 2021, after the seed's 6月底 deadlines.
+    let outcome = run(&ctx, at("2021-07-05T09:00:00+08:00"))
+        .await
+        .expect("run");
+    assert!(matches!(outcome, Outcome::Sent { .. }), "{outcome:?}");
+
+    let list = entity::project_list::Entity::find()
+        .one(&t.db)
+        .await
+        .expect("query")
+        .expect("the seed");
+    let ledger = domain::store::item_ledger::ledger(
+        &t.db,
+        list.id,
+        domain::store::item::Today {
+            date: day(2021, 7, 5),
+            rule: ctx.bulletin.urgency,
+        },
+        ctx.timezone,
+    )
+    .await
+    .expect("ledger");
+    let overdue = ledger
+        .rows
+        .iter()
+        .filter(|r| r.urgency == domain::urgency::Urgency::Overdue)
+        .count();
+    assert!(overdue > 0, "the seed has items due by the end of June");
+
+    let received = smtp.received();
+    assert_eq!(received.len(), 1);
+    let message = MessageParser::new()
+        .parse(&received[0].data)
+        .expect("a parsable message");
+    let text = message.body_text(0).expect("text").into_owned();
+    assert!(
+        text.contains(&format!("共{items}项。逾期{overdue}项")),
+        "{text}"
+    );
+    let attachment = message.attachments().next().expect("the 台账");
+    let mut workbook: Xlsx<_> =
+        open_workbook_from_rs(Cursor::new(attachment.contents().to_vec())).expect("an xlsx");
+    let sheet = workbook
+        .worksheet_range_at(0)
+        .expect("a sheet")
+        .expect("readable");
+    assert_eq!(sheet.height(), 2 + items);
+}
+
 backend_tests!(
+    the_seed_gets_a_bulletin_that_counts_every_item,
     one_email_per_period_with_its_sections_and_the_ledgers_attached,
     two_workers_at_one_tick_send_one_bulletin,
     a_bulletin_not_sent_in_an_outage_is_sent_by_a_later_run,
