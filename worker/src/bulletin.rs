@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use crate::templates;
+use crate::{envelope, templates};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
     bulletin::Bulletin,
@@ -14,7 +14,7 @@ use domain::{
 };
 use lettre::{
     Message,
-    message::{Attachment, Mailbox as LettreMailbox, MultiPart, header::ContentType},
+    message::{Attachment, MultiPart, header::ContentType},
 };
 use minijinja::context;
 
@@ -59,12 +59,7 @@ pub fn attachment_name(ledger: &Ledger) -> String {
 /// The Message-ID of the bulletin of the period that starts at `period_start`: the same for
 /// every attempt, so that a resend after a lost answer is recognisably the same message.
 pub fn message_id(period_start: DateTime<Utc>, from: &Mailbox) -> String {
-    let domain = from
-        .address
-        .as_str()
-        .rsplit_once('@')
-        .map_or("minsheng", |(_, d)| d);
-    format!("<bulletin.{}@{domain}>", period_start.timestamp())
+    envelope::message_id(&format!("bulletin.{}", period_start.timestamp()), from)
 }
 
 /// The email: From, To (every recipient), Date, Message-ID, a UTF-8 subject, the text and
@@ -77,15 +72,7 @@ pub fn message(
     now: DateTime<Utc>,
     message_id: &str,
 ) -> Result<Message, String> {
-    let from: LettreMailbox = from
-        .to_string()
-        .parse()
-        .map_err(|e| format!("MINSHENG_MAIL_FROM: {e}"))?;
-    let mut builder = Message::builder()
-        .from(from)
-        .subject(subject(bulletin.as_of))
-        .date(now.into())
-        .message_id(Some(message_id.to_owned()));
+    let mut builder = envelope::headers(from, subject(bulletin.as_of), now, message_id)?;
     for address in to {
         builder = builder.to(address
             .as_str()

@@ -5,7 +5,7 @@
 
 use std::sync::LazyLock;
 
-use crate::templates;
+use crate::{envelope, templates};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
     email::Mailbox,
@@ -162,20 +162,11 @@ impl Email for Digest {
         message_id: &str,
         ack_url: Option<&str>,
     ) -> Result<Message, String> {
-        let from: LettreMailbox = from
-            .to_string()
-            .parse()
-            .map_err(|e| format!("MINSHENG_MAIL_FROM: {e}"))?;
         let to: LettreMailbox = self
             .to
             .parse()
             .map_err(|e| format!("contact address {}: {e}", self.to))?;
-        let mut builder = Message::builder()
-            .from(from)
-            .to(to)
-            .subject(self.subject()?)
-            .date(now.into())
-            .message_id(Some(message_id.to_owned()));
+        let mut builder = envelope::headers(from, self.subject()?, now, message_id)?.to(to);
         if let Some(cc) = &self.cc {
             builder = builder.cc(cc
                 .as_str()
@@ -193,14 +184,9 @@ impl Email for Digest {
 
 /// A Message-ID that names the rows it delivers, unique across workers and runs.
 pub fn message_id(first_delivery_id: i64, now: DateTime<Utc>, from: &Mailbox) -> String {
-    let domain = from
-        .address
-        .as_str()
-        .rsplit_once('@')
-        .map_or("minsheng", |(_, d)| d);
-    format!(
-        "<reminder.{first_delivery_id}.{}@{domain}>",
-        now.timestamp_micros()
+    envelope::message_id(
+        &format!("reminder.{first_delivery_id}.{}", now.timestamp_micros()),
+        from,
     )
 }
 

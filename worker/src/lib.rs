@@ -3,6 +3,7 @@
 
 pub mod bulletin;
 pub mod digest;
+pub mod envelope;
 pub mod jobs;
 pub mod mailer;
 pub mod metrics;

@@ -16,14 +16,12 @@ use domain::{
         notice::{self, Notice},
     },
 };
-use lettre::{
-    Message,
-    message::{Mailbox as LettreMailbox, header::ContentType},
-};
+use lettre::{Message, message::header::ContentType};
 use minijinja::context;
 use serde::Serialize;
 
 use crate::{
+    envelope,
     jobs::send_reminders::{Context, RunReport},
     templates,
 };
@@ -107,15 +105,7 @@ fn message(
     now: DateTime<Utc>,
     message_id: &str,
 ) -> Result<Message, String> {
-    let from: LettreMailbox = from
-        .to_string()
-        .parse()
-        .map_err(|e| format!("MINSHENG_MAIL_FROM: {e}"))?;
-    let mut builder = Message::builder()
-        .from(from)
-        .subject(subject)
-        .date(now.into())
-        .message_id(Some(message_id.to_owned()));
+    let mut builder = envelope::headers(from, subject.to_owned(), now, message_id)?;
     for address in to {
         builder = builder.to(address
             .parse()
@@ -128,12 +118,7 @@ fn message(
 }
 
 fn notice_message_id(first: i64, now: DateTime<Utc>, from: &Mailbox) -> String {
-    let domain = from
-        .address
-        .as_str()
-        .rsplit_once('@')
-        .map_or("minsheng", |(_, d)| d);
-    format!("<notice.{first}.{}@{domain}>", now.timestamp_micros())
+    envelope::message_id(&format!("notice.{first}.{}", now.timestamp_micros()), from)
 }
 
 /// An email and the notices it tells.
