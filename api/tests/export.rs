@@ -85,6 +85,7 @@ fn text(cell: &Data) -> String {
 
 /// Checks a workbook of [`LIST`] as of [`NOW`].
 fn check_workbook(bytes: Vec<u8>) {
+    check_colours(&bytes);
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("xlsx");
     assert_eq!(book.sheet_names(), ["台账", "考评"]);
     let sheet = book.worksheet_range("台账").expect("台账");
@@ -126,6 +127,149 @@ fn check_workbook(bytes: Vec<u8>) {
         departments,
         ["市文旅局", "市教育局", "市民政局", "市住建局"]
     );
+}
+
+/// A conditional format of the item sheet: its range, its formula and the fill it gives.
+#[derive(Debug)]
+struct Rule {
+    sqref: String,
+    formula: String,
+    fill: Option<String>,
+    border: bool,
+}
+
+/// The item sheet's conditional formats, read from the package's XML (zip + quick-xml),
+/// not through the writer.
+fn colour_rules(bytes: &[u8]) -> Vec<Rule> {
+    use quick_xml::events::Event;
+    use std::io::Read;
+    let mut package = zip::ZipArchive::new(Cursor::new(bytes)).expect("zip");
+    let mut read = |name: &str| {
+        let mut xml = String::new();
+        package
+            .by_name(name)
+            .expect(name)
+            .read_to_string(&mut xml)
+            .expect("utf-8");
+        xml
+    };
+    let styles = read("xl/styles.xml");
+    let sheet = read("xl/worksheets/sheet1.xml");
+    let attr = |e: &quick_xml::events::BytesStart, name: &str| {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == name)
+            .map(|a| a.value.into_owned())
+    };
+    // Each dxf (differential format) in order: its fill colour and whether it has a border.
+    let mut dxfs: Vec<(Option<String>, bool)> = Vec::new();
+    let mut reader = quick_xml::Reader::from_str(&styles);
+    let mut in_dxf = false;
+    loop {
+        match reader.read_event().expect("styles.xml") {
+            Event::Start(e) if e.name().as_ref() == "dxf" => {
+                in_dxf = true;
+                dxfs.push((None, false));
+            }
+            Event::End(e) if e.name().as_ref() == "dxf" => in_dxf = false,
+            Event::Start(e) | Event::Empty(e) if in_dxf => {
+                let last = dxfs.last_mut().expect("in a dxf");
+                match e.name().as_ref() {
+                    "bgColor" => last.0 = attr(&e, "rgb"),
+                    "left" | "top" if attr(&e, "style").is_some() => last.1 = true,
+                    _ => {}
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let mut rules = Vec::new();
+    let mut reader = quick_xml::Reader::from_str(&sheet);
+    let (mut sqref, mut dxf, mut formula) = (String::new(), 0usize, None::<String>);
+    loop {
+        match reader.read_event().expect("sheet1.xml") {
+            Event::Start(e) if e.name().as_ref() == "conditionalFormatting" => {
+                sqref = attr(&e, "sqref").expect("sqref");
+            }
+            Event::Start(e) if e.name().as_ref() == "cfRule" => {
+                dxf = attr(&e, "dxfId").expect("dxfId").parse().expect("index");
+            }
+            Event::Start(e) if e.name().as_ref() == "formula" => formula = Some(String::new()),
+            Event::Text(t) if formula.is_some() => {
+                formula.get_or_insert_default().push_str(&t.xml10_content());
+            }
+            // `&quot;` and its kind arrive as references of their own.
+            Event::GeneralRef(r) if formula.is_some() => {
+                let entity = r.xml10_content();
+                let resolved = quick_xml::escape::resolve_predefined_entity(&entity)
+                    .expect("a predefined entity");
+                formula.get_or_insert_default().push_str(resolved);
+            }
+            Event::End(e) if e.name().as_ref() == "formula" => {
+                let (fill, border) = dxfs[dxf].clone();
+                rules.push(Rule {
+                    sqref: sqref.clone(),
+                    formula: formula.take().expect("in a formula"),
+                    fill,
+                    border,
+                });
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    rules
+}
+
+/// Rows are coloured by urgency (红 overdue, 黄 due soon, 绿 done) and bordered: the first
+/// rule that holds for a row gives its fill, as LibreOffice applies them, each rule's formula
+/// read as Excel would for that row.
+fn check_colours(bytes: &[u8]) {
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("xlsx");
+    let sheet = book.worksheet_range("台账").expect("台账");
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    let rules = colour_rules(bytes);
+    assert!(!rules.is_empty(), "no conditional formats");
+    let last = rows.len();
+    for rule in &rules {
+        assert_eq!(rule.sqref, format!("A3:N{last}"), "the item rows: {rule:?}");
+        assert!(rule.border, "every rule borders the cells: {rule:?}");
+    }
+    let urgency = domain::export::HEADER
+        .iter()
+        .position(|h| *h == "紧急程度")
+        .expect("紧急程度");
+    let letter = (b'A' + urgency as u8) as char;
+    for (i, row) in rows.iter().enumerate().skip(2) {
+        let excel_row = i + 1;
+        let value = text(&row[urgency]);
+        let holds = |formula: &str| {
+            if formula == "TRUE" {
+                return true;
+            }
+            let (cell, label) = formula.split_once('=').expect("a comparison");
+            assert_eq!(cell, format!("${letter}3"), "keyed on 紧急程度");
+            // Relative row: the rule's row 3 is this row.
+            label.trim_matches('"') == value
+        };
+        let fill = rules
+            .iter()
+            .find(|r| holds(&r.formula))
+            .map(|r| r.fill.clone());
+        let expected = match value.as_str() {
+            "逾期" => Some("FFF8CBAD"),
+            "临期" => Some("FFFFE699"),
+            "已完成" => Some("FFC6E0B4"),
+            _ => None,
+        };
+        assert_eq!(
+            fill.expect("the bordering rule holds for every row")
+                .as_deref(),
+            expected,
+            "row {excel_row} ({value})"
+        );
+    }
 }
 
 async fn the_cli_writes_the_ledger_as_xlsx_and_csv(t: TestDb) {
@@ -288,6 +432,7 @@ async fn the_seed_exports_one_row_per_item(t: TestDb) {
         .expect("export");
     assert_eq!(response.status(), 200);
     let bytes = response.bytes().await.expect("body").to_vec();
+    check_colours(&bytes);
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("xlsx");
     let sheet = book.worksheet_range("台账").expect("台账");
     let rows: Vec<&[Data]> = sheet.rows().collect();

@@ -39,6 +39,19 @@ pub async fn fresh_database(name: &str) -> Result<(DatabaseConnection, String), 
     Ok((db, url.to_string()))
 }
 
+/// `url` as docker-compose.yml deploys it: PostgreSQL on the same host, so no TLS unless
+/// BENCH_TLS=1 (the driver's default, `prefer`, is TLS whenever the server offers it). An
+/// `sslmode` already in `url` is kept.
+pub fn as_deployed(url: &str) -> Result<String, String> {
+    let tls = std::env::var("BENCH_TLS").is_ok_and(|v| v == "1");
+    let mut url = url::Url::parse(url).map_err(|e| e.to_string())?;
+    if !url.query_pairs().any(|(k, _)| k == "sslmode") {
+        let mode = if tls { "require" } else { "disable" };
+        url.query_pairs_mut().append_pair("sslmode", mode);
+    }
+    Ok(url.to_string())
+}
+
 pub async fn drop_database(db: DatabaseConnection, name: &str) {
     let _ = db.close().await;
     if let Ok(admin) = Database::connect(&server_url()).await {

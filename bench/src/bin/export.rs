@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use bench::{drop_database, fresh_database, listgen, median};
+use bench::{as_deployed, drop_database, fresh_database, listgen, median};
 use chrono::{NaiveDate, Utc};
 use domain::{
     export::{self, HEADER, Ledger},
@@ -45,7 +45,7 @@ async fn main() -> Result<(), String> {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(10_000);
-    let (db, _) = fresh_database("minsheng_bench_export").await?;
+    let (db, url) = fresh_database("minsheng_bench_export").await?;
     let text = listgen::list_text(items);
     let parsed = parse(&text, &ParseOptions::default());
     let report = import(
@@ -65,6 +65,10 @@ async fn main() -> Result<(), String> {
         rule: UrgencyRule { due_soon_days: 14 },
     };
     let tz = chrono_tz::Asia::Shanghai;
+    // The reads go through the pool as docker-compose.yml deploys it (no TLS on one host).
+    let deployed = sea_orm::Database::connect(as_deployed(&url)?)
+        .await
+        .map_err(|e| e.to_string())?;
 
     let mut read_times = Vec::new();
     let mut write_times = Vec::new();
@@ -74,7 +78,7 @@ async fn main() -> Result<(), String> {
     for run in 0..RUNS {
         let measure_export = async {
             let start = std::time::Instant::now();
-            let ledger = item_ledger::ledger(&db, report.list_id, today, tz)
+            let ledger = item_ledger::ledger(&deployed, report.list_id, today, tz)
                 .await
                 .map_err(|e| e.to_string())?;
             let read = start.elapsed();
@@ -104,6 +108,7 @@ async fn main() -> Result<(), String> {
         direct_times.push(direct_time);
         size = (bytes, direct_bytes);
     }
+    let _ = deployed.close().await;
     drop_database(db, "minsheng_bench_export").await;
 
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;

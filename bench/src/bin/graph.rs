@@ -24,7 +24,7 @@
 use std::{fmt::Write as _, net::SocketAddr, process::Command};
 
 use axum::{Router, extract::State, http::header, response::IntoResponse, routing::post};
-use bench::{drop_database, fresh_database, listgen};
+use bench::{as_deployed, drop_database, fresh_database, listgen};
 use chrono::Utc;
 use domain::{
     Settings,
@@ -103,16 +103,9 @@ async fn main() -> Result<(), String> {
         report.list_id
     );
 
-    // As docker-compose.yml deploys it: PostgreSQL on the same host, so no TLS unless
-    // BENCH_TLS=1 (the driver's default, `prefer`, is TLS whenever the server offers it), and
-    // the planner told that the data is in memory.
-    let tls = std::env::var("BENCH_TLS").is_ok_and(|v| v == "1");
-    let mut url = url::Url::parse(&url).map_err(|e| e.to_string())?;
-    if !url.query_pairs().any(|(k, _)| k == "sslmode") {
-        let mode = if tls { "require" } else { "disable" };
-        url.query_pairs_mut().append_pair("sslmode", mode);
-    }
-    let url = url.to_string();
+    // As docker-compose.yml deploys it: no TLS to a database on the same host, and the planner
+    // told that the data is in memory.
+    let url = as_deployed(&url)?;
     let random_page_cost = std::env::var("BENCH_RANDOM_PAGE_COST").unwrap_or_else(|_| "1.1".into());
     let cost: f64 = random_page_cost
         .parse()

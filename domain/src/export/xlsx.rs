@@ -3,7 +3,8 @@
 //! 绿 done); the scores on a second sheet.
 
 use rust_xlsxwriter::{
-    Color, Format, FormatAlign, FormatBorder, Note, Workbook, Worksheet, XlsxError,
+    Color, ConditionalFormatFormula, Format, FormatAlign, FormatBorder, Note, Workbook, Worksheet,
+    XlsxError, utility,
 };
 
 use super::{HEADER, Ledger, LedgerRow};
@@ -57,67 +58,86 @@ fn items_sheet(sheet: &mut Worksheet, ledger: &Ledger) -> Result<(), XlsxError> 
         sheet.set_column_width(col as u16, WIDTHS[col])?;
     }
     sheet.set_freeze_panes(2, 0)?;
-    // One text and one date format per urgency, made once: a format per cell would be looked
-    // up in the workbook's registry ten thousand times over.
-    let formats: Vec<(Urgency, Format, Format)> = [
-        Urgency::Overdue,
-        Urgency::DueSoon,
-        Urgency::OnTrack,
-        Urgency::Ongoing,
-        Urgency::Done,
-    ]
-    .into_iter()
-    .map(|urgency| {
-        let mut text = Format::new()
-            .set_text_wrap()
-            .set_align(FormatAlign::Top)
-            .set_border(FormatBorder::Thin);
-        if let Some(color) = fill(urgency) {
-            text = text.set_background_color(color);
-        }
-        let date = text.clone().set_num_format(DATE);
-        (urgency, text, date)
-    })
-    .collect();
+
+    // Cells carry no format of their own: each column has one (wrapped, top-aligned; dates as
+    // dates), which Excel applies to the cells in it. Borders and the urgency colours are
+    // conditional formats over the item rows, keyed on the 紧急程度 cell, so that a row an
+    // officer re-sorts or re-labels keeps the right colour. A format per cell was also the
+    // writer's largest cost: rust_xlsxwriter hashes it on every write.
+    let text = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let date = text.clone().set_num_format(DATE);
+    for col in 0..HEADER.len() as u16 {
+        let format = if DATE_COLUMNS.contains(&col) {
+            &date
+        } else {
+            &text
+        };
+        sheet.set_column_format(col, format)?;
+    }
     for (i, row) in ledger.rows.iter().enumerate() {
-        let (_, text, date) = formats
-            .iter()
-            .find(|(u, _, _)| *u == row.urgency)
-            .unwrap_or(&formats[2]);
-        write_item(sheet, 2 + i as u32, row, text, date)?;
+        write_item(sheet, FIRST_ROW + i as u32, row)?;
+    }
+    if !ledger.rows.is_empty() {
+        let last_row = FIRST_ROW + ledger.rows.len() as u32 - 1;
+        let urgency = utility::column_number_to_name(URGENCY_COLUMN);
+        let bordered = Format::new().set_border(FormatBorder::Thin);
+        // In this order: LibreOffice applies only the first rule that holds, Excel all of
+        // them, so each coloured rule carries the border too.
+        for kind in [Urgency::Overdue, Urgency::DueSoon, Urgency::Done] {
+            let Some(color) = fill(kind) else { continue };
+            let formula = format!(
+                "=${urgency}{}=\"{}\"",
+                FIRST_ROW + 1,
+                super::urgency_label(kind)
+            );
+            let rule = ConditionalFormatFormula::new()
+                .set_rule(formula.as_str())
+                .set_format(bordered.clone().set_background_color(color));
+            sheet.add_conditional_format(FIRST_ROW, 0, last_row, last_col, &rule)?;
+        }
+        let rest = ConditionalFormatFormula::new()
+            .set_rule("=TRUE")
+            .set_format(bordered);
+        sheet.add_conditional_format(FIRST_ROW, 0, last_row, last_col, &rest)?;
     }
     Ok(())
 }
 
-fn write_item(
-    sheet: &mut Worksheet,
-    r: u32,
-    row: &LedgerRow,
-    text: &Format,
-    date: &Format,
-) -> Result<(), XlsxError> {
+/// The first item row (0-based): below the title and the header.
+const FIRST_ROW: u32 = 2;
+/// 到期日 and 完成日期.
+const DATE_COLUMNS: [u16; 2] = [4, 13];
+/// 紧急程度, which the row's colour follows.
+const URGENCY_COLUMN: u16 = 8;
+
+fn write_item(sheet: &mut Worksheet, r: u32, row: &LedgerRow) -> Result<(), XlsxError> {
     let cells = row.cells();
     for (col, value) in cells.iter().enumerate() {
         let col = col as u16;
         match col {
             // 到期日: the earliest active due date as an Excel date (the one urgency follows);
             // with several, a note on the cell lists them all.
-            4 => match row.due_dates.first() {
-                None => sheet.write_blank(r, col, text)?,
-                Some(first) => {
+            4 => {
+                if let Some(first) = row.due_dates.first() {
                     if row.due_dates.len() > 1 {
                         sheet.insert_note(r, col, &Note::new(format!("全部到期日：\n{value}")))?;
                     }
-                    sheet.write_datetime_with_format(r, col, *first, date)?
+                    sheet.write_datetime(r, col, *first)?;
                 }
-            },
-            11 => sheet.write_number_with_format(r, col, row.reminders_sent as f64, text)?,
-            13 => match row.completed_on {
-                Some(day) => sheet.write_datetime_with_format(r, col, day, date)?,
-                None => sheet.write_blank(r, col, text)?,
-            },
-            _ => sheet.write_string_with_format(r, col, value, text)?,
-        };
+            }
+            11 => {
+                sheet.write_number(r, col, row.reminders_sent as f64)?;
+            }
+            13 => {
+                if let Some(day) = row.completed_on {
+                    sheet.write_datetime(r, col, day)?;
+                }
+            }
+            _ if value.is_empty() => {}
+            _ => {
+                sheet.write_string(r, col, value)?;
+            }
+        }
     }
     Ok(())
 }

@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Query,
+};
 
 use crate::{
     DomainError,
@@ -20,7 +23,8 @@ use crate::{
     },
 };
 use entity::{
-    DueKind, audit_event, deadline_change_request, item_due_date, item_progress, project_list,
+    DueKind, audit_event, deadline_change_request, item_department, item_due_date, item_progress,
+    project_list,
 };
 
 /// The ledger of list `list_id` as of `today` (urgency) in `tz`; `NotFound` for no such list.
@@ -30,15 +34,48 @@ pub async fn ledger<C: ConnectionTrait>(
     today: Today,
     tz: Tz,
 ) -> Result<Ledger, DomainError> {
-    let list = project_list::Entity::find_by_id(list_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| DomainError::NotFound {
-            entity: "list",
-            id: list_id.to_string(),
-        })?;
-    let list_items: Vec<_> = items::of_list(db, list_id)
-        .await?
+    // Every read is independent of the others: on a pool they run side by side, each on its
+    // own connection, so the database works on one while the rows of another are decoded.
+    let (
+        list,
+        list_items,
+        assigned,
+        names,
+        due_dates,
+        change_requests,
+        audit_events,
+        progress,
+        deliveries,
+    ) = tokio::try_join!(
+        async { Ok(project_list::Entity::find_by_id(list_id).one(db).await?) },
+        items::of_list(db, list_id),
+        assignments(db, list_id),
+        department::names(db),
+        due_dates_of(db, list_id),
+        async {
+            Ok(deadline_change_request::Entity::find()
+                .inner_join(entity::item::Entity)
+                .filter(entity::item::Column::ListId.eq(list_id))
+                .all(db)
+                .await?)
+        },
+        deadline_events(db, list_id),
+        async {
+            Ok(item_progress::Entity::find()
+                .inner_join(entity::item::Entity)
+                .filter(entity::item::Column::ListId.eq(list_id))
+                .order_by_asc(item_progress::Column::ReportedAt)
+                .order_by_asc(item_progress::Column::Id)
+                .all(db)
+                .await?)
+        },
+        ledger::deliveries::sent_on_items(db, Some(list_id)),
+    )?;
+    let list = list.ok_or_else(|| DomainError::NotFound {
+        entity: "list",
+        id: list_id.to_string(),
+    })?;
+    let list_items: Vec<_> = list_items
         .into_iter()
         .filter(|i| i.status != ItemStatus::Closed)
         .collect();
@@ -49,60 +86,45 @@ pub async fn ledger<C: ConnectionTrait>(
     // For the scores: each item's lead departments by id, and their names.
     let mut lead_ids: HashMap<i64, Vec<i64>> = HashMap::new();
     let mut lead_names: HashMap<i64, String> = HashMap::new();
-    for a in department::directory::assignments_for_list(db, list_id).await? {
-        if a.role == DepartmentRole::Lead {
-            lead_ids.entry(a.item_id).or_default().push(a.department.id);
-            lead_names.insert(a.department.id, a.department.name.clone());
+    for (item_id, role, position, department_id) in assigned {
+        let name = names.get(&department_id).cloned().unwrap_or_default();
+        if role == DepartmentRole::Lead {
+            lead_ids.entry(item_id).or_default().push(department_id);
+            lead_names.insert(department_id, name.clone());
         }
-        let into = match a.role {
+        let into = match role {
             DepartmentRole::Lead => &mut lead,
             DepartmentRole::Cooperating => &mut cooperating,
         };
-        into.entry(a.item_id)
-            .or_default()
-            .push((a.position, a.department.name));
+        into.entry(item_id).or_default().push((position, name));
     }
-    let names = department::names(db).await?;
 
     // Due dates: the active ones, and every version after the first with the reason for it.
     let mut active: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
     let mut final_due: HashMap<i64, NaiveDate> = HashMap::new();
     let mut versions: HashMap<i64, Vec<(i32, NaiveDate)>> = HashMap::new();
-    {
-        for d in item_due_date::Entity::find()
-            .inner_join(entity::item::Entity)
-            .filter(entity::item::Column::ListId.eq(list_id))
-            .order_by_asc(item_due_date::Column::DueOn)
-            .all(db)
-            .await?
-        {
-            if d.active {
-                active.entry(d.item_id).or_default().push(d.due_on);
-                if d.kind == DueKind::Final {
-                    let due = final_due.entry(d.item_id).or_insert(d.due_on);
-                    *due = (*due).max(d.due_on);
-                }
+    for d in due_dates {
+        if d.active {
+            active.entry(d.item_id).or_default().push(d.due_on);
+            if d.kind == DueKind::Final {
+                let due = final_due.entry(d.item_id).or_insert(d.due_on);
+                *due = (*due).max(d.due_on);
             }
-            if d.version > 1 {
-                let v = versions.entry(d.item_id).or_default();
-                if !v
-                    .iter()
-                    .any(|(version, day)| *version == d.version && *day == d.due_on)
-                {
-                    v.push((d.version, d.due_on));
-                }
+        }
+        if d.version > 1 {
+            let v = versions.entry(d.item_id).or_default();
+            if !v
+                .iter()
+                .any(|(version, day)| *version == d.version && *day == d.due_on)
+            {
+                v.push((d.version, d.due_on));
             }
         }
     }
     let mut reasons: HashMap<(i64, i32), String> = HashMap::new();
     let mut request_reason: HashMap<i64, String> = HashMap::new();
     let mut requests = Vec::new();
-    for r in deadline_change_request::Entity::find()
-        .inner_join(entity::item::Entity)
-        .filter(entity::item::Column::ListId.eq(list_id))
-        .all(db)
-        .await?
-    {
+    for r in change_requests {
         for &department_id in lead_ids
             .get(&r.item_id)
             .map(Vec::as_slice)
@@ -116,58 +138,40 @@ pub async fn ledger<C: ConnectionTrait>(
         }
         request_reason.insert(r.id, r.reason);
     }
-    for chunk in ids.chunks(500) {
-        for event in audit_event::Entity::find()
-            .filter(audit_event::Column::EntityType.eq(RecordKind::Item.as_str()))
-            .filter(audit_event::Column::EntityId.is_in(chunk.iter().copied()))
-            .filter(audit_event::Column::Action.is_in([
-                Action::ItemChangeDeadline.as_str(),
-                Action::ItemDecideDeadlineChange.as_str(),
-            ]))
-            .all(db)
-            .await?
-        {
-            let (Some(item_id), Some(version)) = (
-                event.entity_id,
-                event.payload["version"]
-                    .as_i64()
-                    .and_then(|v| i32::try_from(v).ok()),
-            ) else {
-                continue;
-            };
-            let why = if event.action == Action::ItemChangeDeadline.as_str() {
-                format!(
-                    "督查室调整：{}",
-                    event.payload["reason"].as_str().unwrap_or_default()
-                )
-            } else {
-                let asked = event.payload["request_id"]
-                    .as_i64()
-                    .and_then(|id| request_reason.get(&id))
-                    .cloned()
-                    .unwrap_or_default();
-                format!("延期申请获批：{asked}")
-            };
-            reasons.insert((item_id, version), why);
-        }
+    for event in audit_events {
+        let (Some(item_id), Some(version)) = (
+            event.entity_id,
+            event.payload["version"]
+                .as_i64()
+                .and_then(|v| i32::try_from(v).ok()),
+        ) else {
+            continue;
+        };
+        let why = if event.action == Action::ItemChangeDeadline.as_str() {
+            format!(
+                "督查室调整：{}",
+                event.payload["reason"].as_str().unwrap_or_default()
+            )
+        } else {
+            let asked = event.payload["request_id"]
+                .as_i64()
+                .and_then(|id| request_reason.get(&id))
+                .cloned()
+                .unwrap_or_default();
+            format!("延期申请获批：{asked}")
+        };
+        reasons.insert((item_id, version), why);
     }
 
     let mut latest: HashMap<i64, item_progress::Model> = HashMap::new();
-    for p in item_progress::Entity::find()
-        .inner_join(entity::item::Entity)
-        .filter(entity::item::Column::ListId.eq(list_id))
-        .order_by_asc(item_progress::Column::ReportedAt)
-        .order_by_asc(item_progress::Column::Id)
-        .all(db)
-        .await?
-    {
+    for p in progress {
         latest.insert(p.item_id, p);
     }
 
     let listed: std::collections::HashSet<i64> = ids.iter().copied().collect();
     let mut sent: HashMap<i64, (u64, u64)> = HashMap::new();
     let mut reminders = Vec::new();
-    for r in ledger::deliveries::sent_on_items(db, Some(list_id)).await? {
+    for r in deliveries {
         if listed.contains(&r.item_id) {
             let counts = sent.entry(r.item_id).or_default();
             counts.0 += 1;
@@ -264,4 +268,62 @@ pub async fn ledger<C: ConnectionTrait>(
         rows,
         scores,
     })
+}
+
+/// The list's department assignments as (item, role, position, department id): the names
+/// come from the department table, read once, rather than joined onto 60,000 rows.
+async fn assignments<C: ConnectionTrait>(
+    db: &C,
+    list_id: i64,
+) -> Result<Vec<(i64, DepartmentRole, i32, i64)>, DomainError> {
+    Ok(item_department::Entity::find()
+        .select_only()
+        .column(item_department::Column::ItemId)
+        .column(item_department::Column::Role)
+        .column(item_department::Column::Position)
+        .column(item_department::Column::DepartmentId)
+        .inner_join(entity::item::Entity)
+        .filter(entity::item::Column::ListId.eq(list_id))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Every due-date row of the list's items, earliest first.
+async fn due_dates_of<C: ConnectionTrait>(
+    db: &C,
+    list_id: i64,
+) -> Result<Vec<item_due_date::Model>, DomainError> {
+    Ok(item_due_date::Entity::find()
+        .inner_join(entity::item::Entity)
+        .filter(entity::item::Column::ListId.eq(list_id))
+        .order_by_asc(item_due_date::Column::DueOn)
+        .all(db)
+        .await?)
+}
+
+/// The audit events that record why a due date of the list's items changed: the office's
+/// own changes and approved requests. One statement: the items are a subquery, not ten
+/// thousand bound ids.
+async fn deadline_events<C: ConnectionTrait>(
+    db: &C,
+    list_id: i64,
+) -> Result<Vec<audit_event::Model>, DomainError> {
+    Ok(audit_event::Entity::find()
+        .filter(audit_event::Column::EntityType.eq(RecordKind::Item.as_str()))
+        .filter(
+            audit_event::Column::EntityId.in_subquery(
+                Query::select()
+                    .column(entity::item::Column::Id)
+                    .from(entity::item::Entity)
+                    .and_where(entity::item::Column::ListId.eq(list_id))
+                    .to_owned(),
+            ),
+        )
+        .filter(audit_event::Column::Action.is_in([
+            Action::ItemChangeDeadline.as_str(),
+            Action::ItemDecideDeadlineChange.as_str(),
+        ]))
+        .all(db)
+        .await?)
 }
