@@ -611,7 +611,57 @@ async fn other_layouts_store_categories_people_and_inferred_due_dates(t: TestDb)
     assert_eq!(now[1].reported_at, at(5));
 }
 
+/// How many of the tables an import fills have planner statistics from an explicit ANALYZE.
+async fn analyzed_tables(t: &TestDb) -> i64 {
+    let count = |sql: &'static str| async move {
+        t.db.query_one_raw(sea_orm::Statement::from_string(
+            t.db.get_database_backend(),
+            sql,
+        ))
+        .await
+        .expect(sql)
+        .and_then(|r| r.try_get::<i64>("", "n").ok())
+        .unwrap_or_default()
+    };
+    match t.backend {
+        Backend::Postgres => {
+            count(
+                "SELECT count(*) AS n FROM pg_stat_user_tables \
+                 WHERE relname IN ('item', 'item_department', 'item_due_date') \
+                 AND last_analyze IS NOT NULL",
+            )
+            .await
+        }
+        // SQLite keeps them in sqlite_stat1, a table that only ANALYZE creates.
+        Backend::Sqlite => {
+            if count("SELECT count(*) AS n FROM sqlite_master WHERE name = 'sqlite_stat1'").await
+                == 0
+            {
+                return 0;
+            }
+            count(
+                "SELECT count(DISTINCT tbl) AS n FROM sqlite_stat1 \
+                 WHERE tbl IN ('item', 'item_department', 'item_due_date')",
+            )
+            .await
+        }
+    }
+}
+
+/// A large import leaves the planner statistics of what it wrote, so that the first reads
+/// after it (the 台账 of the new list) are planned for its real size; a small one does not
+/// pay for it.
+async fn a_large_import_refreshes_planner_statistics(t: TestDb) {
+    run(&t.db, SAMPLE, 1).await.expect("sample");
+    assert_eq!(analyzed_tables(&t).await, 0, "a small import leaves them");
+    let text = test_support::listgen::list_text(600);
+    let report = run(&t.db, &text, 2).await.expect("600 items");
+    assert_eq!(report.items_added.len(), 600);
+    assert_eq!(analyzed_tables(&t).await, 3);
+}
+
 backend_tests!(
+    a_large_import_refreshes_planner_statistics,
     other_layouts_store_categories_people_and_inferred_due_dates,
     items_read_by_position_match_the_entity,
     importing_the_sample_writes_every_part,

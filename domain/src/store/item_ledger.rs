@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -17,7 +17,7 @@ use crate::{
     scores::{self, Period},
     store::{
         audit::{Action, RecordKind},
-        department, item as items,
+        department,
         item::Today,
         ledger, scores as store_scores,
     },
@@ -37,7 +37,7 @@ pub async fn ledger<C: ConnectionTrait>(
     // Every read is independent of the others: on a pool they run side by side, each on its
     // own connection, so the database works on one while the rows of another are decoded.
     let (
-        list,
+        title,
         list_items,
         assigned,
         names,
@@ -47,8 +47,16 @@ pub async fn ledger<C: ConnectionTrait>(
         progress,
         deliveries,
     ) = tokio::try_join!(
-        async { Ok(project_list::Entity::find_by_id(list_id).one(db).await?) },
-        items::of_list(db, list_id),
+        // The title only: the list's row also holds its whole source text.
+        async {
+            Ok(project_list::Entity::find_by_id(list_id)
+                .select_only()
+                .column(project_list::Column::Title)
+                .into_tuple::<String>()
+                .one(db)
+                .await?)
+        },
+        listed_items(db, list_id),
         assignments(db, list_id),
         department::names(db),
         due_dates_of(db, list_id),
@@ -71,14 +79,10 @@ pub async fn ledger<C: ConnectionTrait>(
         },
         ledger::deliveries::sent_on_items(db, Some(list_id)),
     )?;
-    let list = list.ok_or_else(|| DomainError::NotFound {
+    let title = title.ok_or_else(|| DomainError::NotFound {
         entity: "list",
         id: list_id.to_string(),
     })?;
-    let list_items: Vec<_> = list_items
-        .into_iter()
-        .filter(|i| i.status != ItemStatus::Closed)
-        .collect();
     let ids: Vec<i64> = list_items.iter().map(|i| i.id).collect();
 
     let mut lead: HashMap<i64, Vec<(i32, String)>> = HashMap::new();
@@ -103,21 +107,18 @@ pub async fn ledger<C: ConnectionTrait>(
     let mut active: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
     let mut final_due: HashMap<i64, NaiveDate> = HashMap::new();
     let mut versions: HashMap<i64, Vec<(i32, NaiveDate)>> = HashMap::new();
-    for d in due_dates {
-        if d.active {
-            active.entry(d.item_id).or_default().push(d.due_on);
-            if d.kind == DueKind::Final {
-                let due = final_due.entry(d.item_id).or_insert(d.due_on);
-                *due = (*due).max(d.due_on);
+    for (item_id, due_on, kind, version, is_active) in due_dates {
+        if is_active {
+            active.entry(item_id).or_default().push(due_on);
+            if kind == DueKind::Final {
+                let due = final_due.entry(item_id).or_insert(due_on);
+                *due = (*due).max(due_on);
             }
         }
-        if d.version > 1 {
-            let v = versions.entry(d.item_id).or_default();
-            if !v
-                .iter()
-                .any(|(version, day)| *version == d.version && *day == d.due_on)
-            {
-                v.push((d.version, d.due_on));
+        if version > 1 {
+            let v = versions.entry(item_id).or_default();
+            if !v.iter().any(|(v, day)| *v == version && *day == due_on) {
+                v.push((version, due_on));
             }
         }
     }
@@ -228,10 +229,10 @@ pub async fn ledger<C: ConnectionTrait>(
             changes.sort();
             LedgerRow {
                 item_id: i.id,
-                number_text: i.number_text.clone(),
-                title: i.title.clone(),
-                content: i.content.clone(),
-                deadline_text: i.deadline_text.clone(),
+                number_text: i.number_text,
+                title: i.title,
+                content: i.content,
+                deadline_text: i.deadline_text,
                 due_dates: active.remove(&i.id).unwrap_or_default(),
                 final_due_on: final_due.get(&i.id).copied(),
                 lead: sorted(lead.remove(&i.id).unwrap_or_default()),
@@ -263,7 +264,7 @@ pub async fn ledger<C: ConnectionTrait>(
         .collect();
 
     Ok(Ledger {
-        title: list.title,
+        title,
         as_of: today.date,
         rows,
         scores,
@@ -289,15 +290,23 @@ async fn assignments<C: ConnectionTrait>(
         .await?)
 }
 
-/// Every due-date row of the list's items, earliest first.
+/// Every due-date row of the list's items as (item, date, kind, version, active), earliest
+/// first.
 async fn due_dates_of<C: ConnectionTrait>(
     db: &C,
     list_id: i64,
-) -> Result<Vec<item_due_date::Model>, DomainError> {
+) -> Result<Vec<(i64, NaiveDate, DueKind, i32, bool)>, DomainError> {
     Ok(item_due_date::Entity::find()
+        .select_only()
+        .column(item_due_date::Column::ItemId)
+        .column(item_due_date::Column::DueOn)
+        .column(item_due_date::Column::Kind)
+        .column(item_due_date::Column::Version)
+        .column(item_due_date::Column::Active)
         .inner_join(entity::item::Entity)
         .filter(entity::item::Column::ListId.eq(list_id))
         .order_by_asc(item_due_date::Column::DueOn)
+        .into_tuple()
         .all(db)
         .await?)
 }
@@ -326,4 +335,83 @@ async fn deadline_events<C: ConnectionTrait>(
         ]))
         .all(db)
         .await?)
+}
+
+/// An item as the ledger shows it: the columns it prints and those urgency and the scores need.
+struct Listed {
+    id: i64,
+    number_text: String,
+    title: String,
+    content: String,
+    deadline_text: String,
+    status: ItemStatus,
+    earliest_due_on: Option<NaiveDate>,
+    completed_on: Option<NaiveDate>,
+    updated_at: DateTime<Utc>,
+}
+
+/// The list's items in printed order, without those withdrawn (已撤销).
+async fn listed_items<C: ConnectionTrait>(
+    db: &C,
+    list_id: i64,
+) -> Result<Vec<Listed>, DomainError> {
+    use entity::item::Column;
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        ItemStatus,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        DateTime<Utc>,
+    );
+    let rows: Vec<Row> = entity::item::Entity::find()
+        .select_only()
+        .columns([
+            Column::Id,
+            Column::NumberText,
+            Column::Title,
+            Column::Content,
+            Column::DeadlineText,
+            Column::Status,
+            Column::EarliestDueOn,
+            Column::CompletedOn,
+            Column::UpdatedAt,
+        ])
+        .filter(Column::ListId.eq(list_id))
+        .filter(Column::Status.ne(ItemStatus::Closed))
+        .order_by_asc(Column::Number)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                id,
+                number_text,
+                title,
+                content,
+                deadline_text,
+                status,
+                earliest_due_on,
+                completed_on,
+                updated_at,
+            )| {
+                Listed {
+                    id,
+                    number_text,
+                    title,
+                    content,
+                    deadline_text,
+                    status,
+                    earliest_due_on,
+                    completed_on,
+                    updated_at,
+                }
+            },
+        )
+        .collect())
 }
