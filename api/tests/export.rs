@@ -454,7 +454,73 @@ async fn the_seed_exports_one_row_per_item(t: TestDb) {
     assert!(scores.rows().count() > 10);
 }
 
+/// Departments are listed as printed, not in the order they became known: the second item
+/// names the first item's departments the other way round.
+async fn departments_keep_their_printed_order(t: TestDb) {
+    const ORDER: &str = "示例市2025年部门顺序测试清单
+一、新建城市书房
+事项内容:新建城市书房10处。
+完成时限:2025年6月底
+牵头部门:市文旅局、市教育局
+配合部门:市财政局、市住建局、市民政局
+二、改造学校操场
+事项内容:改造学校操场20个。
+完成时限:2025年6月底
+牵头部门:市教育局、市文旅局
+配合部门:市民政局、市住建局、市财政局
+";
+    let app = TestApp::start_with(&settings_with(
+        &t.url,
+        &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],
+    ))
+    .await;
+    let imported = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "mutation($text: String!) { importList(input: { text: $text }) { listId } }",
+            json!({ "text": ORDER }),
+        )
+        .await;
+    let list = imported["data"]["importList"]["listId"]
+        .as_str()
+        .expect("an ID")
+        .to_owned();
+    let response = app
+        .client
+        .get(app.url(&format!(
+            "/export/ledger.xlsx?listId={list}&now={}",
+            "2025-01-06T09:00:00%2B08:00"
+        )))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(response.status(), 200);
+    let bytes = response.bytes().await.expect("body").to_vec();
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("xlsx");
+    let sheet = book.worksheet_range("台账").expect("台账");
+    let departments: Vec<(String, String)> = sheet
+        .rows()
+        .skip(2)
+        .map(|r| (text(&r[5]), text(&r[6])))
+        .collect();
+    assert_eq!(
+        departments,
+        [
+            (
+                "市文旅局、市教育局".to_owned(),
+                "市财政局、市住建局、市民政局".to_owned()
+            ),
+            (
+                "市教育局、市文旅局".to_owned(),
+                "市民政局、市住建局、市财政局".to_owned()
+            ),
+        ]
+    );
+}
+
 backend_tests!(
+    departments_keep_their_printed_order,
     the_seed_exports_one_row_per_item,
     the_cli_writes_the_ledger_as_xlsx_and_csv,
     the_ledger_is_served_to_the_administrator_only
