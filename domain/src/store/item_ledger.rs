@@ -85,10 +85,10 @@ pub async fn ledger<C: ConnectionTrait>(
     })?;
     let ids: Vec<i64> = list_items.iter().map(|i| i.id).collect();
 
-    let mut lead: HashMap<i64, Vec<(i32, String)>> = HashMap::new();
-    let mut cooperating: HashMap<i64, Vec<(i32, String)>> = HashMap::new();
+    let mut lead: HashMap<i64, Vec<(i32, String)>> = HashMap::with_capacity(ids.len());
+    let mut cooperating: HashMap<i64, Vec<(i32, String)>> = HashMap::with_capacity(ids.len());
     // For the scores: each item's lead departments by id, and their names.
-    let mut lead_ids: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut lead_ids: HashMap<i64, Vec<i64>> = HashMap::with_capacity(ids.len());
     let mut lead_names: HashMap<i64, String> = HashMap::new();
     for (item_id, role, position, department_id) in assigned {
         let name = names.get(&department_id).cloned().unwrap_or_default();
@@ -104,8 +104,8 @@ pub async fn ledger<C: ConnectionTrait>(
     }
 
     // Due dates: the active ones, and every version after the first with the reason for it.
-    let mut active: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
-    let mut final_due: HashMap<i64, NaiveDate> = HashMap::new();
+    let mut active: HashMap<i64, Vec<NaiveDate>> = HashMap::with_capacity(ids.len());
+    let mut final_due: HashMap<i64, NaiveDate> = HashMap::with_capacity(ids.len());
     let mut versions: HashMap<i64, Vec<(i32, NaiveDate)>> = HashMap::new();
     for (item_id, due_on, kind, version, is_active) in due_dates {
         if is_active {
