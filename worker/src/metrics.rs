@@ -1,6 +1,6 @@
 //! The worker's series, served at `/metrics` on `MINSHENG_WORKER_METRICS_BIND`: runs and what
 //! they did, the ledger's backlog, and the time of the last run that succeeded, so that an alert
-//! can fire when the worker has stalled.
+//! can fire when the worker has stalled; the bulletins tried, and when the last one was sent.
 //!
 //! Each worker serves its own: Prometheus scrapes every process, the counters live in memory
 //! where they are counted, and a worker that has stopped running shows as its own stale
@@ -15,7 +15,7 @@ use domain::{
     DomainError,
     metrics::{CONTENT_TYPE, Metrics},
     model::DeliveryStatus,
-    store::ledger,
+    store::{bulletin, ledger},
 };
 use prometheus_client::{
     encoding::EncodeLabelSet,
@@ -24,7 +24,7 @@ use prometheus_client::{
 use sea_orm::DatabaseConnection;
 use std::sync::atomic::AtomicU64;
 
-use crate::jobs::send_reminders::RunReport;
+use crate::jobs::{send_bulletin::Outcome, send_reminders::RunReport};
 
 /// `ok` or `failed`.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -36,6 +36,13 @@ struct RunLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct DeliveryLabels {
     status: &'static str,
+}
+
+/// What became of a bulletin this worker tried: `sent`, `already_sent`, `held`, `retrying`,
+/// `failed` (given up), or `error` (the run stopped on an error).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BulletinLabels {
+    outcome: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -50,6 +57,8 @@ pub struct WorkerMetrics {
     deliveries: Family<DeliveryLabels, Counter>,
     last_success: Gauge<f64, AtomicU64>,
     backlog: Family<BacklogLabels, Gauge>,
+    bulletins: Family<BulletinLabels, Counter>,
+    bulletin_last_sent: Gauge<f64, AtomicU64>,
     db: DatabaseConnection,
 }
 
@@ -65,6 +74,8 @@ impl WorkerMetrics {
             deliveries: Family::default(),
             last_success: Gauge::default(),
             backlog: Family::default(),
+            bulletins: Family::default(),
+            bulletin_last_sent: Gauge::default(),
             db,
         });
         registry.register(|r| {
@@ -93,6 +104,16 @@ impl WorkerMetrics {
                 "Ledger rows not yet settled, read at the scrape: pending (to send or retry) and sending (claimed by a run)",
                 this.backlog.clone(),
             );
+            r.register(
+                "minsheng_worker_bulletins",
+                "Bulletins (情况通报) this worker tried, by outcome: sent, already_sent, held (by another worker, or waiting to be retried), retrying, failed (given up) or error",
+                this.bulletins.clone(),
+            );
+            r.register(
+                "minsheng_bulletin_last_sent_timestamp_seconds",
+                "When the latest bulletin was sent by any worker (Unix time), read at the scrape; 0 before the first",
+                this.bulletin_last_sent.clone(),
+            );
         });
         this
     }
@@ -114,6 +135,10 @@ impl WorkerMetrics {
                 }
                 self.last_success
                     .set(finished.timestamp_millis() as f64 / 1000.0);
+                // A pending bulletin the run retried.
+                if let Some(outcome) = &report.bulletin {
+                    self.count_bulletin(bulletin_outcome(outcome));
+                }
             }
             Err(_) => {
                 self.runs
@@ -123,8 +148,31 @@ impl WorkerMetrics {
         }
     }
 
-    /// Every series, the backlog read now.
+    /// Counts one scheduled or by-hand bulletin run.
+    pub fn record_bulletin(&self, result: &Result<Outcome, DomainError>) {
+        self.count_bulletin(match result {
+            Ok(outcome) => bulletin_outcome(outcome),
+            Err(_) => "error",
+        });
+    }
+
+    fn count_bulletin(&self, outcome: &'static str) {
+        self.bulletins
+            .get_or_create(&BulletinLabels { outcome })
+            .inc();
+    }
+
+    /// Every series, the backlog and the last bulletin read now.
     async fn scrape(&self) -> String {
+        match bulletin::last_sent(&self.db).await {
+            Ok(at) => {
+                self.bulletin_last_sent
+                    .set(at.map_or(0.0, |at| at.timestamp_millis() as f64 / 1000.0));
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the last bulletin could not be read for /metrics")
+            }
+        }
         match ledger::backlog(&self.db).await {
             Ok(counts) => {
                 for (status, n) in counts {
@@ -161,6 +209,16 @@ impl WorkerMetrics {
             }
         });
         Ok(address)
+    }
+}
+
+fn bulletin_outcome(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Sent { .. } => "sent",
+        Outcome::AlreadySent { .. } => "already_sent",
+        Outcome::Held { .. } => "held",
+        Outcome::Retrying { .. } => "retrying",
+        Outcome::Failed { .. } => "failed",
     }
 }
 

@@ -29,6 +29,7 @@ pub async fn run_scheduled(
     // Held for the whole of a run: a stop waits for it, and two ticks never overlap.
     let ctx = Arc::new(Mutex::new(ctx));
     let job_ctx = Arc::clone(&ctx);
+    let bulletin_metrics = metrics.clone();
     let job = Job::new_async_tz(cron, timezone, move |_id, _scheduler| {
         let ctx = Arc::clone(&job_ctx);
         let metrics = metrics.clone();
@@ -48,12 +49,18 @@ pub async fn run_scheduled(
     let id = scheduler.add(job).await?;
     if let Some(bulletin_cron) = bulletin_cron {
         let job_ctx = Arc::clone(&ctx);
+        let metrics = bulletin_metrics;
         let job = Job::new_async_tz(bulletin_cron, timezone, move |_id, _scheduler| {
             let ctx = Arc::clone(&job_ctx);
+            let metrics = metrics.clone();
             Box::pin(async move {
                 // The same lock: a bulletin and a reminder run never overlap.
                 let ctx = ctx.lock().await;
-                match send_bulletin::run(&ctx, Utc::now()).await {
+                let result = send_bulletin::run(&ctx, Utc::now()).await;
+                if let Some(metrics) = &metrics {
+                    metrics.record_bulletin(&result);
+                }
+                match result {
                     Ok(outcome) => tracing::info!(?outcome, "bulletin run finished"),
                     Err(e) => {
                         tracing::error!(error = %e, cause = ?e, "bulletin run failed; the next reminder run retries a bulletin left pending")

@@ -242,12 +242,18 @@ async fn the_bulletin_by_hand_previews_then_sends_once() {
     assert_eq!(smtp.received().len(), 1);
 }
 
-/// The scheduled worker sends the bulletin on MINSHENG_BULLETIN_CRON, besides reminders.
+/// The scheduled worker sends the bulletin on MINSHENG_BULLETIN_CRON, besides reminders, and
+/// counts it on `/metrics` (read as Prometheus reads it), with when the last one was sent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_scheduled_worker_sends_the_bulletin_on_its_schedule() {
     let t = TestDb::sqlite().await;
     import_with_contacts(&t.db, SAMPLE).await;
     let smtp = SmtpServer::start();
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        probe.local_addr().expect("address").port()
+    };
+    let started = chrono::Utc::now().timestamp() as f64;
     let mut child = worker(
         &t.url,
         &[
@@ -257,32 +263,69 @@ async fn the_scheduled_worker_sends_the_bulletin_on_its_schedule() {
             ),
             ("MINSHENG_BULLETIN_TO", "duchashi@example.gov.cn"),
             ("MINSHENG_BULLETIN_CRON", "*/2 * * * * *"),
+            ("MINSHENG_WORKER_METRICS_BIND", &format!("127.0.0.1:{port}")),
         ],
         &[],
     )
     .spawn()
     .expect("start the worker");
-    let mut got = false;
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/metrics");
+    let mut scrape = None;
     for _ in 0..300 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        if smtp
-            .received()
-            .iter()
-            .any(|r| r.envelope_to.iter().any(|to| to.contains("duchashi")))
+        let Ok(response) = client.get(&url).send().await else {
+            continue;
+        };
+        let text = response.text().await.expect("text");
+        let parsed = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned())))
+            .expect("Prometheus text");
+        if value(
+            &parsed,
+            "minsheng_worker_bulletins_total",
+            "outcome",
+            "sent",
+        ) >= 1.0
+            && value(
+                &parsed,
+                "minsheng_bulletin_last_sent_timestamp_seconds",
+                "",
+                "",
+            ) > 0.0
         {
-            got = true;
+            scrape = Some(parsed);
             break;
         }
     }
     let _ = child.kill();
     let _ = child.wait();
-    assert!(got, "a bulletin within 30 s");
+    let s = scrape.expect("a bulletin counted on /metrics within 30 s");
+    assert!(
+        smtp.received()
+            .iter()
+            .any(|r| r.envelope_to.iter().any(|to| to.contains("duchashi"))),
+        "the bulletin was received"
+    );
     let sent = entity::bulletin::Entity::find()
         .filter(entity::bulletin::Column::Status.eq(entity::BulletinStatus::Sent))
-        .count(&t.db)
+        .all(&t.db)
         .await
-        .expect("count");
-    assert!(sent >= 1);
+        .expect("rows");
+    assert!(!sent.is_empty());
+    // The gauge is the table's latest sent_at, whichever worker sent it.
+    let last = value(&s, "minsheng_bulletin_last_sent_timestamp_seconds", "", "");
+    assert!(last >= started.floor(), "{last} >= {started}");
+    assert!(
+        sent.iter()
+            .filter_map(|r| r.sent_at)
+            .any(|at| (at.timestamp_millis() as f64 / 1000.0 - last).abs() < 0.001),
+        "{last} is a sent_at of the table"
+    );
+    assert_eq!(
+        value(&s, "minsheng_worker_bulletins_total", "outcome", "failed"),
+        -1.0,
+        "nothing failed"
+    );
 }
 
 #[tokio::test]

@@ -100,6 +100,17 @@ pub async fn find<C: ConnectionTrait>(
         .await?)
 }
 
+/// When the latest bulletin was sent, by any worker; `None` before the first. An alert on its
+/// age catches a schedule that stopped sending, whichever worker should have sent it.
+pub async fn last_sent<C: ConnectionTrait>(db: &C) -> Result<Option<DateTime<Utc>>, DomainError> {
+    Ok(record::Entity::find()
+        .filter(record::Column::Status.eq(BulletinStatus::Sent))
+        .order_by_desc(record::Column::SentAt)
+        .one(db)
+        .await?
+        .and_then(|r| r.sent_at))
+}
+
 /// Makes a failed bulletin pending again, with its attempts reset: an operator's `worker
 /// bulletin` for that period. A sent one stays sent.
 pub async fn retry_failed<C: ConnectionTrait>(db: &C, id: i64) -> Result<(), DomainError> {
