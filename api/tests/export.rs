@@ -120,6 +120,14 @@ fn check_workbook(bytes: Vec<u8>) {
     );
     assert_eq!(text(&row(3)[column("紧急程度")]), "逾期");
     assert!(matches!(row(4)[column("提醒次数")], Data::Float(f) if f == 0.0));
+    // Two due dates (开工, 完工): the cell holds the earlier one.
+    match &row(4)[column("到期日")] {
+        Data::DateTime(d) => assert_eq!(
+            d.as_datetime().map(|d| d.date()),
+            NaiveDate::from_ymd_opt(2025, 6, 30)
+        ),
+        other => panic!("到期日 is {other:?}"),
+    }
 
     let scores = book.worksheet_range("考评").expect("考评");
     let departments: Vec<String> = scores.rows().skip(1).map(|r| text(&r[0])).collect();

@@ -111,8 +111,9 @@ const DATE_COLUMNS: [u16; 2] = [4, 13];
 const URGENCY_COLUMN: u16 = 8;
 
 fn write_item(sheet: &mut Worksheet, r: u32, row: &LedgerRow) -> Result<(), XlsxError> {
-    let cells = row.cells();
-    for (col, value) in cells.iter().enumerate() {
+    // Owned cells, moved into the sheet: rust_xlsxwriter takes a `String` and would copy a
+    // borrowed one.
+    for (col, value) in row.cells().into_iter().enumerate() {
         let col = col as u16;
         match col {
             // 到期日: the earliest active due date as an Excel date (the one urgency follows);

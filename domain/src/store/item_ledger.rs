@@ -233,7 +233,11 @@ pub async fn ledger<C: ConnectionTrait>(
                 title: i.title,
                 content: i.content,
                 deadline_text: i.deadline_text,
-                due_dates: active.remove(&i.id).unwrap_or_default(),
+                due_dates: {
+                    let mut dates = active.remove(&i.id).unwrap_or_default();
+                    dates.sort_unstable();
+                    dates
+                },
                 final_due_on: final_due.get(&i.id).copied(),
                 lead: sorted(lead.remove(&i.id).unwrap_or_default()),
                 cooperating: sorted(cooperating.remove(&i.id).unwrap_or_default()),
@@ -290,8 +294,8 @@ async fn assignments<C: ConnectionTrait>(
         .await?)
 }
 
-/// Every due-date row of the list's items as (item, date, kind, version, active), earliest
-/// first.
+/// Every due-date row of the list's items as (item, date, kind, version, active), in no
+/// order: each item's few are sorted where they are gathered.
 async fn due_dates_of<C: ConnectionTrait>(
     db: &C,
     list_id: i64,
@@ -305,7 +309,6 @@ async fn due_dates_of<C: ConnectionTrait>(
         .column(item_due_date::Column::Active)
         .inner_join(entity::item::Entity)
         .filter(entity::item::Column::ListId.eq(list_id))
-        .order_by_asc(item_due_date::Column::DueOn)
         .into_tuple()
         .all(db)
         .await?)
