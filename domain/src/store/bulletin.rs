@@ -218,8 +218,8 @@ pub async fn mark_failed<C: ConnectionTrait>(
 
 /// The bulletin for `window` with the ledger of each list it covers (lists with an item that
 /// is not closed), for the attachments.
-pub async fn gather<C: ConnectionTrait>(
-    db: &C,
+pub async fn gather(
+    db: &sea_orm::DatabaseConnection,
     window: &Window,
     today: Today,
 ) -> Result<(Bulletin, Vec<Ledger>), DomainError> {

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Query,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::Query,
 };
 
 use crate::{
@@ -28,14 +28,27 @@ use entity::{
 };
 
 /// The ledger of list `list_id` as of `today` (urgency) in `tz`; `NotFound` for no such list.
-pub async fn ledger<C: ConnectionTrait>(
-    db: &C,
+pub async fn ledger(
+    db: &DatabaseConnection,
     list_id: i64,
     today: Today,
     tz: Tz,
 ) -> Result<Ledger, DomainError> {
     // Every read is independent of the others: on a pool they run side by side, each on its
-    // own connection, so the database works on one while the rows of another are decoded.
+    // own connection, so the database works on one while the rows of another are decoded. The
+    // three large ones (items, departments, due dates: 90,000 rows for 10,000 items) are tasks
+    // of their own, so that their rows are decoded on several cores.
+    let (items_task, assigned_task, due_task) = {
+        let (a, b, c) = (db.clone(), db.clone(), db.clone());
+        (
+            tokio::spawn(async move { listed_items(&a, list_id).await }),
+            tokio::spawn(async move { assignments(&b, list_id).await }),
+            tokio::spawn(async move { due_dates_of(&c, list_id).await }),
+        )
+    };
+    let joined = |e: tokio::task::JoinError| {
+        DomainError::Database(DbErr::Custom(format!("a read of the ledger stopped: {e}")))
+    };
     let (
         title,
         list_items,
@@ -56,10 +69,10 @@ pub async fn ledger<C: ConnectionTrait>(
                 .one(db)
                 .await?)
         },
-        listed_items(db, list_id),
-        assignments(db, list_id),
+        async { items_task.await.map_err(joined)? },
+        async { assigned_task.await.map_err(joined)? },
         department::names(db),
-        due_dates_of(db, list_id),
+        async { due_task.await.map_err(joined)? },
         async {
             Ok(deadline_change_request::Entity::find()
                 .inner_join(entity::item::Entity)
