@@ -13,7 +13,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
 };
 use serde_json::{Value, json};
-use support::{ADMIN_TOKEN, TestApp, department_id, issue_token, settings_with};
+use support::{ADMIN_TOKEN, TestApp, admin_app, department_id, import_text, issue_token};
 use test_support::{TestDb, backend_tests};
 
 const LIST: &str = "示例市2025年台账测试清单
@@ -40,19 +40,8 @@ const NOW: &str = "2025-11-05T10:00:00+08:00";
 /// A list with an item done late, one whose deadline the office moved, one overdue and one
 /// with two due dates; returns the app and the list's ID.
 async fn prepared(t: &TestDb) -> (TestApp, Value) {
-    let app = TestApp::start_with(&settings_with(
-        &t.url,
-        &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],
-    ))
-    .await;
-    let imported = app
-        .graphql_as(
-            Some(ADMIN_TOKEN),
-            "mutation($text: String!) { importList(input: { text: $text }) { listId } }",
-            json!({ "text": LIST }),
-        )
-        .await;
-    let list_id = imported["data"]["importList"]["listId"].clone();
+    let app = admin_app(t).await;
+    let list_id = import_text(&app, LIST).await;
     let three = support::item_id(&app, "社区食堂").await;
     let moved = app
         .graphql_as(
@@ -73,6 +62,20 @@ async fn prepared(t: &TestDb) -> (TestApp, Value) {
     done.completed_on = Set(NaiveDate::from_ymd_opt(2025, 7, 15));
     done.update(&t.db).await.expect("done");
     (app, list_id)
+}
+
+/// `GET /export/ledger.xlsx` for list `list` as of `now`, as the administrator: the workbook.
+async fn ledger_xlsx(app: &TestApp, list: &str, now: &str) -> Vec<u8> {
+    let response = app
+        .client
+        .get(app.url("/export/ledger.xlsx"))
+        .query(&[("listId", list), ("now", now)])
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(response.status(), 200);
+    response.bytes().await.expect("body").to_vec()
 }
 
 fn text(cell: &Data) -> String {
@@ -413,11 +416,7 @@ async fn the_seed_exports_one_row_per_item(t: TestDb) {
         eprintln!("skipped: {} is not readable here", path.display());
         return;
     };
-    let app = TestApp::start_with(&settings_with(
-        &t.url,
-        &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],
-    ))
-    .await;
+    let app = admin_app(&t).await;
     let imported = app
         .graphql_as(
             Some(ADMIN_TOKEN),
@@ -428,18 +427,12 @@ async fn the_seed_exports_one_row_per_item(t: TestDb) {
     let report = &imported["data"]["importList"];
     let items = report["itemCount"].as_u64().expect("count") as usize;
     assert_eq!(items, 20);
-    let response = app
-        .client
-        .get(app.url(&format!(
-            "/export/ledger.xlsx?listId={}&now=2021-06-23T09:00:00%2B08:00",
-            report["listId"].as_str().expect("id")
-        )))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .await
-        .expect("export");
-    assert_eq!(response.status(), 200);
-    let bytes = response.bytes().await.expect("body").to_vec();
+    let bytes = ledger_xlsx(
+        &app,
+        report["listId"].as_str().expect("id"),
+        "2021-06-23T09:00:00+08:00",
+    )
+    .await;
     check_colours(&bytes);
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("xlsx");
     let sheet = book.worksheet_range("台账").expect("台账");
@@ -477,34 +470,14 @@ async fn departments_keep_their_printed_order(t: TestDb) {
 牵头部门:市教育局、市文旅局
 配合部门:市民政局、市住建局、市财政局
 ";
-    let app = TestApp::start_with(&settings_with(
-        &t.url,
-        &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],
-    ))
+    let app = admin_app(&t).await;
+    let list = import_text(&app, ORDER).await;
+    let bytes = ledger_xlsx(
+        &app,
+        list.as_str().expect("an ID"),
+        "2025-01-06T09:00:00+08:00",
+    )
     .await;
-    let imported = app
-        .graphql_as(
-            Some(ADMIN_TOKEN),
-            "mutation($text: String!) { importList(input: { text: $text }) { listId } }",
-            json!({ "text": ORDER }),
-        )
-        .await;
-    let list = imported["data"]["importList"]["listId"]
-        .as_str()
-        .expect("an ID")
-        .to_owned();
-    let response = app
-        .client
-        .get(app.url(&format!(
-            "/export/ledger.xlsx?listId={list}&now={}",
-            "2025-01-06T09:00:00%2B08:00"
-        )))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .await
-        .expect("export");
-    assert_eq!(response.status(), 200);
-    let bytes = response.bytes().await.expect("body").to_vec();
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("xlsx");
     let sheet = book.worksheet_range("台账").expect("台账");
     let departments: Vec<(String, String)> = sheet

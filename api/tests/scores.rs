@@ -12,7 +12,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
 };
 use serde_json::{Value, json};
-use support::{ADMIN_TOKEN, TestApp, only_error, settings_with};
+use support::{ADMIN_TOKEN, admin_app, import_text, only_error};
 use test_support::{TestDb, backend_tests};
 
 const LIST: &str = "示例市2025年民生实事考评测试清单
@@ -120,20 +120,8 @@ fn by_department(body: &Value) -> Vec<(String, Value)> {
 }
 
 async fn scores_count_early_late_extended_and_overdue_items(t: TestDb) {
-    let app = TestApp::start_with(&settings_with(
-        &t.url,
-        &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],
-    ))
-    .await;
-    let imported = app
-        .graphql_as(
-            Some(ADMIN_TOKEN),
-            "mutation($text: String!) { importList(input: { text: $text }) { listId } }",
-            json!({ "text": LIST }),
-        )
-        .await;
-    let list_id = imported["data"]["importList"]["listId"].clone();
-    assert!(list_id.is_string(), "{imported}");
+    let app = admin_app(&t).await;
+    let list_id = import_text(&app, LIST).await;
 
     done(&t, 1, date(6, 10)).await; // early
     done(&t, 2, date(7, 15)).await; // 15 days late

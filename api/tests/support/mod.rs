@@ -189,6 +189,20 @@ pub async fn admin_app_with_sample(t: &TestDb) -> TestApp {
     app
 }
 
+/// Imports `text` through the graph as the administrator; the new list's global ID.
+pub async fn import_text(app: &TestApp, text: &str) -> Value {
+    let body = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "mutation($text: String!) { importList(input: { text: $text }) { listId } }",
+            json!({ "text": text }),
+        )
+        .await;
+    let list_id = body["data"]["importList"]["listId"].clone();
+    assert!(list_id.is_string(), "{body}");
+    list_id
+}
+
 /// The global ID of the department called exactly `name`, asked through the graph.
 pub async fn department_id(app: &TestApp, name: &str) -> Value {
     let data = app

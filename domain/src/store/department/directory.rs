@@ -84,21 +84,6 @@ pub async fn assignments_for_items<C: ConnectionTrait>(
     .await
 }
 
-/// Every assignment of the items of list `list_id`: one statement joined on the list, where
-/// a list of ten thousand item ids would be ten thousand parameters to bind and plan.
-pub async fn assignments_for_list<C: ConnectionTrait>(
-    db: &C,
-    list_id: i64,
-) -> Result<Vec<Assignment>, DomainError> {
-    assignments(
-        db,
-        item_department::Entity::find()
-            .inner_join(entity::item::Entity)
-            .filter(entity::item::Column::ListId.eq(list_id)),
-    )
-    .await
-}
-
 /// The assignments `query` selects, with their departments, read as tuples.
 async fn assignments<C: ConnectionTrait>(
     db: &C,
