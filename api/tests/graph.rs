@@ -949,6 +949,87 @@ async fn nested_relations_take_a_constant_number_of_statements(t: TestDb) {
     assert!(counts[1] <= 3, "statements for 100 items: {counts:?}");
 }
 
+/// `item(id:)` reads the item and the relations its selection asks for in one statement, and
+/// answers each item as the page of items does (departments in printed order, active due
+/// dates by date), whichever relations are asked for and however the query spells them.
+async fn one_item_with_its_relations_takes_one_statement(t: TestDb) {
+    two_lists(&t, 12).await;
+    let (app, statements) = TestApp::start_counting(&t).await;
+    let count = || statements.load(std::sync::atomic::Ordering::SeqCst);
+    let fields = "id number title content deadlineText nextDueDate { dueOn }
+        leadDepartments { name } cooperatingDepartments { name } dueDates { dueOn version }";
+    let page = app
+        .data(
+            &format!("{{ items(first: 40) {{ nodes {{ {fields} }} }} }}"),
+            Value::Null,
+        )
+        .await;
+    let nodes = page["items"]["nodes"].as_array().expect("nodes");
+    assert!(nodes.len() > 15, "both lists: {}", nodes.len());
+    let many = |n: &Value, key: &str| n[key].as_array().is_some_and(|a| a.len() >= 2);
+    assert!(
+        nodes
+            .iter()
+            .any(|n| many(n, "leadDepartments") && many(n, "dueDates")),
+        "some item has several departments and due dates"
+    );
+    for node in nodes {
+        let id = node["id"].as_str().expect("id");
+        let before = count();
+        let one = app
+            .data(
+                &format!("{{ item(id: \"{id}\") {{ {fields} }} }}"),
+                Value::Null,
+            )
+            .await;
+        assert_eq!(count() - before, 1, "statements for item {id}");
+        assert_eq!(&one["item"], node, "item {id}");
+    }
+
+    let (id, node) = nodes
+        .iter()
+        .map(|n| (n["id"].as_str().expect("id"), n))
+        .find(|(_, n)| many(n, "cooperatingDepartments") && many(n, "dueDates"))
+        .expect("an item with several cooperating departments and due dates");
+    for (query, statements) in [
+        (format!("{{ item(id: \"{id}\") {{ title }} }}"), 1),
+        (
+            format!(
+                "{{ item(id: \"{id}\") {{ ...F }} }} fragment F on Item {{ c: cooperatingDepartments {{ name }} }}"
+            ),
+            1,
+        ),
+        (
+            format!(
+                "{{ item(id: \"{id}\") {{ ... on Item {{ dueDates {{ dueOn version }} }} }} }}"
+            ),
+            1,
+        ),
+    ] {
+        let before = count();
+        let data = app.data(&query, Value::Null).await;
+        assert_eq!(count() - before, statements, "{query}");
+        let item = &data["item"];
+        if let Some(c) = item.get("c") {
+            assert_eq!(c, &node["cooperatingDepartments"], "{query}");
+        } else if let Some(d) = item.get("dueDates") {
+            assert_eq!(d, &node["dueDates"], "{query}");
+        } else {
+            assert_eq!(item["title"], node["title"], "{query}");
+        }
+    }
+    let missing = app
+        .graphql(
+            &format!(
+                "{{ item(id: \"{}\") {{ title leadDepartments {{ name }} }} }}",
+                gid("Item", i64::MAX)
+            ),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(only_error(&missing).0, "NOT_FOUND", "{missing}");
+}
+
 /// A page reads `content` from the database only when its nodes show it; however a query
 /// spells that (fragments, aliases, `nodes`, a list's or a department's items), the content is
 /// there, and a page without it has every other field right.
@@ -1212,6 +1293,7 @@ async fn preview_reminders_shows_the_plan_and_writes_nothing(t: TestDb) {
 }
 
 backend_tests!(
+    one_item_with_its_relations_takes_one_statement,
     preview_reminders_shows_the_plan_and_writes_nothing,
     every_filter_selects_what_the_tables_say,
     pages_run_both_ways_with_stable_cursors,

@@ -463,6 +463,115 @@ async fn items_read_by_position_match_the_entity(t: TestDb) {
     assert_eq!(page.rows, expected);
 }
 
+/// One item read with its relations in one joined statement (`item(id:)`) folds back to what
+/// the per-relation reads return, for every item and every choice of relations: lead and
+/// cooperating departments in printed order, active due dates in order, a superseded version
+/// left out, and items with none of either.
+async fn an_item_with_its_relations_matches_the_reads_of_each(t: TestDb) {
+    use domain::store::{
+        department::directory,
+        item::{
+            detail::{Relations, with_relations},
+            due_dates,
+        },
+    };
+    run(&t.db, SAMPLE, 1).await.expect("import");
+    run_with(
+        &t.db,
+        &layout_fixture("categorized-deadlines.txt"),
+        &ParseOptions::default(),
+        1,
+    )
+    .await
+    .expect("import a categorized list");
+    let items = item::Entity::find()
+        .order_by_asc(item::Column::Id)
+        .all(&t.db)
+        .await
+        .expect("items");
+    // A 延期 leaves an inactive version beside the active one.
+    let moved = items[1].id;
+    domain::store::item::admin::change_deadline(
+        &t.db,
+        moved,
+        NaiveDate::from_ymd_opt(2031, 7, 31).expect("date"),
+        "资金到位推迟",
+        None,
+        &domain::store::unit_of_work::Change {
+            actor: Actor("test".into()),
+            now: at(2),
+        },
+    )
+    .await
+    .expect("延期");
+    let (mut crossed, mut bare) = (0, 0);
+    for row in &items {
+        let expected: domain::model::Item = item::Entity::find_by_id(row.id)
+            .one(&t.db)
+            .await
+            .expect("item")
+            .expect("present")
+            .into();
+        let assignments = directory::assignments_for_items(&t.db, &[row.id])
+            .await
+            .expect("assignments");
+        let dates = due_dates::for_items(&t.db, &[row.id], false)
+            .await
+            .expect("due dates");
+        if assignments.len() >= 2 && dates.len() >= 2 {
+            crossed += 1;
+        }
+        if assignments.is_empty() || dates.is_empty() {
+            bare += 1;
+        }
+        for (with_assignments, with_dates) in
+            [(false, false), (true, false), (false, true), (true, true)]
+        {
+            let relations = Relations {
+                assignments: with_assignments,
+                due_dates: with_dates,
+            };
+            let detail = with_relations(&t.db, row.id, relations)
+                .await
+                .expect("detail")
+                .expect("found");
+            assert_eq!(detail.item, expected, "item {}", row.id);
+            assert_eq!(
+                detail.assignments,
+                with_assignments.then(|| assignments.clone()),
+                "assignments of item {} ({relations:?})",
+                row.id
+            );
+            assert_eq!(
+                detail.due_dates,
+                with_dates.then(|| dates.clone()),
+                "due dates of item {} ({relations:?})",
+                row.id
+            );
+        }
+    }
+    let history = due_dates::for_items(&t.db, &[moved], true)
+        .await
+        .expect("history");
+    assert!(history.iter().any(|d| !d.active), "the 延期 kept a version");
+    assert!(
+        crossed > 0,
+        "some item has several departments and due dates"
+    );
+    assert!(bare > 0, "some item lacks departments or due dates");
+    let missing = with_relations(
+        &t.db,
+        i64::MAX,
+        Relations {
+            assignments: true,
+            due_dates: true,
+        },
+    )
+    .await
+    .expect("read");
+    assert_eq!(missing, None);
+}
+
 fn layout_fixture(name: &str) -> String {
     let path = format!(
         "{}/tests/fixtures/layouts/{name}",
@@ -661,6 +770,7 @@ async fn a_large_import_refreshes_planner_statistics(t: TestDb) {
 }
 
 backend_tests!(
+    an_item_with_its_relations_matches_the_reads_of_each,
     a_large_import_refreshes_planner_statistics,
     other_layouts_store_categories_people_and_inferred_due_dates,
     items_read_by_position_match_the_entity,

@@ -2,14 +2,17 @@
 
 use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use chrono::{DateTime, Days, FixedOffset};
-use domain::DomainError;
+use std::sync::Arc;
+
+use domain::{DomainError, store::item};
+use sea_orm::DatabaseConnection;
 
 use crate::graphql::{
     clock,
     connection::PageArgs,
     error::{not_found, to_graphql},
     ids::{self, Kind},
-    loaders::{ActiveDueDatesOf, AssignmentsOf, ItemKey, load_if, load_one},
+    loaders::{ActiveDueDatesOf, AssignmentsOf, ItemKey, Loaders},
     types,
 };
 
@@ -68,25 +71,30 @@ impl ItemQuery {
         let pk = ids::decode(Kind::Item, &id, "id").map_err(to_graphql)?;
         let look = ctx.look_ahead();
         let asks = |fields: &[&str]| fields.iter().any(|f| look.field(f).exists());
-        // The id names the item, so what its fields load need not wait for its row: all run
-        // at once, each one statement on its own pooled connection, and the fields (resolved
-        // one after another) then read the request's cache.
-        let (item, (), ()) = futures_util::try_join!(
-            load_one(ctx, ItemKey(pk)),
-            load_if(
-                ctx,
-                asks(&["leadDepartments", "cooperatingDepartments"]),
-                vec![AssignmentsOf(pk)]
-            ),
-            load_if(
-                ctx,
-                asks(&["dueDates", "nextDueDate"]),
-                vec![ActiveDueDatesOf(pk)]
-            ),
-        )?;
-        item.map(types::Item)
-            .ok_or_else(|| not_found(Kind::Item, &id))
-            .map(Some)
+        let relations = item::detail::Relations {
+            assignments: asks(&["leadDepartments", "cooperatingDepartments"]),
+            due_dates: asks(&["dueDates", "nextDueDate"]),
+        };
+        // The id names the item, so the relations its selection asks for come with its row,
+        // in one statement run by this task; the fields (resolved one after another) then read
+        // them from the request's cache.
+        let detail = item::detail::with_relations(ctx.data::<DatabaseConnection>()?, pk, relations)
+            .await
+            .map_err(to_graphql)?
+            .ok_or_else(|| not_found(Kind::Item, &id))?;
+        let loaders = ctx.data::<Loaders>()?;
+        if let Some(assignments) = detail.assignments {
+            loaders
+                .feed_one(AssignmentsOf(pk), Arc::new(assignments))
+                .await;
+        }
+        if let Some(due_dates) = detail.due_dates {
+            loaders
+                .feed_one(ActiveDueDatesOf(pk), Arc::new(due_dates))
+                .await;
+        }
+        loaders.feed_one(ItemKey(pk), detail.item.clone()).await;
+        Ok(Some(types::Item(detail.item)))
     }
 
     /// Active due dates from today to `withinDays` ahead (default: the due-soon window) of items

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod admin;
 pub mod completion;
+pub mod detail;
 pub mod due_dates;
 pub mod edit;
 pub mod extension;
