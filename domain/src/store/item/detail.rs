@@ -130,21 +130,19 @@ fn fold(rows: &[QueryResult], relations: Relations) -> Result<Option<ItemDetail>
         at
     };
     for row in rows {
-        if let Some(assignments) = &mut assignments {
-            if let Some(a) = assignment(row, at, item.id)? {
-                // Rows repeat an assignment once per due date, next to each other.
-                if assignments.last() != Some(&a) {
-                    assignments.push(a);
-                }
-            }
+        // Rows repeat an assignment once per due date, next to each other…
+        if let Some(assignments) = &mut assignments
+            && let Some(a) = assignment(row, at, item.id)?
+            && assignments.last() != Some(&a)
+        {
+            assignments.push(a);
         }
-        if let Some(due_dates) = &mut due_dates {
-            if let Some(d) = due_date(row, dates_at, item.id)? {
-                // …and repeat the due dates once per assignment, in the same order each time.
-                if !due_dates.iter().any(|seen: &DueDate| seen.id == d.id) {
-                    due_dates.push(d);
-                }
-            }
+        // …and the due dates once per assignment, in the same order each time.
+        if let Some(due_dates) = &mut due_dates
+            && let Some(d) = due_date(row, dates_at, item.id)?
+            && !due_dates.iter().any(|seen: &DueDate| seen.id == d.id)
+        {
+            due_dates.push(d);
         }
     }
     Ok(Some(ItemDetail {
