@@ -283,6 +283,11 @@ fn router(state: AppState) -> Router {
     if graph.graphiql {
         router = router.route("/graphiql/assets/{file}", get(routes::graphiql::asset));
     }
+    if graph.web {
+        router = router
+            .route("/", get(routes::web::page))
+            .route("/web/{file}", get(routes::web::asset));
+    }
     let compression = CompressionLayer::new().gzip(true).br(true).compress_when(
         SizeAbove::new(COMPRESS_ABOVE_BYTES)
             .and(NotForContentType::IMAGES)

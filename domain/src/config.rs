@@ -167,6 +167,7 @@ keys! {
     graphql_complexity_limit: Number = "MINSHENG_GRAPHQL_COMPLEXITY_LIMIT",
     graphql_introspection: Flag = "MINSHENG_GRAPHQL_INTROSPECTION",
     graphiql: Flag = "MINSHENG_GRAPHIQL",
+    web: Flag = "MINSHENG_WEB",
     request_timeout_ms: Number = "MINSHENG_REQUEST_TIMEOUT_MS",
     body_limit_bytes: Number = "MINSHENG_BODY_LIMIT_BYTES",
     cors_origins: List = "MINSHENG_CORS_ORIGINS",
@@ -722,6 +723,8 @@ pub struct GraphSettings {
     pub introspection: bool,
     /// Off in production: `GET /graphql` answers 404.
     pub graphiql: bool,
+    /// The board and the item pages at `GET /`; off: `/` answers 404.
+    pub web: bool,
     pub request_timeout: std::time::Duration,
     pub body_limit_bytes: usize,
     /// Origins whose pages may call the api from a browser (CORS); empty: same origin only.
@@ -877,6 +880,7 @@ impl GraphSettings {
             complexity_limit: number(merged, "graphql_complexity_limit", 10, 1_000_000)?,
             introspection: flag(merged, "graphql_introspection")?,
             graphiql: flag(merged, "graphiql")?,
+            web: flag(merged, "web")?,
             request_timeout: std::time::Duration::from_millis(number(
                 merged,
                 "request_timeout_ms",

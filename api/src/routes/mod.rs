@@ -7,3 +7,4 @@ pub mod graphql;
 pub mod health;
 pub mod metrics;
 pub mod subscriptions;
+pub mod web;

@@ -1,5 +1,6 @@
 //! Root queries, one file per area, merged into one `Query` type (as `Mutation` is).
 
+mod calendar;
 mod directory;
 mod items;
 mod lists;
@@ -18,4 +19,5 @@ pub struct QueryRoot(
     records::RecordQuery,
     reports::ReportQuery,
     nodes::NodeQuery,
+    calendar::CalendarQuery,
 );

@@ -1,0 +1,653 @@
+// 民生实事督办: the board and the item pages. A client of the public graph (POST /graphql and
+// /graphql/ws, as any outside front end) and nothing else: whatever it shows, the graph shows to
+// anyone with the same token. No build step and no library, so the api needs no Node.
+
+const URGENCY = [
+  // key, label as the 台账 prints it, colour in the 红/黄/绿/灰 convention
+  ["OVERDUE", "逾期", "red"],
+  ["DUE_SOON", "临期", "yellow"],
+  ["ON_TRACK", "正常", "green"],
+  ["ONGOING", "长期", "grey"],
+  ["DONE", "已完成", "grey"],
+];
+const URGENCY_LABEL = Object.fromEntries(URGENCY.map(([k, l]) => [k, l]));
+const URGENCY_COLOUR = Object.fromEntries(URGENCY.map(([k, , c]) => [k, c]));
+const STATUS_LABEL = {
+  OPEN: "未开始",
+  IN_PROGRESS: "推进中",
+  COMPLETION_REPORTED: "已报办结",
+  DONE: "已办结",
+  CLOSED: "已撤销",
+};
+const ROLE_LABEL = { ANY: "牵头或配合", LEAD: "牵头", COOPERATING: "配合" };
+const PAGE_SIZE = 20;
+
+// ---------------------------------------------------------------------------------------------
+// The graph
+
+/** An error the graph answered with, or a lost connection, in words a clerk understands. */
+class GraphError extends Error {
+  constructor(errors, lost = false) {
+    super(lost ? "与服务器的连接中断" : describe(errors[0]));
+    this.errors = errors;
+    this.lost = lost;
+  }
+}
+
+const FIELD_LABEL = {
+  filter: "筛选条件",
+  "filter.search": "搜索词",
+  "filter.departmentId": "部门",
+  now: "日期",
+  listId: "清单",
+  id: "编号",
+  note: "进展说明",
+  percent: "完成比例",
+  text: "清单文本",
+};
+
+function describe(error) {
+  const code = error?.extensions?.code;
+  const field = error?.extensions?.field;
+  const where = field ? `「${FIELD_LABEL[field] ?? field}」` : "";
+  switch (code) {
+    case "VALIDATION":
+      if (/complex|deep/i.test(error.message ?? "")) return "查询范围过大，请缩小筛选范围后重试。";
+      return `填写有误${where}，请检查后重试。（${error.message}）`;
+    case "NOT_FOUND":
+      return "没有找到要查看的内容，可能已被删除。";
+    case "UNAUTHENTICATED":
+      return "令牌无效或已失效，请重新输入。";
+    case "FORBIDDEN":
+      return "当前身份无权进行此操作。";
+    case "CONFLICT":
+      return `操作与当前状态冲突${where}：${error.message}`;
+    case "TIMEOUT":
+    case "TOO_EXPENSIVE":
+      return "查询过大或服务器繁忙，请缩小范围后重试。";
+    default:
+      return "服务器出错，请稍后再试。";
+  }
+}
+
+const connection = {
+  lost: false,
+  show(lost, text) {
+    this.lost = lost;
+    const el = document.getElementById("connection");
+    el.textContent = text ?? (lost ? "连接中断，正在重试…" : "");
+    el.classList.toggle("lost", lost);
+  },
+};
+
+function token() {
+  return sessionStorage.getItem("minsheng.token");
+}
+
+/** Runs a query; a lost connection is retried (1 s, 2 s, 4 s … at most 15 s) until it answers. */
+async function gql(query, variables = {}) {
+  for (let attempt = 0; ; attempt++) {
+    let response;
+    try {
+      const headers = { "content-type": "application/json", accept: "application/json" };
+      if (token()) headers.authorization = `Bearer ${token()}`;
+      response = await fetch("/graphql", {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
+    } catch {
+      connection.show(true);
+      await sleep(Math.min(1000 * 2 ** attempt, 15000));
+      continue;
+    }
+    if (connection.lost) connection.show(false);
+    if (response.status >= 502 && response.status <= 504) {
+      connection.show(true);
+      await sleep(Math.min(1000 * 2 ** attempt, 15000));
+      continue;
+    }
+    let body;
+    try {
+      body = await response.json();
+    } catch {
+      throw new GraphError([{ extensions: { code: "INTERNAL" } }]);
+    }
+    if (body.errors?.length) throw new GraphError(body.errors);
+    return body.data;
+  }
+}
+
+/** `2021-06-30` plus `n` days, as a calendar date (no time zone involved). */
+function addDays(iso, n) {
+  const [y, m, d] = iso.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `itemChanged` over graphql-transport-ws; reconnects after a lost connection. Returns a
+ * function that closes it.
+ */
+function subscribe(query, variables, onNext) {
+  let socket;
+  let closed = false;
+  let attempt = 0;
+  const open = () => {
+    const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql/ws`;
+    socket = new WebSocket(url, "graphql-transport-ws");
+    socket.onopen = () => {
+      const payload = token() ? { authorization: `Bearer ${token()}` } : {};
+      socket.send(JSON.stringify({ type: "connection_init", payload }));
+    };
+    socket.onmessage = (event) => {
+      const message = JSON.parse(event.data);
+      if (message.type === "connection_ack") {
+        attempt = 0;
+        if (connection.lost) connection.show(false);
+        socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query, variables } }));
+      } else if (message.type === "next") {
+        onNext(message.payload.data);
+      } else if (message.type === "ping") {
+        socket.send(JSON.stringify({ type: "pong" }));
+      }
+    };
+    socket.onclose = () => {
+      if (closed) return;
+      connection.show(true, "实时更新已中断，正在重连…");
+      setTimeout(open, Math.min(1000 * 2 ** attempt++, 15000));
+    };
+  };
+  open();
+  return () => {
+    closed = true;
+    socket?.close();
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering helpers: text goes in as text, never as markup.
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "class") el.className = v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+function badge(urgency) {
+  return h("span", { class: `badge ${URGENCY_COLOUR[urgency]}` }, URGENCY_LABEL[urgency]);
+}
+
+/** `2021-06-30` → `2021年6月30日`: dates are calendar days of the configured zone already. */
+function day(iso) {
+  if (!iso) return "—";
+  const [y, m, d] = iso.split("-").map(Number);
+  return `${y}年${m}月${d}日`;
+}
+
+function instant(iso) {
+  // Shown in the api's zone, whatever the browser's.
+  return new Intl.DateTimeFormat("zh-CN", {
+    timeZone: state.calendar.timeZone,
+    dateStyle: "medium",
+    timeStyle: "short",
+  }).format(new Date(iso));
+}
+
+function remaining(days) {
+  if (days === null || days === undefined) return "—";
+  if (days < 0) return `已逾期 ${-days} 天`;
+  return days === 0 ? "今天到期" : `${days} 天`;
+}
+
+function errorBox(error) {
+  return h("p", { class: "error", role: "alert" }, error instanceof GraphError ? error.message : "页面出错，请刷新后重试。");
+}
+
+// ---------------------------------------------------------------------------------------------
+// State shared by the pages: the calendar, the lists and the chosen list and day.
+
+const state = { calendar: null, lists: [], stop: null };
+
+function params() {
+  const [path, query = ""] = location.hash.slice(1).split("?");
+  return { path: path || "/", query: new URLSearchParams(query) };
+}
+
+function link(path, query) {
+  const q = new URLSearchParams(Object.entries(query).filter(([, v]) => v));
+  const text = q.toString();
+  return `#${path}${text ? `?${text}` : ""}`;
+}
+
+/** The `now` of a chosen day: noon there, in the api's zone. */
+function nowOf(date) {
+  return date ? `${date}T12:00:00${state.calendar.utcOffset}` : null;
+}
+
+function pickers(query, onChange) {
+  const list = h(
+    "select",
+    { id: "list", name: "list" },
+    h("option", { value: "" }, "全部清单"),
+    state.lists.map((l) => h("option", { value: l.id, selected: l.id === query.get("list") }, l.title)),
+  );
+  const date = h("input", {
+    id: "asof",
+    name: "asof",
+    type: "date",
+    value: query.get("asof") ?? state.calendar.today,
+  });
+  list.addEventListener("change", () => onChange({ list: list.value, asof: date.value }));
+  date.addEventListener("change", () => onChange({ list: list.value, asof: date.value }));
+  return h(
+    "div",
+    { class: "pickers" },
+    h("label", { for: "list" }, "清单"),
+    list,
+    h("label", { for: "asof" }, "截至"),
+    date,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 总览: the board
+
+const BOARD = `query Board($list: ID, $now: DateTime, $within: Int) {
+  stats(listId: $list, now: $now) {
+    total
+    byUrgency { urgency count }
+    byLeadDepartment { department { id name } total byUrgency { urgency count } }
+    duePerMonth { month count }
+  }
+  upcomingDeadlines(withinDays: $within, now: $now, listId: $list, first: 30) {
+    pageInfo { hasNextPage }
+    nodes { id dueOn label item { id numberText title leadDepartments { name } } }
+  }
+}`;
+
+const CHANGED = `subscription Changed($list: ID!) { itemChanged(listId: $list) { kind item { id } } }`;
+
+async function board(main, query) {
+  const list = query.get("list") || "";
+  const asof = query.get("asof") || state.calendar.today;
+  const data = await gql(BOARD, { list: list || null, now: nowOf(asof), within: 14 });
+  const stats = data.stats;
+  const count = (rows, u) => rows.find((r) => r.urgency === u)?.count ?? 0;
+  const itemsLink = (extra) => link("/items", { list, asof, ...extra });
+
+  const tiles = h(
+    "section",
+    { class: "tiles", "aria-label": "按紧急程度统计" },
+    h("a", { class: "tile total", href: itemsLink({}), "data-urgency": "TOTAL" }, h("span", { class: "n" }, stats.total), h("span", {}, "事项总数")),
+    URGENCY.map(([u, label, colour]) =>
+      h(
+        "a",
+        { class: `tile ${colour}`, href: itemsLink({ urgency: u }), "data-urgency": u },
+        h("span", { class: "n" }, count(stats.byUrgency, u)),
+        h("span", {}, label),
+      ),
+    ),
+  );
+
+  const table = departmentTable(stats.byLeadDepartment, itemsLink, query);
+  const chart = monthChart(stats.duePerMonth);
+  const upcoming = data.upcomingDeadlines.nodes;
+  const until = addDays(asof, 14);
+  const soon = h(
+    "section",
+    { class: "panel soon" },
+    h("h2", {}, "未来14天到期"),
+    upcoming.length === 0
+      ? h("p", { class: "empty" }, "未来14天没有到期的事项。")
+      : h(
+          "ol",
+          {},
+          upcoming.map((d) =>
+            h(
+              "li",
+              {},
+              h("time", { datetime: d.dueOn }, day(d.dueOn)),
+              " ",
+              h("a", { href: `#/item/${d.item.id}` }, `${d.item.numberText} ${d.item.title}`),
+              d.label ? h("span", { class: "muted" }, `（${d.label}）`) : null,
+              h("span", { class: "muted" }, ` 牵头：${d.item.leadDepartments.map((x) => x.name).join("、") || "—"}`),
+            ),
+          ),
+        ),
+    data.upcomingDeadlines.pageInfo.hasNextPage
+      ? h("p", {}, h("a", { href: itemsLink({ from: asof, to: until, status: "OPEN,IN_PROGRESS,COMPLETION_REPORTED" }) }, "查看全部"))
+      : null,
+  );
+
+  const navigate = (next) => {
+    location.hash = link("/", next);
+  };
+  main.replaceChildren(
+    h(
+      "div",
+      { class: "heading" },
+      h("h1", {}, "总览"),
+      pickers(query, navigate),
+      h("button", { type: "button", class: "print", onclick: () => window.print() }, "打印"),
+    ),
+    h("p", { class: "asof" }, `截至 ${day(asof)}（${state.calendar.timeZone}），临期指 ${state.calendar.dueSoonDays} 天内到期。`),
+    tiles,
+    h("div", { class: "columns" }, table, h("div", {}, chart, soon)),
+  );
+
+  // Live: any change to an item of the list (or of any list) redraws the board.
+  const lists = list ? [list] : state.lists.map((l) => l.id);
+  let pending = null;
+  const stops = lists.map((id) =>
+    subscribe(CHANGED, { list: id }, () => {
+      clearTimeout(pending);
+      pending = setTimeout(() => {
+        if (params().path === "/") route();
+      }, 200);
+    }),
+  );
+  return () => stops.forEach((stop) => stop());
+}
+
+function departmentTable(rows, itemsLink, query) {
+  const key = query.get("sort") || "OVERDUE";
+  const value = (row) => (key === "TOTAL" ? row.total : key === "NAME" ? row.department.name : row.byUrgency.find((r) => r.urgency === key)?.count ?? 0);
+  const sorted = [...rows].sort((a, b) => {
+    const [x, y] = [value(a), value(b)];
+    if (typeof x === "string") return x.localeCompare(y, "zh-CN");
+    return y - x || a.department.name.localeCompare(b.department.name, "zh-CN");
+  });
+  const sortLink = (k, label) =>
+    h(
+      "th",
+      { scope: "col", "aria-sort": k === key ? (k === "NAME" ? "ascending" : "descending") : null },
+      h("a", { href: link("/", { ...Object.fromEntries(query), sort: k }) }, label),
+    );
+  return h(
+    "section",
+    { class: "panel departments" },
+    h("h2", {}, "牵头部门 × 紧急程度"),
+    h(
+      "div",
+      { class: "scroll" },
+      h(
+        "table",
+        { id: "by-department" },
+        h("caption", { class: "sr" }, "各牵头部门事项数，按紧急程度；点击列标题排序，点击数字查看事项"),
+        h("thead", {}, h("tr", {}, sortLink("NAME", "部门"), URGENCY.map(([u, l]) => sortLink(u, l)), sortLink("TOTAL", "合计"))),
+        h(
+          "tbody",
+          {},
+          sorted.map((row) =>
+            h(
+              "tr",
+              { "data-department": row.department.id },
+              h("th", { scope: "row" }, row.department.name),
+              URGENCY.map(([u, , colour]) => {
+                const n = row.byUrgency.find((r) => r.urgency === u)?.count ?? 0;
+                return h(
+                  "td",
+                  { class: n ? colour : "zero", "data-urgency": u },
+                  n ? h("a", { href: itemsLink({ department: row.department.id, role: "LEAD", urgency: u }), "aria-label": `${row.department.name} ${URGENCY_LABEL[u]} ${n} 项` }, n) : "0",
+                );
+              }),
+              h("td", { class: "total" }, h("a", { href: itemsLink({ department: row.department.id, role: "LEAD" }) }, row.total)),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Due dates per month as bars, drawn as SVG: no chart library for a dozen bars. */
+function monthChart(months) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = (tag, attrs, text) => {
+    const el = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    if (text !== undefined) el.textContent = text;
+    return el;
+  };
+  const section = h("section", { class: "panel months" }, h("h2", {}, "各月到期数"));
+  if (months.length === 0) {
+    section.append(h("p", { class: "empty" }, "没有带日期的完成时限。"));
+    return section;
+  }
+  const max = Math.max(...months.map((m) => m.count));
+  const bar = 28;
+  const width = Math.max(months.length * bar + 10, 200);
+  const chart = svg("svg", {
+    viewBox: `0 0 ${width} 150`,
+    role: "img",
+    "aria-label": months.map((m) => `${m.month}：${m.count}项`).join("；"),
+    class: "chart",
+  });
+  months.forEach((m, i) => {
+    const height = Math.round((m.count / max) * 100);
+    const x = 5 + i * bar;
+    chart.append(svg("rect", { x, y: 115 - height, width: bar - 6, height, class: "bar" }));
+    chart.append(svg("text", { x: x + (bar - 6) / 2, y: 110 - height, "text-anchor": "middle", class: "count" }, m.count));
+    const [y, mo] = m.month.split("-");
+    chart.append(svg("text", { x: x + (bar - 6) / 2, y: 130, "text-anchor": "middle", class: "month" }, `${Number(mo)}月`));
+    if (i === 0 || mo === "01") chart.append(svg("text", { x: x + (bar - 6) / 2, y: 145, "text-anchor": "middle", class: "year" }, y));
+  });
+  section.append(h("div", { class: "scroll" }, chart));
+  return section;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 事项: filters and pages
+
+const ITEMS = `query Items($filter: ItemFilter, $now: DateTime, $first: Int, $after: String) {
+  items(filter: $filter, now: $now, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { id numberText title deadlineText status urgency(now: $now) nextDueDate(now: $now) { dueOn }
+      leadDepartments { name } }
+  }
+  departments(first: 100) { nodes { id name } }
+}`;
+
+async function items(main, query) {
+  const list = query.get("list") || "";
+  const asof = query.get("asof") || state.calendar.today;
+  const filter = {};
+  if (list) filter.listId = list;
+  if (query.get("urgency")) filter.urgency = query.get("urgency").split(",");
+  if (query.get("status")) filter.status = query.get("status").split(",");
+  if (query.get("department")) {
+    filter.departmentId = query.get("department");
+    filter.role = query.get("role") || "ANY";
+  }
+  if (query.get("q")) filter.search = query.get("q");
+  if (query.get("from")) filter.dueFrom = query.get("from");
+  if (query.get("to")) filter.dueTo = query.get("to");
+  const data = await gql(ITEMS, { filter, now: nowOf(asof), first: PAGE_SIZE, after: query.get("after") });
+  const page = data.items;
+
+  const current = Object.fromEntries(query);
+  delete current.after;
+  const select = (id, label, options, selected) =>
+    h(
+      "span",
+      { class: "field" },
+      h("label", { for: id }, label),
+      h("select", { id, name: id }, h("option", { value: "" }, "全部"), options.map(([v, l]) => h("option", { value: v, selected: v === selected }, l))),
+    );
+  const form = h(
+    "form",
+    { class: "filters", role: "search", "aria-label": "筛选事项" },
+    select("urgency", "紧急程度", URGENCY.map(([u, l]) => [u, l]), query.get("urgency") ?? ""),
+    select("status", "状态", Object.entries(STATUS_LABEL), query.get("status") ?? ""),
+    select("department", "部门", data.departments.nodes.map((d) => [d.id, d.name]), query.get("department") ?? ""),
+    select("role", "角色", Object.entries(ROLE_LABEL), query.get("role") ?? ""),
+    h("span", { class: "field" }, h("label", { for: "q" }, "搜索"), h("input", { id: "q", name: "q", type: "search", value: query.get("q") ?? "", placeholder: "标题或内容" })),
+    h("button", { type: "submit" }, "筛选"),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const f = new FormData(form);
+    location.hash = link("/items", { list, asof, urgency: f.get("urgency"), status: f.get("status"), department: f.get("department"), role: f.get("department") ? f.get("role") : "", q: f.get("q")?.trim() });
+  });
+
+  const rows = page.nodes.map((item) =>
+    h(
+      "tr",
+      { "data-item": item.id },
+      h("td", {}, item.numberText),
+      h("td", {}, h("a", { href: `#/item/${item.id}` }, item.title)),
+      h("td", {}, item.deadlineText),
+      h("td", {}, day(item.nextDueDate?.dueOn)),
+      h("td", {}, item.leadDepartments.map((d) => d.name).join("、")),
+      h("td", {}, STATUS_LABEL[item.status]),
+      h("td", {}, badge(item.urgency)),
+    ),
+  );
+  main.replaceChildren(
+    h("div", { class: "heading" }, h("h1", {}, "事项"), pickers(query, (next) => (location.hash = link("/items", { ...current, ...next })))),
+    form,
+    h("p", { class: "count", id: "item-count" }, `共 ${page.totalCount} 项`),
+    h(
+      "div",
+      { class: "scroll" },
+      h(
+        "table",
+        { id: "items" },
+        h("thead", {}, h("tr", {}, ["序号", "事项", "完成时限", "下一到期日", "牵头部门", "状态", "紧急程度"].map((t) => h("th", { scope: "col" }, t)))),
+        h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 7, class: "empty" }, "没有符合条件的事项。"))),
+      ),
+    ),
+    h(
+      "nav",
+      { class: "pager", "aria-label": "翻页" },
+      query.get("after") ? h("a", { href: link("/items", current) }, "第一页") : null,
+      page.pageInfo.hasNextPage ? h("a", { href: link("/items", { ...current, after: page.pageInfo.endCursor }), rel: "next" }, "下一页") : null,
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// One item
+
+const ITEM = `query Item($id: ID!, $now: DateTime) {
+  item(id: $id) {
+    id numberText title content deadlineText status urgency(now: $now) daysRemaining(now: $now)
+    list { id title }
+    dueDates(history: true) { id dueOn label version active kind }
+    leadDepartments { id name } cooperatingDepartments { id name }
+    progress(first: 50) { nodes { id note percent reportedAt department { name } } }
+  }
+}`;
+
+async function item(main, id, query) {
+  const asof = query.get("asof") || state.calendar.today;
+  const data = await gql(ITEM, { id, now: nowOf(asof) });
+  const it = data.item;
+  const versions = [...new Set(it.dueDates.map((d) => d.version))].sort((a, b) => b - a);
+  const departments = (list) => (list.length ? list.map((d) => h("a", { href: link("/items", { department: d.id, role: "ANY" }) }, d.name)).reduce((acc, a, i) => (i ? [...acc, "、", a] : [a]), []) : "—");
+  main.replaceChildren(
+    h("p", { class: "crumbs" }, h("a", { href: link("/items", { list: it.list.id }) }, it.list.title)),
+    h("div", { class: "heading" }, h("h1", { id: "item-title" }, `${it.numberText} ${it.title}`), badge(it.urgency)),
+    h(
+      "dl",
+      { class: "facts" },
+      h("dt", {}, "状态"), h("dd", { id: "item-status" }, STATUS_LABEL[it.status]),
+      h("dt", {}, "完成时限"), h("dd", {}, it.deadlineText),
+      h("dt", {}, "剩余天数"), h("dd", {}, remaining(it.daysRemaining)),
+      h("dt", {}, "牵头部门"), h("dd", {}, departments(it.leadDepartments)),
+      h("dt", {}, "配合部门"), h("dd", {}, departments(it.cooperatingDepartments)),
+    ),
+    h("section", { class: "panel" }, h("h2", {}, "事项内容"), h("p", { class: "content" }, it.content)),
+    h(
+      "section",
+      { class: "panel" },
+      h("h2", {}, "到期日与延期记录"),
+      versions.length === 0
+        ? h("p", { class: "empty" }, "完成时限没有具体日期。")
+        : h(
+            "ol",
+            { class: "versions" },
+            versions.map((v) =>
+              h(
+                "li",
+                { class: it.dueDates.some((d) => d.version === v && d.active) ? "active" : "superseded" },
+                h("strong", {}, v === 1 ? "原定" : `第${v - 1}次延期`),
+                "：",
+                it.dueDates.filter((d) => d.version === v).map((d) => `${day(d.dueOn)}${d.label ? `（${d.label}）` : ""}`).join("，"),
+                it.dueDates.some((d) => d.version === v && d.active) ? "" : h("span", { class: "muted" }, "（已调整）"),
+              ),
+            ),
+          ),
+    ),
+    h(
+      "section",
+      { class: "panel" },
+      h("h2", {}, "工作进展"),
+      it.progress.nodes.length === 0
+        ? h("p", { class: "empty", id: "no-progress" }, "尚未报送进展。")
+        : h(
+            "ol",
+            { class: "timeline", id: "progress" },
+            it.progress.nodes.map((p) =>
+              h("li", {}, h("time", { datetime: p.reportedAt }, instant(p.reportedAt)), ` ${p.department?.name ?? "督查室"}（${p.percent}%）：`, p.note),
+            ),
+          ),
+    ),
+  );
+  const stop = subscribe(CHANGED, { list: it.list.id }, (event) => {
+    if (event?.itemChanged?.item?.id === it.id && params().path === `/item/${it.id}`) route();
+  });
+  return stop;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+async function route() {
+  state.stop?.();
+  state.stop = null;
+  const main = document.getElementById("main");
+  const { path, query } = params();
+  for (const a of document.querySelectorAll("[data-nav]")) {
+    const here = (a.dataset.nav === "board" && path === "/") || (a.dataset.nav === "items" && path.startsWith("/item"));
+    if (here) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  try {
+    if (!state.calendar) {
+      const data = await gql("{ calendar { timeZone today utcOffset dueSoonDays } lists { id title } }");
+      state.calendar = data.calendar;
+      state.lists = data.lists;
+    }
+    let stop;
+    if (path === "/") stop = await board(main, query);
+    else if (path === "/items") stop = await items(main, query);
+    else if (path.startsWith("/item/")) stop = await item(main, decodeURIComponent(path.slice(6)), query);
+    else main.replaceChildren(h("h1", {}, "页面不存在"), h("p", {}, h("a", { href: "#/" }, "返回总览")));
+    state.stop = stop ?? null;
+    document.title = `${main.querySelector("h1")?.textContent ?? ""} · 民生实事督办`;
+    document.body.dataset.ready = path;
+  } catch (error) {
+    main.replaceChildren(errorBox(error));
+    document.body.dataset.ready = "error";
+    if (!(error instanceof GraphError)) console.error(error);
+  }
+}
+
+window.addEventListener("hashchange", () => {
+  document.body.dataset.ready = "";
+  route().then(() => document.getElementById("main").focus({ preventScroll: true }));
+});
+route();

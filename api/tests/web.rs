@@ -1,0 +1,117 @@
+//! The board's pages at `GET /` (assets built into the binary, `MINSHENG_WEB=false` turns them
+//! off) and the `calendar` they judge dates by. The pages themselves are driven in Chromium by
+//! `scripts/web-check.sh`.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{TestApp, settings_with};
+use test_support::TestDb;
+
+async fn get(app: &TestApp, path: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+}
+
+#[tokio::test]
+async fn the_pages_are_served_from_the_binary_under_a_same_origin_policy() {
+    let t = TestDb::sqlite().await;
+    let app = TestApp::start(&t).await;
+    let page = get(&app, "/").await;
+    assert_eq!(page.status(), 200);
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(header(&page, "content-type").starts_with("text/html"));
+    let policy = header(&page, "content-security-policy");
+    for directive in [
+        "default-src 'self'",
+        "connect-src 'self'",
+        "script-src 'self'",
+    ] {
+        assert!(policy.contains(directive), "{directive} in {policy}");
+    }
+    let html = page.text().await.expect("body");
+    assert!(html.contains("lang=\"zh-CN\""), "{html}");
+    // Every asset the page names is served, from the api's own origin.
+    for asset in ["/web/app.js", "/web/app.css"] {
+        assert!(
+            html.contains(&format!("\"{asset}\"")),
+            "{asset} in the page"
+        );
+        let response = get(&app, asset).await;
+        assert_eq!(response.status(), 200, "{asset}");
+        assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+        assert!(!response.text().await.expect("body").is_empty());
+    }
+    let script = get(&app, "/web/app.js").await.text().await.expect("js");
+    // SVG's namespace is a name, not an address.
+    let script = script.replace("\"http://www.w3.org/2000/svg\"", "");
+    assert!(
+        !script.contains("http://") && !script.contains("https://"),
+        "the script names no other origin"
+    );
+    assert_eq!(get(&app, "/web/missing.js").await.status(), 404);
+    assert_eq!(get(&app, "/web/..%2Fapp.js").await.status(), 404);
+}
+
+#[tokio::test]
+async fn minsheng_web_false_turns_the_pages_off() {
+    let t = TestDb::sqlite().await;
+    let app = TestApp::start_with(&settings_with(&t.url, &[("MINSHENG_WEB", "false")])).await;
+    assert_eq!(get(&app, "/").await.status(), 404);
+    assert_eq!(get(&app, "/web/app.js").await.status(), 404);
+    // The graph is unaffected.
+    assert_eq!(
+        app.data("{ lists { id } }", Value::Null).await["lists"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn the_calendar_gives_the_configured_zone_its_day_and_offset() {
+    let t = TestDb::sqlite().await;
+    let query =
+        "query($now: DateTime) { calendar(now: $now) { timeZone today utcOffset dueSoonDays } }";
+    let shanghai = TestApp::start(&t).await;
+    // 17:00 UTC on 30 June is already 1 July in Shanghai.
+    let data = shanghai
+        .data(query, json!({ "now": "2021-06-30T17:00:00Z" }))
+        .await;
+    assert_eq!(
+        data["calendar"],
+        json!({ "timeZone": "Asia/Shanghai", "today": "2021-07-01", "utcOffset": "+08:00", "dueSoonDays": 14 })
+    );
+
+    let new_york = TestApp::start_with(&settings_with(
+        &t.url,
+        &[
+            ("MINSHENG_TIMEZONE", "America/New_York"),
+            ("MINSHENG_DUE_SOON_DAYS", "7"),
+        ],
+    ))
+    .await;
+    for (now, today, offset) in [
+        ("2021-06-30T17:00:00Z", "2021-06-30", "-04:00"),
+        ("2021-01-15T03:00:00Z", "2021-01-14", "-05:00"),
+    ] {
+        let data = new_york.data(query, json!({ "now": now })).await;
+        assert_eq!(data["calendar"]["today"], today, "{now}");
+        assert_eq!(data["calendar"]["utcOffset"], offset, "{now}");
+        assert_eq!(data["calendar"]["dueSoonDays"], 7);
+    }
+    // Without `now`: today as the api's clock has it.
+    let data = shanghai.data("{ calendar { today } }", Value::Null).await;
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+        .to_string();
+    assert_eq!(data["calendar"]["today"], today);
+}

@@ -1,0 +1,130 @@
+// Drives a real headless Chromium over the DevTools protocol against a running api with a list
+// imported: the board (GET /) shows tiles equal to `stats`, its department table links each cell
+// to that department's items, an item page shows the item and redraws when it changes (over
+// /graphql/ws), the first load stays small, the board fits a phone, and no request leaves the
+// api's own host. Screenshots: board.png, board-phone.png, items.png, item.png in OUT_DIR.
+// Usage: node --experimental-websocket web-check.mjs DEVTOOLS_PORT API_URL ADMIN_TOKEN OUT_DIR
+import { writeFileSync } from 'node:fs';
+import { attach, checker, sleep } from './cdp.mjs';
+
+const [devtoolsPort, apiUrl, adminToken, outDir] = process.argv.slice(2);
+const api = new URL(apiUrl);
+const { check, failed } = checker();
+const page = await attach(devtoolsPort);
+const FIRST_LOAD_LIMIT = 300 * 1024;
+
+const graphql = async (query, variables, token) => {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(`${api.origin}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const body = await response.json();
+  if (body.errors) throw new Error(`${query}: ${JSON.stringify(body.errors)}`);
+  return body.data;
+};
+const screenshot = async (name) => {
+  const { data } = await page.send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: false });
+  writeFileSync(`${outDir}/${name}`, Buffer.from(data, 'base64'));
+  console.log(`     saved ${outDir}/${name}`);
+};
+const ready = (path) => page.waitFor(`the page ${path}`, `document.body?.dataset.ready === ${JSON.stringify(path)} || (document.body?.dataset.ready === 'error' && document.querySelector(".error")?.textContent)`).then(async (v) => {
+  if (v !== true && typeof v === 'string') throw new Error(`the page shows an error: ${v}`);
+});
+const viewport = (width, height, mobile) => page.send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile });
+
+try {
+  await viewport(1366, 768, false);
+  // A fresh load with the cache off: what a first visit transfers.
+  await page.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await page.navigate(`${api.origin}/`);
+  await page.waitFor('the board', "document.body?.dataset.ready === '/'");
+
+  const { calendar } = await graphql('{ calendar { today utcOffset timeZone } }');
+  const now = `${calendar.today}T12:00:00${calendar.utcOffset}`;
+  const { stats } = await graphql(
+    'query($now: DateTime) { stats(now: $now) { total byUrgency { urgency count } byLeadDepartment { department { id name } byUrgency { urgency count } } } }',
+    { now },
+  );
+  const tiles = await page.evaluate("Object.fromEntries([...document.querySelectorAll('.tile')].map((t) => [t.dataset.urgency, Number(t.querySelector('.n').textContent)]))");
+  const expected = Object.fromEntries([['TOTAL', stats.total], ...stats.byUrgency.map((u) => [u.urgency, u.count])]);
+  check(JSON.stringify(tiles) === JSON.stringify(expected), `the tiles equal stats: ${JSON.stringify(tiles)}`);
+  check(stats.total > 0, `the list has ${stats.total} items`);
+  const cells = await page.evaluate("document.querySelectorAll('#by-department tbody tr').length");
+  check(cells === stats.byLeadDepartment.length, `the department table has a row per lead department (${cells})`);
+  const chartBars = await page.evaluate("document.querySelectorAll('.chart .bar').length");
+  check(chartBars > 0, `the month chart has ${chartBars} bars`);
+
+  const size = await page.evaluate(`(() => {
+    const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+    return { bytes: entries.reduce((n, e) => n + (e.transferSize || 0), 0), requests: entries.length };
+  })()`);
+  console.log(`     first load of the board: ${(size.bytes / 1024).toFixed(1)} KB in ${size.requests} requests (compressed as sent)`);
+  check(size.bytes > 0 && size.bytes <= FIRST_LOAD_LIMIT, `the first load is at most ${FIRST_LOAD_LIMIT / 1024} KB`);
+  await page.send('Network.setCacheDisabled', { cacheDisabled: false });
+  await screenshot('board.png');
+
+  // The first department with an overdue (or any) item: its cell leads to exactly those items.
+  const cell = await page.evaluate(`(() => {
+    const a = document.querySelector('#by-department td[data-urgency="OVERDUE"] a') ?? document.querySelector('#by-department td a');
+    a.id = 'cell-under-test';
+    return { count: Number(a.textContent), department: a.closest('tr').querySelector('th').textContent, urgency: a.closest('td').dataset.urgency };
+  })()`);
+  await page.click('#cell-under-test');
+  await ready('/items');
+  const listed = await page.evaluate("({ text: document.querySelector('#item-count').textContent, rows: [...document.querySelectorAll('#items tbody tr[data-item]')].map((r) => ({ lead: r.children[4].textContent, urgency: r.querySelector('.badge').textContent })) })");
+  check(listed.text === `共 ${cell.count} 项`, `${cell.department}'s ${cell.urgency} cell (${cell.count}) leads to ${listed.text}`);
+  check(listed.rows.length === Math.min(cell.count, 20) && listed.rows.every((r) => r.lead.split('、').includes(cell.department)),
+    `every item listed is led by ${cell.department}`);
+  await screenshot('items.png');
+
+  // An item page; a change made elsewhere shows up on it through the subscription.
+  await page.click('#items tbody tr[data-item] a');
+  await ready(await page.evaluate("location.hash.slice(1).split('?')[0]"));
+  const itemId = await page.evaluate("decodeURIComponent(location.hash.slice(7).split('?')[0])");
+  const { item } = await graphql('query($id: ID!) { item(id: $id) { title content } }', { id: itemId });
+  const shown = await page.evaluate("({ title: document.querySelector('#item-title').textContent, content: document.querySelector('.content').textContent })");
+  check(shown.title.endsWith(item.title) && shown.content === item.content, `the item page shows 《${item.title}》 and its content`);
+  const note = `浏览器实时检查 ${Date.now()}`;
+  await sleep(300);
+  await graphql('mutation($id: ID!, $note: String!) { reportProgress(itemId: $id, note: $note, percent: 30) { item { id } } }', { id: itemId, note }, adminToken);
+  await page.waitFor('the progress to appear live', `(document.querySelector('#progress')?.textContent ?? '').includes(${JSON.stringify(note)})`);
+  check(true, 'the item page showed a new progress report without a reload');
+  check(page.sockets.some((u) => new URL(u).pathname === '/graphql/ws'), `it listened over ${page.sockets.join(', ') || 'no WebSocket'}`);
+  await screenshot('item.png');
+
+  // Keyboard: Tab reaches the list selector on the board.
+  await page.navigate(`${api.origin}/#/`);
+  await ready('/');
+  let reached = false;
+  for (let i = 0; i < 10 && !reached; i++) {
+    await page.send('Input.dispatchKeyEvent', { type: 'keyDown', key: 'Tab', code: 'Tab', windowsVirtualKeyCode: 9 });
+    await page.send('Input.dispatchKeyEvent', { type: 'keyUp', key: 'Tab', code: 'Tab', windowsVirtualKeyCode: 9 });
+    reached = await page.evaluate("document.activeElement?.id === 'list'");
+  }
+  check(reached, 'Tab reaches the list selector');
+  const unlabelled = await page.evaluate("[...document.querySelectorAll('select, input')].filter((el) => !document.querySelector(`label[for=\"${el.id}\"]`)).map((el) => el.outerHTML)");
+  check(unlabelled.length === 0, `every control has a label${unlabelled.length ? `: ${unlabelled.join(' ')}` : ''}`);
+
+  // A phone: nothing wider than the screen but the tables' own scroll areas.
+  await viewport(390, 844, true);
+  await page.navigate(`${api.origin}/#/?phone=1`);
+  await ready('/');
+  const overflow = await page.evaluate('document.documentElement.scrollWidth');
+  check(overflow <= 390, `the board fits a 390 px screen (page width ${overflow})`);
+  await screenshot('board-phone.png');
+  await viewport(1366, 768, false);
+
+  const foreign = [...page.requests, ...page.sockets].filter((u) => {
+    try { const h = new URL(u); return !['data:', 'blob:', 'about:'].includes(h.protocol) && h.host !== api.host; } catch { return true; }
+  });
+  check(foreign.length === 0, foreign.length === 0 ? `no request went to another host (${page.requests.length} requests)` : `requests to other hosts: ${foreign.join(', ')}`);
+  const errors = page.console.filter((t) => /error|refused|violat/i.test(t));
+  check(errors.length === 0, errors.length === 0 ? 'no errors in the console' : `console: ${errors.join(' | ')}`);
+} catch (e) {
+  check(false, e.message);
+  const shown = await page.evaluate("document.querySelector('main')?.innerText.slice(0, 300) ?? document.documentElement.outerHTML.slice(0, 300)").catch(() => '');
+  console.log(`     the page showed: ${shown}`);
+  console.log(`     console: ${page.console.join(' | ')}`);
+} finally {
+  page.close();
+}
+process.exit(failed() ? 1 : 0);
