@@ -15,8 +15,15 @@ async function pageTarget(devtoolsPort) {
   throw new Error('chromium did not open its DevTools port');
 }
 
-export async function attach(devtoolsPort) {
-  const ws = new WebSocket(await pageTarget(devtoolsPort));
+// A second tab: a page of its own, attached like the first.
+export async function openPage(devtoolsPort) {
+  const response = await fetch(`http://127.0.0.1:${devtoolsPort}/json/new?about:blank`, { method: 'PUT' });
+  const target = await response.json();
+  return attach(devtoolsPort, target.webSocketDebuggerUrl);
+}
+
+export async function attach(devtoolsPort, targetUrl) {
+  const ws = new WebSocket(targetUrl ?? await pageTarget(devtoolsPort));
   await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
   let nextId = 0;
   const pending = new Map();

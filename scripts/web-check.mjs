@@ -5,7 +5,7 @@
 // api's own host. Screenshots: board.png, board-phone.png, items.png, item.png in OUT_DIR.
 // Usage: node --experimental-websocket web-check.mjs DEVTOOLS_PORT API_URL ADMIN_TOKEN OUT_DIR
 import { writeFileSync } from 'node:fs';
-import { attach, checker, sleep } from './cdp.mjs';
+import { attach, checker, openPage, sleep } from './cdp.mjs';
 
 const [devtoolsPort, apiUrl, adminToken, outDir] = process.argv.slice(2);
 const api = new URL(apiUrl);
@@ -66,7 +66,7 @@ try {
   const cell = await page.evaluate(`(() => {
     const a = document.querySelector('#by-department td[data-urgency="OVERDUE"] a') ?? document.querySelector('#by-department td a');
     a.id = 'cell-under-test';
-    return { count: Number(a.textContent), department: a.closest('tr').querySelector('th').textContent, urgency: a.closest('td').dataset.urgency };
+    return { count: Number(a.textContent), department: a.closest('tr').querySelector('th').textContent, departmentId: a.closest('tr').dataset.department, urgency: a.closest('td').dataset.urgency };
   })()`);
   await page.click('#cell-under-test');
   await ready('/items');
@@ -90,6 +90,53 @@ try {
   check(true, 'the item page showed a new progress report without a reload');
   check(page.sockets.some((u) => new URL(u).pathname === '/graphql/ws'), `it listened over ${page.sockets.join(', ') || 'no WebSocket'}`);
   await screenshot('item.png');
+
+  // The department's desk: a token issued here, pasted in; a progress report sent from the desk
+  // shows up on the item's page open in a second tab, through the subscription.
+  // The department whose cell was followed: it leads this item, and others.
+  const department = { id: cell.departmentId, name: cell.department };
+  const { issueDepartmentToken: issued } = await graphql('mutation($d: ID!) { issueDepartmentToken(departmentId: $d) { token } }', { d: department.id }, adminToken);
+  const watcher = await openPage(devtoolsPort);
+  await watcher.navigate(`${api.origin}/#/item/${encodeURIComponent(itemId)}`);
+  await watcher.waitFor('the item page in a second tab', `document.body?.dataset.ready === ${JSON.stringify(`/item/${itemId}`)}`);
+  await page.navigate(`${api.origin}/#/desk`);
+  await ready('/desk');
+  await page.click('#token');
+  await page.send('Input.insertText', { text: issued.token });
+  await page.click('.signin button[type="submit"]');
+  await page.waitFor('the desk', "document.querySelector('h1')?.textContent.startsWith('我的事项：')");
+  const desk = await page.evaluate("({ title: document.querySelector('h1').textContent, items: [...document.querySelectorAll('#mine li')].map((li) => li.dataset.item), order: [...document.querySelectorAll('#mine .badge')].map((b) => b.textContent) })");
+  check(desk.title === `我的事项：${department.name}`, `signed in as ${desk.title}`);
+  const { items: theirs } = await graphql('query($d: ID!) { items(filter: { departmentId: $d, role: ANY }, first: 50) { totalCount } }', { d: department.id });
+  check(desk.items.length === Math.min(theirs.totalCount, 50) && desk.items.includes(itemId), `the desk lists the department's ${theirs.totalCount} items, this one among them`);
+  const rank = ['逾期', '临期', '正常', '长期', '已完成'];
+  check(desk.order.every((u, i) => i === 0 || rank.indexOf(desk.order[i - 1]) <= rank.indexOf(u)), `sorted by urgency: ${[...new Set(desk.order)].join(' → ')}`);
+  const tokenInUrl = [...page.requests, ...page.sockets].some((u) => u.includes(issued.token));
+  check(!tokenInUrl, 'the token never appears in a URL');
+  await page.click(`li[data-item="${itemId}"] .open-report`);
+  await page.click(`li[data-item="${itemId}"] textarea`);
+  const deskNote = `部门报送检查 ${Date.now()}`;
+  await page.send('Input.insertText', { text: deskNote });
+  await page.evaluate(`(() => { const p = document.querySelector('li[data-item="${itemId}"] input[name="percent"]'); p.value = '60'; return true; })()`);
+  await screenshot('desk.png');
+  await page.click(`li[data-item="${itemId}"] .report button[type="submit"]`);
+  await page.waitFor('the report to be accepted', `document.querySelector('li[data-item="${itemId}"] .result')?.textContent === '已报送。' || document.querySelector('li[data-item="${itemId}"] .result.error')?.textContent`);
+  const result = await page.evaluate(`document.querySelector('li[data-item="${itemId}"] .result').textContent`);
+  check(result === '已报送。', `the desk reported progress: ${result}`);
+  await watcher.waitFor('the report on the second tab', `(document.querySelector('#progress')?.textContent ?? '').includes(${JSON.stringify(deskNote)})`);
+  const line = await watcher.evaluate(`[...document.querySelectorAll('#progress li')].find((li) => li.textContent.includes(${JSON.stringify(deskNote)})).textContent`);
+  check(line.includes(department.name) && line.includes('60%'), `the second tab shows it live: ${line}`);
+  // A bad report is refused in words, with the field.
+  await page.click(`li[data-item="${itemId}"] textarea`);
+  await page.send('Input.insertText', { text: '超出范围' });
+  await page.evaluate(`(() => { const p = document.querySelector('li[data-item="${itemId}"] input[name="percent"]'); p.removeAttribute('max'); p.value = '150'; return true; })()`);
+  await page.click(`li[data-item="${itemId}"] .report button[type="submit"]`);
+  const refused = await page.waitFor('the refusal', `document.querySelector('li[data-item="${itemId}"] .result.error')?.textContent`);
+  check(refused.includes('完成比例'), `a percent of 150 is refused in words: ${refused}`);
+  watcher.close();
+  await page.click('#sign-out');
+  await page.waitFor('the sign-in form again', "!!document.querySelector('#token')");
+  check(await page.evaluate("sessionStorage.getItem('minsheng.token') === null"), 'signing out forgets the token');
 
   // Keyboard: Tab reaches the list selector on the board.
   await page.navigate(`${api.origin}/#/`);

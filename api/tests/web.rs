@@ -5,7 +5,9 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{TestApp, settings_with};
+use support::{
+    ADMIN_TOKEN, TestApp, admin_app_with_sample, department_id, only_error, settings_with,
+};
 use test_support::TestDb;
 
 async fn get(app: &TestApp, path: &str) -> reqwest::Response {
@@ -115,3 +117,43 @@ async fn the_calendar_gives_the_configured_zone_its_day_and_offset() {
         .to_string();
     assert_eq!(data["calendar"]["today"], today);
 }
+
+/// `viewer` tells a front end who its token is: the desk shows a department its own items.
+async fn the_viewer_is_who_the_token_says(t: TestDb) {
+    let app = admin_app_with_sample(&t).await;
+    let query = "{ viewer { role department { id name } } }";
+    assert_eq!(
+        app.data(query, Value::Null).await["viewer"],
+        json!({ "role": "ANONYMOUS", "department": null })
+    );
+    let admin = app.graphql_as(Some(ADMIN_TOKEN), query, Value::Null).await;
+    assert_eq!(
+        admin["data"]["viewer"],
+        json!({ "role": "ADMINISTRATOR", "department": null }),
+        "{admin}"
+    );
+    let department = department_id(&app, "市民政局").await;
+    let issued = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "mutation($id: ID!) { issueDepartmentToken(departmentId: $id) { token } }",
+            json!({ "id": department }),
+        )
+        .await;
+    let token = issued["data"]["issueDepartmentToken"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let mine = app.graphql_as(Some(&token), query, Value::Null).await;
+    assert_eq!(
+        mine["data"]["viewer"],
+        json!({ "role": "DEPARTMENT", "department": { "id": department, "name": "市民政局" } }),
+        "{mine}"
+    );
+    let forged = app
+        .graphql_as(Some("not-a-token"), query, Value::Null)
+        .await;
+    assert_eq!(only_error(&forged).0, "UNAUTHENTICATED", "{forged}");
+}
+
+test_support::backend_tests!(the_viewer_is_who_the_token_says);

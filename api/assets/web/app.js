@@ -454,7 +454,7 @@ const ITEMS = `query Items($filter: ItemFilter, $now: DateTime, $first: Int, $af
   items(filter: $filter, now: $now, first: $first, after: $after) {
     totalCount
     pageInfo { hasNextPage endCursor }
-    nodes { id numberText title deadlineText status urgency(now: $now) nextDueDate(now: $now) { dueOn }
+    nodes { id numberText title deadlineText status urgency(now: $now) daysRemaining(now: $now)
       leadDepartments { name } }
   }
   departments(first: 100) { nodes { id name } }
@@ -509,7 +509,7 @@ async function items(main, query) {
       h("td", {}, item.numberText),
       h("td", {}, h("a", { href: `#/item/${item.id}` }, item.title)),
       h("td", {}, item.deadlineText),
-      h("td", {}, day(item.nextDueDate?.dueOn)),
+      h("td", {}, remaining(item.daysRemaining)),
       h("td", {}, item.leadDepartments.map((d) => d.name).join("、")),
       h("td", {}, STATUS_LABEL[item.status]),
       h("td", {}, badge(item.urgency)),
@@ -525,7 +525,7 @@ async function items(main, query) {
       h(
         "table",
         { id: "items" },
-        h("thead", {}, h("tr", {}, ["序号", "事项", "完成时限", "下一到期日", "牵头部门", "状态", "紧急程度"].map((t) => h("th", { scope: "col" }, t)))),
+        h("thead", {}, h("tr", {}, ["序号", "事项", "完成时限", "剩余", "牵头部门", "状态", "紧急程度"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 7, class: "empty" }, "没有符合条件的事项。"))),
       ),
     ),
@@ -613,6 +613,121 @@ async function item(main, id, query) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The department's desk: a department token pasted once per tab (sessionStorage, never a URL).
+
+const VIEWER = `{ viewer { role department { id name } } }`;
+
+const MY_ITEMS = `query Mine($department: ID!, $now: DateTime) {
+  items(filter: { departmentId: $department, role: ANY }, orderBy: { field: DUE_DATE }, now: $now, first: 50) {
+    totalCount
+    nodes { id numberText title status urgency(now: $now) daysRemaining(now: $now)
+      leadDepartments { id } }
+  }
+}`;
+
+const REPORT = `mutation Report($item: ID!, $note: String!, $percent: Int!) {
+  reportProgress(itemId: $item, note: $note, percent: $percent) { progress { id } }
+}`;
+
+const RANK = Object.fromEntries(URGENCY.map(([u], i) => [u, i]));
+
+function signIn(main, message) {
+  const input = h("input", { id: "token", name: "token", type: "password", autocomplete: "off", required: true, spellcheck: "false" });
+  const form = h(
+    "form",
+    { class: "panel signin", "aria-label": "输入令牌" },
+    h("h1", {}, "我的事项"),
+    h("p", {}, "请粘贴督查室发给本部门的令牌。令牌只保存在本标签页中，关闭后需重新输入。"),
+    message ? h("p", { class: "error", role: "alert" }, message) : null,
+    h("label", { for: "token" }, "部门令牌"),
+    " ",
+    input,
+    " ",
+    h("button", { type: "submit" }, "进入"),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    sessionStorage.setItem("minsheng.token", input.value.trim());
+    route();
+  });
+  main.replaceChildren(form);
+  input.focus();
+}
+
+async function desk(main, query) {
+  if (!token()) return signIn(main);
+  let viewer;
+  try {
+    viewer = (await gql(VIEWER)).viewer;
+  } catch (error) {
+    if (error instanceof GraphError && error.errors[0]?.extensions?.code === "UNAUTHENTICATED") {
+      sessionStorage.removeItem("minsheng.token");
+      return signIn(main, error.message);
+    }
+    throw error;
+  }
+  const signOut = h("button", { type: "button", id: "sign-out", onclick: () => { sessionStorage.removeItem("minsheng.token"); route(); } }, "退出");
+  if (viewer.role !== "DEPARTMENT") {
+    main.replaceChildren(
+      h("div", { class: "heading" }, h("h1", {}, "我的事项"), signOut),
+      h("p", {}, viewer.role === "ADMINISTRATOR" ? "这是督查室的令牌：总览和事项页面会按督查室权限显示。部门的“我的事项”需要部门令牌。" : "请使用部门令牌。"),
+    );
+    return;
+  }
+  const department = viewer.department;
+  const asof = query.get("asof") || state.calendar.today;
+  const data = await gql(MY_ITEMS, { department: department.id, now: nowOf(asof) });
+  const mine = [...data.items.nodes].sort((a, b) => RANK[a.urgency] - RANK[b.urgency]);
+  const row = (item) => {
+    const lead = item.leadDepartments.some((d) => d.id === department.id);
+    const note = h("textarea", { id: `note-${item.id}`, name: "note", rows: 2, required: true, maxlength: 2000 });
+    const percent = h("input", { id: `percent-${item.id}`, name: "percent", type: "number", min: 0, max: 100, step: 1, required: true, value: 0 });
+    const status = h("p", { class: "result", role: "status", "aria-live": "polite" });
+    const form = h(
+      "form",
+      { class: "report", hidden: true, "aria-label": `报送进展：${item.title}` },
+      h("span", { class: "field" }, h("label", { for: note.id }, "进展说明"), note),
+      h("span", { class: "field" }, h("label", { for: percent.id }, "完成比例（%）"), percent),
+      h("button", { type: "submit" }, "提交"),
+      status,
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      status.textContent = "正在提交…";
+      status.className = "result";
+      try {
+        await gql(REPORT, { item: item.id, note: note.value.trim(), percent: Number(percent.value) });
+        status.textContent = "已报送。";
+        status.classList.add("done");
+        note.value = "";
+      } catch (error) {
+        status.textContent = error instanceof GraphError ? error.message : "提交失败，请重试。";
+        status.classList.add("error");
+      }
+    });
+    const toggle = h("button", { type: "button", class: "open-report", "aria-expanded": "false", "aria-controls": `report-${item.id}` }, "报送进展");
+    form.id = `report-${item.id}`;
+    toggle.addEventListener("click", () => {
+      form.hidden = !form.hidden;
+      toggle.setAttribute("aria-expanded", String(!form.hidden));
+      if (!form.hidden) note.focus();
+    });
+    return h(
+      "li",
+      { class: `mine ${URGENCY_COLOUR[item.urgency]}`, "data-item": item.id },
+      h("div", { class: "line" }, badge(item.urgency), " ", h("a", { href: `#/item/${item.id}` }, `${item.numberText} ${item.title}`),
+        h("span", { class: "muted" }, `（${lead ? "牵头" : "配合"}，${STATUS_LABEL[item.status]}，剩余：${remaining(item.daysRemaining)}）`), " ", toggle),
+      form,
+    );
+  };
+  main.replaceChildren(
+    h("div", { class: "heading" }, h("h1", {}, `我的事项：${department.name}`), signOut),
+    h("p", { class: "count", id: "mine-count" }, `本部门牵头或配合 ${data.items.totalCount} 项，按紧急程度排列。`),
+    mine.length ? h("ol", { class: "desk", id: "mine" }, mine.map(row)) : h("p", { class: "empty" }, "本部门暂无事项。"),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Routing
 
 async function route() {
@@ -621,7 +736,7 @@ async function route() {
   const main = document.getElementById("main");
   const { path, query } = params();
   for (const a of document.querySelectorAll("[data-nav]")) {
-    const here = (a.dataset.nav === "board" && path === "/") || (a.dataset.nav === "items" && path.startsWith("/item"));
+    const here = (a.dataset.nav === "board" && path === "/") || (a.dataset.nav === "items" && path.startsWith("/item")) || (a.dataset.nav === "desk" && path === "/desk");
     if (here) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
@@ -635,6 +750,7 @@ async function route() {
     if (path === "/") stop = await board(main, query);
     else if (path === "/items") stop = await items(main, query);
     else if (path.startsWith("/item/")) stop = await item(main, decodeURIComponent(path.slice(6)), query);
+    else if (path === "/desk") stop = await desk(main, query);
     else main.replaceChildren(h("h1", {}, "页面不存在"), h("p", {}, h("a", { href: "#/" }, "返回总览")));
     state.stop = stop ?? null;
     document.title = `${main.querySelector("h1")?.textContent ?? ""} · 民生实事督办`;

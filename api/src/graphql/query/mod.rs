@@ -7,6 +7,7 @@ mod lists;
 mod nodes;
 mod records;
 mod reports;
+mod viewer;
 
 use async_graphql::MergedObject;
 
@@ -20,4 +21,5 @@ pub struct QueryRoot(
     reports::ReportQuery,
     nodes::NodeQuery,
     calendar::CalendarQuery,
+    viewer::ViewerQuery,
 );
