@@ -138,6 +138,55 @@ try {
   await page.waitFor('the sign-in form again', "!!document.querySelector('#token')");
   check(await page.evaluate("sessionStorage.getItem('minsheng.token') === null"), 'signing out forgets the token');
 
+  // The administrator's desk: a small list pasted, previewed (items, dates, departments, a
+  // warning with its line), then imported.
+  const small = [
+    '示例县2024年民生实事清单',
+    '',
+    '一、改造老旧小区供水管网',
+    '事项内容:改造老旧小区供水管网30公里。',
+    '完成时限:2024年9月底',
+    '牵头部门:县水务局',
+    '配合部门:县财政局、县住房城乡建设局',
+    '',
+    '二、新增公办幼儿园学位',
+    '事项内容:新建幼儿园2所,新增学位600个。',
+    '完成时限:2024年6月底前开工,12月底前投入使用',
+    '牵头部门:县教育局',
+    '',
+    '三、完善城乡养老服务',
+    '事项内容:建设社区养老服务站5处。',
+    '完成时限:尽快',
+    '牵头部门:县民政局',
+  ].join('\n');
+  const { importList: expectedPreview } = await graphql('mutation($t: String!) { importList(input: { text: $t, dryRun: true }) { itemCount warnings { line } } }', { t: small }, adminToken);
+  const { lists: before } = await graphql('{ lists { id } }');
+  await page.navigate(`${api.origin}/#/desk`);
+  await ready('/desk');
+  await page.click('#token');
+  await page.send('Input.insertText', { text: adminToken });
+  await page.click('.signin button[type="submit"]');
+  await page.waitFor('the administrator\'s desk', "!!document.querySelector('#import-text')");
+  await page.click('#import-text');
+  await page.send('Input.insertText', { text: small });
+  await page.click('#preview');
+  await page.waitFor('the preview', "!!document.querySelector('#import-items') || document.querySelector('#import-result .error')?.textContent");
+  const preview = await page.evaluate("({ rows: [...document.querySelectorAll('#import-items tbody tr')].map((r) => [...r.children].map((c) => c.textContent)), warnings: [...document.querySelectorAll('#import-warnings li')].map((li) => li.textContent), summary: document.querySelector('#import-summary').textContent })");
+  check(preview.rows.length === expectedPreview.itemCount && expectedPreview.itemCount === 3, `the preview shows ${preview.rows.length} items: ${preview.summary}`);
+  check(preview.rows[0]?.[4] === '2024年9月30日' && preview.rows[0]?.[6] === '县财政局、县住房城乡建设局', `it shows what was read: ${JSON.stringify(preview.rows[0])}`);
+  check(preview.warnings.length === expectedPreview.warnings.length && expectedPreview.warnings.every((w, i) => preview.warnings[i].startsWith(`第 ${w.line} 行`)),
+    `warnings with their lines: ${preview.warnings.join(' | ') || 'none'}`);
+  const { lists: unchanged } = await graphql('{ lists { id } }');
+  check(unchanged.length === before.length, 'the preview wrote nothing');
+  await screenshot('import-preview.png');
+  await page.click('#confirm-import');
+  await page.waitFor('the import', "document.querySelector('#import-summary.done')?.textContent || document.querySelector('#import-result .error')?.textContent");
+  const { lists: after } = await graphql('{ lists { id title items { totalCount } } }');
+  const added = after.find((l) => !before.some((b) => b.id === l.id));
+  check(added?.title === '示例县2024年民生实事清单' && added.items.totalCount === 3, `确认导入 imported it: ${added?.title} (${added?.items.totalCount} items)`);
+  await page.click('#sign-out');
+  await page.waitFor('the sign-in form again', "!!document.querySelector('#token')");
+
   // Keyboard: Tab reaches the list selector on the board.
   await page.navigate(`${api.origin}/#/`);
   await ready('/');

@@ -1,12 +1,14 @@
 //! The board's pages at `GET /` (assets built into the binary, `MINSHENG_WEB=false` turns them
-//! off) and the `calendar` they judge dates by. The pages themselves are driven in Chromium by
+//! off), and what the pages need from the graph: the `calendar` they judge dates by, the
+//! `viewer` a token is, and the import preview's items. The pages themselves are driven in Chromium by
 //! `scripts/web-check.sh`.
 
 mod support;
 
 use serde_json::{Value, json};
 use support::{
-    ADMIN_TOKEN, TestApp, admin_app_with_sample, department_id, only_error, settings_with,
+    ADMIN_TOKEN, TestApp, admin_app, admin_app_with_sample, department_id, import_text, only_error,
+    settings_with,
 };
 use test_support::TestDb;
 
@@ -156,4 +158,97 @@ async fn the_viewer_is_who_the_token_says(t: TestDb) {
     assert_eq!(only_error(&forged).0, "UNAUTHENTICATED", "{forged}");
 }
 
-test_support::backend_tests!(the_viewer_is_who_the_token_says);
+/// The import preview (`dryRun`) lists every item as the reader understood it, which is what
+/// the import then stores.
+async fn the_import_preview_shows_each_item_as_it_will_be_stored(t: TestDb) {
+    let app = admin_app(&t).await;
+    let preview = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "mutation($t: String!) { importList(input: { text: $t, dryRun: true }) { itemCount items {
+                line numberText title deadlineText dueDates ongoing deadlineProblem
+                leadDepartments cooperatingDepartments } } }",
+            json!({ "t": api::sample::SAMPLE_LIST }),
+        )
+        .await;
+    let report = &preview["data"]["importList"];
+    let previewed = report["items"].as_array().expect("items");
+    assert_eq!(
+        previewed.len() as u64,
+        report["itemCount"].as_u64().expect("count")
+    );
+    assert!(previewed.len() >= 5, "{preview}");
+    assert_eq!(
+        app.data("{ lists { id } }", Value::Null).await["lists"],
+        json!([]),
+        "a preview writes nothing"
+    );
+    let lines: Vec<u64> = previewed
+        .iter()
+        .map(|i| i["line"].as_u64().expect("line"))
+        .collect();
+    assert!(
+        lines.windows(2).all(|w| w[0] < w[1]),
+        "in print order: {lines:?}"
+    );
+    let sample_lines: Vec<&str> = api::sample::SAMPLE_LIST.lines().collect();
+    for item in previewed {
+        let line = sample_lines[item["line"].as_u64().expect("line") as usize - 1];
+        let number = item["numberText"].as_str().expect("number");
+        assert!(
+            line.contains(number),
+            "line {} prints {number}: {line}",
+            item["line"]
+        );
+    }
+
+    import_text(&app, api::sample::SAMPLE_LIST).await;
+    let stored = app
+        .data(
+            "{ items(first: 30) { nodes { numberText title deadlineText ongoing dueDates { dueOn }
+                leadDepartments { name } cooperatingDepartments { name } } } }",
+            Value::Null,
+        )
+        .await;
+    let names = |v: &Value| -> Vec<Value> {
+        v.as_array()
+            .expect("departments")
+            .iter()
+            .map(|d| d["name"].clone())
+            .collect()
+    };
+    for item in previewed {
+        let number = &item["numberText"];
+        let row = stored["items"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .find(|n| &n["numberText"] == number)
+            .unwrap_or_else(|| panic!("item {number} stored"));
+        assert_eq!(item["title"], row["title"], "{number}");
+        assert_eq!(item["deadlineText"], row["deadlineText"], "{number}");
+        assert_eq!(item["ongoing"], row["ongoing"], "{number}");
+        let dates: Vec<Value> = row["dueDates"]
+            .as_array()
+            .expect("due dates")
+            .iter()
+            .map(|d| d["dueOn"].clone())
+            .collect();
+        assert_eq!(item["dueDates"], json!(dates), "{number}");
+        assert_eq!(
+            item["leadDepartments"],
+            json!(names(&row["leadDepartments"])),
+            "{number}"
+        );
+        assert_eq!(
+            item["cooperatingDepartments"],
+            json!(names(&row["cooperatingDepartments"])),
+            "{number}"
+        );
+    }
+}
+
+test_support::backend_tests!(
+    the_viewer_is_who_the_token_says,
+    the_import_preview_shows_each_item_as_it_will_be_stored,
+);

@@ -44,6 +44,11 @@ const FIELD_LABEL = {
   note: "进展说明",
   percent: "完成比例",
   text: "清单文本",
+  input: "清单",
+  "input.text": "清单文本",
+  "input.file": "文件",
+  "input.file.name": "文件类型",
+  "input.year": "年份",
 };
 
 function describe(error) {
@@ -637,7 +642,7 @@ function signIn(main, message) {
     "form",
     { class: "panel signin", "aria-label": "输入令牌" },
     h("h1", {}, "我的事项"),
-    h("p", {}, "请粘贴督查室发给本部门的令牌。令牌只保存在本标签页中，关闭后需重新输入。"),
+    h("p", {}, "请粘贴督查室发给本部门的令牌（督查室粘贴管理员令牌）。令牌只保存在本标签页中，关闭后需重新输入。"),
     message ? h("p", { class: "error", role: "alert" }, message) : null,
     h("label", { for: "token" }, "部门令牌"),
     " ",
@@ -667,11 +672,9 @@ async function desk(main, query) {
     throw error;
   }
   const signOut = h("button", { type: "button", id: "sign-out", onclick: () => { sessionStorage.removeItem("minsheng.token"); route(); } }, "退出");
+  if (viewer.role === "ADMINISTRATOR") return adminDesk(main, signOut);
   if (viewer.role !== "DEPARTMENT") {
-    main.replaceChildren(
-      h("div", { class: "heading" }, h("h1", {}, "我的事项"), signOut),
-      h("p", {}, viewer.role === "ADMINISTRATOR" ? "这是督查室的令牌：总览和事项页面会按督查室权限显示。部门的“我的事项”需要部门令牌。" : "请使用部门令牌。"),
-    );
+    main.replaceChildren(h("div", { class: "heading" }, h("h1", {}, "我的事项"), signOut), h("p", {}, "请使用部门令牌。"));
     return;
   }
   const department = viewer.department;
@@ -725,6 +728,99 @@ async function desk(main, query) {
     h("p", { class: "count", id: "mine-count" }, `本部门牵头或配合 ${data.items.totalCount} 项，按紧急程度排列。`),
     mine.length ? h("ol", { class: "desk", id: "mine" }, mine.map(row)) : h("p", { class: "empty" }, "本部门暂无事项。"),
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The administrator's desk (督查室): importing a list, previewed first.
+
+const IMPORT = `mutation Import($input: ImportListInput!) {
+  importList(input: $input) {
+    listId outcome dryRun itemCount inferredDueDates
+    itemsAdded itemsChanged { numberText fields } itemsRemoved departmentsCreated
+    departmentSuggestions { name probably reason }
+    warnings { line message }
+    items { line numberText title deadlineText dueDates ongoing deadlineProblem leadDepartments cooperatingDepartments }
+  }
+}`;
+
+const OUTCOME = { CREATED: "新建清单", UPDATED: "更新已有清单", UNCHANGED: "与已导入的内容相同，无变化" };
+
+/** A file's bytes as base64, in chunks (a whole file through one `String.fromCharCode` overflows). */
+async function base64Of(file) {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+function adminDesk(main, signOut) {
+  const text = h("textarea", { id: "import-text", name: "text", rows: 10 });
+  const file = h("input", { id: "import-file", name: "file", type: "file", accept: ".txt,.csv,.html,.htm,.docx,.xlsx,.xls" });
+  const issuer = h("input", { id: "import-issuer", name: "issuer", type: "text", placeholder: "如：某某市人民政府" });
+  const year = h("input", { id: "import-year", name: "year", type: "number", min: 2000, max: 2100, step: 1 });
+  const result = h("div", { id: "import-result", "aria-live": "polite" });
+  const form = h(
+    "form",
+    { class: "panel import", id: "import-form", "aria-label": "导入清单" },
+    h("h2", {}, "导入清单"),
+    h("p", { class: "muted" }, "粘贴清单全文或选择文件，先预览，确认无误后再导入。"),
+    h("div", { class: "field column" }, h("label", { for: "import-text" }, "清单文本"), text),
+    h("div", { class: "field" }, h("label", { for: "import-file" }, "或选择文件"), file),
+    h("div", { class: "field" }, h("label", { for: "import-issuer" }, "发布单位"), issuer),
+    h("div", { class: "field" }, h("label", { for: "import-year" }, "年份（完成时限未写年份时）"), year),
+    h("button", { type: "submit", id: "preview" }, "预览"),
+  );
+  const input = async (dryRun) => {
+    const value = { dryRun };
+    if (file.files.length) value.file = { name: file.files[0].name, base64: await base64Of(file.files[0]) };
+    else value.text = text.value;
+    if (issuer.value.trim()) value.issuer = issuer.value.trim();
+    if (year.value) value.year = Number(year.value);
+    return value;
+  };
+  const run = async (dryRun) => {
+    result.replaceChildren(h("p", { class: "loading" }, dryRun ? "正在预览…" : "正在导入…"));
+    try {
+      const report = (await gql(IMPORT, { input: await input(dryRun) })).importList;
+      result.replaceChildren(...importReport(report, () => run(false)));
+    } catch (error) {
+      result.replaceChildren(errorBox(error));
+    }
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    run(true);
+  });
+  main.replaceChildren(h("div", { class: "heading" }, h("h1", {}, "督查室工作台"), signOut), form, result);
+}
+
+function importReport(report, confirm) {
+  const out = [];
+  const summary = `${report.dryRun ? "预览" : "已导入"}：${OUTCOME[report.outcome]}，共 ${report.itemCount} 项` +
+    (report.dryRun ? "" : `；新增 ${report.itemsAdded.length} 项，修改 ${report.itemsChanged.length} 项，撤下 ${report.itemsRemoved.length} 项`);
+  out.push(h("p", { class: report.dryRun ? "summary" : "summary done", id: "import-summary" }, summary));
+  if (!report.dryRun && report.listId) out.push(h("p", {}, h("a", { href: link("/", { list: report.listId }) }, "在总览中查看这份清单")));
+  if (report.warnings.length)
+    out.push(h("section", { class: "panel warnings" }, h("h3", {}, `需要核对的地方（${report.warnings.length}）`),
+      h("ul", { id: "import-warnings" }, report.warnings.map((w) => h("li", {}, h("strong", {}, `第 ${w.line} 行：`), w.message)))));
+  if (report.departmentSuggestions.length)
+    out.push(h("section", { class: "panel" }, h("h3", {}, "可能是同一部门"),
+      h("ul", { id: "import-suggestions" }, report.departmentSuggestions.map((d) => h("li", {}, `「${d.name}」可能是「${d.probably}」（${d.reason}）`)))));
+  if (report.departmentsCreated.length)
+    out.push(h("p", {}, `${report.dryRun ? "将新建" : "新建了"}部门：${report.departmentsCreated.join("、")}`));
+  if (report.dryRun) {
+    out.push(h("div", { class: "scroll" }, h("table", { id: "import-items" },
+      h("thead", {}, h("tr", {}, ["行", "序号", "事项", "完成时限", "读出的日期", "牵头部门", "配合部门"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, report.items.map((i) => h("tr", {},
+        h("td", {}, i.line), h("td", {}, i.numberText), h("td", {}, i.title),
+        h("td", {}, i.deadlineText || "—"),
+        h("td", { class: i.deadlineProblem ? "yellow" : "" }, [i.dueDates.map(day).join("，") || (i.ongoing ? "长期" : "—"), i.deadlineProblem ? h("div", { class: "muted" }, i.deadlineProblem) : null]),
+        h("td", {}, i.leadDepartments.join("、") || "—"),
+        h("td", {}, i.cooperatingDepartments.join("、") || "—")))))));
+    if (report.outcome !== "UNCHANGED" && report.itemCount > 0)
+      out.push(h("button", { type: "button", id: "confirm-import", class: "primary", onclick: confirm }, "确认导入"));
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ use crate::graphql::{
     error::{to_graphql, under},
     events::ItemChangeKind,
     ids, mutation,
+    scalars::Date,
 };
 
 #[derive(InputObject)]
@@ -140,6 +141,28 @@ pub struct ImportListReport {
     pub department_suggestions: Vec<ImportDepartmentSuggestion>,
     /// What the reader doubted, with line numbers.
     pub warnings: Vec<ImportWarning>,
+    /// Every item as the reader understood it, in print order: what a preview shows before
+    /// the list is imported.
+    pub items: Vec<ImportItemPreview>,
+}
+
+/// One item as read from the text.
+#[derive(SimpleObject)]
+pub struct ImportItemPreview {
+    /// The line its number is printed on.
+    pub line: u64,
+    pub number_text: String,
+    pub title: String,
+    /// 完成时限 as printed.
+    pub deadline_text: String,
+    /// The dates read from it, earliest first.
+    pub due_dates: Vec<Date>,
+    /// 长期坚持 and the like.
+    pub ongoing: bool,
+    /// What could not be understood in the deadline.
+    pub deadline_problem: Option<String>,
+    pub lead_departments: Vec<String>,
+    pub cooperating_departments: Vec<String>,
 }
 
 /// A printed name that is probably another department.
@@ -232,6 +255,30 @@ pub async fn run(
                 probably: s.probably,
             })
             .collect(),
+        items: parsed
+            .items
+            .iter()
+            .map(|i| {
+                let mut due_dates: Vec<Date> = i
+                    .deadline
+                    .milestones
+                    .iter()
+                    .map(|m| Date(m.due_on))
+                    .collect();
+                due_dates.sort_by_key(|d| d.0);
+                ImportItemPreview {
+                    line: i.first_line as u64,
+                    number_text: i.number_text.clone().unwrap_or_default(),
+                    title: i.title.clone(),
+                    deadline_text: i.deadline_text.clone(),
+                    due_dates,
+                    ongoing: i.deadline.ongoing,
+                    deadline_problem: i.deadline.problem.clone(),
+                    lead_departments: names(&i.lead_departments),
+                    cooperating_departments: names(&i.cooperating_departments),
+                }
+            })
+            .collect(),
         warnings: parsed
             .warnings
             .iter()
@@ -241,6 +288,10 @@ pub async fn run(
             })
             .collect(),
     })
+}
+
+fn names(departments: &[domain::department::DepartmentName]) -> Vec<String> {
+    departments.iter().map(|d| d.as_str().to_owned()).collect()
 }
 
 /// The list's text, from `input.text` or read out of `input.file`, within the importer's
