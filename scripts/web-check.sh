@@ -51,6 +51,29 @@ export DATABASE_URL="sqlite://$work/web.db?mode=rwc" MINSHENG_BIND="127.0.0.1:$a
 pids+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$api_port/healthz" >/dev/null && break; sleep 0.1; done
 
+# A second api over the same list and 10,000 generated items (WEB_CHECK_ITEMS; 0 skips it): how
+# fast the board answers at that size, printed, not asserted.
+large_items="${WEB_CHECK_ITEMS:-10000}"
+large_url=""
+if [ "$large_items" -gt 0 ]; then
+  large_port=$(free_port)
+  listgen="${LISTGEN_BIN:-}"
+  if [ -z "$listgen" ]; then
+    cargo build -q -p test-support --bin listgen
+    listgen=target/debug/listgen
+  fi
+  "$listgen" "$large_items" >"$work/generated.txt"
+  (
+    export DATABASE_URL="sqlite://$work/large.db?mode=rwc" MINSHENG_BIND="127.0.0.1:$large_port"
+    "$api" import "$list" --migrate >/dev/null
+    "$api" import "$work/generated.txt" >/dev/null
+  )
+  DATABASE_URL="sqlite://$work/large.db?mode=rwc" MINSHENG_BIND="127.0.0.1:$large_port" "$api" serve >"$work/large.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$large_port/healthz" >/dev/null && break; sleep 0.1; done
+  large_url="http://127.0.0.1:$large_port"
+fi
+
 mkdir -p target/web-check
 chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-quic \
   --disable-component-update --disable-sync --no-first-run --no-default-browser-check \
@@ -58,4 +81,4 @@ chromium --headless --no-sandbox --disable-gpu --disable-background-networking -
   --remote-debugging-port="$devtools_port" about:blank >"$work/chromium.log" 2>&1 &
 pids+=($!)
 
-node --no-warnings --experimental-websocket scripts/web-check.mjs "$devtools_port" "http://127.0.0.1:$api_port" "$admin_token" target/web-check
+node --no-warnings --experimental-websocket scripts/web-check.mjs "$devtools_port" "http://127.0.0.1:$api_port" "$admin_token" target/web-check "$large_url"

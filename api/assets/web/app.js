@@ -131,11 +131,22 @@ function addDays(iso, n) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Subscriptions one socket carries at most (the api's `ws_max_subscriptions_per_socket`). */
+const PER_SOCKET = 10;
+
 /**
- * `itemChanged` over graphql-transport-ws; reconnects after a lost connection. Returns a
- * function that closes it.
+ * A subscription per set of variables over graphql-transport-ws, several on one socket;
+ * reconnects after a lost connection. Returns a function that closes them.
  */
-function subscribe(query, variables, onNext) {
+function subscribe(query, variablesList, onNext) {
+  const stops = [];
+  for (let i = 0; i < variablesList.length; i += PER_SOCKET) {
+    stops.push(socketFor(query, variablesList.slice(i, i + PER_SOCKET), onNext));
+  }
+  return () => stops.forEach((stop) => stop());
+}
+
+function socketFor(query, variablesList, onNext) {
   let socket;
   let closed = false;
   let attempt = 0;
@@ -151,7 +162,9 @@ function subscribe(query, variables, onNext) {
       if (message.type === "connection_ack") {
         attempt = 0;
         if (connection.lost) connection.show(false);
-        socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query, variables } }));
+        variablesList.forEach((variables, i) =>
+          socket.send(JSON.stringify({ id: String(i + 1), type: "subscribe", payload: { query, variables } })),
+        );
       } else if (message.type === "next") {
         onNext(message.payload.data);
       } else if (message.type === "ping") {
@@ -346,7 +359,7 @@ async function board(main, query) {
       pickers(query, navigate),
       h("button", { type: "button", class: "print", onclick: () => window.print() }, "打印"),
     ),
-    h("p", { class: "asof" }, `截至 ${day(asof)}（${state.calendar.timeZone}），临期指 ${state.calendar.dueSoonDays} 天内到期。`),
+    h("p", { class: "asof" }, `${state.lists.find((l) => l.id === list)?.title ?? "全部清单"}：截至 ${day(asof)}（${state.calendar.timeZone}），临期指 ${state.calendar.dueSoonDays} 天内到期。`),
     tiles,
     h("div", { class: "columns" }, table, h("div", {}, chart, soon)),
   );
@@ -354,15 +367,16 @@ async function board(main, query) {
   // Live: any change to an item of the list (or of any list) redraws the board.
   const lists = list ? [list] : state.lists.map((l) => l.id);
   let pending = null;
-  const stops = lists.map((id) =>
-    subscribe(CHANGED, { list: id }, () => {
+  return subscribe(
+    CHANGED,
+    lists.map((id) => ({ list: id })),
+    () => {
       clearTimeout(pending);
       pending = setTimeout(() => {
         if (params().path === "/") route();
       }, 200);
-    }),
+    },
   );
-  return () => stops.forEach((stop) => stop());
 }
 
 function departmentTable(rows, itemsLink, query) {
@@ -611,7 +625,7 @@ async function item(main, id, query) {
           ),
     ),
   );
-  const stop = subscribe(CHANGED, { list: it.list.id }, (event) => {
+  const stop = subscribe(CHANGED, [{ list: it.list.id }], (event) => {
     if (event?.itemChanged?.item?.id === it.id && params().path === `/item/${it.id}`) route();
   });
   return stop;
