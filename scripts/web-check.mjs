@@ -200,8 +200,50 @@ try {
   const { lists: after } = await graphql('{ lists { id title items { totalCount } } }');
   const added = after.find((l) => !before.some((b) => b.id === l.id));
   check(added?.title === '示例县2024年民生实事清单' && added.items.totalCount === 3, `确认导入 imported it: ${added?.title} (${added?.items.totalCount} items)`);
+  // Still the administrator: a department's page shows its items, and its tokens, issued and
+  // revoked from the page.
+  await page.navigate(`${api.origin}/#/department/${encodeURIComponent(department.id)}`);
+  await ready(`/department/${department.id}`);
+  const { department: facts } = await graphql('query($id: ID!) { department(id: $id) { leadItems { totalCount } cooperatingItems { totalCount } } }', { id: department.id });
+  const headings = await page.evaluate("[document.querySelector('#lead-items h2').textContent, document.querySelector('#cooperating-items h2').textContent]");
+  check(headings[0] === `牵头事项（${facts.leadItems.totalCount}）` && headings[1] === `配合事项（${facts.cooperatingItems.totalCount}）`, `${department.name}'s page: ${headings.join(', ')}`);
+  await page.click('#issue-token');
+  const pageToken = await page.waitFor('the new token', "document.querySelector('#new-token')?.textContent");
+  const who = async (t) => {
+    const response = await fetch(`${api.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` }, body: JSON.stringify({ query: '{ viewer { role department { id } } }' }) });
+    return response.json();
+  };
+  const signedIn = await who(pageToken);
+  check(signedIn.data?.viewer?.department?.id === department.id, `the token issued on the page acts for ${department.name}`);
+  await page.navigate(`${api.origin}/#/department/${encodeURIComponent(department.id)}?again=1`);
+  await ready(`/department/${department.id}`);
+  const revokeButtons = await page.evaluate("document.querySelectorAll('#tokens .revoke').length");
+  check(revokeButtons >= 2, `the page lists the department's live tokens (${revokeButtons})`);
+  // The one just issued (the newest), revoked in two clicks.
+  const { department: withTokens } = await graphql('query($id: ID!) { department(id: $id) { tokens { id createdAt revokedAt } } }', { id: department.id }, adminToken);
+  const newest = withTokens.tokens.filter((t) => !t.revokedAt).sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1);
+  await page.click(`#tokens .revoke[data-token="${newest.id}"]`);
+  await page.click(`#tokens .revoke[data-token="${newest.id}"]`);
+  await page.waitFor('the page to redraw', `document.querySelectorAll('#tokens .revoke').length === ${revokeButtons - 1}`);
+  const revoked = await who(pageToken);
+  check(revoked.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED', `the revoked token is refused: ${revoked.errors?.[0]?.extensions?.code}`);
+  await page.navigate(`${api.origin}/#/desk`);
+  await ready('/desk');
   await page.click('#sign-out');
   await page.waitFor('the sign-in form again', "!!document.querySelector('#token')");
+
+  // The departments, for anyone: every one listed (a page at a time), found by name.
+  await page.navigate(`${api.origin}/#/departments`);
+  await ready('/departments');
+  const { departments: firstPage } = await graphql('{ departments(first: 50) { nodes { name } } }');
+  const listedNames = await page.evaluate("[...document.querySelectorAll('#departments a')].map((a) => a.textContent)");
+  check(JSON.stringify(listedNames) === JSON.stringify(firstPage.nodes.map((d) => d.name)), `the departments page lists them as the graph does (${listedNames.length} on the first page)`);
+  await page.click('#dq');
+  await page.send('Input.insertText', { text: department.name });
+  await page.click('form[role="search"] button');
+  await ready('/departments');
+  const found = await page.evaluate("[...document.querySelectorAll('#departments a')].map((a) => a.textContent)");
+  check(found.includes(department.name), `searching finds ${department.name}`);
 
   // A lost connection says so, and the page retries until the api answers again.
   await page.navigate(`${api.origin}/#/`);

@@ -575,7 +575,7 @@ async function item(main, id, query) {
   const data = await gql(ITEM, { id, now: nowOf(asof) });
   const it = data.item;
   const versions = [...new Set(it.dueDates.map((d) => d.version))].sort((a, b) => b - a);
-  const departments = (list) => (list.length ? list.map((d) => h("a", { href: link("/items", { department: d.id, role: "ANY" }) }, d.name)).reduce((acc, a, i) => (i ? [...acc, "、", a] : [a]), []) : "—");
+  const departments = (list) => (list.length ? list.map((d) => h("a", { href: `#/department/${d.id}` }, d.name)).reduce((acc, a, i) => (i ? [...acc, "、", a] : [a]), []) : "—");
   main.replaceChildren(
     h("p", { class: "crumbs" }, h("a", { href: link("/items", { list: it.list.id }) }, it.list.title)),
     h("div", { class: "heading" }, h("h1", { id: "item-title" }, `${it.numberText} ${it.title}`), badge(it.urgency)),
@@ -629,6 +629,114 @@ async function item(main, id, query) {
     if (event?.itemChanged?.item?.id === it.id && params().path === `/item/${it.id}`) route();
   });
   return stop;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 部门: the departments, each with its items; contacts and tokens for the administrator
+
+const DEPARTMENTS = `query Departments($search: String, $after: String) {
+  departments(filter: { search: $search }, first: 50, after: $after) {
+    pageInfo { hasNextPage endCursor } nodes { id name aliases }
+  }
+}`;
+
+async function departments(main, query) {
+  const data = await gql(DEPARTMENTS, { search: query.get("q") || null, after: query.get("after") });
+  const page = data.departments;
+  const search = h("input", { id: "dq", name: "q", type: "search", value: query.get("q") ?? "", placeholder: "部门名称或别名" });
+  const form = h("form", { class: "filters", role: "search", "aria-label": "查找部门" }, h("label", { for: "dq" }, "查找"), search, h("button", { type: "submit" }, "查找"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    location.hash = link("/departments", { q: search.value.trim() });
+  });
+  main.replaceChildren(
+    h("div", { class: "heading" }, h("h1", {}, "部门")),
+    form,
+    h("ul", { class: "departments-list", id: "departments" }, page.nodes.map((d) =>
+      h("li", {}, h("a", { href: `#/department/${d.id}` }, d.name), d.aliases.length ? h("span", { class: "muted" }, `（又称 ${d.aliases.join("、")}）`) : null))),
+    h("nav", { class: "pager", "aria-label": "翻页" },
+      query.get("after") ? h("a", { href: link("/departments", { q: query.get("q") }) }, "第一页") : null,
+      page.pageInfo.hasNextPage ? h("a", { href: link("/departments", { q: query.get("q"), after: page.pageInfo.endCursor }), rel: "next" }, "下一页") : null),
+  );
+}
+
+const DEPARTMENT = `query Department($id: ID!, $now: DateTime) {
+  department(id: $id) {
+    id name aliases
+    leadItems(first: 50, orderBy: { field: DUE_DATE }, now: $now) { totalCount nodes { id numberText title urgency(now: $now) } }
+    cooperatingItems(first: 50, orderBy: { field: DUE_DATE }, now: $now) { totalCount nodes { id numberText title urgency(now: $now) } }
+  }
+}`;
+const CONTACTS = `query Contacts($id: ID!) { department(id: $id) { contacts { id name email active } } }`;
+const CONTACTS_AND_TOKENS = `query ContactsAndTokens($id: ID!) {
+  department(id: $id) { contacts { id name email active } tokens { id createdAt revokedAt } }
+}`;
+
+async function department(main, id, query) {
+  const asof = query.get("asof") || state.calendar.today;
+  const d = (await gql(DEPARTMENT, { id, now: nowOf(asof) })).department;
+  let viewer = { role: "ANONYMOUS" };
+  if (token()) viewer = (await gql(VIEWER)).viewer;
+  const itemList = (connection, role) =>
+    connection.nodes.length === 0
+      ? h("p", { class: "empty" }, "无。")
+      : h("ul", { class: "plain" }, connection.nodes.map((i) => h("li", {}, badge(i.urgency), " ", h("a", { href: `#/item/${i.id}` }, `${i.numberText} ${i.title}`))),
+          connection.totalCount > connection.nodes.length ? h("li", {}, h("a", { href: link("/items", { department: d.id, role }) }, `全部 ${connection.totalCount} 项`)) : null);
+  const sections = [
+    h("div", { class: "heading" }, h("h1", { id: "department-name" }, d.name)),
+    d.aliases.length ? h("p", { class: "muted" }, `又称：${d.aliases.join("、")}`) : null,
+    h("div", { class: "columns" },
+      h("section", { class: "panel", id: "lead-items" }, h("h2", {}, `牵头事项（${d.leadItems.totalCount}）`), itemList(d.leadItems, "LEAD")),
+      h("section", { class: "panel", id: "cooperating-items" }, h("h2", {}, `配合事项（${d.cooperatingItems.totalCount}）`), itemList(d.cooperatingItems, "COOPERATING"))),
+  ];
+  const mayManage = viewer.role === "ADMINISTRATOR";
+  const isOwn = viewer.role === "DEPARTMENT" && viewer.department?.id === d.id;
+  if (mayManage || isOwn) {
+    const p = (await gql(mayManage ? CONTACTS_AND_TOKENS : CONTACTS, { id })).department;
+    sections.push(h("section", { class: "panel", id: "contacts" }, h("h2", {}, "联系人"),
+      p.contacts.length === 0 ? h("p", { class: "empty" }, "尚无联系人：提醒无法送达本部门。")
+        : h("ul", { class: "plain" }, p.contacts.map((c) => h("li", {}, `${c.name} <${c.email}>`, c.active ? "" : h("span", { class: "muted" }, "（已停用）"))))));
+    if (mayManage) sections.push(tokenPanel(d, p.tokens));
+  }
+  main.replaceChildren(...sections.filter(Boolean));
+}
+
+const ISSUE = `mutation Issue($id: ID!) { issueDepartmentToken(departmentId: $id) { token } }`;
+const REVOKE = `mutation Revoke($id: ID!) { revokeDepartmentToken(tokenId: $id) { id revokedAt } }`;
+
+function tokenPanel(d, tokens) {
+  const shown = h("div", { id: "issued", "aria-live": "polite" });
+  const issue = h("button", { type: "button", id: "issue-token" }, "发放新令牌");
+  issue.addEventListener("click", async () => {
+    try {
+      const { token: issued } = (await gql(ISSUE, { id: d.id })).issueDepartmentToken;
+      // Shown once: only its hash is kept.
+      shown.replaceChildren(h("p", {}, "新令牌（只显示这一次，请复制后交给该部门）："), h("output", { class: "token", id: "new-token" }, issued));
+    } catch (error) {
+      shown.replaceChildren(errorBox(error));
+    }
+  });
+  return h("section", { class: "panel", id: "tokens" }, h("h2", {}, "部门令牌"),
+    tokens.length === 0 ? h("p", { class: "empty" }, "尚未发放令牌。")
+      : h("ul", { class: "plain" }, tokens.map((t) => {
+          const revoke = h("button", { type: "button", class: "revoke", "data-token": t.id }, "吊销");
+          // Two steps, no dialog: the first click asks, the second revokes.
+          revoke.addEventListener("click", async () => {
+            if (revoke.dataset.armed !== "yes") {
+              revoke.dataset.armed = "yes";
+              revoke.textContent = "确认吊销（立即失效）";
+              return;
+            }
+            try {
+              await gql(REVOKE, { id: t.id });
+              route();
+            } catch (error) {
+              shown.replaceChildren(errorBox(error));
+            }
+          });
+          return h("li", {}, `发放于 ${instant(t.createdAt)}`, t.revokedAt ? h("span", { class: "muted" }, `，已于 ${instant(t.revokedAt)} 吊销`) : [" ", revoke]);
+        })),
+    issue, shown);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -846,7 +954,7 @@ async function route() {
   const main = document.getElementById("main");
   const { path, query } = params();
   for (const a of document.querySelectorAll("[data-nav]")) {
-    const here = (a.dataset.nav === "board" && path === "/") || (a.dataset.nav === "items" && path.startsWith("/item")) || (a.dataset.nav === "desk" && path === "/desk");
+    const here = (a.dataset.nav === "board" && path === "/") || (a.dataset.nav === "items" && path.startsWith("/item")) || (a.dataset.nav === "desk" && path === "/desk") || (a.dataset.nav === "departments" && path.startsWith("/department"));
     if (here) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
@@ -861,6 +969,8 @@ async function route() {
     else if (path === "/items") stop = await items(main, query);
     else if (path.startsWith("/item/")) stop = await item(main, decodeURIComponent(path.slice(6)), query);
     else if (path === "/desk") stop = await desk(main, query);
+    else if (path === "/departments") stop = await departments(main, query);
+    else if (path.startsWith("/department/")) stop = await department(main, decodeURIComponent(path.slice(12)), query);
     else main.replaceChildren(h("h1", {}, "页面不存在"), h("p", {}, h("a", { href: "#/" }, "返回总览")));
     state.stop = stop ?? null;
     document.title = `${main.querySelector("h1")?.textContent ?? ""} · 民生实事督办`;
