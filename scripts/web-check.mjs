@@ -157,17 +157,17 @@ try {
   // The administrator's desk: a small list pasted, previewed (items, dates, departments, a
   // warning with its line), then imported.
   const small = [
-    '示例县2024年民生实事清单',
+    '示例县2027年民生实事清单',
     '',
     '一、改造老旧小区供水管网',
     '事项内容:改造老旧小区供水管网30公里。',
-    '完成时限:2024年9月底',
+    '完成时限:2027年9月底',
     '牵头部门:县水务局',
     '配合部门:县财政局、县住房城乡建设局',
     '',
     '二、新增公办幼儿园学位',
     '事项内容:新建幼儿园2所,新增学位600个。',
-    '完成时限:2024年6月底前开工,12月底前投入使用',
+    '完成时限:2027年6月底前开工,12月底前投入使用',
     '牵头部门:县教育局',
     '',
     '三、完善城乡养老服务',
@@ -189,7 +189,7 @@ try {
   await page.waitFor('the preview', "!!document.querySelector('#import-items') || document.querySelector('#import-result .error')?.textContent");
   const preview = await page.evaluate("({ rows: [...document.querySelectorAll('#import-items tbody tr')].map((r) => [...r.children].map((c) => c.textContent)), warnings: [...document.querySelectorAll('#import-warnings li')].map((li) => li.textContent), summary: document.querySelector('#import-summary').textContent })");
   check(preview.rows.length === expectedPreview.itemCount && expectedPreview.itemCount === 3, `the preview shows ${preview.rows.length} items: ${preview.summary}`);
-  check(preview.rows[0]?.[4] === '2024年9月30日' && preview.rows[0]?.[6] === '县财政局、县住房城乡建设局', `it shows what was read: ${JSON.stringify(preview.rows[0])}`);
+  check(preview.rows[0]?.[4] === '2027年9月30日' && preview.rows[0]?.[6] === '县财政局、县住房城乡建设局', `it shows what was read: ${JSON.stringify(preview.rows[0])}`);
   check(preview.warnings.length === expectedPreview.warnings.length && expectedPreview.warnings.every((w, i) => preview.warnings[i].startsWith(`第 ${w.line} 行`)),
     `warnings with their lines: ${preview.warnings.join(' | ') || 'none'}`);
   const { lists: unchanged } = await graphql('{ lists { id } }');
@@ -199,7 +199,50 @@ try {
   await page.waitFor('the import', "document.querySelector('#import-summary.done')?.textContent || document.querySelector('#import-result .error')?.textContent");
   const { lists: after } = await graphql('{ lists { id title items { totalCount } } }');
   const added = after.find((l) => !before.some((b) => b.id === l.id));
-  check(added?.title === '示例县2024年民生实事清单' && added.items.totalCount === 3, `确认导入 imported it: ${added?.title} (${added?.items.totalCount} items)`);
+  check(added?.title === '示例县2027年民生实事清单' && added.items.totalCount === 3, `确认导入 imported it: ${added?.title} (${added?.items.totalCount} items)`);
+  // The supervision cycle through the pages: 县水务局 asks for more time on its item and reports
+  // it done from its desk; the office approves the request and confirms the item (销号).
+  const { items: newItems } = await graphql('query($l: ID!) { items(filter: { listId: $l }, first: 10) { nodes { id numberText leadDepartments { id name } dueDates { id dueOn } } } }', { l: added.id });
+  const water = newItems.nodes.find((i) => i.numberText === '一');
+  const { issueDepartmentToken: waterToken } = await graphql('mutation($d: ID!) { issueDepartmentToken(departmentId: $d) { token } }', { d: water.leadDepartments[0].id }, adminToken);
+  await page.click('#sign-out');
+  await page.waitFor('the sign-in form', "!!document.querySelector('#token')");
+  await page.click('#token');
+  await page.send('Input.insertText', { text: waterToken.token });
+  await page.click('.signin button[type="submit"]');
+  await page.waitFor('县水务局\'s desk', `!!document.querySelector('li[data-item="${water.id}"]')`);
+  const at = `li[data-item="${water.id}"]`;
+  await page.click(`${at} .open-extend`);
+  await page.evaluate(`(() => { document.querySelector('#extend-${water.id}-proposedDueOn').value = '2027-12-31'; return true; })()`);
+  await page.click(`#extend-${water.id}-reason`);
+  await page.send('Input.insertText', { text: '管材供货推迟' });
+  await page.click(`#extend-${water.id} button[type="submit"]`);
+  const asked = await page.waitFor('the request to be filed', `document.querySelector('#extend-${water.id} .result.done, #extend-${water.id} .result.error')?.textContent`);
+  check(asked.startsWith('已提交'), `延期申请 from the desk: ${asked}`);
+  await page.click(`${at} .open-complete`);
+  await page.click(`#complete-${water.id}-note`);
+  await page.send('Input.insertText', { text: '管网改造全部完成' });
+  await page.click(`#complete-${water.id} button[type="submit"]`);
+  const reportedDone = await page.waitFor('the completion report', `document.querySelector('#complete-${water.id} .result.done, #complete-${water.id} .result.error')?.textContent`);
+  check(reportedDone.startsWith('已报办结'), `办结报告 from the desk: ${reportedDone}`);
+  await page.click('#sign-out');
+  await page.waitFor('the sign-in form', "!!document.querySelector('#token')");
+  await page.click('#token');
+  await page.send('Input.insertText', { text: adminToken });
+  await page.click('.signin button[type="submit"]');
+  await page.waitFor('the pending requests', "!!document.querySelector('#pending-requests')");
+  const requestId = await page.evaluate(`document.querySelector('#pending-requests li').dataset.request`);
+  await page.click(`[data-request="${requestId}"] .open-approve`);
+  await page.click(`#approve-${requestId} button[type="submit"]`);
+  const approved = await page.waitFor('the approval', `document.querySelector('#approve-${requestId} .result.done, #approve-${requestId} .result.error')?.textContent`);
+  check(approved.startsWith('已批准'), `the office approved it: ${approved}`);
+  await page.click(`#pending-completions [data-item="${water.id}"] .open-confirm`);
+  await page.click(`#confirm-${water.id} button[type="submit"]`);
+  const confirmed = await page.waitFor('销号', `document.querySelector('#confirm-${water.id} .result.done, #confirm-${water.id} .result.error')?.textContent`);
+  check(confirmed.startsWith('已销号'), `the office confirmed it: ${confirmed}`);
+  const { item: settled } = await graphql('query($id: ID!) { item(id: $id) { status dueDates { dueOn } } }', { id: water.id });
+  check(settled.status === 'DONE' && settled.dueDates.map((d) => d.dueOn).includes('2027-12-31'), `the graph agrees: ${settled.status}, due ${settled.dueDates.map((d) => d.dueOn).join(', ')}`);
+
   // Still the administrator: a department's page shows its items, and its tokens, issued and
   // revoked from the page.
   await page.navigate(`${api.origin}/#/department/${encodeURIComponent(department.id)}`);
@@ -215,7 +258,8 @@ try {
   };
   const signedIn = await who(pageToken);
   check(signedIn.data?.viewer?.department?.id === department.id, `the token issued on the page acts for ${department.name}`);
-  await page.navigate(`${api.origin}/#/department/${encodeURIComponent(department.id)}?again=1`);
+  // Drawn again (a hash change within the page: the ready mark is cleared first).
+  await page.evaluate(`(() => { document.body.dataset.ready = ''; location.hash = '#/department/${encodeURIComponent(department.id)}?again=1'; return true; })()`);
   await ready(`/department/${department.id}`);
   const revokeButtons = await page.evaluate("document.querySelectorAll('#tokens .revoke').length");
   check(revokeButtons >= 2, `the page lists the department's live tokens (${revokeButtons})`);
@@ -271,7 +315,7 @@ try {
 
   // A phone: nothing wider than the screen but the tables' own scroll areas.
   await viewport(390, 844, true);
-  await page.navigate(`${api.origin}/#/?phone=1`);
+  await page.evaluate("(() => { document.body.dataset.ready = ''; location.hash = '#/?phone=1'; return true; })()");
   await ready('/');
   const overflow = await page.evaluate('document.documentElement.scrollWidth');
   check(overflow <= 390, `the board fits a 390 px screen (page width ${overflow})`);

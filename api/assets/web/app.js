@@ -43,6 +43,10 @@ const FIELD_LABEL = {
   id: "编号",
   note: "进展说明",
   percent: "完成比例",
+  "input.proposedDueOn": "申请延至",
+  "input.reason": "延期理由",
+  "input.dueDateId": "到期日",
+  reason: "理由",
   text: "清单文本",
   input: "清单",
   "input.text": "清单文本",
@@ -748,13 +752,62 @@ const MY_ITEMS = `query Mine($department: ID!, $now: DateTime) {
   items(filter: { departmentId: $department, role: ANY }, orderBy: { field: DUE_DATE }, now: $now, first: 50) {
     totalCount
     nodes { id numberText title status urgency(now: $now) daysRemaining(now: $now)
-      leadDepartments { id } }
+      leadDepartments { id } dueDates { id dueOn label } }
   }
 }`;
 
 const REPORT = `mutation Report($item: ID!, $note: String!, $percent: Int!) {
   reportProgress(itemId: $item, note: $note, percent: $percent) { progress { id } }
 }`;
+
+const REQUEST_EXTENSION = `mutation Extend($input: RequestDeadlineChangeInput!) {
+  requestDeadlineChange(input: $input) { request { id status } }
+}`;
+const REPORT_COMPLETION = `mutation Complete($item: ID!, $note: String!) { reportCompletion(itemId: $item, note: $note) { id status } }`;
+
+/**
+ * A button that opens a small form under it; on submit, `run` gets the fields' trimmed values
+ * and the form says how it went, in words. Returns `{ toggle, form }`.
+ */
+function action(id, label, description, fields, run, done) {
+  const inputs = fields.map((f) => {
+    const attrs = { id: `${id}-${f.name}`, name: f.name, required: !f.optional };
+    if (f.kind === "textarea") return h("textarea", { ...attrs, rows: 2, maxlength: 2000 });
+    if (f.kind === "select") return h("select", attrs, f.options.map(([v, l]) => h("option", { value: v }, l)));
+    return h("input", { ...attrs, type: f.type ?? "text", min: f.min, max: f.max, step: f.type === "number" ? 1 : null, value: f.value });
+  });
+  const status = h("p", { class: "result", role: "status", "aria-live": "polite" });
+  const form = h(
+    "form",
+    { class: "report", id, hidden: true, "aria-label": description },
+    fields.map((f, i) => h("span", { class: "field" }, h("label", { for: inputs[i].id }, f.label), inputs[i])),
+    h("button", { type: "submit" }, "提交"),
+    status,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    status.textContent = "正在提交…";
+    status.className = "result";
+    try {
+      await run(Object.fromEntries(fields.map((f, i) => [f.name, inputs[i].value.trim() || null])));
+      status.textContent = done;
+      status.classList.add("done");
+      inputs.forEach((input) => {
+        if (input.tagName === "TEXTAREA") input.value = "";
+      });
+    } catch (error) {
+      status.textContent = error instanceof GraphError ? error.message : "提交失败，请重试。";
+      status.classList.add("error");
+    }
+  });
+  const toggle = h("button", { type: "button", class: `open-${id.split("-")[0]}`, "aria-expanded": "false", "aria-controls": id }, label);
+  toggle.addEventListener("click", () => {
+    form.hidden = !form.hidden;
+    toggle.setAttribute("aria-expanded", String(!form.hidden));
+    if (!form.hidden) inputs[0].focus();
+  });
+  return { toggle, form };
+}
 
 const RANK = Object.fromEntries(URGENCY.map(([u], i) => [u, i]));
 
@@ -805,44 +858,29 @@ async function desk(main, query) {
   const mine = [...data.items.nodes].sort((a, b) => RANK[a.urgency] - RANK[b.urgency]);
   const row = (item) => {
     const lead = item.leadDepartments.some((d) => d.id === department.id);
-    const note = h("textarea", { id: `note-${item.id}`, name: "note", rows: 2, required: true, maxlength: 2000 });
-    const percent = h("input", { id: `percent-${item.id}`, name: "percent", type: "number", min: 0, max: 100, step: 1, required: true, value: 0 });
-    const status = h("p", { class: "result", role: "status", "aria-live": "polite" });
-    const form = h(
-      "form",
-      { class: "report", hidden: true, "aria-label": `报送进展：${item.title}` },
-      h("span", { class: "field" }, h("label", { for: note.id }, "进展说明"), note),
-      h("span", { class: "field" }, h("label", { for: percent.id }, "完成比例（%）"), percent),
-      h("button", { type: "submit" }, "提交"),
-      status,
-    );
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      status.textContent = "正在提交…";
-      status.className = "result";
-      try {
-        await gql(REPORT, { item: item.id, note: note.value.trim(), percent: Number(percent.value) });
-        status.textContent = "已报送。";
-        status.classList.add("done");
-        note.value = "";
-      } catch (error) {
-        status.textContent = error instanceof GraphError ? error.message : "提交失败，请重试。";
-        status.classList.add("error");
-      }
-    });
-    const toggle = h("button", { type: "button", class: "open-report", "aria-expanded": "false", "aria-controls": `report-${item.id}` }, "报送进展");
-    form.id = `report-${item.id}`;
-    toggle.addEventListener("click", () => {
-      form.hidden = !form.hidden;
-      toggle.setAttribute("aria-expanded", String(!form.hidden));
-      if (!form.hidden) note.focus();
-    });
+    const actions = [
+      action(`report-${item.id}`, "报送进展", `报送进展：${item.title}`, [
+        { name: "note", label: "进展说明", kind: "textarea" },
+        { name: "percent", label: "完成比例（%）", type: "number", min: 0, max: 100, value: 0 },
+      ], (v) => gql(REPORT, { item: item.id, note: v.note, percent: Number(v.percent) }), "已报送。"),
+    ];
+    if (item.dueDates.length)
+      actions.push(action(`extend-${item.id}`, "延期申请", `延期申请：${item.title}`, [
+        { name: "dueDate", label: "哪个到期日", kind: "select", options: item.dueDates.map((d) => [d.id, `${day(d.dueOn)}${d.label ? `（${d.label}）` : ""}`]) },
+        { name: "proposedDueOn", label: "申请延至", type: "date" },
+        { name: "reason", label: "延期理由", kind: "textarea" },
+      ], (v) => gql(REQUEST_EXTENSION, { input: { itemId: item.id, dueDateId: v.dueDate, proposedDueOn: v.proposedDueOn, reason: v.reason } }), "已提交，等待督查室审核。"));
+    if (lead && ["OPEN", "IN_PROGRESS"].includes(item.status))
+      actions.push(action(`complete-${item.id}`, "办结报告", `办结报告：${item.title}`, [
+        { name: "note", label: "办结情况", kind: "textarea" },
+      ], (v) => gql(REPORT_COMPLETION, { item: item.id, note: v.note }), "已报办结，等待督查室销号。"));
     return h(
       "li",
       { class: `mine ${URGENCY_COLOUR[item.urgency]}`, "data-item": item.id },
       h("div", { class: "line" }, badge(item.urgency), " ", h("a", { href: `#/item/${item.id}` }, `${item.numberText} ${item.title}`),
-        h("span", { class: "muted" }, `（${lead ? "牵头" : "配合"}，${STATUS_LABEL[item.status]}，剩余：${remaining(item.daysRemaining)}）`), " ", toggle),
-      form,
+        h("span", { class: "muted" }, `（${lead ? "牵头" : "配合"}，${STATUS_LABEL[item.status]}，剩余：${remaining(item.daysRemaining)}）`), " ",
+        actions.map((a) => a.toggle)),
+      actions.map((a) => a.form),
     );
   };
   main.replaceChildren(
@@ -875,7 +913,48 @@ async function base64Of(file) {
   return btoa(binary);
 }
 
-function adminDesk(main, signOut) {
+const PENDING = `query Pending {
+  deadlineChangeRequests { id item { id numberText title } dueDate { dueOn label } proposedDueOn reason
+    requestedBy requestingDepartment { name } requestedAt }
+  items(filter: { status: [COMPLETION_REPORTED] }, first: 50) { nodes { id numberText title leadDepartments { name } } }
+}`;
+const DECIDE = `mutation Decide($id: ID!, $approve: Boolean!, $note: String) {
+  decideDeadlineChange(requestId: $id, approve: $approve, note: $note) { request { id status } }
+}`;
+const CONFIRM = `mutation Confirm($id: ID!, $note: String) { confirmCompletion(itemId: $id, note: $note) { id status } }`;
+const RETURN = `mutation Return($id: ID!, $reason: String!) { returnItem(itemId: $id, reason: $reason) { id status } }`;
+
+/** What awaits the office: 延期申请 to decide and 办结报告 to confirm (销号) or send back (退办). */
+async function pendingPanel() {
+  const data = await gql(PENDING);
+  const requests = data.deadlineChangeRequests;
+  const reported = data.items.nodes;
+  const itemLink = (i) => h("a", { href: `#/item/${i.id}` }, `${i.numberText} ${i.title}`);
+  const entry = (attrs, text, actions) => h("li", { class: "mine", ...attrs }, h("div", { class: "line" }, text, " ", actions.map((a) => a.toggle)), actions.map((a) => a.form));
+  return h("section", { class: "panel", id: "pending" },
+    h("h2", {}, `待审延期申请（${requests.length}）`),
+    requests.length === 0 ? h("p", { class: "empty" }, "没有待审的延期申请。") : h("ul", { class: "desk", id: "pending-requests" }, requests.map((r) =>
+      entry({ "data-request": r.id },
+        [itemLink(r.item), h("span", { class: "muted" }, `：${r.requestingDepartment?.name ?? r.requestedBy} 申请将 ${day(r.dueDate?.dueOn)} 延至 ${day(r.proposedDueOn)}，理由：${r.reason}`)],
+        [
+          action(`approve-${r.id}`, "批准", `批准延期：${r.item.title}`, [{ name: "note", label: "意见（可不填）", kind: "textarea", optional: true }],
+            (v) => gql(DECIDE, { id: r.id, approve: true, note: v.note }), "已批准，到期日已调整。"),
+          action(`reject-${r.id}`, "不批准", `不批准延期：${r.item.title}`, [{ name: "note", label: "不批准的理由", kind: "textarea" }],
+            (v) => gql(DECIDE, { id: r.id, approve: false, note: v.note }), "已退回申请。"),
+        ]))),
+    h("h2", {}, `待销号（${reported.length}）`),
+    reported.length === 0 ? h("p", { class: "empty" }, "没有报办结待销号的事项。") : h("ul", { class: "desk", id: "pending-completions" }, reported.map((i) =>
+      entry({ "data-item": i.id },
+        [itemLink(i), h("span", { class: "muted" }, `（牵头：${i.leadDepartments.map((d) => d.name).join("、")}）`)],
+        [
+          action(`confirm-${i.id}`, "销号", `销号：${i.title}`, [{ name: "note", label: "意见（可不填）", kind: "textarea", optional: true }],
+            (v) => gql(CONFIRM, { id: i.id, note: v.note }), "已销号。"),
+          action(`return-${i.id}`, "退办", `退办：${i.title}`, [{ name: "reason", label: "退办理由", kind: "textarea" }],
+            (v) => gql(RETURN, { id: i.id, reason: v.reason }), "已退回牵头部门。"),
+        ]))));
+}
+
+async function adminDesk(main, signOut) {
   const text = h("textarea", { id: "import-text", name: "text", rows: 10 });
   const file = h("input", { id: "import-file", name: "file", type: "file", accept: ".txt,.csv,.html,.htm,.docx,.xlsx,.xls" });
   const issuer = h("input", { id: "import-issuer", name: "issuer", type: "text", placeholder: "如：某某市人民政府" });
@@ -913,7 +992,7 @@ function adminDesk(main, signOut) {
     event.preventDefault();
     run(true);
   });
-  main.replaceChildren(h("div", { class: "heading" }, h("h1", {}, "督查室工作台"), signOut), form, result);
+  main.replaceChildren(h("div", { class: "heading" }, h("h1", {}, "督查室工作台"), signOut), await pendingPanel(), form, result);
 }
 
 function importReport(report, confirm) {
