@@ -98,6 +98,7 @@ try {
   const itemId = await page.evaluate("decodeURIComponent(location.hash.slice(7).split('?')[0])");
   const { item } = await graphql('query($id: ID!) { item(id: $id) { title content } }', { id: itemId });
   const shown = await page.evaluate("({ title: document.querySelector('#item-title').textContent, content: document.querySelector('.content').textContent })");
+  check(await page.evaluate("!document.querySelector('#deliveries')"), 'without a token the item page shows no reminders');
   check(shown.title.endsWith(item.title) && shown.content === item.content, `the item page shows 《${item.title}》 and its content`);
   const note = `浏览器实时检查 ${Date.now()}`;
   await sleep(300);
@@ -242,6 +243,13 @@ try {
   check(confirmed.startsWith('已销号'), `the office confirmed it: ${confirmed}`);
   const { item: settled } = await graphql('query($id: ID!) { item(id: $id) { status dueDates { dueOn } } }', { id: water.id });
   check(settled.status === 'DONE' && settled.dueDates.map((d) => d.dueOn).includes('2027-12-31'), `the graph agrees: ${settled.status}, due ${settled.dueDates.map((d) => d.dueOn).join(', ')}`);
+
+  // The item page shows its reminders to the administrator (none were sent here: no worker ran),
+  // and to nobody without a token.
+  await page.navigate(`${api.origin}/#/item/${encodeURIComponent(water.id)}`);
+  await ready(`/item/${water.id}`);
+  const reminders = await page.evaluate("document.querySelector('#deliveries')?.textContent ?? ''");
+  check(reminders.includes('提醒记录'), `the administrator sees the item's reminders: ${reminders.slice(0, 40)}`);
 
   // Still the administrator: a department's page shows its items, and its tokens, issued and
   // revoked from the page.

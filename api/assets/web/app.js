@@ -574,6 +574,24 @@ const ITEM = `query Item($id: ID!, $now: DateTime) {
   }
 }`;
 
+const DELIVERIES = `query Deliveries($id: ID!) {
+  item(id: $id) { deliveries { id stage plannedFor status sentAt acknowledgedAt department { name } dueDate { dueOn } } }
+}`;
+const DELIVERY_STATUS = { PENDING: "待发送", SENDING: "发送中", SENT: "已发送", FAILED: "发送失败", SKIPPED: "未发送" };
+
+/** The reminders of an item, for the administrator (all) or a department (its own). */
+async function deliveriesPanel(id) {
+  const rows = (await gql(DELIVERIES, { id })).item.deliveries;
+  return h("section", { class: "panel", id: "deliveries" }, h("h2", {}, "提醒记录"),
+    rows.length === 0 ? h("p", { class: "empty" }, "尚无提醒记录。")
+      : h("div", { class: "scroll" }, h("table", {},
+          h("thead", {}, h("tr", {}, ["计划日期", "阶段", "到期日", "部门", "状态", "发送时间", "签收"].map((t) => h("th", { scope: "col" }, t)))),
+          h("tbody", {}, rows.map((d) => h("tr", {},
+            h("td", {}, day(d.plannedFor)), h("td", {}, d.stage), h("td", {}, day(d.dueDate?.dueOn)),
+            h("td", {}, d.department?.name ?? "—"), h("td", {}, DELIVERY_STATUS[d.status] ?? d.status),
+            h("td", {}, d.sentAt ? instant(d.sentAt) : "—"), h("td", {}, d.acknowledgedAt ? instant(d.acknowledgedAt) : "未签收")))))));
+}
+
 async function item(main, id, query) {
   const asof = query.get("asof") || state.calendar.today;
   const data = await gql(ITEM, { id, now: nowOf(asof) });
@@ -629,6 +647,8 @@ async function item(main, id, query) {
           ),
     ),
   );
+  // Reminders are not public: shown to a token that may read them.
+  if (token()) main.append(await deliveriesPanel(it.id));
   const stop = subscribe(CHANGED, [{ list: it.list.id }], (event) => {
     if (event?.itemChanged?.item?.id === it.id && params().path === `/item/${it.id}`) route();
   });
