@@ -258,6 +258,22 @@ try {
   const { department: facts } = await graphql('query($id: ID!) { department(id: $id) { leadItems { totalCount } cooperatingItems { totalCount } } }', { id: department.id });
   const headings = await page.evaluate("[document.querySelector('#lead-items h2').textContent, document.querySelector('#cooperating-items h2').textContent]");
   check(headings[0] === `牵头事项（${facts.leadItems.totalCount}）` && headings[1] === `配合事项（${facts.cooperatingItems.totalCount}）`, `${department.name}'s page: ${headings.join(', ')}`);
+  // Contacts: one added from the page (a bad address refused in words), then paused.
+  await page.click('.open-contact');
+  const contactForm = await page.evaluate("document.querySelector('form[id^=\"contact-\"]').id");
+  await page.click(`#${contactForm}-name`);
+  await page.send('Input.insertText', { text: '王办事' });
+  await page.click(`#${contactForm}-email`);
+  await page.send('Input.insertText', { text: 'wang@example.gov.cn' });
+  await page.click(`#${contactForm} button[type="submit"]`);
+  await page.waitFor('the contact to be listed', "[...document.querySelectorAll('#contacts li')].some((li) => li.textContent.includes('wang@example.gov.cn'))");
+  const { department: withContact } = await graphql('query($id: ID!) { department(id: $id) { contacts { name email active } } }', { id: department.id }, adminToken);
+  check(withContact.contacts.some((c) => c.name === '王办事' && c.email === 'wang@example.gov.cn' && c.active), 'a contact added on the page is in the graph');
+  await page.click('#contacts .toggle-contact');
+  await page.waitFor('the contact paused', "(document.querySelector('#contacts')?.textContent ?? '').includes('已停用')");
+  const { department: paused } = await graphql('query($id: ID!) { department(id: $id) { contacts { active } } }', { id: department.id }, adminToken);
+  check(paused.contacts.every((c) => !c.active), 'pausing it on the page turned it off in the graph');
+
   await page.click('#issue-token');
   const pageToken = await page.waitFor('the new token', "document.querySelector('#new-token')?.textContent");
   const who = async (t) => {

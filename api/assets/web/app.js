@@ -46,6 +46,8 @@ const FIELD_LABEL = {
   "input.proposedDueOn": "申请延至",
   "input.reason": "延期理由",
   "input.dueDateId": "到期日",
+  email: "电子邮箱",
+  name: "姓名",
   reason: "理由",
   text: "清单文本",
   input: "清单",
@@ -717,12 +719,48 @@ async function department(main, id, query) {
   const isOwn = viewer.role === "DEPARTMENT" && viewer.department?.id === d.id;
   if (mayManage || isOwn) {
     const p = (await gql(mayManage ? CONTACTS_AND_TOKENS : CONTACTS, { id })).department;
-    sections.push(h("section", { class: "panel", id: "contacts" }, h("h2", {}, "联系人"),
-      p.contacts.length === 0 ? h("p", { class: "empty" }, "尚无联系人：提醒无法送达本部门。")
-        : h("ul", { class: "plain" }, p.contacts.map((c) => h("li", {}, `${c.name} <${c.email}>`, c.active ? "" : h("span", { class: "muted" }, "（已停用）"))))));
+    sections.push(contactsPanel(d, p.contacts, mayManage));
     if (mayManage) sections.push(tokenPanel(d, p.tokens));
   }
   main.replaceChildren(...sections.filter(Boolean));
+}
+
+const ADD_CONTACT = `mutation AddContact($id: ID!, $name: String!, $email: String!) { addContact(departmentId: $id, name: $name, email: $email) { id } }`;
+const SET_CONTACT_ACTIVE = `mutation SetContactActive($id: ID!, $active: Boolean!) { updateContact(contactId: $id, active: $active) { id active } }`;
+const REMOVE_CONTACT = `mutation RemoveContact($id: ID!) { removeContact(contactId: $id) { id } }`;
+
+/** Who receives the department's reminders; the administrator adds, pauses and removes them. */
+function contactsPanel(d, contacts, mayManage) {
+  const button = (label, cls, run) => {
+    const b = h("button", { type: "button", class: cls }, label);
+    b.addEventListener("click", async () => {
+      try {
+        await run();
+        route();
+      } catch (error) {
+        b.after(errorBox(error));
+      }
+    });
+    return b;
+  };
+  const add = mayManage
+    ? action(`contact-${d.id}`, "添加联系人", `为${d.name}添加联系人`, [
+        { name: "name", label: "姓名" },
+        { name: "email", label: "电子邮箱", type: "email" },
+      ], async (v) => {
+        await gql(ADD_CONTACT, { id: d.id, name: v.name, email: v.email });
+        route();
+      }, "已添加。")
+    : null;
+  return h("section", { class: "panel", id: "contacts" }, h("h2", {}, "联系人"),
+    contacts.length === 0 ? h("p", { class: "empty" }, "尚无联系人：提醒无法送达本部门。")
+      : h("ul", { class: "plain" }, contacts.map((c) => h("li", { "data-contact": c.id },
+          `${c.name} <${c.email}>`, c.active ? "" : h("span", { class: "muted" }, "（已停用）"),
+          mayManage ? [" ",
+            button(c.active ? "停用" : "启用", "toggle-contact", () => gql(SET_CONTACT_ACTIVE, { id: c.id, active: !c.active })),
+            " ",
+            button("删除", "remove-contact", () => gql(REMOVE_CONTACT, { id: c.id }))] : null))),
+    add ? [add.toggle, add.form] : null);
 }
 
 const ISSUE = `mutation Issue($id: ID!) { issueDepartmentToken(departmentId: $id) { token } }`;
