@@ -7,6 +7,7 @@
 // answers there.
 // Usage: node --experimental-websocket web-check.mjs DEVTOOLS_PORT API_URL ADMIN_TOKEN OUT_DIR [LARGE_API_URL]
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { attach, checker, openPage, sleep } from './cdp.mjs';
 
 const [devtoolsPort, apiUrl, adminToken, outDir, largeUrl] = process.argv.slice(2);
@@ -201,6 +202,14 @@ try {
   const { lists: after } = await graphql('{ lists { id title items { totalCount } } }');
   const added = after.find((l) => !before.some((b) => b.id === l.id));
   check(added?.title === '示例县2027年民生实事清单' && added.items.totalCount === 3, `确认导入 imported it: ${added?.title} (${added?.items.totalCount} items)`);
+  // The same list as a file (chosen in the file input): read on the server, and known unchanged.
+  writeFileSync(`${outDir}/small-list.txt`, small);
+  const { result: fileInput } = await page.send('Runtime.evaluate', { expression: "document.querySelector('#import-file')" });
+  await page.send('DOM.setFileInputFiles', { objectId: fileInput.objectId, files: [resolve(`${outDir}/small-list.txt`)] });
+  await page.click('#preview');
+  const fromFile = await page.waitFor('the preview of the file', "(document.querySelector('#import-summary')?.textContent ?? '').includes('无变化') && document.querySelector('#import-summary').textContent || document.querySelector('#import-result .error')?.textContent");
+  check(fromFile.includes('无变化') && fromFile.includes('共 3 项'), `the list as a file previews as already imported: ${fromFile}`);
+
   // The supervision cycle through the pages: 县水务局 asks for more time on its item and reports
   // it done from its desk; the office approves the request and confirms the item (销号).
   const { items: newItems } = await graphql('query($l: ID!) { items(filter: { listId: $l }, first: 10) { nodes { id numberText leadDepartments { id name } dueDates { id dueOn } } } }', { l: added.id });
