@@ -8,25 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for tool in chromium node python3 curl; do
-  command -v "$tool" >/dev/null || { echo "ack-check: $tool is not installed" >&2; exit 2; }
-done
+# shellcheck source=scripts/browser-harness.sh
+source scripts/browser-harness.sh
+need_tools ack-check chromium node python3 curl
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  local status=$?
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  # Chromium's helpers outlive the browser process for a moment and keep writing its profile.
-  pkill -f -- "$work" 2>/dev/null || true
-  for _ in 1 2 3 4 5 6 7 8 9 10; do pgrep -f -- "$work" >/dev/null || break; sleep 0.5; done
-  rm -rf "$work" 2>/dev/null || { sleep 1; rm -rf "$work" || echo "warning: could not remove $work" >&2; }
-  exit "$status"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 api_port=$(free_port)
 devtools_port=$(free_port)
 
@@ -45,7 +30,7 @@ export DATABASE_URL="sqlite://$work/ack.db?mode=rwc" MINSHENG_BIND="127.0.0.1:$a
 "$api" import examples/sample-list.txt --migrate >/dev/null
 "$api" serve >"$work/api.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$api_port/healthz" >/dev/null && break; sleep 0.1; done
+wait_healthy "$api_port"
 
 graphql() {
   curl -sf "http://127.0.0.1:$api_port/graphql" -H 'content-type: application/json' \
@@ -80,11 +65,7 @@ PY
 [ -n "$link" ] || { echo "FAIL no 签收 link in the reminder email" >&2; cat "$work/worker.log" >&2; exit 1; }
 echo "ok   the reminder email carries a 签收 link"
 
-chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-quic \
-  --disable-component-update --disable-sync --no-first-run --no-default-browser-check \
-  --user-data-dir="$work/profile" --window-size=900,700 \
-  --remote-debugging-port="$devtools_port" about:blank >"$work/chromium.log" 2>&1 &
-pids+=($!)
+start_chromium "$devtools_port" --window-size=900,700
 
 node --no-warnings --experimental-websocket scripts/ack-check.mjs "$devtools_port" \
   "http://127.0.0.1:$api_port" "$admin_token" "$link" "${ACK_SCREENSHOT:-}"

@@ -93,4 +93,17 @@ export function checker() {
   return { check, failed: () => failed };
 }
 
+// A GraphQL client of the api at `origin`, outside the browser: what the check compares the
+// page with. Errors from the graph throw.
+export function graphqlAt(origin) {
+  return async (query, variables, token) => {
+    const headers = { 'content-type': 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const response = await fetch(`${origin}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const body = await response.json();
+    if (body.errors) throw new Error(`${query}: ${JSON.stringify(body.errors)}`);
+    return body.data;
+  };
+}
+
 export { sleep };

@@ -3,21 +3,14 @@
 // typed into it returns data, a subscription run from it hears a change over /graphql/ws, and no
 // request leaves the api's own host.
 // Usage: node --experimental-websocket graphiql-check.mjs DEVTOOLS_PORT API_URL ADMIN_TOKEN
-import { attach, checker, sleep } from './cdp.mjs';
+import { attach, checker, graphqlAt, sleep } from './cdp.mjs';
 
 const [devtoolsPort, apiUrl, adminToken] = process.argv.slice(2);
 const api = new URL(apiUrl);
 const { check, failed } = checker();
 const page = await attach(devtoolsPort);
 
-const graphql = async (query, variables, token) => {
-  const headers = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(`${api.origin}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-  const body = await response.json();
-  if (body.errors) throw new Error(`${query}: ${JSON.stringify(body.errors)}`);
-  return body.data;
-};
+const graphql = graphqlAt(api.origin);
 const editor = "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror";
 const responsePane = "(() => { const el = document.querySelector('.graphiql-response .CodeMirror'); return el ? el.CodeMirror.getValue() : ''; })()";
 const setQuery = async (text) => {

@@ -7,26 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for tool in chromium node; do
-  command -v "$tool" >/dev/null || { echo "graphiql-check: $tool is not installed (apt-get install chromium nodejs)" >&2; exit 2; }
-done
+# shellcheck source=scripts/browser-harness.sh
+source scripts/browser-harness.sh
+need_tools graphiql-check chromium node
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  local status=$?
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  # Chromium's helpers outlive the browser process for a moment and keep writing its profile:
-  # stop them, and let a directory that still cannot be removed be a warning, not the verdict.
-  pkill -f -- "$work" 2>/dev/null || true
-  for _ in 1 2 3 4 5 6 7 8 9 10; do pgrep -f -- "$work" >/dev/null || break; sleep 0.5; done
-  rm -rf "$work" 2>/dev/null || { sleep 1; rm -rf "$work" || echo "warning: could not remove $work" >&2; }
-  exit "$status"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 api_port=$(free_port)
 devtools_port=$(free_port)
 
@@ -41,12 +25,8 @@ export DATABASE_URL="sqlite://$work/graphiql.db?mode=rwc" MINSHENG_BIND="127.0.0
 "$api" import examples/sample-list.txt --migrate >/dev/null
 "$api" serve >"$work/api.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$api_port/healthz" >/dev/null && break; sleep 0.1; done
+wait_healthy "$api_port"
 
-chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-quic \
-  --disable-component-update --disable-sync --no-first-run --no-default-browser-check \
-  --user-data-dir="$work/profile" \
-  --remote-debugging-port="$devtools_port" about:blank >"$work/chromium.log" 2>&1 &
-pids+=($!)
+start_chromium "$devtools_port"
 
 node --no-warnings --experimental-websocket scripts/graphiql-check.mjs "$devtools_port" "http://127.0.0.1:$api_port" "$admin_token"

@@ -8,7 +8,7 @@
 // Usage: node --experimental-websocket web-check.mjs DEVTOOLS_PORT API_URL ADMIN_TOKEN OUT_DIR [LARGE_API_URL]
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { attach, checker, openPage, sleep } from './cdp.mjs';
+import { attach, checker, graphqlAt, openPage, sleep } from './cdp.mjs';
 
 const [devtoolsPort, apiUrl, adminToken, outDir, largeUrl] = process.argv.slice(2);
 const api = new URL(apiUrl);
@@ -16,14 +16,7 @@ const { check, failed } = checker();
 const page = await attach(devtoolsPort);
 const FIRST_LOAD_LIMIT = 300 * 1024;
 
-const graphql = async (query, variables, token) => {
-  const headers = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(`${api.origin}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-  const body = await response.json();
-  if (body.errors) throw new Error(`${query}: ${JSON.stringify(body.errors)}`);
-  return body.data;
-};
+const graphql = graphqlAt(api.origin);
 const screenshot = async (name) => {
   const { data } = await page.send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: false });
   writeFileSync(`${outDir}/${name}`, Buffer.from(data, 'base64'));

@@ -8,24 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for tool in chromium node; do
-  command -v "$tool" >/dev/null || { echo "web-check: $tool is not installed (apt-get install chromium nodejs)" >&2; exit 2; }
-done
+# shellcheck source=scripts/browser-harness.sh
+source scripts/browser-harness.sh
+need_tools web-check chromium node
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  local status=$?
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  pkill -f -- "$work" 2>/dev/null || true
-  for _ in 1 2 3 4 5 6 7 8 9 10; do pgrep -f -- "$work" >/dev/null || break; sleep 0.5; done
-  rm -rf "$work" 2>/dev/null || { sleep 1; rm -rf "$work" || echo "warning: could not remove $work" >&2; }
-  exit "$status"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 api_port=$(free_port)
 devtools_port=$(free_port)
 
@@ -49,7 +35,7 @@ export DATABASE_URL="sqlite://$work/web.db?mode=rwc" MINSHENG_BIND="127.0.0.1:$a
 "$api" import "$list" --migrate >/dev/null
 "$api" serve >"$work/api.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$api_port/healthz" >/dev/null && break; sleep 0.1; done
+wait_healthy "$api_port"
 
 # A second api over the same list and 10,000 generated items (WEB_CHECK_ITEMS; 0 skips it): how
 # fast the board answers at that size, printed, not asserted.
@@ -70,15 +56,11 @@ if [ "$large_items" -gt 0 ]; then
   )
   DATABASE_URL="sqlite://$work/large.db?mode=rwc" MINSHENG_BIND="127.0.0.1:$large_port" "$api" serve >"$work/large.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$large_port/healthz" >/dev/null && break; sleep 0.1; done
+  wait_healthy "$large_port"
   large_url="http://127.0.0.1:$large_port"
 fi
 
 mkdir -p target/web-check
-chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-quic \
-  --disable-component-update --disable-sync --no-first-run --no-default-browser-check \
-  --user-data-dir="$work/profile" --window-size=1366,768 \
-  --remote-debugging-port="$devtools_port" about:blank >"$work/chromium.log" 2>&1 &
-pids+=($!)
+start_chromium "$devtools_port" --window-size=1366,768
 
 node --no-warnings --experimental-websocket scripts/web-check.mjs "$devtools_port" "http://127.0.0.1:$api_port" "$admin_token" target/web-check "$large_url"
