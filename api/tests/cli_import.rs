@@ -61,7 +61,7 @@ async fn the_importer_keeps_the_graphs_limits(t: TestDb) {
         );
         assert!(!out.status.success(), "{what} was accepted");
         let err = text(&out.stderr);
-        assert!(err.contains(&format!("line {line}")), "{what}: {err}");
+        assert!(err.contains(&format!("第 {line} 行")), "{what}: {err}");
         assert!(
             !err.contains("1798"),
             "no line of PostgreSQL's source: {err}"
@@ -86,7 +86,7 @@ async fn the_importer_keeps_the_graphs_limits(t: TestDb) {
     );
     assert!(!out.status.success());
     assert!(
-        text(&out.stderr).contains("at most 4096"),
+        text(&out.stderr).contains("最多只读 4096"),
         "{}",
         text(&out.stderr)
     );
@@ -232,7 +232,7 @@ fn layouts_are_guessed_named_and_reported() {
         serde_json::json!([{
             "name": "县发展改革委",
             "probably": "县发改委",
-            "reason": "发展改革委 and 发改委 are one body's short and full names",
+            "reason": "「发展改革委」与「发改委」指同一机构（一为全称，一为简称）",
             "rule": "abbreviation"
         }])
     );
@@ -314,7 +314,7 @@ fn unreadable_and_non_utf8_files_fail_with_a_message() {
     );
     assert!(!out.status.success());
     assert!(
-        text(&out.stderr).contains("is not UTF-8"),
+        text(&out.stderr).contains("不是 UTF-8"),
         "{}",
         text(&out.stderr)
     );
@@ -383,7 +383,7 @@ async fn a_list_that_cannot_be_stored_fails_and_writes_nothing(t: TestDb) {
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("nothing was written") && stderr.contains("line 7"),
+        stderr.contains("nothing was written") && stderr.contains("第 7 行"),
         "{stderr}"
     );
     let lists = api(&dir, Some(&t.url), &["import", SAMPLE, "--format", "json"]);

@@ -246,7 +246,7 @@ async fn department_variants_are_suggested_not_merged(t: TestDb) {
         json!([{
             "name": "县发展改革委",
             "probably": "县发改委",
-            "reason": "发展改革委 and 发改委 are one body's short and full names"
+            "reason": "「发展改革委」与「发改委」指同一机构（一为全称，一为简称）"
         }]),
         "{done}"
     );

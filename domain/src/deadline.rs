@@ -79,9 +79,9 @@ impl Deadline {
             match date_in(clause, year) {
                 Found::Date(date, precision) => dated.push((date, precision, clause)),
                 Found::NoYear(what) => problems.push(format!(
-                    "'{what}' prints no year and the list's year is unknown: give the year (--year)"
+                    "「{what}」没有写年份，清单年份又不明：请给出年份（--year）"
                 )),
-                Found::Invalid(what) => problems.push(format!("'{what}' is not a calendar date")),
+                Found::Invalid(what) => problems.push(format!("「{what}」不是有效的日期")),
                 Found::Nothing => {}
             }
         }
@@ -111,16 +111,18 @@ impl Deadline {
 
         if milestones.is_empty() && !ongoing && problems.is_empty() {
             problems.push(if normalized.is_empty() {
-                "the deadline is empty".to_owned()
+                "完成时限为空".to_owned()
             } else {
-                format!("no date or 长期坚持-style term found in '{normalized}'; the text is kept without a due date")
+                format!(
+                    "「{normalized}」中没有日期，也没有“长期坚持”一类的说法：原文保留，不设到期日"
+                )
             });
         }
         Self {
             text: text.trim().to_owned(),
             milestones,
             ongoing,
-            problem: (!problems.is_empty()).then(|| problems.join("; ")),
+            problem: (!problems.is_empty()).then(|| problems.join("；")),
         }
     }
 

@@ -17,29 +17,27 @@ impl EmailAddress {
     pub fn parse(input: &str) -> Result<Self, String> {
         let address = input.trim();
         if address.is_empty() {
-            return Err("an email address is required".into());
+            return Err("电子邮箱不能为空".into());
         }
         if address.len() > 254 {
-            return Err("an email address is at most 254 characters".into());
+            return Err("电子邮箱最多 254 个字符".into());
         }
         if let Some(c) = address
             .chars()
             .find(|c| c.is_control() || c.is_whitespace() || "<>()[],;:\"\\".contains(*c))
         {
-            return Err(format!(
-                "'{address}' contains the character {c:?}, which no address may contain"
-            ));
+            return Err(format!("「{address}」含有邮箱地址不能有的字符 {c:?}"));
         }
         let Some((local, domain)) = address.rsplit_once('@') else {
-            return Err(format!("'{address}' has no '@'"));
+            return Err(format!("「{address}」缺少 @"));
         };
         if local.len() > 64 || !email_address::EmailAddress::is_valid_local_part(local) {
             return Err(format!(
-                "'{address}' has an invalid part before '@' (letters, digits and . _ % + - ! # $ & ' * / = ? ^ ` {{ | }} ~, no dot first, last or twice in a row)"
+                "「{address}」@ 之前的部分无效（只能用字母、数字和 . _ % + - ! # $ & ' * / = ? ^ ` {{ | }} ~，点号不能在首尾或连用）"
             ));
         }
         if !valid_domain(domain) {
-            return Err(format!("'{address}' has an invalid domain after '@'"));
+            return Err(format!("「{address}」@ 之后的域名无效"));
         }
         Ok(Self(address.to_owned()))
     }

@@ -38,10 +38,10 @@ fn is_bidi_control(c: char) -> bool {
 pub fn check(text: &str, max_chars: usize, lines: Lines) -> Result<(), String> {
     if let Some(c) = forbidden_char(text, lines) {
         return Err(format!(
-            "contains the character U+{:04X}, which is not accepted{}",
+            "含有不接受的字符 U+{:04X}{}",
             u32::from(c),
             if lines == Lines::One {
-                " (the text must be one line)"
+                "（只能写一行）"
             } else {
                 ""
             }
@@ -49,7 +49,7 @@ pub fn check(text: &str, max_chars: usize, lines: Lines) -> Result<(), String> {
     }
     let count = text.chars().count();
     if count > max_chars {
-        return Err(format!("at most {max_chars} characters, this has {count}"));
+        return Err(format!("最多 {max_chars} 字，现有 {count} 字"));
     }
     Ok(())
 }
@@ -58,11 +58,9 @@ pub fn check(text: &str, max_chars: usize, lines: Lines) -> Result<(), String> {
 /// line it is on.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SourceError {
-    #[error("the text is {bytes} bytes; at most {max} are read (MINSHENG_IMPORT_MAX_BYTES)")]
+    #[error("文本有 {bytes} 字节，最多只读 {max} 字节（MINSHENG_IMPORT_MAX_BYTES）")]
     TooLarge { bytes: usize, max: usize },
-    #[error(
-        "line {line}: the character U+{code:04X} is not text (only line breaks and tabs may appear besides printable characters)"
-    )]
+    #[error("第 {line} 行：字符 U+{code:04X} 不是文本（除可打印字符外只允许换行和制表符）")]
     Forbidden { line: usize, code: u32 },
 }
 
@@ -130,7 +128,7 @@ mod tests {
         assert!(
             SourceError::Forbidden { line: 3, code: 7 }
                 .to_string()
-                .starts_with("line 3:")
+                .starts_with("第 3 行：")
         );
     }
 }

@@ -374,7 +374,7 @@ async fn unstorable_text_is_refused_before_writing(t: TestDb) {
         DomainError::Validation { field, message } => {
             assert_eq!(field, "text");
             assert!(
-                message.contains("line 7") && message.contains("twice"),
+                message.contains("第 7 行") && message.contains("两次"),
                 "{message}"
             );
         }

@@ -271,7 +271,7 @@ fn damaged_and_unknown_files_are_refused_by_name() {
         ),
         "{xlsx}"
     );
-    assert!(xlsx.to_string().contains("xlsx file cannot be read"));
+    assert!(xlsx.to_string().contains("无法读取这个 xlsx 文件"));
     let docx = read("list.docx", b"").expect_err("empty");
     assert!(matches!(
         docx,
@@ -282,7 +282,7 @@ fn damaged_and_unknown_files_are_refused_by_name() {
     ));
     let pdf = read("list.pdf", b"%PDF-1.7").expect_err("pdf");
     assert!(
-        pdf.to_string().contains(".xlsx, .xls, .docx or .html"),
+        pdf.to_string().contains(".xlsx、.xls、.docx 或 .html"),
         "{pdf}"
     );
     // A workbook named as a Word document is refused, not misread.

@@ -25,8 +25,8 @@ fn sample_list_warns_only_about_its_orphan_and_its_stray_article() {
         .map(|w| (w.line, w.message.as_str()))
         .collect();
     assert_eq!(list.warnings.len(), 2, "{messages:#?}");
-    assert!(messages[0].1.contains("orphan"), "{messages:?}");
-    assert!(messages[1].1.contains("belong to no item"), "{messages:?}");
+    assert!(messages[0].1.contains("无主片段"), "{messages:?}");
+    assert!(messages[1].1.contains("不属于任何事项"), "{messages:?}");
     assert_eq!(list.items.len(), 7);
     assert_eq!(list.orphans.len(), 1);
     assert_eq!(list.unattached.len(), 1);
@@ -226,7 +226,7 @@ fn duplicate_numbers_and_unknown_deadlines_are_reported_with_lines() {
     assert!(
         list.warnings
             .iter()
-            .any(|w| w.line == 7 && w.message.contains("appears twice")),
+            .any(|w| w.line == 7 && w.message.contains("出现两次")),
         "{:#?}",
         list.warnings
     );

@@ -133,7 +133,7 @@ fn table_notice_leaves_its_preamble_out_and_reads_rows_stages_and_merged_cells()
         .filter(|w| w.kind == WarningKind::MissingNumber)
         .collect();
     assert_eq!(missing.len(), 1, "{:#?}", list.warnings);
-    assert!(missing[0].message.contains("row 5 is missing"));
+    assert!(missing[0].message.contains("缺少第 5 行"));
     assert_eq!(
         kinds(&list)
             .iter()
@@ -423,11 +423,7 @@ fn runon_on_one_line_with_its_title() {
         "{:#?}",
         list.warnings
     );
-    assert!(
-        list.warnings[0]
-            .message
-            .contains("item 2 names no 责任单位")
-    );
+    assert!(list.warnings[0].message.contains("事项 2没有写责任单位"));
 }
 
 #[test]

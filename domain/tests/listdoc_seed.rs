@@ -87,7 +87,7 @@ fn seed_orphan_fragment_is_reported_not_merged() {
     assert!(
         list.warnings
             .iter()
-            .any(|w| w.line == orphan.first_line && w.message.contains("orphan"))
+            .any(|w| w.line == orphan.first_line && w.message.contains("无主片段"))
     );
 }
 

@@ -69,13 +69,13 @@ pub const CONSTRAINTS: &[Constraint] = &[
         "uq_project_list_source_sha256",
         "project_list.source_sha256",
         "sourceText",
-        "a list with the same text is already imported",
+        "同样文本的清单已经导入过",
     ),
     unique(
         "uq_item_list_number",
         "item.list_id, item.number",
         "number",
-        "the list already has an item with this number",
+        "清单里已有这个编号的事项",
     ),
     unique(
         "uq_item_due_date_milestone",
@@ -87,26 +87,26 @@ pub const CONSTRAINTS: &[Constraint] = &[
         "uq_department_name",
         "department.name",
         "name",
-        "a department with this name already exists",
+        "已有同名部门",
     ),
     unique(
         "uq_department_alias_alias",
         "department_alias.alias",
         "alias",
-        "this alias already names a department",
+        "这个别名已指向某个部门",
     ),
     // Over `lower(email)` since migration 10: SQLite then names the index, not its columns.
     unique(
         "uq_department_contact_email",
         "department_contact.department_id, department_contact.email",
         "email",
-        "the department already has a contact with this address (ignoring case)",
+        "该部门已有使用这个邮箱的联系人（不分大小写）",
     ),
     unique(
         "uq_item_department_role",
         "item_department.item_id, item_department.department_id, item_department.role",
         "departmentId",
-        "the department already has this role on the item",
+        "该部门在这个事项上已是这个角色",
     ),
     unique(
         "uq_reminder_delivery_once",
@@ -123,7 +123,7 @@ pub const CONSTRAINTS: &[Constraint] = &[
     check(
         "ck_item_progress_percent",
         "percent",
-        "a whole number from 0 to 100",
+        "应为 0 到 100 的整数",
     ),
     unique(
         "uq_reminder_delivery_checkin",
@@ -210,7 +210,7 @@ pub const CONSTRAINTS: &[Constraint] = &[
         "uq_deadline_change_request_pending",
         "deadline_change_request.due_date_id",
         "dueDateId",
-        "a request for this due date is already pending; withdraw it or wait for the decision",
+        "这个到期日已有待审核的延期申请：请撤回或等待审核结果",
     ),
     check(
         "ck_deadline_change_request_status",

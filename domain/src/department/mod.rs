@@ -14,10 +14,10 @@ impl DepartmentName {
     pub fn parse(input: &str) -> Result<Self, String> {
         let name = input.trim();
         if name.is_empty() {
-            return Err("a department name is required".into());
+            return Err("部门名称不能为空".into());
         }
         crate::text::check(name, crate::text::MAX_NAME_CHARS, crate::text::Lines::One)
-            .map_err(|m| format!("a department name is {m}"))?;
+            .map_err(|m| format!("部门名称{m}"))?;
         Ok(Self(name.to_owned()))
     }
 
@@ -186,10 +186,7 @@ mod tests {
     fn text_that_cannot_be_a_name_is_refused_with_the_reason() {
         let got = names(&format!("市财政局、{}", "局".repeat(101)));
         assert_eq!(got[0], "市财政局");
-        assert!(
-            got[1].starts_with("!a department name is at most 100"),
-            "{got:?}"
-        );
+        assert!(got[1].starts_with("!部门名称最多 100 字"), "{got:?}");
     }
 
     #[test]

@@ -205,21 +205,18 @@ impl fmt::Display for Reason {
             Reason::Abbreviation { printed, known } => {
                 write!(
                     f,
-                    "{printed} and {known} are one body's short and full names"
+                    "「{printed}」与「{known}」指同一机构（一为全称，一为简称）"
                 )
             }
-            Reason::DroppedHe => f.write_str("the same name with a 和 dropped"),
+            Reason::DroppedHe => f.write_str("名称相同，只少了一个“和”字"),
             Reason::SecondName { second } => {
-                write!(
-                    f,
-                    "the same name with a second name in parentheses ({second})"
-                )
+                write!(f, "名称相同，括号里另有一个名称（{second}）")
             }
-            Reason::MissingWei => f.write_str("市委…部 printed without its 委"),
+            Reason::MissingWei => f.write_str("“市委…部”漏印了“委”字"),
             Reason::Confusable { printed, known } => {
                 write!(
                     f,
-                    "one character differs: {printed} for {known} (a common typo)"
+                    "有一个字不同：把「{known}」印成了「{printed}」（常见错字）"
                 )
             }
         }

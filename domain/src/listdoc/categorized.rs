@@ -84,7 +84,7 @@ impl Reader {
                     kind: WarningKind::MissingNumber,
                     line: no,
                     message: format!(
-                        "item {number} follows item {last}: {} missing (a line or a page may be lost)",
+                        "事项 {number} 紧接在事项 {last} 之后：缺少{}（可能漏了一行或一页）",
                         missing(last, number)
                     ),
                 });
@@ -139,9 +139,9 @@ impl Reader {
 /// `6–8` or `5` between two printed numbers.
 fn missing(last: i32, next: i32) -> String {
     if next - last == 2 {
-        format!("item {} is", last + 1)
+        format!("事项 {}", last + 1)
     } else {
-        format!("items {}–{} are", last + 1, next - 1)
+        format!("事项 {}–{}", last + 1, next - 1)
     }
 }
 

@@ -189,15 +189,15 @@ fn undated_items(list: &mut ParsedList, year_end_default: bool) {
     }
     let message = match (year_end_default, year_end) {
         (true, Some(due_on)) => format!(
-            "{} items print no 完成时限 (annual goals): each is due on the list's year end, {due_on} ({INFERRED_LABEL})",
+            "{} 项未写完成时限（年度目标）：均以清单所属年度的年底 {due_on} 为到期日（{INFERRED_LABEL}）",
             undated.len()
         ),
         (true, None) => format!(
-            "{} items print no 完成时限 and the list's year is unknown, so no year end can be inferred: give the year (--year)",
+            "{} 项未写完成时限，清单年份又不明，无法推定年底：请给出年份（--year）",
             undated.len()
         ),
         (false, _) => format!(
-            "{} items print no 完成时限 (annual goals): they get no due date and no reminder; --year-end-default (yearEndDefault) gives them the list's year end",
+            "{} 项未写完成时限（年度目标）：不设到期日，也不提醒；--year-end-default（yearEndDefault）可将清单年底作为到期日",
             undated.len()
         ),
     };
@@ -217,7 +217,7 @@ fn conclude(mut list: ParsedList) -> ParsedList {
             kind: WarningKind::Unattached,
             line: block.first_line,
             message: format!(
-                "lines {}–{} belong to no item (text after an item's last field, or before the first heading): reported, not stored",
+                "第 {}–{} 行不属于任何事项（事项最后一栏之后或第一个标题之前的文字）：已列出，未导入",
                 block.first_line, block.last_line
             ),
         });
@@ -232,7 +232,7 @@ fn conclude(mut list: ParsedList) -> ParsedList {
                 kind: WarningKind::DuplicateNumber,
                 line: item.first_line,
                 message: format!(
-                    "item number {} appears twice (lines {first} and {}): a list cannot be imported with duplicate numbers",
+                    "事项编号 {} 出现两次（第 {first} 行和第 {} 行）：编号重复的清单不能导入",
                     item.number_text.as_deref().unwrap_or_default(),
                     item.first_line
                 ),
@@ -244,7 +244,7 @@ fn conclude(mut list: ParsedList) -> ParsedList {
         list.warnings.push(ParseWarning {
             kind: WarningKind::NoTitle,
             line: 1,
-            message: "no title line before the first heading or field".to_owned(),
+            message: "第一个标题或栏目之前没有清单标题".to_owned(),
         });
     }
     list.warnings.sort_by_key(|w| w.line);

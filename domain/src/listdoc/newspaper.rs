@@ -47,8 +47,8 @@ impl Draft {
 
     fn name(&self) -> String {
         match &self.number {
-            Some((_, text)) => format!("item {text}"),
-            None => format!("the fragment at line {}", self.first_line),
+            Some((_, text)) => format!("事项 {text}"),
+            None => format!("第 {} 行起的无主片段", self.first_line),
         }
     }
 
@@ -99,7 +99,7 @@ impl Parser {
         self.warn(
             WarningKind::Limit,
             line,
-            format!("{name}: {what} has {count} characters, more than the {max} an item keeps: the first {max} are stored"),
+            format!("{name}：{what}有 {count} 字，超过每项可存的 {max} 字，只存前 {max} 字"),
         );
         text::cut(&value, max)
     }
@@ -165,7 +165,7 @@ impl Parser {
                         WarningKind::Field,
                         no,
                         format!(
-                            "a second {} line for {name}: the lines from here on are read as a fragment under no heading",
+                            "{name}出现第二个「{}」栏：从这里起的各行作为无标题的片段读取",
                             kind.label()
                         ),
                     );
@@ -258,7 +258,7 @@ impl Parser {
                 WarningKind::Field,
                 first,
                 format!(
-                    "{name} has no {} line; text at lines {first}–{last} after its last field was read as its 事项内容: check it",
+                    "{name}没有「{}」栏；最后一栏之后第 {first}–{last} 行的文字已作为事项内容读取，请核对",
                     closing.label()
                 ),
             );
@@ -269,7 +269,7 @@ impl Parser {
                     self.warn(
                         WarningKind::Field,
                         draft.first_line,
-                        format!("{name} has no {} line", kind.label()),
+                        format!("{name}没有「{}」栏", kind.label()),
                     );
                 }
             }
@@ -281,7 +281,7 @@ impl Parser {
                 self.warn(
                     WarningKind::Field,
                     draft.first_line,
-                    format!("{name} has no 事项内容"),
+                    format!("{name}没有事项内容"),
                 );
             }
         } else {
@@ -289,7 +289,7 @@ impl Parser {
                 WarningKind::Orphan,
                 draft.first_line,
                 format!(
-                    "lines {}–{} hold fields under no numbered heading (its heading may be on another page): reported as an orphan fragment, not stored",
+                    "第 {}–{} 行的栏目不在任何编号标题之下（标题可能在另一页）：作为无主片段列出，未导入",
                     draft.first_line, draft.last_line
                 ),
             );
@@ -311,7 +311,7 @@ impl Parser {
                         DepartmentEntry::Refused(why) => self.warn(
                             WarningKind::Limit,
                             *line,
-                            format!("{name}: {}: {why}; not stored", kind.label()),
+                            format!("{name}：{}：{why}，未导入", kind.label()),
                         ),
                     }
                 }
@@ -340,28 +340,28 @@ impl Parser {
             self.warn(
                 WarningKind::Deadline,
                 deadline_line,
-                format!("{name}: 完成时限: {problem}"),
+                format!("{name}：完成时限：{problem}"),
             );
         }
         // The limits every entry point keeps; the whole text stays in the list's source.
         let title = self.within(
             draft.first_line,
             &name,
-            "its title",
+            "标题",
             draft.title,
             text::MAX_TITLE_CHARS,
         );
         let content = self.within(
             draft.first_line,
             &name,
-            "its 事项内容",
+            "事项内容",
             content,
             text::MAX_CONTENT_CHARS,
         );
         let deadline_text = self.within(
             deadline_line,
             &name,
-            "its 完成时限",
+            "完成时限",
             deadline_text,
             text::MAX_TITLE_CHARS,
         );

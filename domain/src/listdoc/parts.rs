@@ -67,7 +67,7 @@ impl ItemParts {
     }
 
     pub fn build(self, year: Option<i32>, warnings: &mut Vec<ParseWarning>) -> ParsedItem {
-        let name = format!("item {}", self.number_text);
+        let name = format!("事项 {}", self.number_text);
         let mut warn = |kind, line, message| {
             warnings.push(ParseWarning {
                 kind,
@@ -92,7 +92,7 @@ impl ItemParts {
             warn(
                 WarningKind::Field,
                 self.first_line,
-                format!("{name} has no 事项内容"),
+                format!("{name}没有事项内容"),
             );
         }
         let title = first_sentence(&content);
@@ -115,7 +115,7 @@ impl ItemParts {
                 warn(
                     WarningKind::Deadline,
                     *line,
-                    format!("{name}: 完成时限: {problem}"),
+                    format!("{name}：完成时限：{problem}"),
                 );
             }
             if dated.len() > 1 {
@@ -152,7 +152,7 @@ impl ItemParts {
                     DepartmentEntry::Refused(why) => warn(
                         WarningKind::Limit,
                         *line,
-                        format!("{name}: 责任单位: {why}; not stored"),
+                        format!("{name}：责任单位：{why}，未导入"),
                     ),
                 }
             }
@@ -161,7 +161,7 @@ impl ItemParts {
             warn(
                 WarningKind::Field,
                 self.first_line,
-                format!("{name} names no 责任单位 (牵头单位)"),
+                format!("{name}没有写责任单位（牵头单位）"),
             );
         }
 
@@ -170,7 +170,7 @@ impl ItemParts {
                 WarningKind::Limit,
                 self.first_line,
                 format!(
-                    "{name}: its 事项内容 has more than the {} characters an item keeps: the first {} are stored",
+                    "{name}：事项内容超过每项可存的 {} 字，只存前 {} 字",
                     text::MAX_CONTENT_CHARS,
                     text::MAX_CONTENT_CHARS
                 ),

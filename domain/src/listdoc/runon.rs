@@ -202,15 +202,15 @@ fn item_markers(
             && found.number > last.number + 1
         {
             let gap = if found.number - last.number == 2 {
-                format!("item {} is", last.number + 1)
+                format!("事项 {}", last.number + 1)
             } else {
-                format!("items {}–{} are", last.number + 1, found.number - 1)
+                format!("事项 {}–{}", last.number + 1, found.number - 1)
             };
             warnings.push(ParseWarning {
                 kind: WarningKind::MissingNumber,
                 line: line_of(found.start),
                 message: format!(
-                    "item {} follows item {}: {gap} missing (a part of the text may be lost)",
+                    "事项 {} 紧接在事项 {} 之后：缺少{gap}（可能漏了一段文字）",
                     found.number, last.number
                 ),
             });

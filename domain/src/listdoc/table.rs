@@ -85,7 +85,7 @@ pub(super) fn parse(text: &str, year: Option<i32>) -> ParsedList {
         reader.warnings.push(ParseWarning {
             kind: WarningKind::Field,
             line: 1,
-            message: "no header row (序号 and the column names) was found: cells were told apart by their text".to_owned(),
+            message: "没有找到表头（序号和各栏名称）：各栏按内容区分，请核对".to_owned(),
         });
     }
     conclude(ParsedList {
@@ -159,15 +159,15 @@ impl Reader {
                 && number > last + 1
             {
                 let gap = if number - last == 2 {
-                    format!("row {} is", last + 1)
+                    format!("第 {} 行", last + 1)
                 } else {
-                    format!("rows {}–{} are", last + 1, number - 1)
+                    format!("第 {}–{} 行", last + 1, number - 1)
                 };
                 self.warnings.push(ParseWarning {
                     kind: WarningKind::MissingNumber,
                     line: no,
                     message: format!(
-                        "row {number} follows row {last}: {gap} missing (a page may be lost)"
+                        "序号 {number} 紧接在序号 {last} 之后：缺少{gap}（可能漏了一页）"
                     ),
                 });
             }
@@ -272,7 +272,7 @@ impl Reader {
                 kind: WarningKind::Field,
                 line,
                 message: format!(
-                    "item {}: text after its 完成时限 has no deadline of its own; read as its 事项内容: check it",
+                    "事项 {}：完成时限之后的文字没有自己的时限，已并入事项内容，请核对",
                     row.number_text
                 ),
             });

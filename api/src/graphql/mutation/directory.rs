@@ -33,7 +33,7 @@ fn person_name(text: &str, field: &str) -> Result<String> {
     if name.is_empty() {
         return Err(to_graphql(DomainError::validation(
             field,
-            "a name of 1 to 100 characters, without line breaks",
+            "姓名应为 1 到 100 字，不换行",
         )));
     }
     domain::text::check(name, domain::text::MAX_NAME_CHARS, domain::text::Lines::One)

@@ -315,7 +315,7 @@ fn source(input: &ImportListInput, max: usize) -> Result<(file::FileKind, String
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(f.base64.trim())
                 .map_err(|e| {
-                    DomainError::validation("input.file.base64", format!("not base64: {e}"))
+                    DomainError::validation("input.file.base64", format!("不是 base64 编码：{e}"))
                 })?;
             let (kind, text) = file::read(&f.name, &bytes).map_err(|e| {
                 let field = match e {
@@ -329,7 +329,7 @@ fn source(input: &ImportListInput, max: usize) -> Result<(file::FileKind, String
         _ => {
             return Err(DomainError::validation(
                 "input",
-                "give the list as text or as a file, one of them",
+                "请以文本或文件二者之一提供清单",
             ));
         }
     };

@@ -240,7 +240,7 @@ impl ItemMutation {
         if reason.is_empty() {
             return Err(to_graphql(DomainError::validation(
                 "reason",
-                "say why the deadline moves (it is kept in the audit trail)",
+                "请写明调整时限的理由（记入审计记录）",
             )));
         }
         domain::text::check(

@@ -78,17 +78,13 @@ impl FromStr for FileKind {
 /// Why a file could not be read as a list.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FileError {
-    #[error(
-        "files ending .{0} are not read: give the list as .txt, .csv, .xlsx, .xls, .docx or .html"
-    )]
+    #[error("不能读取 .{0} 文件：请提供 .txt、.csv、.xlsx、.xls、.docx 或 .html 格式的清单")]
     Unsupported(String),
-    #[error("the {kind} file cannot be read ({why}); save it again, or paste its text")]
+    #[error("无法读取这个 {kind} 文件（{why}）：请重新保存，或粘贴其文本")]
     Unreadable { kind: FileKind, why: String },
-    #[error(
-        "the file is neither UTF-8 nor GB18030 text (invalid byte at offset {0}): save it as UTF-8"
-    )]
+    #[error("文件既不是 UTF-8 也不是 GB18030 文本（第 {0} 字节无效）：请另存为 UTF-8")]
     NotText(usize),
-    #[error("the text is not UTF-8 (invalid byte at offset {0}): save it as UTF-8 and try again")]
+    #[error("文本不是 UTF-8 编码（第 {0} 字节无效）：请另存为 UTF-8 后重试")]
     NotUtf8(usize),
 }
 

@@ -26,7 +26,7 @@ fn name_taken(
     match resolver.find(name) {
         Some(_) => Err(DomainError::Conflict {
             field: field.to_owned(),
-            message: format!("'{name}' already names a department (as its name or an alias)"),
+            message: format!("「{name}」已是某个部门的名称或别名"),
         }),
         None => Ok(()),
     }
@@ -291,10 +291,7 @@ pub async fn merge_departments(
 ) -> Result<(Department, MergeReport), DomainError> {
     use entity::{department_token, item_department, item_progress, reminder_delivery};
     if from == into {
-        return Err(DomainError::validation(
-            from_field,
-            "a department cannot merge into itself",
-        ));
+        return Err(DomainError::validation(from_field, "部门不能合并到自身"));
     }
     let txn = db.begin().await?;
     let source = department_or_404(&txn, from).await?;

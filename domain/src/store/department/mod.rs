@@ -84,11 +84,9 @@ pub async fn add_alias<C: ConnectionTrait>(
     };
     if let Some(existing) = resolver.find(alias) {
         let message = if existing == department_id {
-            format!("'{alias}' already names this department")
+            format!("「{alias}」已是这个部门的名称或别名")
         } else {
-            format!(
-                "'{alias}' already names another department; merging departments is a separate operation"
-            )
+            format!("「{alias}」已指向另一个部门；合并部门请用单独的操作")
         };
         return Err(DomainError::Conflict {
             field: "alias".into(),

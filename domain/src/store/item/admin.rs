@@ -140,7 +140,7 @@ pub async fn assign_department(
     if taken.iter().any(|l| l.department_id == department_id) {
         return Err(DomainError::Conflict {
             field: department_field.to_owned(),
-            message: "the department already has this role on the item".into(),
+            message: "该部门在这个事项上已是这个角色".into(),
         });
     }
     item_department::ActiveModel {

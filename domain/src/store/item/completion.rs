@@ -40,15 +40,15 @@ fn optional_note(field: &str, text: Option<&str>) -> Result<Option<String>, Doma
 
 fn wrong_state(status: ItemStatus, wanted: &str) -> DomainError {
     let now = match status {
-        ItemStatus::Open => "open",
-        ItemStatus::InProgress => "in progress",
-        ItemStatus::CompletionReported => "already reported done, awaiting review",
-        ItemStatus::Done => "done (销号)",
-        ItemStatus::Closed => "withdrawn",
+        ItemStatus::Open => "未开始",
+        ItemStatus::InProgress => "推进中",
+        ItemStatus::CompletionReported => "已报办结，等待审核",
+        ItemStatus::Done => "已销号",
+        ItemStatus::Closed => "已撤销",
     };
     DomainError::Conflict {
         field: "itemId".into(),
-        message: format!("the item is {now}; {wanted}"),
+        message: format!("该事项{now}；{wanted}"),
     }
 }
 
@@ -60,13 +60,13 @@ pub async fn report(
     acting_for: Option<i64>,
     change: &Change,
 ) -> Result<Item, DomainError> {
-    let note = required_note("note", note, "say what was done (the office reviews it)")?;
+    let note = required_note("note", note, "请写明完成情况（督查室据此审核）")?;
     let txn = db.begin().await?;
     let current = crate::store::item::access::item_led_by(&txn, item_id, acting_for).await?;
     if !matches!(current.status, ItemStatus::Open | ItemStatus::InProgress) {
         return Err(wrong_state(
             current.status,
-            "only an open item or one in progress can be reported done",
+            "只有未开始或推进中的事项可以报办结",
         ));
     }
     let from = current.status;
@@ -96,7 +96,7 @@ pub async fn confirm(
     if current.status != ItemStatus::CompletionReported {
         return Err(wrong_state(
             current.status,
-            "only an item reported done can be confirmed (setItemStatus sets any status)",
+            "只有已报办结的事项可以销号（setItemStatus 可设任意状态）",
         ));
     }
     let item = set(&txn, current, ItemStatus::Done, Some(today), change).await?;
@@ -123,18 +123,11 @@ pub async fn return_item(
     reason: &str,
     change: &Change,
 ) -> Result<Item, DomainError> {
-    let reason = required_note(
-        "reason",
-        reason,
-        "say why the item goes back (the lead departments are told)",
-    )?;
+    let reason = required_note("reason", reason, "请写明退办理由（会告知牵头部门）")?;
     let txn = db.begin().await?;
     let current = crate::store::item::access::item_for(&txn, item_id, None).await?;
     if current.status != ItemStatus::CompletionReported {
-        return Err(wrong_state(
-            current.status,
-            "only an item reported done can be sent back",
-        ));
+        return Err(wrong_state(current.status, "只有已报办结的事项可以退办"));
     }
     let leads = item_department::Entity::find()
         .filter(item_department::Column::ItemId.eq(item_id))

@@ -49,7 +49,7 @@ fn number(value: i32) -> Result<(i32, String), DomainError> {
         .ok()
         .and_then(number_to_chinese)
         .map(|text| (value, text))
-        .ok_or_else(|| DomainError::validation("number", "a whole number from 1 to 999"))
+        .ok_or_else(|| DomainError::validation("number", "应为 1 到 999 的整数"))
 }
 
 fn title(text: &str) -> Result<String, DomainError> {
@@ -57,7 +57,7 @@ fn title(text: &str) -> Result<String, DomainError> {
     if title.is_empty() {
         return Err(DomainError::validation(
             "title",
-            "a title of 1 to 200 characters, on one line",
+            "标题应为 1 到 200 字，写在一行",
         ));
     }
     text::check(title, text::MAX_TITLE_CHARS, Lines::One)
@@ -78,7 +78,7 @@ fn deadline(text: &str, list_year: Option<i32>) -> Result<Deadline, DomainError>
     if text.is_empty() {
         return Err(DomainError::validation(
             "deadline",
-            "give the 完成时限 as printed, e.g. 2021年6月底 or 长期坚持",
+            "请照原文填写完成时限，如“2021年6月底”或“长期坚持”",
         ));
     }
     let parsed = Deadline::parse(text, list_year);
@@ -123,7 +123,7 @@ pub async fn create_item(
     if new.lead.is_empty() {
         return Err(DomainError::validation(
             "leadDepartmentIds",
-            "an item needs at least one lead department (牵头部门)",
+            "事项至少要有一个牵头部门",
         ));
     }
     let txn = db.begin().await?;

@@ -54,11 +54,9 @@ fn note_text(field: &str, text: Option<&str>) -> Result<Option<String>, DomainEr
 
 fn finished(status: ItemStatus) -> Option<&'static str> {
     match status {
-        ItemStatus::Done => Some("the item is done (销号); nothing is left to extend"),
-        ItemStatus::Closed => Some("the item is withdrawn"),
-        ItemStatus::CompletionReported => {
-            Some("the item is reported done and awaits the office's review")
-        }
+        ItemStatus::Done => Some("该事项已销号，无需延期"),
+        ItemStatus::Closed => Some("该事项已撤销"),
+        ItemStatus::CompletionReported => Some("该事项已报办结，正等待督查室审核"),
         ItemStatus::Open | ItemStatus::InProgress => None,
     }
 }
@@ -73,12 +71,8 @@ pub async fn request(
     grace_days: u32,
     change: &Change,
 ) -> Result<(DeadlineChangeRequest, Item), DomainError> {
-    let reason = note_text("reason", Some(&new.reason))?.ok_or_else(|| {
-        DomainError::validation(
-            "reason",
-            "say why more time is needed (the office decides on it)",
-        )
-    })?;
+    let reason = note_text("reason", Some(&new.reason))?
+        .ok_or_else(|| DomainError::validation("reason", "请写明延期理由（督查室据此审批）"))?;
     let progress_note = note_text("progressNote", new.progress_note.as_deref())?;
     let txn = db.begin().await?;
     let current = crate::store::item::access::item_led_by(&txn, new.item_id, acting_for).await?;
@@ -92,11 +86,11 @@ pub async fn request(
         .one(&txn)
         .await?
         .filter(|d| d.item_id == new.item_id)
-        .ok_or_else(|| DomainError::validation("dueDateId", "not a due date of this item"))?;
+        .ok_or_else(|| DomainError::validation("dueDateId", "不是该事项的到期日"))?;
     if !due.active {
         return Err(DomainError::validation(
             "dueDateId",
-            "this due date was replaced; ask about the item's current one",
+            "该到期日已被调整，请就当前到期日申请",
         ));
     }
     let last_day = due
@@ -107,10 +101,10 @@ pub async fn request(
         return Err(DomainError::validation(
             "dueDateId",
             format!(
-                "the due date {} has passed: a request comes before it{}",
+                "到期日 {} 已过：须在到期前{}申请",
                 due.due_on,
                 if grace_days > 0 {
-                    format!(" (or within {grace_days} days after)")
+                    format!("（或到期后 {grace_days} 天内）")
                 } else {
                     String::new()
                 }
@@ -120,7 +114,7 @@ pub async fn request(
     if new.proposed_due_on <= due.due_on {
         return Err(DomainError::validation(
             "proposedDueOn",
-            format!("ask for a date after the current due date {}", due.due_on),
+            format!("申请延至的日期应晚于当前到期日 {}", due.due_on),
         ));
     }
     let row = deadline_change_request::ActiveModel {
@@ -180,11 +174,13 @@ async fn pending<C: ConnectionTrait>(
         return Err(DomainError::Conflict {
             field: "requestId".into(),
             message: format!(
-                "the request is already {}",
-                serde_json::to_value(row.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
+                "该申请已{}",
+                match row.status {
+                    RequestStatus::Pending => "在审核中",
+                    RequestStatus::Approved => "批准",
+                    RequestStatus::Rejected => "退回",
+                    RequestStatus::Withdrawn => "撤回",
+                }
             ),
         });
     }
@@ -222,7 +218,7 @@ pub async fn decide(
         let Some(asked) = active.iter().find(|d| d.id == row.due_date_id) else {
             return Err(DomainError::Conflict {
                 field: "requestId".into(),
-                message: "the due date asked about was replaced since; reject this request and ask for a new one".into(),
+                message: "所申请的到期日此后已被调整：请退回本申请，重新申请".into(),
             });
         };
         let milestones: Vec<Milestone> = active

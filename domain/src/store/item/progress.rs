@@ -27,14 +27,14 @@ pub const MAX_NOTE_CHARS: usize = crate::text::MAX_NOTE_CHARS;
 pub fn validate(note: &str, percent: i32) -> Result<String, DomainError> {
     let note = note.trim();
     if note.is_empty() {
-        return Err(DomainError::validation("note", "say what was done"));
+        return Err(DomainError::validation("note", "请写明做了什么"));
     }
     crate::text::check(note, MAX_NOTE_CHARS, crate::text::Lines::Many)
         .map_err(|m| DomainError::validation("note", m))?;
     if !(0..=100).contains(&percent) {
         return Err(DomainError::validation(
             "percent",
-            format!("a whole number from 0 to 100, got {percent}"),
+            format!("应为 0 到 100 的整数，现为 {percent}"),
         ));
     }
     Ok(note.to_owned())

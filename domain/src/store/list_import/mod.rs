@@ -71,16 +71,14 @@ const BATCH_ROWS: usize = 100;
 
 /// Refuses what cannot be stored faithfully, before anything is written.
 fn check_storable(parsed: &ParsedList) -> Result<&str, DomainError> {
-    let title = parsed.title.as_deref().ok_or_else(|| {
-        DomainError::validation(
-            "text",
-            "the list has no title line before its first heading",
-        )
-    })?;
+    let title = parsed
+        .title
+        .as_deref()
+        .ok_or_else(|| DomainError::validation("text", "清单在第一个标题之前没有标题行"))?;
     if parsed.items.is_empty() {
         return Err(DomainError::validation(
             "text",
-            "no numbered item (三、… / 12、…) was found",
+            "没有找到编号事项（如“三、…”“12、…”）",
         ));
     }
     if let Some(dup) = parsed
@@ -90,7 +88,7 @@ fn check_storable(parsed: &ParsedList) -> Result<&str, DomainError> {
     {
         return Err(DomainError::validation(
             "text",
-            format!("line {}: {}", dup.line, dup.message),
+            format!("第 {} 行：{}", dup.line, dup.message),
         ));
     }
     Ok(title)
