@@ -19,7 +19,15 @@ async function pageTarget(devtoolsPort) {
 export async function openPage(devtoolsPort) {
   const response = await fetch(`http://127.0.0.1:${devtoolsPort}/json/new?about:blank`, { method: 'PUT' });
   const target = await response.json();
-  return attach(devtoolsPort, target.webSocketDebuggerUrl);
+  const page = await attach(devtoolsPort, target.webSocketDebuggerUrl);
+  // Closing the tab too: a hidden tab left open can keep the first one from drawing frames, and
+  // a screenshot then waits for one.
+  const detach = page.close;
+  page.close = () => {
+    detach();
+    fetch(`http://127.0.0.1:${devtoolsPort}/json/close/${target.id}`).catch(() => {});
+  };
+  return page;
 }
 
 export async function attach(devtoolsPort, targetUrl) {
@@ -80,11 +88,29 @@ export async function attach(devtoolsPort, targetUrl) {
       await send('Input.dispatchKeyEvent', { type: 'keyUp', key: ch });
     }
   };
+  // A named key (Tab, Enter, Space, Escape), down and up, as the keyboard sends it; `shift` for
+  // Shift+Tab.
+  const KEYS = { Tab: [9, 'Tab'], Enter: [13, 'Enter', '\r'], Space: [32, 'Space', ' '], Escape: [27, 'Escape'], Backspace: [8, 'Backspace'] };
+  const press = async (name, { shift = false } = {}) => {
+    const [code, keyCode, text] = KEYS[name];
+    const key = name === 'Space' ? ' ' : name;
+    const modifiers = shift ? 8 : 0;
+    await send('Input.dispatchKeyEvent', { type: 'keyDown', key, code: keyCode, windowsVirtualKeyCode: code, text, modifiers });
+    await send('Input.dispatchKeyEvent', { type: 'keyUp', key, code: keyCode, windowsVirtualKeyCode: code, modifiers });
+  };
+  // Tab until `expression` holds for the focused element, at most `max` times; whether it did.
+  const tabTo = async (expression, max = 400) => {
+    for (let i = 0; i < max; i++) {
+      if (await evaluate(expression)) return true;
+      await press('Tab');
+    }
+    return Boolean(await evaluate(expression));
+  };
   await send('Network.enable');
   await send('Page.enable');
   await send('Runtime.enable');
   await send('Log.enable');
-  return { send, evaluate, waitFor, navigate, click, type, requests, sockets, console, close: () => ws.close() };
+  return { send, evaluate, waitFor, navigate, click, type, press, tabTo, requests, sockets, console, close: () => ws.close() };
 }
 
 export function checker() {

@@ -169,11 +169,16 @@ impl Application {
         })?;
         let address = listener.local_addr()?;
         let graph = &settings.graph;
-        let trusted = graph
+        let mut trusted = graph
             .trusted_documents
             .as_deref()
             .map(Trusted::load)
             .transpose()?;
+        if let (Some(trusted), true) = (&mut trusted, graph.web) {
+            let pages = Trusted::parse(routes::web::DOCUMENTS)
+                .map_err(|e| anyhow::anyhow!("the pages' documents.json: {e}"))?;
+            trusted.extend(pages);
+        }
         if let Some(path) = &graph.trusted_documents {
             tracing::info!(file = %path.display(), "only trusted documents run for callers without the administrator's token");
         }

@@ -103,3 +103,18 @@ async fn graphql_http_finds_every_rule_of_the_specification_kept() {
     assert!(ok, "{output}");
     assert!(output.contains("every audit passed"), "{output}");
 }
+
+#[tokio::test]
+async fn graphql_js_validates_every_document_the_pages_send() {
+    let documents = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/web/documents.json");
+    let Some((ok, output)) = node(
+        "documents.mjs",
+        &[&documents.display().to_string(), &schema_file()],
+    )
+    .await
+    else {
+        return;
+    };
+    assert!(ok, "{output}");
+    assert!(output.contains(" 0 invalid"), "{output}");
+}

@@ -79,6 +79,71 @@ async fn minsheng_web_false_turns_the_pages_off() {
     );
 }
 
+/// What `document` answers for an anonymous caller: its data, or its first error's code.
+async fn run_anonymously(app: &TestApp, document: &str) -> Result<Value, String> {
+    let body = app.graphql(document, Value::Null).await;
+    match body["errors"].as_array() {
+        Some(errors) if !errors.is_empty() => Err(errors[0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()),
+        _ => Ok(body["data"].clone()),
+    }
+}
+
+#[tokio::test]
+async fn the_pages_documents_are_trusted_while_the_pages_are_served() {
+    let t = TestDb::sqlite().await;
+    support::import_sample(&t).await;
+    let operators = "query Operators { lists { id } }";
+    let file = std::env::temp_dir().join(format!("web-trusted-{}.json", std::process::id()));
+    std::fs::write(&file, json!({ "operators": operators }).to_string()).expect("write the file");
+    let path = file.to_str().expect("path");
+    let served = TestApp::start_with(&settings_with(
+        &t.url,
+        &[("MINSHENG_TRUSTED_DOCUMENTS", path)],
+    ))
+    .await;
+    let off = TestApp::start_with(&settings_with(
+        &t.url,
+        &[
+            ("MINSHENG_TRUSTED_DOCUMENTS", path),
+            ("MINSHENG_WEB", "false"),
+        ],
+    ))
+    .await;
+
+    // The page's documents, as the browser gets them.
+    let documents: serde_json::Map<String, Value> = get(&served, "/web/documents.json")
+        .await
+        .json()
+        .await
+        .expect("documents.json is JSON");
+    assert!(documents.len() >= 20, "{documents:?}");
+    for (name, document) in &documents {
+        let document = document.as_str().expect("text");
+        // Mutations and department queries are refused for who the caller is, never for the text.
+        let answer = run_anonymously(&served, document).await;
+        assert_ne!(answer, Err("UNTRUSTED_DOCUMENT".into()), "{name}");
+        assert_eq!(
+            run_anonymously(&off, document).await,
+            Err("UNTRUSTED_DOCUMENT".into()),
+            "{name} with the pages off"
+        );
+    }
+    let start = run_anonymously(&served, documents["Start"].as_str().expect("Start"))
+        .await
+        .expect("the board's first query runs");
+    assert_eq!(start["lists"].as_array().map(Vec::len), Some(1), "{start}");
+    // The operator's own file still counts, and nothing else runs.
+    assert!(run_anonymously(&served, operators).await.is_ok());
+    assert_eq!(
+        run_anonymously(&served, "{ lists { title } }").await,
+        Err("UNTRUSTED_DOCUMENT".into())
+    );
+    let _ = std::fs::remove_file(&file);
+}
+
 #[tokio::test]
 async fn the_calendar_gives_the_configured_zone_its_day_and_offset() {
     let t = TestDb::sqlite().await;

@@ -95,8 +95,32 @@ function token() {
   return sessionStorage.getItem("minsheng.token");
 }
 
-/** Runs a query; a lost connection is retried (1 s, 2 s, 4 s … at most 15 s) until it answers. */
-async function gql(query, variables = {}) {
+/**
+ * The page's GraphQL documents by operation name, from documents.json: the api trusts that file
+ * (MINSHENG_TRUSTED_DOCUMENTS), so every document the page sends comes from it.
+ */
+let documents;
+async function documentText(name) {
+  for (let attempt = 0; !documents; attempt++) {
+    try {
+      const response = await fetch("/web/documents.json");
+      if (!response.ok) throw new Error(String(response.status));
+      documents = await response.json();
+    } catch {
+      connection.show(true);
+      await sleep(Math.min(1000 * 2 ** attempt, 15000));
+    }
+  }
+  if (!(name in documents)) throw new Error(`no document named ${name}`);
+  return documents[name];
+}
+
+/**
+ * Runs the document named `name`; a lost connection is retried (1 s, 2 s, 4 s … at most 15 s)
+ * until it answers.
+ */
+async function gql(name, variables = {}) {
+  const query = await documentText(name);
   for (let attempt = 0; ; attempt++) {
     let response;
     try {
@@ -144,15 +168,15 @@ const PER_SOCKET = 10;
  * A subscription per set of variables over graphql-transport-ws, several on one socket;
  * reconnects after a lost connection. Returns a function that closes them.
  */
-function subscribe(query, variablesList, onNext) {
+function subscribe(name, variablesList, onNext) {
   const stops = [];
   for (let i = 0; i < variablesList.length; i += PER_SOCKET) {
-    stops.push(socketFor(query, variablesList.slice(i, i + PER_SOCKET), onNext));
+    stops.push(socketFor(name, variablesList.slice(i, i + PER_SOCKET), onNext));
   }
   return () => stops.forEach((stop) => stop());
 }
 
-function socketFor(query, variablesList, onNext) {
+function socketFor(name, variablesList, onNext) {
   let socket;
   let closed = false;
   let attempt = 0;
@@ -168,8 +192,11 @@ function socketFor(query, variablesList, onNext) {
       if (message.type === "connection_ack") {
         attempt = 0;
         if (connection.lost) connection.show(false);
-        variablesList.forEach((variables, i) =>
-          socket.send(JSON.stringify({ id: String(i + 1), type: "subscribe", payload: { query, variables } })),
+        const open = socket;
+        documentText(name).then((query) =>
+          variablesList.forEach((variables, i) =>
+            open.send(JSON.stringify({ id: String(i + 1), type: "subscribe", payload: { query, variables } })),
+          ),
         );
       } else if (message.type === "next") {
         onNext(message.payload.data);
@@ -287,20 +314,9 @@ function pickers(query, onChange) {
 // ---------------------------------------------------------------------------------------------
 // 总览: the board
 
-const BOARD = `query Board($list: ID, $now: DateTime, $within: Int) {
-  stats(listId: $list, now: $now) {
-    total
-    byUrgency { urgency count }
-    byLeadDepartment { department { id name } total byUrgency { urgency count } }
-    duePerMonth { month count }
-  }
-  upcomingDeadlines(withinDays: $within, now: $now, listId: $list, first: 30) {
-    pageInfo { hasNextPage }
-    nodes { id dueOn label item { id numberText title leadDepartments { name } } }
-  }
-}`;
+const BOARD = "Board";
 
-const CHANGED = `subscription Changed($list: ID!) { itemChanged(listId: $list) { kind item { id } } }`;
+const CHANGED = "Changed";
 
 async function board(main, query) {
   const list = query.get("list") || "";
@@ -475,15 +491,7 @@ function monthChart(months) {
 // ---------------------------------------------------------------------------------------------
 // 事项: filters and pages
 
-const ITEMS = `query Items($filter: ItemFilter, $now: DateTime, $first: Int, $after: String) {
-  items(filter: $filter, now: $now, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    nodes { id numberText title deadlineText status urgency(now: $now) daysRemaining(now: $now)
-      leadDepartments { name } }
-  }
-  departments(first: 100) { nodes { id name } }
-}`;
+const ITEMS = "Items";
 
 async function items(main, query) {
   const list = query.get("list") || "";
@@ -566,19 +574,9 @@ async function items(main, query) {
 // ---------------------------------------------------------------------------------------------
 // One item
 
-const ITEM = `query Item($id: ID!, $now: DateTime) {
-  item(id: $id) {
-    id numberText title content deadlineText status urgency(now: $now) daysRemaining(now: $now)
-    list { id title }
-    dueDates(history: true) { id dueOn label version active kind }
-    leadDepartments { id name } cooperatingDepartments { id name }
-    progress(first: 50) { nodes { id note percent reportedAt department { name } } }
-  }
-}`;
+const ITEM = "Item";
 
-const DELIVERIES = `query Deliveries($id: ID!) {
-  item(id: $id) { deliveries { id stage plannedFor status sentAt acknowledgedAt department { name } dueDate { dueOn } } }
-}`;
+const DELIVERIES = "Deliveries";
 const DELIVERY_STATUS = { PENDING: "待发送", SENDING: "发送中", SENT: "已发送", FAILED: "发送失败", SKIPPED: "未发送" };
 
 /** The reminders of an item, for the administrator (all) or a department (its own). */
@@ -660,11 +658,7 @@ async function item(main, id, query) {
 // ---------------------------------------------------------------------------------------------
 // 部门: the departments, each with its items; contacts and tokens for the administrator
 
-const DEPARTMENTS = `query Departments($search: String, $after: String) {
-  departments(filter: { search: $search }, first: 50, after: $after) {
-    pageInfo { hasNextPage endCursor } nodes { id name aliases }
-  }
-}`;
+const DEPARTMENTS = "Departments";
 
 async function departments(main, query) {
   const data = await gql(DEPARTMENTS, { search: query.get("q") || null, after: query.get("after") });
@@ -686,17 +680,9 @@ async function departments(main, query) {
   );
 }
 
-const DEPARTMENT = `query Department($id: ID!, $now: DateTime) {
-  department(id: $id) {
-    id name aliases
-    leadItems(first: 50, orderBy: { field: DUE_DATE }, now: $now) { totalCount nodes { id numberText title urgency(now: $now) } }
-    cooperatingItems(first: 50, orderBy: { field: DUE_DATE }, now: $now) { totalCount nodes { id numberText title urgency(now: $now) } }
-  }
-}`;
-const CONTACTS = `query Contacts($id: ID!) { department(id: $id) { contacts { id name email active } } }`;
-const CONTACTS_AND_TOKENS = `query ContactsAndTokens($id: ID!) {
-  department(id: $id) { contacts { id name email active } tokens { id createdAt revokedAt } }
-}`;
+const DEPARTMENT = "Department";
+const CONTACTS = "Contacts";
+const CONTACTS_AND_TOKENS = "ContactsAndTokens";
 
 async function department(main, id, query) {
   const asof = query.get("asof") || state.calendar.today;
@@ -725,9 +711,9 @@ async function department(main, id, query) {
   main.replaceChildren(...sections.filter(Boolean));
 }
 
-const ADD_CONTACT = `mutation AddContact($id: ID!, $name: String!, $email: String!) { addContact(departmentId: $id, name: $name, email: $email) { id } }`;
-const SET_CONTACT_ACTIVE = `mutation SetContactActive($id: ID!, $active: Boolean!) { updateContact(contactId: $id, active: $active) { id active } }`;
-const REMOVE_CONTACT = `mutation RemoveContact($id: ID!) { removeContact(contactId: $id) { id } }`;
+const ADD_CONTACT = "AddContact";
+const SET_CONTACT_ACTIVE = "SetContactActive";
+const REMOVE_CONTACT = "RemoveContact";
 
 /** Who receives the department's reminders; the administrator adds, pauses and removes them. */
 function contactsPanel(d, contacts, mayManage) {
@@ -763,8 +749,8 @@ function contactsPanel(d, contacts, mayManage) {
     add ? [add.toggle, add.form] : null);
 }
 
-const ISSUE = `mutation Issue($id: ID!) { issueDepartmentToken(departmentId: $id) { token } }`;
-const REVOKE = `mutation Revoke($id: ID!) { revokeDepartmentToken(tokenId: $id) { id revokedAt } }`;
+const ISSUE = "Issue";
+const REVOKE = "Revoke";
 
 function tokenPanel(d, tokens) {
   const shown = h("div", { id: "issued", "aria-live": "polite" });
@@ -804,24 +790,14 @@ function tokenPanel(d, tokens) {
 // ---------------------------------------------------------------------------------------------
 // The department's desk: a department token pasted once per tab (sessionStorage, never a URL).
 
-const VIEWER = `{ viewer { role department { id name } } }`;
+const VIEWER = "Viewer";
 
-const MY_ITEMS = `query Mine($department: ID!, $now: DateTime) {
-  items(filter: { departmentId: $department, role: ANY }, orderBy: { field: DUE_DATE }, now: $now, first: 50) {
-    totalCount
-    nodes { id numberText title status urgency(now: $now) daysRemaining(now: $now)
-      leadDepartments { id } dueDates { id dueOn label } }
-  }
-}`;
+const MY_ITEMS = "Mine";
 
-const REPORT = `mutation Report($item: ID!, $note: String!, $percent: Int!) {
-  reportProgress(itemId: $item, note: $note, percent: $percent) { progress { id } }
-}`;
+const REPORT = "Report";
 
-const REQUEST_EXTENSION = `mutation Extend($input: RequestDeadlineChangeInput!) {
-  requestDeadlineChange(input: $input) { request { id status } }
-}`;
-const REPORT_COMPLETION = `mutation Complete($item: ID!, $note: String!) { reportCompletion(itemId: $item, note: $note) { id status } }`;
+const REQUEST_EXTENSION = "Extend";
+const REPORT_COMPLETION = "Complete";
 
 /**
  * A button that opens a small form under it; on submit, `run` gets the fields' trimmed values
@@ -951,15 +927,7 @@ async function desk(main, query) {
 // ---------------------------------------------------------------------------------------------
 // The administrator's desk (督查室): importing a list, previewed first.
 
-const IMPORT = `mutation Import($input: ImportListInput!) {
-  importList(input: $input) {
-    listId outcome dryRun itemCount inferredDueDates
-    itemsAdded itemsChanged { numberText fields } itemsRemoved departmentsCreated
-    departmentSuggestions { name probably reason }
-    warnings { line message }
-    items { line numberText title deadlineText dueDates ongoing deadlineProblem leadDepartments cooperatingDepartments }
-  }
-}`;
+const IMPORT = "Import";
 
 const OUTCOME = { CREATED: "新建清单", UPDATED: "更新已有清单", UNCHANGED: "与已导入的内容相同，无变化" };
 
@@ -971,16 +939,10 @@ async function base64Of(file) {
   return btoa(binary);
 }
 
-const PENDING = `query Pending {
-  deadlineChangeRequests { id item { id numberText title } dueDate { dueOn label } proposedDueOn reason
-    requestedBy requestingDepartment { name } requestedAt }
-  items(filter: { status: [COMPLETION_REPORTED] }, first: 50) { nodes { id numberText title leadDepartments { name } } }
-}`;
-const DECIDE = `mutation Decide($id: ID!, $approve: Boolean!, $note: String) {
-  decideDeadlineChange(requestId: $id, approve: $approve, note: $note) { request { id status } }
-}`;
-const CONFIRM = `mutation Confirm($id: ID!, $note: String) { confirmCompletion(itemId: $id, note: $note) { id status } }`;
-const RETURN = `mutation Return($id: ID!, $reason: String!) { returnItem(itemId: $id, reason: $reason) { id status } }`;
+const PENDING = "Pending";
+const DECIDE = "Decide";
+const CONFIRM = "Confirm";
+const RETURN = "Return";
 
 /** What awaits the office: 延期申请 to decide and 办结报告 to confirm (销号) or send back (退办). */
 async function pendingPanel() {
@@ -1085,6 +1047,8 @@ function importReport(report, confirm) {
 // ---------------------------------------------------------------------------------------------
 // Routing
 
+const START = "Start";
+
 async function route() {
   state.stop?.();
   state.stop = null;
@@ -1097,7 +1061,7 @@ async function route() {
   }
   try {
     if (!state.calendar) {
-      const data = await gql("{ calendar { timeZone today utcOffset dueSoonDays } lists { id title } }");
+      const data = await gql(START);
       state.calendar = data.calendar;
       state.lists = data.lists;
     }

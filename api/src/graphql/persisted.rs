@@ -268,6 +268,14 @@ impl Trusted {
         }
         Ok(Self { by_hash })
     }
+
+    /// Trusts `other`'s documents as well (the pages' own, beside the operator's file); an id
+    /// both name keeps this file's document.
+    pub fn extend(&mut self, other: Trusted) {
+        for (key, body) in other.by_hash {
+            self.by_hash.entry(key).or_insert(body);
+        }
+    }
 }
 
 #[cfg(test)]
