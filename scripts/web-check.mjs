@@ -418,6 +418,15 @@ try {
   // The administrator's pages: the office's desk, and a department's contacts and tokens.
   await page.evaluate(`(() => { sessionStorage.setItem('minsheng.token', ${JSON.stringify(adminToken)}); return true; })()`);
   await sweep('the administrator', [['/desk', '#/desk', 'office-phone.png'], everyPage[5]]);
+  // The office's import from the keyboard: the text typed in, 预览 reached by Tab and pressed.
+  await page.evaluate("(() => { document.body.dataset.ready = ''; location.hash = '#/desk?keys=1'; return true; })()");
+  await ready('/desk');
+  check(await page.tabTo("document.activeElement?.id === 'import-text'"), 'Tab reaches the office’s 清单文本');
+  await page.send('Input.insertText', { text: small });
+  check(await page.tabTo("document.activeElement?.id === 'preview'", 10), 'Tab moves on to 预览');
+  await page.press('Enter');
+  const keyed = await page.waitFor('the preview from the keyboard', "document.querySelector('#import-summary')?.textContent || document.querySelector('#import-result .error')?.textContent");
+  check(keyed.startsWith('预览') && keyed.includes('共 3 项'), `the keyboard previews the list: ${keyed}`);
   await page.evaluate("(() => { sessionStorage.removeItem('minsheng.token'); return true; })()");
 
   if (largeUrl) {
