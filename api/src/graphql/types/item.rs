@@ -184,7 +184,10 @@ impl Item {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, ProgressReport>> {
-        progress_connection(
+        // Boxed, as are the other fields that query the database themselves: every field of an
+        // item is resolved through one future as large as its largest field's, moved into the
+        // field set for each field of each item of a page.
+        Box::pin(progress_connection(
             ctx,
             self.0.id,
             PageArgs {
@@ -192,7 +195,7 @@ impl Item {
                 after,
                 ..Default::default()
             },
-        )
+        ))
         .await
     }
 
@@ -221,34 +224,42 @@ impl Item {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<super::DeadlineChangeRequest>> {
-        super::may_read_records_of(ctx, self.0.id).await?;
-        let db = ctx.data::<DatabaseConnection>()?;
-        let filter = item::extension::RequestFilter {
-            item_id: Some(self.0.id),
-            ..Default::default()
-        };
-        Ok(item::extension::list(db, &filter, 1000)
-            .await
-            .map_err(to_graphql)?
-            .into_iter()
-            .map(super::DeadlineChangeRequest)
-            .collect())
+        Box::pin(async move {
+            super::may_read_records_of(ctx, self.0.id).await?;
+            let db = ctx.data::<DatabaseConnection>()?;
+            let filter = item::extension::RequestFilter {
+                item_id: Some(self.0.id),
+                ..Default::default()
+            };
+            Ok(item::extension::list(db, &filter, 1000)
+                .await
+                .map_err(to_graphql)?
+                .into_iter()
+                .map(super::DeadlineChangeRequest)
+                .collect())
+        })
+        .await
     }
 
     /// Every step taken on the item (留痕), oldest first: imports, corrections, assignments,
     /// progress, 延期 requests and decisions, completion reports, 销号 and 退办. Administrators,
     /// and the departments with a part in the item.
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<super::AuditEvent>> {
-        super::may_read_records_of(ctx, self.0.id).await?;
-        let db = ctx.data::<DatabaseConnection>()?;
-        Ok(
-            domain::store::audit::of_record(db, domain::store::audit::RecordKind::Item, self.0.id)
-                .await
-                .map_err(to_graphql)?
-                .into_iter()
-                .map(super::AuditEvent)
-                .collect(),
-        )
+        Box::pin(async move {
+            super::may_read_records_of(ctx, self.0.id).await?;
+            let db = ctx.data::<DatabaseConnection>()?;
+            Ok(domain::store::audit::of_record(
+                db,
+                domain::store::audit::RecordKind::Item,
+                self.0.id,
+            )
+            .await
+            .map_err(to_graphql)?
+            .into_iter()
+            .map(super::AuditEvent)
+            .collect())
+        })
+        .await
     }
 
     /// Reminders planned and sent for this item, newest first: all of them for administrators,
