@@ -452,7 +452,12 @@ async fn items_read_by_position_match_the_entity(t: TestDb) {
     page.rows.sort_by_key(|i| i.id);
     assert_eq!(page.rows, expected);
 
-    let short = domain::store::item::ItemColumns { content: false };
+    // Every column but the content: the content reads empty, the rest as before.
+    use domain::store::item::{ItemColumn, ItemColumns};
+    let short = ItemColumn::ALL
+        .into_iter()
+        .filter(|c| *c != ItemColumn::Content)
+        .fold(ItemColumns::ID, ItemColumns::with);
     let mut page = domain::store::item::page(&t.db, &filter, today, order, &request, short)
         .await
         .expect("page");
@@ -461,6 +466,37 @@ async fn items_read_by_position_match_the_entity(t: TestDb) {
         item.content.clear();
     }
     assert_eq!(page.rows, expected);
+
+    // The title alone: the id, the title and the order's key (the number) are read, every
+    // other column reads as its empty value.
+    let title = ItemColumns::ID.with(ItemColumn::Title);
+    let mut page = domain::store::item::page(&t.db, &filter, today, order, &request, title)
+        .await
+        .expect("page");
+    page.rows.sort_by_key(|i| i.id);
+    let epoch = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+    let narrowed: Vec<domain::model::Item> = expected
+        .iter()
+        .map(|i| domain::model::Item {
+            id: i.id,
+            list_id: 0,
+            number: i.number,
+            number_text: String::new(),
+            title: i.title.clone(),
+            content: String::new(),
+            deadline_text: String::new(),
+            ongoing: false,
+            status: domain::model::ItemStatus::Open,
+            generic_phrases: Vec::new(),
+            earliest_due_on: None,
+            completed_on: None,
+            category: None,
+            responsible_people: Vec::new(),
+            created_at: epoch,
+            updated_at: epoch,
+        })
+        .collect();
+    assert_eq!(page.rows, narrowed);
 }
 
 /// One item read with its relations in one joined statement (`item(id:)`) folds back to what

@@ -22,6 +22,23 @@ pub fn nodes_ask_for(ctx: &async_graphql::Context<'_>, fields: &[&str]) -> bool 
     })
 }
 
+/// The names of the fields the selection below the current connection field asks for on its
+/// nodes (through `edges { node }` or `nodes`, fragments included), each once.
+pub fn node_fields<'a>(ctx: &'a async_graphql::Context<'_>) -> Vec<&'a str> {
+    let look = ctx.look_ahead();
+    let mut names: Vec<&str> = Vec::new();
+    for node in [look.field("edges").field("node"), look.field("nodes")] {
+        for field in node.selection_fields() {
+            for child in field.selection_set() {
+                if !names.contains(&child.name()) {
+                    names.push(child.name());
+                }
+            }
+        }
+    }
+    names
+}
+
 /// `first`/`after`/`last`/`before`, as a client sent them.
 #[derive(Clone, Debug, Default)]
 pub struct PageArgs {

@@ -3,8 +3,8 @@
 //! whether more exist. No OFFSET, so pages stay stable while rows are inserted.
 
 use sea_orm::{
-    Condition, ConnectionTrait, EntityTrait, FromQueryResult, Order, QueryFilter, QueryOrder,
-    QuerySelect, Select, Value,
+    Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect, QueryTrait, Select, Value,
     sea_query::{Expr, ExprTrait, SimpleExpr},
 };
 
@@ -93,12 +93,31 @@ where
 /// As [`fetch`], each row read as `M`: for selects that name their own columns.
 pub(crate) async fn fetch_as<M, E, C, K>(
     db: &C,
-    mut select: Select<E>,
+    select: Select<E>,
     spec: &SortSpec,
     request: &PageRequest<K>,
 ) -> Result<Page<M>, DomainError>
 where
     M: FromQueryResult + Sized + Send + Sync,
+    E: EntityTrait,
+    C: ConnectionTrait,
+    K: Into<Value> + Clone,
+{
+    fetch_with(db, select, spec, request, |row| {
+        M::from_query_result(row, "")
+    })
+    .await
+}
+
+/// As [`fetch`], each row read by `decode`: for selects whose layout the caller chose.
+pub(crate) async fn fetch_with<M, E, C, K>(
+    db: &C,
+    mut select: Select<E>,
+    spec: &SortSpec,
+    request: &PageRequest<K>,
+    decode: impl Fn(&QueryResult) -> Result<M, DbErr>,
+) -> Result<Page<M>, DomainError>
+where
     E: EntityTrait,
     C: ConnectionTrait,
     K: Into<Value> + Clone,
@@ -112,13 +131,16 @@ where
     let backward = request.direction == Direction::Backward;
     let ascending = backward == spec.descending;
     let order = if ascending { Order::Asc } else { Order::Desc };
-    let mut rows = select
+    let select = select
         .order_by(spec.key.clone(), order.clone())
         .order_by(spec.id.clone(), order)
-        .limit(request.limit + 1)
-        .into_model::<M>()
-        .all(db)
-        .await?;
+        .limit(request.limit + 1);
+    let mut rows = db
+        .query_all(select.as_query())
+        .await?
+        .iter()
+        .map(decode)
+        .collect::<Result<Vec<M>, DbErr>>()?;
     let has_more = rows.len() as u64 > request.limit;
     rows.truncate(request.limit as usize);
     if backward {

@@ -25,7 +25,7 @@ use crate::graphql::{
     ids,
     loaders::{
         ActiveDueDatesOf, AssignmentsOf, DeliveriesOf, DueDateHistoryOf, ListKey, load_group,
-        load_one, prefetch,
+        load_if, load_one,
     },
 };
 
@@ -276,6 +276,48 @@ impl Item {
 }
 
 impl Item {
+    /// The columns a page must read for these fields of its items: each field's own (the id is
+    /// always read). A field this does not name reads every column, so that a field added
+    /// without a line here is slower, never wrong; `every_item_field_reads_what_it_shows`
+    /// (api/tests/graph.rs) checks each field against a whole read.
+    pub fn columns_for(fields: &[&str]) -> item::ItemColumns {
+        use item::ItemColumn as C;
+        let mut columns = item::ItemColumns::ID;
+        for field in fields {
+            let own: &[C] = match *field {
+                "__typename"
+                | "id"
+                | "dueDates"
+                | "nextDueDate"
+                | "leadDepartments"
+                | "cooperatingDepartments"
+                | "progress"
+                | "deadlineChangeRequests"
+                | "history"
+                | "deliveries" => &[],
+                "number" => &[C::Number],
+                "numberText" => &[C::NumberText],
+                "title" => &[C::Title],
+                "content" => &[C::Content],
+                "deadlineText" => &[C::DeadlineText],
+                "ongoing" => &[C::Ongoing],
+                "status" => &[C::Status],
+                "genericPhrases" => &[C::GenericPhrases],
+                "category" => &[C::Category],
+                "responsiblePeople" => &[C::ResponsiblePeople],
+                "createdAt" => &[C::CreatedAt],
+                "updatedAt" => &[C::UpdatedAt],
+                "daysRemaining" => &[C::EarliestDueOn],
+                "urgency" => &[C::Status, C::EarliestDueOn],
+                "list" => &[C::ListId],
+                "completedOn" | "completedOnTime" => &[C::CompletedOn],
+                _ => return item::ItemColumns::ALL,
+            };
+            columns = own.iter().fold(columns, |c, column| c.with(*column));
+        }
+        columns
+    }
+
     async fn departments(
         &self,
         ctx: &Context<'_>,
@@ -322,9 +364,9 @@ pub async fn item_connection(
     let request = args
         .request(|c, field| decode_position(order, kind, c, field))
         .map_err(to_graphql)?;
-    let columns = item::ItemColumns {
-        content: connection::nodes_ask_for(ctx, &["content"]),
-    };
+    let asked = connection::node_fields(ctx);
+    let asks = |fields: &[&str]| fields.iter().any(|f| asked.contains(f));
+    let columns = Item::columns_for(&asked);
     let page = item::page(db, &filter, today, order, &request, columns)
         .await
         .map_err(to_graphql)?;
@@ -333,17 +375,21 @@ pub async fn item_connection(
     list_ids.dedup();
     // Concurrently: each relation is one statement on its own pooled connection.
     futures_util::try_join!(
-        prefetch(
+        load_if(
             ctx,
-            &["leadDepartments", "cooperatingDepartments"],
+            asks(&["leadDepartments", "cooperatingDepartments"]),
             ids.iter().map(|id| AssignmentsOf(*id)).collect(),
         ),
-        prefetch(
+        load_if(
             ctx,
-            &["dueDates", "nextDueDate"],
+            asks(&["dueDates", "nextDueDate"]),
             ids.iter().map(|id| ActiveDueDatesOf(*id)).collect(),
         ),
-        prefetch(ctx, &["list"], list_ids.into_iter().map(ListKey).collect()),
+        load_if(
+            ctx,
+            asks(&["list"]),
+            list_ids.into_iter().map(ListKey).collect()
+        ),
     )?;
     Ok(connection::build(
         &request,

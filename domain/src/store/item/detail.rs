@@ -11,7 +11,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, JoinType, Order, Query},
 };
 
-use super::ItemRow;
+use super::columns::{ItemColumns, ItemRow};
 use crate::{
     DomainError,
     model::{Assignment, Department, DueDate, Item},
@@ -46,7 +46,7 @@ pub async fn with_relations<C: ConnectionTrait>(
 ) -> Result<Option<ItemDetail>, DomainError> {
     let mut query = Query::select();
     query.from(item::Entity);
-    for column in ItemRow::COLUMNS {
+    for column in ItemColumns::ALL.entity_columns() {
         query.column((item::Entity, column));
     }
     if relations.assignments {
@@ -121,7 +121,7 @@ fn fold(rows: &[QueryResult], relations: Relations) -> Result<Option<ItemDetail>
         return Ok(None);
     };
     let item = <ItemRow as sea_orm::FromQueryResult>::from_query_result(first, "")?.0;
-    let at = ItemRow::COLUMNS.len();
+    let at = ItemColumns::ALL.width();
     let mut assignments = relations.assignments.then(Vec::new);
     let mut due_dates = relations.due_dates.then(Vec::new);
     let dates_at = if relations.assignments {

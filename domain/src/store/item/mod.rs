@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod columns;
 pub mod completion;
 pub mod detail;
 pub mod due_dates;
@@ -11,11 +12,13 @@ pub mod progress;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QueryResult, QuerySelect, Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Select, Value,
     sea_query::{Expr, ExprTrait, Func, Query, QueryStatementBuilder, SimpleExpr},
 };
 
+use self::columns::ItemRow;
+pub use self::columns::{ItemColumn, ItemColumns};
 use crate::store::{
     contains,
     page::{self, PageRequest, SortSpec},
@@ -110,6 +113,15 @@ impl ItemOrder {
         }
     }
 
+    /// The column [`key_of`](Self::key_of) reads.
+    pub fn key_column(&self) -> ItemColumn {
+        match self.field {
+            ItemOrderField::DueDate => ItemColumn::EarliestDueOn,
+            ItemOrderField::Number => ItemColumn::Number,
+            ItemOrderField::Updated => ItemColumn::UpdatedAt,
+        }
+    }
+
     /// Whether `key` is of the kind this order sorts by (a cursor from another order is not).
     pub fn accepts(&self, key: &ItemSortKey) -> bool {
         matches!(
@@ -138,83 +150,8 @@ impl ItemOrder {
     }
 }
 
-/// Which of an item's long columns a read brings back. A page that shows no `content` (the
-/// bulk of an item: a page of 50 is twice the bytes with it) leaves it out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ItemColumns {
-    /// 事项内容. When false, every item read has an empty `content`.
-    pub content: bool,
-}
-
-impl ItemColumns {
-    pub const ALL: Self = Self { content: true };
-
-    /// `select` narrowed to [`ItemRow`]'s columns, in its order.
-    fn select(self, select: Select<item::Entity>) -> Select<item::Entity> {
-        let mut select = select.select_only();
-        for column in ItemRow::COLUMNS {
-            select = if matches!(column, item::Column::Content) && !self.content {
-                // An empty text in its place keeps every column at its index.
-                select.expr(Expr::cust("''"))
-            } else {
-                select.column(column)
-            };
-        }
-        select
-    }
-}
-
-/// An item read by column position. Reading by name costs a formatted name and a hash lookup
-/// per column per row, which was an eighth of the api's time on a page of items (issue 14).
-struct ItemRow(Item);
-
-impl ItemRow {
-    const COLUMNS: [item::Column; 16] = [
-        item::Column::Id,
-        item::Column::ListId,
-        item::Column::Number,
-        item::Column::NumberText,
-        item::Column::Title,
-        item::Column::Content,
-        item::Column::DeadlineText,
-        item::Column::Ongoing,
-        item::Column::Status,
-        item::Column::GenericPhrases,
-        item::Column::EarliestDueOn,
-        item::Column::CreatedAt,
-        item::Column::UpdatedAt,
-        item::Column::CompletedOn,
-        item::Column::Category,
-        item::Column::ResponsiblePeople,
-    ];
-}
-
-impl FromQueryResult for ItemRow {
-    fn from_query_result(row: &QueryResult, _pre: &str) -> Result<Self, DbErr> {
-        let phrases: serde_json::Value = row.try_get_by_index(9)?;
-        Ok(Self(Item {
-            id: row.try_get_by_index(0)?,
-            list_id: row.try_get_by_index(1)?,
-            number: row.try_get_by_index(2)?,
-            number_text: row.try_get_by_index(3)?,
-            title: row.try_get_by_index(4)?,
-            content: row.try_get_by_index(5)?,
-            deadline_text: row.try_get_by_index(6)?,
-            ongoing: row.try_get_by_index(7)?,
-            status: row.try_get_by_index(8)?,
-            generic_phrases: serde_json::from_value(phrases).unwrap_or_default(),
-            earliest_due_on: row.try_get_by_index(10)?,
-            created_at: row.try_get_by_index(11)?,
-            updated_at: row.try_get_by_index(12)?,
-            completed_on: row.try_get_by_index(13)?,
-            category: row.try_get_by_index(14)?,
-            responsible_people: serde_json::from_value(row.try_get_by_index(15)?)
-                .unwrap_or_default(),
-        }))
-    }
-}
-
-/// One page of the items that `filter` selects, in `order`, with the long `columns` asked for.
+/// One page of the items that `filter` selects, in `order`, with `columns` (and the order's key)
+/// read: the rest of each item is left empty.
 pub async fn page<C: ConnectionTrait>(
     db: &C,
     filter: &ItemFilter,
@@ -223,12 +160,13 @@ pub async fn page<C: ConnectionTrait>(
     request: &PageRequest<ItemSortKey>,
     columns: ItemColumns,
 ) -> Result<Page<Item>, DomainError> {
+    // The cursor of each item is its sort key.
+    let columns = columns.with(order.key_column());
     let select = columns.select(filtered(filter, today));
-    let page = page::fetch_as::<ItemRow, _, _, _>(db, select, &order.spec(), request).await?;
-    Ok(Page {
-        rows: page.rows.into_iter().map(|r| r.0).collect(),
-        has_more: page.has_more,
+    page::fetch_with(db, select, &order.spec(), request, |row| {
+        columns.decode(row, 0)
     })
+    .await
 }
 
 /// How many items `filter` selects.
