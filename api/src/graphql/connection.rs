@@ -16,10 +16,7 @@ use super::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 /// Whether the selection below the current connection field asks for any of `fields` on its
 /// nodes (through `edges { node }` or `nodes`, fragments included).
 pub fn nodes_ask_for(ctx: &async_graphql::Context<'_>, fields: &[&str]) -> bool {
-    let look = ctx.look_ahead();
-    fields.iter().any(|f| {
-        look.field("edges").field("node").field(f).exists() || look.field("nodes").field(f).exists()
-    })
+    node_fields(ctx).iter().any(|name| fields.contains(name))
 }
 
 /// The names of the fields the selection below the current connection field asks for on its

@@ -118,11 +118,6 @@ impl ItemColumns {
 
     /// The item in `row`, read as [`select`](Self::select) laid it out from index `at`.
     pub(crate) fn decode(self, row: &QueryResult, at: usize) -> Result<Item, DbErr> {
-        let mut index = at;
-        let mut next = || {
-            index += 1;
-            index
-        };
         let mut item = Item {
             id: row.try_get_by_index(at)?,
             list_id: 0,
@@ -141,8 +136,7 @@ impl ItemColumns {
             created_at: DateTime::<Utc>::UNIX_EPOCH,
             updated_at: DateTime::<Utc>::UNIX_EPOCH,
         };
-        for column in self.iter() {
-            let i = next();
+        for (i, column) in (at + 1..).zip(self.iter()) {
             match column {
                 ItemColumn::ListId => item.list_id = row.try_get_by_index(i)?,
                 ItemColumn::Number => item.number = row.try_get_by_index(i)?,
