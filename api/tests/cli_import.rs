@@ -292,6 +292,42 @@ fn layouts_are_guessed_named_and_reported() {
     assert!(shown.contains("5 items print no 完成时限"), "{shown}");
 }
 
+/// The crafted files of the second outside probe through `api import --dry-run`: each fails
+/// with a message naming the file and the bound, and the process exits as a program does (a
+/// page of nested spans once aborted it on a stack overflow). A file that takes longer than
+/// MINSHENG_IMPORT_TIMEOUT_MS is stopped.
+#[test]
+fn crafted_files_fail_with_a_message_not_a_crash() {
+    let dir = scratch("crafted");
+    let crafted = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../domain/tests/fixtures/crafted"
+    );
+    for name in ["nested-spans.html", "far-cells.xlsx", "huge-string.xlsx"] {
+        let path = format!("{crafted}/{name}");
+        let out = api(&dir, None, &["import", &path, "--dry-run"]);
+        assert_eq!(out.status.code(), Some(1), "{name}: {out:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(name) && err.contains("超出导入的限度"),
+            "{name}: {err}"
+        );
+    }
+    let path = format!("{crafted}/many-rows.xlsx");
+    let out = api_with(
+        &dir,
+        None,
+        &["import", &path, "--dry-run"],
+        &[("MINSHENG_IMPORT_TIMEOUT_MS", "100")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        text(&out.stderr).contains("超过 1 秒仍未完成"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn unreadable_and_non_utf8_files_fail_with_a_message() {
     let dir = scratch("bad");

@@ -356,6 +356,67 @@ async fn files_through_the_graph(t: TestDb) {
     assert_eq!(text["data"]["importList"]["layout"], "NEWSPAPER");
 }
 
+/// The crafted files of the second outside probe (domain/tests/fixtures/crafted/make.py), each
+/// sent as a browser sends a file: refused as `VALIDATION` on `input.file`, naming the file,
+/// while an ordinary request beside it still answers within a second; the api is still up
+/// after them all. (A page of 10,000 nested spans once overflowed the api's stack; a workbook
+/// of two cells made it allocate 21.6 GB.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crafted_files_are_refused_while_the_api_keeps_answering() {
+    use base64::Engine;
+    let t = TestDb::sqlite().await;
+    let app = TestApp::start_with(&settings_with(
+        &t.url,
+        &[
+            ("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN),
+            ("MINSHENG_BODY_LIMIT_BYTES", "4194304"),
+        ],
+    ))
+    .await;
+    let import = "mutation($input: ImportListInput!) { importList(input: $input) { itemCount } }";
+    for name in [
+        "nested-spans.html",
+        "nested-divs.html",
+        "far-cells.xlsx",
+        "huge-string.xlsx",
+        "many-rows.xlsx",
+    ] {
+        let path = format!(
+            "{}/../domain/tests/fixtures/crafted/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let input = json!({ "input": { "dryRun": true, "file": {
+            "name": name, "base64": base64::engine::general_purpose::STANDARD.encode(bytes) } } });
+        let refused = app.graphql_as(Some(ADMIN_TOKEN), import, input);
+        let beside = async {
+            // Give the import a head start, so the ordinary request lands while it is read.
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            let started = std::time::Instant::now();
+            let body = app.graphql("{ lists { id } }", json!({})).await;
+            (started.elapsed(), body)
+        };
+        let (body, (took, ordinary)) = tokio::join!(refused, beside);
+        assert_eq!(
+            only_error(&body),
+            ("VALIDATION".to_owned(), Some("input.file".to_owned())),
+            "{name}: {body}"
+        );
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(name),
+            "{name}: the message names the file: {body}"
+        );
+        assert!(ordinary["errors"].is_null(), "{ordinary}");
+        assert!(
+            took < std::time::Duration::from_secs(1),
+            "{name}: an ordinary request took {took:?} beside it"
+        );
+    }
+    assert_eq!(app.status("/healthz").await, 200);
+    assert_eq!(counts(&t).await.0, 0, "nothing was written");
+}
+
 backend_tests!(
     files_through_the_graph,
     a_dry_run_writes_nothing_and_an_import_is_audited,

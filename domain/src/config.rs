@@ -32,6 +32,9 @@ pub struct Settings {
     pub pool: PoolSettings,
     /// The largest list text the importer reads (the CLI and `importList`).
     pub import_max_bytes: usize,
+    /// Reading a list file (a spreadsheet, a document, a page) stops after this, and the file
+    /// is refused.
+    pub import_timeout: std::time::Duration,
     /// A file of department name forms extending the shipped ones (department suggestions).
     pub department_names: Option<PathBuf>,
     pub server: ServerSettings,
@@ -60,6 +63,9 @@ pub struct ServerSettings {
     pub max_connections: usize,
     /// A connection that has not sent its request headers within this is closed.
     pub header_timeout: std::time::Duration,
+    /// A request whose body has not fully arrived within this is answered 408 and its
+    /// connection closed.
+    pub body_timeout: std::time::Duration,
     /// WebSockets open at once, in all.
     pub ws_max_sockets: usize,
     /// WebSockets open at once from one client address.
@@ -75,6 +81,12 @@ impl ServerSettings {
             header_timeout: std::time::Duration::from_millis(number(
                 merged,
                 "header_timeout_ms",
+                100,
+                600_000,
+            )?),
+            body_timeout: std::time::Duration::from_millis(number(
+                merged,
+                "body_timeout_ms",
                 100,
                 600_000,
             )?),
@@ -178,9 +190,11 @@ keys! {
     statement_timeout_ms: Number = "MINSHENG_STATEMENT_TIMEOUT_MS",
     request_statement_limit: Number = "MINSHENG_REQUEST_STATEMENT_LIMIT",
     import_max_bytes: Number = "MINSHENG_IMPORT_MAX_BYTES",
+    import_timeout_ms: Number = "MINSHENG_IMPORT_TIMEOUT_MS",
     department_names: Text = "MINSHENG_DEPARTMENT_NAMES",
     max_connections: Number = "MINSHENG_MAX_CONNECTIONS",
     header_timeout_ms: Number = "MINSHENG_HEADER_TIMEOUT_MS",
+    body_timeout_ms: Number = "MINSHENG_BODY_TIMEOUT_MS",
     ws_max_sockets: Number = "MINSHENG_WS_MAX_SOCKETS",
     ws_max_sockets_per_client: Number = "MINSHENG_WS_MAX_SOCKETS_PER_CLIENT",
     ws_max_subscriptions_per_socket: Number = "MINSHENG_WS_MAX_SUBSCRIPTIONS_PER_SOCKET",
@@ -430,6 +444,12 @@ impl Settings {
             graph: GraphSettings::from_merged(&mut merged)?,
             pool: PoolSettings::from_merged(&mut merged)?,
             import_max_bytes: number(&mut merged, "import_max_bytes", 1024, 1024 * 1024 * 1024)?,
+            import_timeout: std::time::Duration::from_millis(number(
+                &mut merged,
+                "import_timeout_ms",
+                100,
+                600_000,
+            )?),
             department_names: merged
                 .optional("department_names")
                 .map(|s| PathBuf::from(s.value.trim())),

@@ -6,7 +6,7 @@ use domain::{
     deadline::DueKind,
     listdoc::{
         Layout, ParseOptions, ParsedList,
-        file::{FileError, FileKind, read},
+        file::{Deadline, FileError, FileKind, read},
         parse,
     },
 };
@@ -14,7 +14,8 @@ use domain::{
 fn load(name: &str) -> (FileKind, String, ParsedList) {
     let path = format!("{}/tests/fixtures/files/{name}", env!("CARGO_MANIFEST_DIR"));
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let (kind, text) = read(name, &bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let (kind, text) =
+        read(name, &bytes, Deadline::none()).unwrap_or_else(|e| panic!("{name}: {e}"));
     let list = parse(&text, &ParseOptions::default());
     (kind, text, list)
 }
@@ -260,7 +261,12 @@ fn a_gb18030_csv() {
 
 #[test]
 fn damaged_and_unknown_files_are_refused_by_name() {
-    let xlsx = read("list.xlsx", b"PK\x03\x04 not really a zip").expect_err("damaged");
+    let xlsx = read(
+        "list.xlsx",
+        b"PK\x03\x04 not really a zip",
+        Deadline::none(),
+    )
+    .expect_err("damaged");
     assert!(
         matches!(
             xlsx,
@@ -272,7 +278,7 @@ fn damaged_and_unknown_files_are_refused_by_name() {
         "{xlsx}"
     );
     assert!(xlsx.to_string().contains("无法读取这个 xlsx 文件"));
-    let docx = read("list.docx", b"").expect_err("empty");
+    let docx = read("list.docx", b"", Deadline::none()).expect_err("empty");
     assert!(matches!(
         docx,
         FileError::Unreadable {
@@ -280,7 +286,7 @@ fn damaged_and_unknown_files_are_refused_by_name() {
             ..
         }
     ));
-    let pdf = read("list.pdf", b"%PDF-1.7").expect_err("pdf");
+    let pdf = read("list.pdf", b"%PDF-1.7", Deadline::none()).expect_err("pdf");
     assert!(
         pdf.to_string().contains(".xlsx、.xls、.docx 或 .html"),
         "{pdf}"
@@ -292,10 +298,57 @@ fn damaged_and_unknown_files_are_refused_by_name() {
     );
     let bytes = std::fs::read(path).expect("fixture");
     assert!(matches!(
-        read("list.docx", &bytes),
+        read("list.docx", &bytes, Deadline::none()),
         Err(FileError::Unreadable {
             kind: FileKind::Docx,
             ..
         })
     ));
+}
+
+/// The crafted files of the second outside probe (`tests/fixtures/crafted/make.py`): each is
+/// refused as too large, in words that say which bound, instead of exhausting the process.
+#[test]
+fn crafted_files_are_refused_by_their_bound() {
+    for (name, says) in [
+        ("far-cells.xlsx", "第 16384 列有内容"),
+        ("huge-string.xlsx", "解压后超过 64 MB"),
+        ("many-rows.xlsx", "有内容的单元格超过"),
+        ("nested-spans.html", "嵌套超过 256 层"),
+        ("nested-divs.html", "嵌套超过 256 层"),
+    ] {
+        let path = format!(
+            "{}/tests/fixtures/crafted/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let e = read(name, &bytes, Deadline::none()).expect_err(name);
+        assert!(matches!(e, FileError::TooLarge { .. }), "{name}: {e}");
+        assert!(e.to_string().contains(says), "{name}: {e}");
+    }
+}
+
+/// A file that takes longer than its deadline stops where it is, with the seconds allowed.
+#[test]
+fn reading_stops_at_the_deadline() {
+    let path = format!(
+        "{}/tests/fixtures/crafted/many-rows.xlsx",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bytes = std::fs::read(&path).expect("fixture");
+    let started = std::time::Instant::now();
+    let e = read(
+        "many-rows.xlsx",
+        &bytes,
+        Deadline::after(std::time::Duration::from_millis(50)),
+    )
+    .expect_err("stopped");
+    assert!(matches!(e, FileError::TooSlow { .. }), "{e}");
+    assert!(e.to_string().contains("超过 1 秒"), "{e}");
+    // It stopped soon after the deadline, not after the whole file.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -106,7 +106,7 @@ proptest! {
         kind in proptest::sample::select(domain::listdoc::file::FileKind::ALL.to_vec()),
     ) {
         let name = format!("list.{}", if kind == domain::listdoc::file::FileKind::Text { "txt" } else { kind.as_str() });
-        if let Ok((read_kind, text)) = domain::listdoc::file::read(&name, &bytes) {
+        if let Ok((read_kind, text)) = domain::listdoc::file::read(&name, &bytes, domain::listdoc::file::Deadline::none()) {
             prop_assert_eq!(read_kind, kind);
             let _ = parse(&text, &ParseOptions::default());
         }

@@ -5,7 +5,7 @@
 
 use domain::listdoc::{
     ParseOptions,
-    file::{FileKind, read},
+    file::{Deadline, FileKind, read},
     parse,
 };
 use libfuzzer_sys::fuzz_target;
@@ -16,7 +16,7 @@ fuzz_target!(|bytes: &[u8]| {
             FileKind::Text => "list.txt".to_owned(),
             other => format!("list.{other}"),
         };
-        if let Ok((_, text)) = read(&name, bytes) {
+        if let Ok((_, text)) = read(&name, bytes, Deadline::none()) {
             let _ = parse(&text, &ParseOptions::default());
         }
     }

@@ -74,8 +74,12 @@ pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let name = args.file.to_string_lossy();
-    let (file_kind, text) = file::read(&name, &bytes)
-        .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was read", args.file.display()))?;
+    let (file_kind, text) = file::read(
+        &name,
+        &bytes,
+        file::Deadline::after(settings.import_timeout),
+    )
+    .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was read", args.file.display()))?;
     text::check_source(&text, max)
         .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was read", args.file.display()))?;
     let parsed = parse(

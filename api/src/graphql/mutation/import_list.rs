@@ -192,10 +192,11 @@ pub async fn run(
     input: ImportListInput,
     options: ImportOptions,
 ) -> Result<ImportListReport> {
-    let max = ctx
-        .data::<std::sync::Arc<domain::Settings>>()?
-        .import_max_bytes;
-    let (file_kind, text) = source(&input, max).map_err(to_graphql)?;
+    let settings = ctx.data::<std::sync::Arc<domain::Settings>>()?;
+    let limit = settings.import_timeout.min(settings.graph.request_timeout);
+    let (file_kind, text) = source(&input, settings.import_max_bytes, limit)
+        .await
+        .map_err(to_graphql)?;
     let parsed = parse(
         &text,
         &ParseOptions {
@@ -294,9 +295,19 @@ fn names(departments: &[domain::department::DepartmentName]) -> Vec<String> {
     departments.iter().map(|d| d.as_str().to_owned()).collect()
 }
 
-/// The list's text, from `input.text` or read out of `input.file`, within the importer's
-/// limits; errors name the field.
-fn source(input: &ImportListInput, max: usize) -> Result<(file::FileKind, String), DomainError> {
+/// List files read at once: each is bounded in memory and time, and more wait rather than
+/// take every core from the requests beside them.
+static FILE_READS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+});
+
+/// The list's text, from `input.text` or read out of `input.file` on a blocking thread that
+/// stops after `limit`, within the importer's limits; errors name the field and the file.
+async fn source(
+    input: &ImportListInput,
+    max: usize,
+    limit: std::time::Duration,
+) -> Result<(file::FileKind, String), DomainError> {
     use base64::Engine;
     let (kind, text, field) = match (&input.text, &input.file) {
         (Some(text), None) => (file::FileKind::Text, text.clone(), "input.text"),
@@ -317,12 +328,29 @@ fn source(input: &ImportListInput, max: usize) -> Result<(file::FileKind, String
                 .map_err(|e| {
                     DomainError::validation("input.file.base64", format!("不是 base64 编码：{e}"))
                 })?;
-            let (kind, text) = file::read(&f.name, &bytes).map_err(|e| {
+            let deadline = file::Deadline::after(limit);
+            let _permit = FILE_READS
+                .acquire()
+                .await
+                .expect("the semaphore is never closed");
+            deadline
+                .check(file::FileKind::from_name(&f.name).unwrap_or(file::FileKind::Text))
+                .map_err(|e| DomainError::validation("input.file", e.to_string()))?;
+            let name = f.name.clone();
+            let read = tokio::task::spawn_blocking(move || file::read(&name, &bytes, deadline))
+                .await
+                .map_err(|e| {
+                    // A reader that panicked is a bug; the caller learns only that the file
+                    // could not be read.
+                    tracing::error!(error = %e, file = %f.name, "reading a list file panicked");
+                    DomainError::validation("input.file", format!("「{}」无法读取", f.name))
+                })?;
+            let (kind, text) = read.map_err(|e| {
                 let field = match e {
                     file::FileError::Unsupported(_) => "input.file.name",
                     _ => "input.file",
                 };
-                DomainError::validation(field, e.to_string())
+                DomainError::validation(field, format!("「{}」{e}", f.name))
             })?;
             (kind, text, "input.file")
         }

@@ -5,13 +5,14 @@ use std::io::{Cursor, Read};
 
 use quick_xml::{Reader, events::Event};
 
-use super::{Block, FileError, FileKind};
+use super::{
+    Block, FileError, FileKind, archive,
+    limits::{Deadline, MAX_UNPACKED_BYTES},
+};
 
-/// The most of `word/document.xml` read: far more than any list, and a bound on a file built
-/// to expand without end.
-const MAX_XML_BYTES: u64 = 64 * 1024 * 1024;
-
-pub fn blocks(bytes: &[u8]) -> Result<Vec<Block>, FileError> {
+pub fn blocks(bytes: &[u8], deadline: Deadline) -> Result<Vec<Block>, FileError> {
+    // The whole archive unpacks within the bound before any part of it is held.
+    archive::check(FileKind::Docx, bytes, deadline)?;
     let unreadable = |why: String| FileError::Unreadable {
         kind: FileKind::Docx,
         why,
@@ -22,10 +23,10 @@ pub fn blocks(bytes: &[u8]) -> Result<Vec<Block>, FileError> {
     archive
         .by_name("word/document.xml")
         .map_err(|e| unreadable(format!("word/document.xml: {e}")))?
-        .take(MAX_XML_BYTES)
+        .take(MAX_UNPACKED_BYTES)
         .read_to_string(&mut xml)
         .map_err(|e| unreadable(e.to_string()))?;
-    document(&xml).map_err(unreadable)
+    document(&xml, deadline)
 }
 
 /// Where the text being read goes.
@@ -36,14 +37,23 @@ struct Table {
     cell: Vec<String>,
 }
 
-fn document(xml: &str) -> Result<Vec<Block>, String> {
+fn document(xml: &str, deadline: Deadline) -> Result<Vec<Block>, FileError> {
+    let unreadable = |why: String| FileError::Unreadable {
+        kind: FileKind::Docx,
+        why,
+    };
     let mut reader = Reader::from_str(xml);
+    let mut events = 0u64;
     let mut blocks = Vec::new();
     let mut tables: Vec<Table> = Vec::new();
     let mut paragraph = String::new();
     let mut in_text = false;
     loop {
-        let event = reader.read_event().map_err(|e| e.to_string())?;
+        let event = reader.read_event().map_err(|e| unreadable(e.to_string()))?;
+        events += 1;
+        if events.is_multiple_of(4096) {
+            deadline.check(FileKind::Docx)?;
+        }
         match event {
             Event::Eof => break,
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "tab" => {
@@ -121,7 +131,7 @@ mod tests {
             <w:p><w:r><w:t>抄送</w:t><w:br/><w:t>市委</w:t></w:r></w:p>
             </w:body></w:document>"#;
         assert_eq!(
-            document(xml).expect("xml"),
+            document(xml, Deadline::none()).expect("xml"),
             [
                 Block::Paragraph("2025年民生实事 & 项目".into()),
                 Block::Table(vec![

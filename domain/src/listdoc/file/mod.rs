@@ -3,10 +3,16 @@
 //! as the text the layouts read: a table one cell per line under its header, with a blank line
 //! between cells, as a table copied from a page arrives. One parser model serves them all, and
 //! the text is what the list's stored source and the warnings' line numbers refer to.
+//!
+//! Files come from outside: each reader keeps within [`limits`] and stops at a [`Deadline`].
 
+mod archive;
 mod docx;
 mod html;
+pub mod limits;
 mod sheet;
+
+pub use limits::Deadline;
 
 use std::{fmt, str::FromStr};
 
@@ -86,6 +92,12 @@ pub enum FileError {
     NotText(usize),
     #[error("文本不是 UTF-8 编码（第 {0} 字节无效）：请另存为 UTF-8 后重试")]
     NotUtf8(usize),
+    #[error("这个 {kind} 文件超出导入的限度（{what}）：请只保留清单本身，另存后重试")]
+    TooLarge { kind: FileKind, what: String },
+    #[error(
+        "读取这个 {kind} 文件超过 {seconds} 秒仍未完成，已停止：请另存为 .xlsx 或 .csv，或粘贴其文本"
+    )]
+    TooSlow { kind: FileKind, seconds: u64 },
 }
 
 /// A paragraph or a table of a document, in document order.
@@ -96,8 +108,10 @@ pub enum Block {
     Table(Vec<Vec<String>>),
 }
 
-/// The list in `bytes`, as the text the layouts read, with the kind of file it was.
-pub fn read(name: &str, bytes: &[u8]) -> Result<(FileKind, String), FileError> {
+/// The list in `bytes`, as the text the layouts read, with the kind of file it was; reading
+/// stops with [`FileError::TooSlow`] at `deadline`. It runs for as long as that: callers on an
+/// async runtime run it on a blocking thread.
+pub fn read(name: &str, bytes: &[u8], deadline: Deadline) -> Result<(FileKind, String), FileError> {
     let kind = FileKind::from_name(name)?;
     let text = match kind {
         // A pasted or saved text is UTF-8, as the importer has always read it.
@@ -107,10 +121,10 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<(FileKind, String), FileError> {
                 .map_err(|e| FileError::NotUtf8(e.valid_up_to()))?
                 .to_owned()
         }
-        FileKind::Csv => render(&[sheet::csv(&decode(bytes)?)?]),
-        FileKind::Xlsx | FileKind::Xls => render(&sheet::workbook(kind, bytes)?),
-        FileKind::Docx => render(&docx::blocks(bytes)?),
-        FileKind::Html => render(&html::blocks(&decode(bytes)?)),
+        FileKind::Csv => render(&[sheet::csv(&decode(bytes)?, deadline)?]),
+        FileKind::Xlsx | FileKind::Xls => render(&sheet::workbook(kind, bytes, deadline)?),
+        FileKind::Docx => render(&docx::blocks(bytes, deadline)?),
+        FileKind::Html => render(&html::blocks(&decode(bytes)?, deadline)?),
     };
     Ok((kind, text))
 }
