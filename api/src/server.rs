@@ -1,16 +1,37 @@
 //! Serving the router over HTTP/1.1, bounded: at most `MINSHENG_MAX_CONNECTIONS` connections at
 //! once (more wait in the kernel's backlog), a connection that has not sent its request headers
-//! within `MINSHENG_HEADER_TIMEOUT_MS` is closed, and each request knows its client's address
-//! (for the WebSocket caps). On shutdown the listener closes, requests in flight finish, and the
-//! connections close.
+//! within `MINSHENG_HEADER_TIMEOUT_MS` is closed, a request whose body has not arrived whole
+//! within `MINSHENG_BODY_TIMEOUT_MS` is answered 408 and its connection closed, and each request
+//! knows its client's address (for the WebSocket caps). On shutdown the listener closes,
+//! requests in flight finish, and the connections close.
 //!
 //! axum's own `serve` has no header timeout (hyper's needs a timer, which it does not give) and
-//! no connection cap: an outside probe held 900 connections open with unfinished headers.
+//! no connection cap: an outside probe held 900 connections open with unfinished headers. Nor
+//! has hyper a body timeout: a second probe held 1,100 connections by sending a body a byte
+//! every 2 s.
 
-use std::{convert::Infallible, sync::Arc, time::Duration};
+use std::{
+    convert::Infallible,
+    pin::Pin,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    task::{Context, Poll},
+    time::Duration,
+};
 
-use axum::{Router, extract::ConnectInfo};
-use hyper::{body::Incoming, server::conn::http1, service::service_fn};
+use axum::{
+    Router,
+    extract::ConnectInfo,
+    http::{StatusCode, header},
+    response::IntoResponse,
+};
+use hyper::{
+    body::{Body, Frame, Incoming, SizeHint},
+    server::conn::http1,
+    service::service_fn,
+};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::{
     net::TcpListener,
@@ -23,6 +44,7 @@ use tower::ServiceExt;
 pub struct ConnectionLimits {
     pub max_connections: usize,
     pub header_timeout: Duration,
+    pub body_timeout: Duration,
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then lets requests in flight finish.
@@ -62,13 +84,34 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
+        let body_timeout = limits.body_timeout;
         let service = service_fn(move |mut request: hyper::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(remote));
-            let request = request.map(axum::body::Body::new);
+            let late = Arc::new(AtomicBool::new(false));
+            let request = request.map(|body| {
+                axum::body::Body::new(TimedBody {
+                    inner: body,
+                    deadline: Box::pin(tokio::time::sleep(body_timeout)),
+                    late: late.clone(),
+                })
+            });
             let router = router.clone();
             async move {
                 let response = router.oneshot(request).await;
-                Ok::<_, Infallible>(response.unwrap_or_else(|never| match never {}))
+                let response = response.unwrap_or_else(|never| match never {});
+                if late.load(Ordering::Relaxed) {
+                    tracing::info!(%remote, "a request body did not arrive in time; closing its connection");
+                    // `Connection: close` makes hyper close the connection once this is sent.
+                    return Ok::<_, Infallible>(
+                        (
+                            StatusCode::REQUEST_TIMEOUT,
+                            [(header::CONNECTION, "close")],
+                            "request body timeout\n",
+                        )
+                            .into_response(),
+                    );
+                }
+                Ok(response)
             }
         });
         let connection = http
@@ -104,4 +147,36 @@ pub async fn serve(
     let mut all_done = all_done;
     let _ = all_done.changed().await;
     Ok(())
+}
+
+/// A request body that must arrive whole by its deadline; past it, reading it fails and `late`
+/// tells the connection to answer 408 and close.
+struct TimedBody {
+    inner: Incoming,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    late: Arc<AtomicBool>,
+}
+
+impl Body for TimedBody {
+    type Data = hyper::body::Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        if self.deadline.as_mut().poll(cx).is_ready() {
+            self.late.store(true, Ordering::Relaxed);
+            return Poll::Ready(Some(Err("the request body did not arrive in time".into())));
+        }
+        Pin::new(&mut self.inner).poll_frame(cx).map_err(Into::into)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
 }

@@ -219,6 +219,7 @@ impl Application {
         let limits = ConnectionLimits {
             max_connections: settings.server.max_connections,
             header_timeout: settings.server.header_timeout,
+            body_timeout: settings.server.body_timeout,
         };
         let mut router = router(state);
         if let (Some(registry), None) = (&registry, &metrics) {

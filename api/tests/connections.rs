@@ -57,6 +57,65 @@ async fn a_connection_that_sends_no_whole_header_is_closed() {
     );
 }
 
+/// A body sent a byte at a time is cut off at MINSHENG_BODY_TIMEOUT_MS: answered 408 and the
+/// connection closed, while whole requests beside it are served at once. (A probe held 1,100
+/// connections this way for 130 s and more.)
+#[tokio::test]
+async fn a_body_that_does_not_arrive_in_time_is_answered_408_and_closed() {
+    let t = TestDb::sqlite().await;
+    let app = TestApp::start_with(&settings_with(
+        &t.url,
+        &[("MINSHENG_BODY_TIMEOUT_MS", "1000")],
+    ))
+    .await;
+    let mut stream = TcpStream::connect(app.address).await.expect("connect");
+    stream
+        .write_all(
+            b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{",
+        )
+        .await
+        .expect("headers");
+    let dribble = async {
+        // A byte every 200 ms: never idle for long, never done.
+        for _ in 0..50 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if stream.write_all(b" ").await.is_err() {
+                break;
+            }
+        }
+    };
+    let beside = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let started = std::time::Instant::now();
+        let status = app.status("/healthz").await;
+        (status, started.elapsed())
+    };
+    let started = std::time::Instant::now();
+    let ((), (status, took)) = tokio::join!(
+        async {
+            tokio::time::timeout(Duration::from_secs(4), dribble)
+                .await
+                .ok();
+        },
+        beside
+    );
+    assert_eq!(status, 200);
+    assert!(
+        took < Duration::from_secs(1),
+        "an ordinary request took {took:?}"
+    );
+    let mut answer = Vec::new();
+    let closed =
+        tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        matches!(closed, Ok(Ok(_))),
+        "the connection was closed: {closed:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(8));
+}
+
 #[tokio::test]
 async fn connections_past_the_cap_wait_for_a_free_one() {
     let t = TestDb::sqlite().await;
