@@ -10,7 +10,6 @@ use domain::{
         department,
     },
 };
-use sea_orm::TransactionTrait;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AliasCommand {
@@ -28,7 +27,7 @@ pub async fn run(command: &AliasCommand, now: DateTime<Utc>) -> anyhow::Result<(
             let alias = DepartmentName::parse(alias).map_err(|m| anyhow::anyhow!("alias: {m}"))?;
             let department = DepartmentName::parse(department)
                 .map_err(|m| anyhow::anyhow!("department: {m}"))?;
-            let txn = db.begin().await?;
+            let txn = domain::db::begin_write(&db).await?;
             let added = department::add_alias(&txn, &alias, &department, now).await?;
             audit::record(
                 &txn,

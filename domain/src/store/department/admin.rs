@@ -5,7 +5,7 @@
 use crate::store::audit::{Action, RecordKind};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, TransactionTrait,
+    IntoActiveModel, QueryFilter,
 };
 use serde_json::json;
 
@@ -52,7 +52,7 @@ pub async fn create_department(
     field: &str,
     change: &Change,
 ) -> Result<Department, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     name_taken(field, name, &DepartmentResolver::load(&txn).await?)?;
     let created = department::ActiveModel {
         name: Set(name.to_string()),
@@ -80,7 +80,7 @@ pub async fn rename_department(
     field: &str,
     change: &Change,
 ) -> Result<Department, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = department_or_404(&txn, id).await?;
     let resolver = DepartmentResolver::load(&txn).await?;
     if resolver.find(name) == Some(id) && name.as_str() == current.name {
@@ -120,7 +120,7 @@ pub async fn add_department_alias(
     field: &str,
     change: &Change,
 ) -> Result<Department, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = department_or_404(&txn, id).await?;
     name_taken(field, alias, &DepartmentResolver::load(&txn).await?)?;
     crate::store::department::insert_alias(&txn, id, alias.as_str(), change.now).await?;
@@ -145,7 +145,7 @@ pub async fn add_contact(
     email_field: &str,
     change: &Change,
 ) -> Result<Contact, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     department_or_404(&txn, department_id).await?;
     let created = department_contact::ActiveModel {
         department_id: Set(department_id),
@@ -185,7 +185,7 @@ pub async fn update_contact(
     email_field: &str,
     change: &Change,
 ) -> Result<Contact, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = contact_or_404(&txn, id).await?;
     let mut active = current.into_active_model();
     if let Some(name) = &update.person_name {
@@ -219,7 +219,7 @@ pub async fn remove_contact(
     id: i64,
     change: &Change,
 ) -> Result<Contact, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = contact_or_404(&txn, id).await?;
     department_contact::Entity::delete_by_id(id)
         .exec(&txn)
@@ -293,7 +293,7 @@ pub async fn merge_departments(
     if from == into {
         return Err(DomainError::validation(from_field, "部门不能合并到自身"));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let source = department_or_404(&txn, from).await?;
     let target = department_or_404(&txn, into).await?;
     let mut report = MergeReport::default();

@@ -7,7 +7,7 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
 };
 use serde_json::json;
 
@@ -61,7 +61,7 @@ pub async fn issue(
     change: &Change,
 ) -> Result<IssuedToken, DomainError> {
     let secret = new_secret()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     department::Entity::find_by_id(department_id)
         .one(&txn)
         .await?
@@ -98,7 +98,7 @@ pub async fn revoke(
     token_id: i64,
     change: &Change,
 ) -> Result<DepartmentToken, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = department_token::Entity::find_by_id(token_id)
         .one(&txn)
         .await?

@@ -6,7 +6,7 @@ use crate::store::audit::{Action, RecordKind};
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, TransactionTrait,
+    IntoActiveModel, QueryFilter,
 };
 use serde_json::json;
 
@@ -34,7 +34,7 @@ pub async fn set_status(
     today: NaiveDate,
     change: &Change,
 ) -> Result<Item, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = item_or_404(&txn, id).await?;
     let from = current.status;
     let completed_on = (status == ItemStatus::Done).then(|| current.completed_on.unwrap_or(today));
@@ -66,7 +66,7 @@ pub async fn change_deadline(
     acting_for: Option<i64>,
     change: &Change,
 ) -> Result<(Item, DueDate), DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = crate::store::item::access::item_for(&txn, id, acting_for).await?;
     let milestone = Milestone {
         due_on,
@@ -123,7 +123,7 @@ pub async fn assign_department(
     department_field: &str,
     change: &Change,
 ) -> Result<Item, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = item_or_404(&txn, item_id).await?;
     department::Entity::find_by_id(department_id)
         .one(&txn)
@@ -172,7 +172,7 @@ pub async fn unassign_department(
     role: DepartmentRole,
     change: &Change,
 ) -> Result<Item, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = item_or_404(&txn, item_id).await?;
     let removed = item_department::Entity::delete_many()
         .filter(item_department::Column::ItemId.eq(item_id))

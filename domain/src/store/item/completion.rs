@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, TransactionTrait,
+    IntoActiveModel, QueryFilter,
 };
 use serde_json::json;
 
@@ -61,7 +61,7 @@ pub async fn report(
     change: &Change,
 ) -> Result<Item, DomainError> {
     let note = required_note("note", note, "请写明完成情况（督查室据此审核）")?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = crate::store::item::access::item_led_by(&txn, item_id, acting_for).await?;
     if !matches!(current.status, ItemStatus::Open | ItemStatus::InProgress) {
         return Err(wrong_state(
@@ -91,7 +91,7 @@ pub async fn confirm(
     change: &Change,
 ) -> Result<Item, DomainError> {
     let note = optional_note("note", note)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = crate::store::item::access::item_for(&txn, item_id, None).await?;
     if current.status != ItemStatus::CompletionReported {
         return Err(wrong_state(
@@ -124,7 +124,7 @@ pub async fn return_item(
     change: &Change,
 ) -> Result<Item, DomainError> {
     let reason = required_note("reason", reason, "请写明退办理由（会告知牵头部门）")?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = crate::store::item::access::item_for(&txn, item_id, None).await?;
     if current.status != ItemStatus::CompletionReported {
         return Err(wrong_state(current.status, "只有已报办结的事项可以退办"));

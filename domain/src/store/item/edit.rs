@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, TransactionTrait,
+    IntoActiveModel, QueryFilter,
 };
 use serde_json::json;
 
@@ -126,7 +126,7 @@ pub async fn create_item(
             "事项至少要有一个牵头部门",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let list = project_list::Entity::find_by_id(new.list_id)
         .one(&txn)
         .await?
@@ -207,7 +207,7 @@ pub async fn update_item(
     let number = edit.number.map(number).transpose()?;
     let title = edit.title.as_deref().map(title).transpose()?;
     let content = edit.content.as_deref().map(content).transpose()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = crate::store::item::access::item_for(&txn, id, None).await?;
     let mut changed: Vec<&str> = Vec::new();
     let mut active = current.clone().into_active_model();
@@ -268,7 +268,7 @@ pub async fn delete_item(
     id: i64,
     change: &Change,
 ) -> Result<(Item, bool), DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = crate::store::item::access::item_for(&txn, id, None).await?;
     if current.status == ItemStatus::Closed {
         return Ok((current.into(), false));

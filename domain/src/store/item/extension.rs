@@ -6,8 +6,7 @@
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-    sea_query::ExprTrait,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, sea_query::ExprTrait,
 };
 use serde_json::json;
 
@@ -74,7 +73,7 @@ pub async fn request(
     let reason = note_text("reason", Some(&new.reason))?
         .ok_or_else(|| DomainError::validation("reason", "请写明延期理由（督查室据此审批）"))?;
     let progress_note = note_text("progressNote", new.progress_note.as_deref())?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = crate::store::item::access::item_led_by(&txn, new.item_id, acting_for).await?;
     if let Some(why) = finished(current.status) {
         return Err(DomainError::Conflict {
@@ -203,7 +202,7 @@ pub async fn decide(
             "a date is granted only with an approval",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = pending(&txn, request_id).await?;
     let current = crate::store::item::access::item_for(&txn, row.item_id, None).await?;
     let mut payload = json!({ "request_id": row.id, "approve": decision.approve, "note": note });
@@ -298,7 +297,7 @@ pub async fn withdraw(
     acting_for: Option<i64>,
     change: &Change,
 ) -> Result<(DeadlineChangeRequest, Item), DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = pending(&txn, request_id).await?;
     if row.department_id != acting_for {
         return Err(DomainError::Forbidden(

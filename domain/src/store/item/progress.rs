@@ -5,7 +5,7 @@
 use crate::store::audit::{Action, RecordKind};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait, sea_query::Expr,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, sea_query::Expr,
 };
 use serde_json::json;
 
@@ -51,7 +51,7 @@ pub async fn report(
     change: &Change,
 ) -> Result<(ProgressReport, Item), DomainError> {
     let note = validate(note, percent)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = item::access::item_for(&txn, item_id, acting_for).await?;
     let row = item_progress::ActiveModel {
         item_id: Set(item_id),

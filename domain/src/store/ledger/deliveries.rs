@@ -185,7 +185,7 @@ pub async fn record_planned<C: ConnectionTrait + TransactionTrait>(
     if planned.is_empty() {
         return Ok(0);
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut inserted = 0;
     // Reminders of due dates and check-ins of items have a once-only key each.
     let (of_due_dates, checkins): (Vec<&PlannedReminder>, Vec<&PlannedReminder>) =

@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait,
+    EntityTrait, IntoActiveModel, QueryFilter,
 };
 use serde::Serialize;
 
@@ -130,7 +130,7 @@ async fn run(
 ) -> Result<ImportReport, DomainError> {
     let title = check_storable(parsed)?;
     let sha = crate::store::sha256_hex(source_text);
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
 
     if let Some(same) = project_list::Entity::find()
         .filter(project_list::Column::SourceSha256.eq(&sha))
