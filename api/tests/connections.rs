@@ -254,3 +254,41 @@ async fn a_socket_runs_at_most_so_many_subscriptions() {
     let quiet = ws::next(&mut socket, Duration::from_millis(500)).await;
     assert!(quiet.is_none(), "the fourth runs: {quiet:?}");
 }
+
+/// A WebSocket that never sends `connection_init` is closed with 4408 at
+/// MINSHENG_WS_INIT_TIMEOUT_MS, and its place under the caps is free again: a probe filled the
+/// 1,000-socket cap with such sockets and every browser then got 503.
+#[tokio::test]
+async fn a_socket_that_never_initialises_is_closed_with_4408() {
+    let t = TestDb::sqlite().await;
+    let app = TestApp::start_with(&settings_with(
+        &t.url,
+        &[
+            ("MINSHENG_WS_INIT_TIMEOUT_MS", "300"),
+            ("MINSHENG_WS_MAX_SOCKETS_PER_CLIENT", "2"),
+        ],
+    ))
+    .await;
+    let mut idle = Vec::new();
+    for _ in 0..2 {
+        let (status, socket) = handshake_from(&app, "127.0.0.1").await;
+        assert_eq!(status, 101);
+        idle.push(socket.expect("socket"));
+    }
+    for socket in &mut idle {
+        assert_eq!(
+            ws::next(socket, Duration::from_secs(5)).await,
+            Some(json!({ "closed": 4408 }))
+        );
+    }
+    drop(idle);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The places are free: an initialising socket is served.
+    let (mut socket, ack) = ws::connect(&app, json!({})).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    // An initialised socket is not closed at the timeout.
+    assert_eq!(
+        ws::next(&mut socket, Duration::from_millis(800)).await,
+        None
+    );
+}

@@ -151,3 +151,107 @@ async fn a_revocation_through_one_replica_closes_sockets_on_another() {
         .await;
     assert_eq!(closed(&mut socket).await, Some(4403));
 }
+
+/// Events sent while a replica's listening connection is away never reach it. Here the
+/// listeners' connections are cut (as a database restart cuts them) and kept from coming back
+/// while, through the other replica, a department token is revoked and an item changes. Once
+/// the replica listens again, the department's socket there closes with 4403 (an outside probe
+/// saw it stay open for 60 s and carry 270 events), and an `itemChanged` subscription ends with
+/// `EVENTS_MISSED` and `complete` instead of going quiet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_lost_listening_connection_missed_is_caught_up() {
+    use sea_orm::ConnectionTrait;
+    let Some(t) = TestDb::postgres().await else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    let settings = settings_with(&t.url, &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)]);
+    let one = TestApp::start_with(&settings).await;
+    let other = TestApp::start_with(&settings).await;
+    support::import_sample(&t).await;
+    let civil = department_id(&one, "市民政局").await;
+    let elderly = item_id(&one, "养老").await;
+    let list = one.data("{ lists { id } }", json!({})).await["lists"][0]["id"].clone();
+    let (secret, token_id) = issue_token(&one, &civil).await;
+    let (mut department, ack) = connect(
+        &other,
+        json!({ "Authorization": format!("Bearer {secret}") }),
+    )
+    .await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    let (mut board, ack) = connect(&other, json!({})).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    send(
+        &mut board,
+        json!({ "id": "board", "type": "subscribe", "payload": {
+        "query": "subscription($list: ID!) { itemChanged(listId: $list) { kind } }",
+        "variables": { "list": list } } }),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // The database's own connections cannot disallow connections to it: another one does.
+    let admin = sea_orm::Database::connect(
+        std::env::var("TEST_DATABASE_URL").expect("set, since the database is PostgreSQL"),
+    )
+    .await
+    .expect("the admin database");
+    let sql = |statement: String| {
+        let db = &admin;
+        async move { db.execute_unprepared(&statement).await.expect(&statement) }
+    };
+    let name: String = {
+        let row =
+            t.db.query_one_raw(sea_orm::Statement::from_string(
+                t.db.get_database_backend(),
+                "SELECT current_database()",
+            ))
+            .await
+            .expect("query")
+            .expect("a row");
+        row.try_get_by_index(0).expect("name")
+    };
+    // No new connection to the database (superusers included) while the listeners are cut; the
+    // replicas' pooled connections stay up.
+    sql(format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false")).await;
+    sql(format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND query LIKE 'LISTEN%'")).await;
+    let revoked = one
+        .graphql_as(Some(ADMIN_TOKEN), REVOKE, json!({ "id": token_id }))
+        .await;
+    assert!(revoked["errors"].is_null(), "{revoked}");
+    let reported = one
+        .graphql_as(Some(ADMIN_TOKEN), REPORT, json!({ "id": elderly }))
+        .await;
+    assert!(reported["errors"].is_null(), "{reported}");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    sql(format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true")).await;
+
+    assert_eq!(
+        closed(&mut department).await,
+        Some(4403),
+        "the revoked token's socket"
+    );
+    // The board hears that it missed events (at the cut, and again when listening resumed,
+    // whichever ended its subscription first), then that the subscription is complete.
+    let mut heard = Vec::new();
+    while let Some(message) = next(&mut board, Duration::from_secs(10)).await {
+        let done = message["type"] == "complete";
+        heard.push(message);
+        if done {
+            break;
+        }
+    }
+    let missed = heard
+        .iter()
+        .find(|m| m["type"] == "next")
+        .unwrap_or_else(|| panic!("no error before the end: {heard:?}"));
+    assert_eq!(
+        missed["payload"]["errors"][0]["extensions"]["code"], "EVENTS_MISSED",
+        "{heard:?}"
+    );
+    assert_eq!(
+        heard.last().map(|m| m["type"].clone()),
+        Some(json!("complete")),
+        "{heard:?}"
+    );
+}

@@ -72,6 +72,8 @@ pub struct ServerSettings {
     pub ws_max_sockets_per_client: usize,
     /// Subscriptions running at once on one WebSocket.
     pub ws_max_subscriptions_per_socket: usize,
+    /// A WebSocket that has not sent `connection_init` within this is closed (4408).
+    pub ws_init_timeout: std::time::Duration,
 }
 
 impl ServerSettings {
@@ -98,6 +100,12 @@ impl ServerSettings {
                 1,
                 10_000,
             )?,
+            ws_init_timeout: std::time::Duration::from_millis(number(
+                merged,
+                "ws_init_timeout_ms",
+                100,
+                600_000,
+            )?),
         })
     }
 }
@@ -198,6 +206,7 @@ keys! {
     ws_max_sockets: Number = "MINSHENG_WS_MAX_SOCKETS",
     ws_max_sockets_per_client: Number = "MINSHENG_WS_MAX_SOCKETS_PER_CLIENT",
     ws_max_subscriptions_per_socket: Number = "MINSHENG_WS_MAX_SUBSCRIPTIONS_PER_SOCKET",
+    ws_init_timeout_ms: Number = "MINSHENG_WS_INIT_TIMEOUT_MS",
     metrics: Flag = "MINSHENG_METRICS",
     metrics_bind: Text = "MINSHENG_METRICS_BIND",
     worker_metrics_bind: Text = "MINSHENG_WORKER_METRICS_BIND",

@@ -199,10 +199,30 @@ function socketFor(name, variablesList, onNext) {
           ),
         );
       } else if (message.type === "next") {
-        onNext(message.payload.data);
+        if (message.payload.data) onNext(message.payload.data);
+      } else if (message.type === "complete") {
+        // The api ended the subscription because events may have been missed (EVENTS_MISSED):
+        // refetch what is shown, and subscribe again.
+        resubscribe(message.id, 0);
+        onNext(null);
+      } else if (message.type === "error") {
+        // Refused at its start because the database was away: try again a little later.
+        const codes = (message.payload || []).map((e) => e.extensions?.code);
+        if (codes.some((c) => c === "INTERNAL" || c === "TIMEOUT")) resubscribe(message.id, 5000);
       } else if (message.type === "ping") {
         socket.send(JSON.stringify({ type: "pong" }));
       }
+    };
+    const resubscribe = (id, delay) => {
+      const variables = variablesList[Number(id) - 1];
+      const on = socket;
+      if (!variables) return;
+      setTimeout(() => {
+        if (closed || on !== socket || on.readyState !== WebSocket.OPEN) return;
+        documentText(name).then((query) =>
+          on.send(JSON.stringify({ id, type: "subscribe", payload: { query, variables } })),
+        );
+      }, delay);
     };
     socket.onclose = () => {
       if (closed) return;
@@ -650,7 +670,8 @@ async function item(main, id, query) {
   // Reminders are not public: shown to a token that may read them.
   if (token()) main.append(await deliveriesPanel(it.id));
   const stop = subscribe(CHANGED, [{ list: it.list.id }], (event) => {
-    if (event?.itemChanged?.item?.id === it.id && params().path === `/item/${it.id}`) route();
+    // `null`: events may have been missed, so the page is drawn again.
+    if ((event === null || event?.itemChanged?.item?.id === it.id) && params().path === `/item/${it.id}`) route();
   });
   return stop;
 }

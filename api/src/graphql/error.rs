@@ -28,9 +28,11 @@ pub mod code {
     pub const TOO_EXPENSIVE: &str = "TOO_EXPENSIVE";
     /// The WebSocket runs as many subscriptions as `MINSHENG_WS_MAX_SUBSCRIPTIONS_PER_SOCKET`.
     pub const TOO_MANY_SUBSCRIPTIONS: &str = "TOO_MANY_SUBSCRIPTIONS";
+    /// A subscription may have missed events and has ended: subscribe again and refetch.
+    pub const EVENTS_MISSED: &str = "EVENTS_MISSED";
 
     /// Every code, as the metrics label requests with them.
-    pub const ALL: [&str; 14] = [
+    pub const ALL: [&str; 15] = [
         NOT_FOUND,
         VALIDATION,
         CONFLICT,
@@ -44,6 +46,7 @@ pub mod code {
         UNTRUSTED_DOCUMENT,
         TOO_EXPENSIVE,
         TOO_MANY_SUBSCRIPTIONS,
+        EVENTS_MISSED,
         OK,
     ];
 

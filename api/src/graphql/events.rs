@@ -5,6 +5,12 @@
 //! On PostgreSQL an event travels through the database (`NOTIFY` on its channel), and every api
 //! replica listens, so a subscriber hears changes made through any replica. On SQLite (one
 //! process) it goes straight to this process's listeners.
+//!
+//! Notices sent while a replica's listening connection is away (a database restart, a network
+//! cut) never reach it. So the relay tells its listeners [`Heard::Gap`] when the connection is
+//! lost and again when it is back: an `itemChanged` subscription then ends with an error that
+//! says so (the client subscribes again and refetches), and a WebSocket checks its token again
+//! (a revocation sent meanwhile closes it with 4403).
 
 use async_graphql::Enum;
 use chrono::{DateTime, Utc};
@@ -74,7 +80,7 @@ impl ItemEvents {
         self.0.publish(change).await;
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<ItemChange> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Heard<ItemChange>> {
         self.0.subscribe()
     }
 }
@@ -99,9 +105,18 @@ impl Revocations {
         self.0.publish(revoked).await;
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<TokenRevoked> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Heard<TokenRevoked>> {
         self.0.subscribe()
     }
+}
+
+/// What a listener hears.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Heard<T> {
+    Event(T),
+    /// Events may have been missed: the connection that carries them between replicas was
+    /// lost, or has just come back.
+    Gap,
 }
 
 const CAPACITY: usize = 1024;
@@ -110,7 +125,7 @@ const CAPACITY: usize = 1024;
 /// that carries it to every replica.
 #[derive(Clone)]
 struct Relay<T> {
-    local: broadcast::Sender<T>,
+    local: broadcast::Sender<Heard<T>>,
     /// Set on PostgreSQL: events are sent through the database to every replica.
     relay: Option<(DatabaseConnection, &'static str)>,
 }
@@ -141,10 +156,10 @@ where
                 ),
             }
         }
-        let _ = self.local.send(event);
+        let _ = self.local.send(Heard::Event(event));
     }
 
-    fn subscribe(&self) -> broadcast::Receiver<T> {
+    fn subscribe(&self) -> broadcast::Receiver<Heard<T>> {
         self.local.subscribe()
     }
 }
@@ -165,48 +180,62 @@ async fn notify<T: Serialize>(
     .map_err(|e| e.to_string())
 }
 
+/// How long the listener waits before it connects again, at first and at most.
+const RETRY_FIRST: std::time::Duration = std::time::Duration::from_millis(250);
+const RETRY_MOST: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Relays a database channel to this process's listeners for as long as the process runs.
 /// The listener has a connection of its own, outside the api's pool (which it would otherwise
-/// hold for good), and sqlx reconnects it by itself; notices sent while it was away are lost,
-/// and logged as such.
+/// hold for good). When it is lost, the listeners hear [`Heard::Gap`]; the relay connects
+/// again (sooner at first, then every 5 s) and, once it listens again, they hear another.
 async fn listen<T: DeserializeOwned>(
     url: String,
     channel: &'static str,
-    local: broadcast::Sender<T>,
+    local: broadcast::Sender<Heard<T>>,
 ) {
     use sea_orm::sqlx::postgres::PgListener;
-    let mut listener = loop {
-        match PgListener::connect(&url).await {
-            Ok(mut listener) => match listener.listen(channel).await {
-                Ok(()) => break listener,
-                Err(e) => {
-                    tracing::warn!(error = %e, channel, "cannot LISTEN; retrying in 5 s")
-                }
-            },
-            Err(e) => {
-                tracing::warn!(error = %e, channel, "cannot connect to LISTEN; retrying in 5 s")
-            }
-        }
-        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-    };
+    let mut first = true;
     loop {
-        match listener.try_recv().await {
-            Ok(Some(notice)) => match serde_json::from_str::<T>(notice.payload()) {
-                Ok(event) => {
-                    let _ = local.send(event);
+        let mut wait = RETRY_FIRST;
+        let mut listener = loop {
+            match PgListener::connect(&url).await {
+                Ok(mut listener) => match listener.listen(channel).await {
+                    Ok(()) => break listener,
+                    Err(e) => tracing::warn!(error = %e, channel, "cannot LISTEN; retrying"),
+                },
+                Err(e) => tracing::warn!(error = %e, channel, "cannot connect to LISTEN; retrying"),
+            }
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(RETRY_MOST);
+        };
+        if !first {
+            tracing::info!(channel, "listening again; subscribers are told to catch up");
+            let _ = local.send(Heard::Gap);
+        }
+        first = false;
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(notice)) => match serde_json::from_str::<T>(notice.payload()) {
+                    Ok(event) => {
+                        let _ = local.send(Heard::Event(event));
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, channel, payload = notice.payload(), "ignored a malformed notice")
+                    }
+                },
+                Ok(None) => {
+                    tracing::warn!(
+                        channel,
+                        "the listening connection was lost; subscribers are told, and it is being re-established"
+                    );
+                    break;
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, channel, payload = notice.payload(), "ignored a malformed notice")
+                    tracing::warn!(error = %e, channel, "listening failed; subscribers are told, and it is being re-established");
+                    break;
                 }
-            },
-            Ok(None) => tracing::warn!(
-                channel,
-                "the listening connection was lost and is being re-established; events sent meanwhile are not relayed"
-            ),
-            Err(e) => {
-                tracing::warn!(error = %e, channel, "listening failed; retrying in 5 s");
-                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
             }
         }
+        let _ = local.send(Heard::Gap);
     }
 }

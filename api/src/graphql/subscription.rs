@@ -9,7 +9,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::{
     error::{not_found, to_graphql},
-    events::{ItemChangeKind, ItemEvents},
+    events::{Heard, ItemChangeKind, ItemEvents},
     ids,
     types::Item,
 };
@@ -30,11 +30,16 @@ pub struct ItemChangedEvent {
 impl SubscriptionRoot {
     /// An event after every committed change to an item of the list (status, progress,
     /// deadline, assignment, edits), in commit order. Open to anyone who may read the list.
+    ///
+    /// When events may have been missed (the api's connection that carries them between
+    /// replicas was lost or has come back, or the subscriber fell too far behind), the
+    /// subscription ends with an error of code `EVENTS_MISSED`: subscribe again, and refetch
+    /// what is shown.
     async fn item_changed(
         &self,
         ctx: &Context<'_>,
         list_id: ID,
-    ) -> Result<impl Stream<Item = ItemChangedEvent> + use<>> {
+    ) -> Result<impl Stream<Item = Result<ItemChangedEvent>> + use<>> {
         let list = ids::decode(Kind::ProjectList, &list_id, "listId").map_err(to_graphql)?;
         let db = ctx.data::<DatabaseConnection>()?.clone();
         // Subscribe before checking the list, so no change committed meanwhile is missed.
@@ -47,19 +52,21 @@ impl SubscriptionRoot {
             return Err(not_found(Kind::ProjectList, &list_id));
         }
         Ok(stream::unfold(
-            (receiver, db),
-            move |(mut receiver, db)| async move {
+            Some((receiver, db)),
+            move |state| async move {
+                let (mut receiver, db) = state?;
                 loop {
                     let change = match receiver.recv().await {
-                        Ok(change) if change.list_id == list => change,
-                        Ok(_) => continue,
+                        Ok(Heard::Event(change)) if change.list_id == list => change,
+                        Ok(Heard::Event(_)) => continue,
+                        Ok(Heard::Gap) => return Some((Err(events_missed()), None)),
                         Err(RecvError::Lagged(missed)) => {
                             tracing::warn!(
                                 missed,
                                 list_id = list,
-                                "an itemChanged subscriber fell behind and missed events"
+                                "an itemChanged subscriber fell behind and missed events; its subscription ends"
                             );
-                            continue;
+                            return Some((Err(events_missed()), None));
                         }
                         Err(RecvError::Closed) => return None,
                     };
@@ -72,7 +79,7 @@ impl SubscriptionRoot {
                                     changed_at: change.at,
                                     item: Item(item),
                                 };
-                                return Some((event, (receiver, db)));
+                                return Some((Ok(event), Some((receiver, db))));
                             }
                         }
                         Err(e) => {
@@ -83,4 +90,13 @@ impl SubscriptionRoot {
             },
         ))
     }
+}
+
+/// The error that ends a subscription which may have missed events.
+fn events_missed() -> async_graphql::Error {
+    use async_graphql::ErrorExtensions;
+    async_graphql::Error::new(
+        "events may have been missed (the api lost its connection to the database's event channel, or this subscriber fell behind): subscribe again and refetch",
+    )
+    .extend_with(|_, e| e.set("code", super::error::code::EVENTS_MISSED))
 }

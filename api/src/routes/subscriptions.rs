@@ -7,7 +7,12 @@
 //! socket is open. So every operation checks the token again (and runs as whom it names now),
 //! and the socket closes with code 4403 as soon as its token is revoked, on every replica
 //! (the revocation travels like item changes, [`events::Revocations`]); the subscriptions it
-//! opened end with it.
+//! opened end with it. A revocation notice can be missed while a replica's listening connection
+//! is away: when it is lost or comes back, every socket checks its token again.
+//!
+//! A socket that has not sent `connection_init` within `MINSHENG_WS_INIT_TIMEOUT_MS` closes with
+//! 4408, as graphql-ws does: sockets that never initialise would otherwise hold their places
+//! under the socket caps for good.
 
 use std::{
     collections::HashMap,
@@ -44,7 +49,7 @@ use crate::{
         auth::{self, Viewer},
         clock::RequestClock,
         error::{code, ensure_codes},
-        events::{self, Revocations},
+        events::{self, Heard, Revocations},
         limits, loaders,
         persisted::DocumentError,
     },
@@ -55,6 +60,9 @@ use crate::{
 
 /// The close code of a socket whose token was revoked (graphql-transport-ws: Forbidden).
 pub const CLOSE_REVOKED: u16 = 4403;
+
+/// The close code of a socket that did not initialise in time (graphql-transport-ws).
+pub const CLOSE_INIT_TIMEOUT: u16 = 4408;
 
 /// WebSockets open now: in all, and per client address (`MINSHENG_WS_MAX_SOCKETS`,
 /// `MINSHENG_WS_MAX_SOCKETS_PER_CLIENT`).
@@ -216,6 +224,9 @@ async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols)
         state: state.clone(),
         caller: caller.clone(),
     };
+    let checker = executor.clone();
+    let init_deadline = tokio::time::sleep(state.settings.server.ws_init_timeout);
+    tokio::pin!(init_deadline);
     let (mut sink, stream) = socket.split();
     let input = stream
         .take_while(|message| futures_util::future::ready(message.is_ok()))
@@ -257,13 +268,27 @@ async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols)
                 close_revoked(&mut sink).await;
                 break;
             }
+            () = &mut init_deadline, if caller.caller.get().is_none() => {
+                tracing::info!("closed a WebSocket that did not initialise in time");
+                let _ = sink
+                    .send(Message::Close(Some(CloseFrame {
+                        code: CLOSE_INIT_TIMEOUT,
+                        reason: "Connection initialisation timeout".into(),
+                    })))
+                    .await;
+                break;
+            }
             event = revoked => match event {
-                Ok(events::TokenRevoked { token_id }) if Some(token_id) == caller.token_id() => {
+                Ok(Heard::Event(events::TokenRevoked { token_id })) if Some(token_id) == caller.token_id() => {
                     close_revoked(&mut sink).await;
                     break;
                 }
-                // Missed notices: the next operation checks the token anyway.
-                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Ok(Heard::Event(_)) => {}
+                // Notices may have been missed: the token is checked against the database now
+                // (a revoked one fires `caller.revoked`, and the socket closes with 4403).
+                Ok(Heard::Gap) | Err(RecvError::Lagged(_)) => {
+                    let _ = checker.current_viewer().await;
+                }
                 Err(RecvError::Closed) => revocations = None,
             },
         }
