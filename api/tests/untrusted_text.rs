@@ -39,7 +39,17 @@ async fn bad_characters_are_field_errors_everywhere(t: TestDb) {
         .clone();
     let contact = "mutation($id: ID!, $name: String!) { addContact(departmentId: $id, name: $name, email: \"x@example.cn\") { id } }";
     let department_name = "mutation($name: String!) { createDepartment(name: $name) { id } }";
-    for bad in ["进展\u{0}顺利", "响铃\u{7}", "顺序\u{202E}反转"] {
+    let search = "query($s: String!) { items(filter: { search: $s }) { totalCount } }";
+    let audit = "query($a: String!) { auditEvents(filter: { actor: $a }) { edges { cursor } } }";
+    let email = "mutation($id: ID!, $e: String!) { addContact(departmentId: $id, name: \"联络员\", email: $e) { id } }";
+    // A direction mark or a byte-order mark made "a\u{200F}b" and "ab" two departments.
+    for bad in [
+        "进展\u{0}顺利",
+        "响铃\u{7}",
+        "顺序\u{202E}反转",
+        "名\u{200F}字",
+        "名\u{FEFF}字",
+    ] {
         let cases: Vec<(Option<&str>, &str, Value, &str)> = vec![
             (
                 ADMIN,
@@ -109,6 +119,14 @@ async fn bad_characters_are_field_errors_everywhere(t: TestDb) {
             ),
             (ADMIN, contact, json!({ "id": civil, "name": bad }), "name"),
             (ADMIN, department_name, json!({ "name": bad }), "name"),
+            (None, search, json!({ "s": bad }), "filter.search"),
+            (ADMIN, audit, json!({ "a": bad }), "filter.actor"),
+            (
+                ADMIN,
+                email,
+                json!({ "id": civil, "e": format!("a{bad}@example.cn") }),
+                "email",
+            ),
         ];
         for (token, query, variables, field) in cases {
             let body = app.graphql_as(token, query, variables).await;

@@ -22,9 +22,12 @@ impl EmailAddress {
         if address.len() > 254 {
             return Err("电子邮箱最多 254 个字符".into());
         }
-        if let Some(c) = address
-            .chars()
-            .find(|c| c.is_control() || c.is_whitespace() || "<>()[],;:\"\\".contains(*c))
+        if let Some(c) =
+            crate::text::forbidden_char(address, crate::text::Lines::One).or_else(|| {
+                address
+                    .chars()
+                    .find(|c| c.is_whitespace() || "<>()[],;:\"\\".contains(*c))
+            })
         {
             return Err(format!("「{address}」含有邮箱地址不能有的字符 {c:?}"));
         }
@@ -85,8 +88,8 @@ impl Mailbox {
         match input.strip_suffix('>').and_then(|s| s.rsplit_once('<')) {
             Some((name, address)) => {
                 let name = name.trim().trim_matches('"').trim();
-                if name.chars().any(|c| c.is_control()) {
-                    return Err("the display name contains a control character".into());
+                if crate::text::forbidden_char(name, crate::text::Lines::One).is_some() {
+                    return Err("the display name contains a control or direction character".into());
                 }
                 Ok(Self {
                     name: (!name.is_empty()).then(|| name.to_owned()),

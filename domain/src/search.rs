@@ -20,9 +20,10 @@ impl SearchText {
                 "a search is at most {MAX_SEARCH_CHARS} characters, this one has {count}"
             ));
         }
-        if let Some(c) = input.chars().find(|c| c.is_control()) {
+        if let Some(c) = crate::text::forbidden_char(input, crate::text::Lines::One) {
             return Err(format!(
-                "a search may not contain the control character {c:?}"
+                "a search may not contain the character U+{:04X} (a control or direction character)",
+                u32::from(c)
             ));
         }
         Ok(Self(input.to_owned()))

@@ -20,8 +20,10 @@ pub enum Lines {
 }
 
 /// The first character no stored text may contain: control characters (NUL, BEL, …) other
-/// than line breaks and tabs in text of many lines, and the bidirectional overrides and isolates
-/// (U+202A–U+202E, U+2066–U+2069) that make text display in another order than it reads.
+/// than line breaks and tabs in text of many lines, the bidirectional overrides and isolates
+/// (U+202A–U+202E, U+2066–U+2069) that make text display in another order than it reads, and
+/// the invisible direction marks and byte-order mark (U+200E, U+200F, U+061C, U+FEFF) that make
+/// two names that read alike differ (`a\u{200F}b` and `ab` were two departments).
 pub fn forbidden_char(text: &str, lines: Lines) -> Option<char> {
     text.chars().find(|c| {
         let allowed_control = lines == Lines::Many && matches!(c, '\n' | '\r' | '\t');
@@ -30,7 +32,24 @@ pub fn forbidden_char(text: &str, lines: Lines) -> Option<char> {
 }
 
 fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{061C}'
+            | '\u{FEFF}'
+    )
+}
+
+/// `text` holds no character that [`forbidden_char`] refuses in one line, or the message
+/// naming the first: for short texts checked at the edge (searches, filters, addresses).
+pub fn check_one_line(text: &str) -> Result<(), String> {
+    match forbidden_char(text, Lines::One) {
+        Some(c) => Err(format!("含有不接受的字符 U+{:04X}", u32::from(c))),
+        None => Ok(()),
+    }
 }
 
 /// Checks `text` (already trimmed as the caller stores it): at most `max_chars` characters and
@@ -107,6 +126,8 @@ mod tests {
             "bell\u{7}",
             "right-to-left \u{202E}gnp.exe",
             "\u{2066}x",
+            "a\u{200F}b",
+            "a\u{FEFF}b",
         ] {
             assert!(check(bad, 200, Lines::Many).is_err(), "{bad:?}");
         }

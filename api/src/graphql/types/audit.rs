@@ -91,6 +91,13 @@ impl AuditFilter {
             )),
             (None, None) => None,
         };
+        // Free text compared in SQL: PostgreSQL refuses a NUL in it (that was INTERNAL).
+        for (name, value) in [("action", &self.action), ("actor", &self.actor)] {
+            if let Some(value) = value {
+                domain::text::check_one_line(value)
+                    .map_err(|m| DomainError::validation(format!("{path}.{name}"), m))?;
+            }
+        }
         Ok(audit::AuditFilter {
             entity,
             action: self.action.clone(),
