@@ -62,7 +62,13 @@ pub fn verify(key: &[u8], token: &str, now: DateTime<Utc>) -> Result<Acknowledge
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .ok_or(Refused::Forged)?;
+    let written = expires;
     let expires: i64 = expires.parse().map_err(|_| Refused::Forged)?;
+    // Only the form `sign` writes: `0<exp>` and `+<exp>` parse to the same number and would
+    // verify too, making one link many.
+    if written != expires.to_string() {
+        return Err(Refused::Forged);
+    }
     let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| Refused::Forged)?;
     // Constant time: how long the check takes says nothing about the right tag.
     mac(key, &message_id, expires)
@@ -125,6 +131,9 @@ mod tests {
                 parts[2]
             ),
             format!("{}.{}", parts[0], parts[1]),
+            // The same expiry, written another way.
+            format!("{}.0{}.{}", parts[0], parts[1], parts[2]),
+            format!("{}.+{}.{}", parts[0], parts[1], parts[2]),
             "".to_owned(),
             "..".to_owned(),
             format!("{token}.x"),
