@@ -4,8 +4,8 @@ use std::{path::PathBuf, time::Duration};
 
 use domain::config::Settings;
 use lettre::{
-    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    transport::smtp::PoolConfig,
+    Address, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    address::Envelope, transport::smtp::PoolConfig,
 };
 
 /// Longest one SMTP exchange may take before it counts as failed.
@@ -69,28 +69,56 @@ impl Mailer {
         }
     }
 
-    /// Sends one message, bounded by [`SEND_TIMEOUT`]. A failure that is not a permanent
-    /// rejection (typically a pooled connection the server has closed) is retried once, on a
-    /// connection opened for the retry.
+    /// Sends one message to every recipient its headers name (To, Cc), bounded by
+    /// [`SEND_TIMEOUT`]. A failure that is not a permanent rejection (typically a pooled
+    /// connection the server has closed) is retried once, on a connection opened for the retry.
+    /// One refused recipient fails the whole message: [`Mailer::send_each`] sends recipient by
+    /// recipient.
     pub async fn send(&self, message: &Message) -> Result<(), SendError> {
+        self.send_with(message, message.envelope()).await
+    }
+
+    /// Sends `message` to `recipient` alone, whatever its headers name: the others' servers
+    /// cannot fail it, and a copy for someone else can differ.
+    pub async fn send_to(&self, message: &Message, recipient: &Address) -> Result<(), SendError> {
+        let envelope = Envelope::new(message.envelope().from().cloned(), vec![recipient.clone()])
+            .map_err(|e| SendError::permanent(e.to_string()))?;
+        self.send_with(message, &envelope).await
+    }
+
+    /// Sends `message` to each of its recipients in a transaction of its own: each recipient's
+    /// outcome, in the envelope's order.
+    pub async fn send_each(&self, message: &Message) -> Vec<(Address, Result<(), SendError>)> {
+        let mut outcomes = Vec::new();
+        for recipient in message.envelope().to() {
+            let sent = self.send_to(message, recipient).await;
+            outcomes.push((recipient.clone(), sent));
+        }
+        outcomes
+    }
+
+    async fn send_with(&self, message: &Message, envelope: &Envelope) -> Result<(), SendError> {
+        let bytes = message.formatted();
         match self {
             Self::Outbox { transport, .. } => transport
-                .send(message.clone())
+                .send_raw(envelope, &bytes)
                 .await
                 .map(|_| ())
                 .map_err(|e| SendError::transient(e.to_string())),
-            Self::Smtp { pooled, fresh } => match attempt(pooled, message).await {
+            Self::Smtp { pooled, fresh } => match attempt(pooled, envelope, &bytes).await {
                 Ok(()) => Ok(()),
                 Err(e) if e.permanent => Err(e),
                 Err(first) => {
                     tracing::info!(error = %first.message, "SMTP send failed; retrying once on a fresh connection");
-                    attempt(fresh, message).await.map_err(|second| SendError {
-                        message: format!(
-                            "{} (after retry; first: {})",
-                            second.message, first.message
-                        ),
-                        ..second
-                    })
+                    attempt(fresh, envelope, &bytes)
+                        .await
+                        .map_err(|second| SendError {
+                            message: format!(
+                                "{} (after retry; first: {})",
+                                second.message, first.message
+                            ),
+                            ..second
+                        })
                 }
             },
         }
@@ -131,9 +159,10 @@ impl SendError {
 /// One send over `transport`.
 async fn attempt(
     transport: &AsyncSmtpTransport<Tokio1Executor>,
-    message: &Message,
+    envelope: &Envelope,
+    bytes: &[u8],
 ) -> Result<(), SendError> {
-    match tokio::time::timeout(SEND_TIMEOUT, transport.send(message.clone())).await {
+    match tokio::time::timeout(SEND_TIMEOUT, transport.send_raw(envelope, bytes)).await {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) => Err(SendError {
             permanent: e.is_permanent(),

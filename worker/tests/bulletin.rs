@@ -198,6 +198,17 @@ fn settings(t: &TestDb, smtp_port: u16) -> domain::Settings {
     )
 }
 
+/// The emails received: the same message sent to each recipient in turn counts once.
+fn emails(smtp: &SmtpServer) -> Vec<support::Received> {
+    let mut emails: Vec<support::Received> = Vec::new();
+    for received in smtp.received() {
+        if !emails.iter().any(|e| e.data == received.data) {
+            emails.push(received);
+        }
+    }
+    emails
+}
+
 async fn bulletins(t: &TestDb) -> Vec<bulletin::Model> {
     bulletin::Entity::find()
         .all(&t.db)
@@ -216,8 +227,16 @@ async fn one_email_per_period_with_its_sections_and_the_ledgers_attached(t: Test
         "{outcome:?}"
     );
     let received = smtp.received();
-    assert_eq!(received.len(), 1, "one email for every recipient");
-    let mut envelope = received[0].envelope_to.clone();
+    assert_eq!(
+        received.len(),
+        2,
+        "the same email, to each recipient in turn"
+    );
+    assert_eq!(received[0].data, received[1].data);
+    let mut envelope: Vec<String> = received
+        .iter()
+        .flat_map(|r| r.envelope_to.clone())
+        .collect();
     envelope.sort();
     assert_eq!(
         envelope,
@@ -302,7 +321,7 @@ async fn one_email_per_period_with_its_sections_and_the_ledgers_attached(t: Test
         .await
         .expect("again");
     assert!(matches!(again, Outcome::AlreadySent { .. }), "{again:?}");
-    assert_eq!(smtp.received().len(), 1);
+    assert_eq!(emails(&smtp).len(), 1);
 
     // The next Monday is a new period, covering since the last one.
     let next = run(&ctx, at("2023-07-10T09:00:01+08:00"))
@@ -314,13 +333,40 @@ async fn one_email_per_period_with_its_sections_and_the_ledgers_attached(t: Test
     let second = rows.iter().max_by_key(|r| r.period_start).expect("row");
     assert_eq!(second.covers_from, at("2023-07-03T09:00:00+08:00"));
     let text = MessageParser::new()
-        .parse(&smtp.received()[1].data)
+        .parse(&emails(&smtp)[1].data)
         .and_then(|m| m.body_text(0).map(|t| t.into_owned()))
         .expect("second text");
     assert!(text.contains("2023年7月3日以来"), "{text}");
     // The extension and the completions were news last week, not this one.
     assert!(!text.contains("车辆采购流程延长"), "{text}");
     assert!(!text.contains("按期办结"), "{text}");
+}
+
+/// One recipient that the server refuses (550) does not keep the bulletin from the others: it
+/// is sent, and the refusal is recorded with its own reason.
+async fn a_refused_recipient_does_not_keep_the_bulletin_from_the_others(t: TestDb) {
+    seed(&t).await;
+    let smtp = SmtpServer::start_refusing(&["shizhang@"]);
+    let ctx = context(&t.db, &settings(&t, smtp.port));
+    let outcome = run(&ctx, at(TICK)).await.expect("run");
+    assert!(
+        matches!(&outcome, Outcome::Sent { recipients: 1, .. }),
+        "{outcome:?}"
+    );
+    let received = smtp.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].envelope_to, ["duchashi@example.gov.cn"]);
+    let rows = bulletins(&t).await;
+    assert_eq!(rows[0].status, entity::BulletinStatus::Sent);
+    assert_eq!(
+        rows[0].recipients.as_deref(),
+        Some("duchashi@example.gov.cn")
+    );
+    let refused = rows[0].last_error.clone().unwrap_or_default();
+    assert!(
+        refused.contains("shizhang@example.gov.cn") && refused.contains("550"),
+        "{refused}"
+    );
 }
 
 async fn two_workers_at_one_tick_send_one_bulletin(t: TestDb) {
@@ -341,7 +387,7 @@ async fn two_workers_at_one_tick_send_one_bulletin(t: TestDb) {
         1,
         "{outcomes:?}"
     );
-    assert_eq!(smtp.received().len(), 1);
+    assert_eq!(emails(&smtp).len(), 1);
     assert_eq!(bulletins(&t).await.len(), 1);
 }
 
@@ -394,7 +440,7 @@ async fn a_pending_bulletin_is_superseded_by_the_next_period(t: TestDb) {
         .await
         .expect("next");
     assert!(matches!(next, Outcome::Sent { .. }), "{next:?}");
-    assert_eq!(smtp.received().len(), 1, "the stale bulletin is not sent");
+    assert_eq!(emails(&smtp).len(), 1, "the stale bulletin is not sent");
     let statuses: Vec<_> = bulletin::Entity::find()
         .all(&t.db)
         .await
@@ -458,7 +504,7 @@ async fn the_seed_gets_a_bulletin_that_counts_every_item(t: TestDb) {
         .count();
     assert!(overdue > 0, "the seed has items due by the end of June");
 
-    let received = smtp.received();
+    let received = emails(&smtp);
     assert_eq!(received.len(), 1);
     let message = MessageParser::new()
         .parse(&received[0].data)
@@ -479,6 +525,7 @@ async fn the_seed_gets_a_bulletin_that_counts_every_item(t: TestDb) {
 }
 
 backend_tests!(
+    a_refused_recipient_does_not_keep_the_bulletin_from_the_others,
     the_seed_gets_a_bulletin_that_counts_every_item,
     one_email_per_period_with_its_sections_and_the_ledgers_attached,
     two_workers_at_one_tick_send_one_bulletin,

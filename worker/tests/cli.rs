@@ -231,7 +231,8 @@ async fn the_bulletin_by_hand_previews_then_sends_once() {
     );
     assert_eq!(code, Some(0), "{output}");
     assert!(output.contains("sent to 2 recipients"), "{output}");
-    assert_eq!(smtp.received().len(), 1);
+    // The same email to each recipient in turn.
+    assert_eq!(smtp.received().len(), 2);
 
     let (code, output) = finish(
         worker(&t.url, &env, &["bulletin", "--now", now]),
@@ -239,7 +240,7 @@ async fn the_bulletin_by_hand_previews_then_sends_once() {
     );
     assert_eq!(code, Some(0), "{output}");
     assert!(output.contains("already sent"), "{output}");
-    assert_eq!(smtp.received().len(), 1);
+    assert_eq!(smtp.received().len(), 2);
 }
 
 /// The scheduled worker sends the bulletin on MINSHENG_BULLETIN_CRON, besides reminders, and

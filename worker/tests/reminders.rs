@@ -252,6 +252,9 @@ async fn a_changed_deadline_starts_its_own_ladder(t: TestDb) {
     );
 }
 
+/// Overdue past MINSHENG_ESCALATE_AFTER_DAYS: each department's reminder names the supervisor
+/// in Cc, and the supervisor gets a copy of its own (a transaction of its own), so that each
+/// server answers for its own recipient.
 async fn long_overdue_items_are_escalated_to_the_supervisor(t: TestDb) {
     import_with_contacts(&t.db, SAMPLE).await;
     let smtp = SmtpServer::start();
@@ -263,9 +266,20 @@ async fn long_overdue_items_are_escalated_to_the_supervisor(t: TestDb) {
     run(&ctx, at("2023-07-16T08:00:00+08:00"))
         .await
         .expect("run");
-    let mails: Vec<_> = smtp.received().iter().map(parse_mail).collect();
-    assert_eq!(mails.len(), 4);
-    for m in &mails {
+    let received = smtp.received();
+    let (office, departments): (Vec<_>, Vec<_>) = received
+        .iter()
+        .partition(|r| r.envelope_to.iter().any(|to| to.contains("duchashi")));
+    assert_eq!(departments.len(), 4);
+    assert_eq!(office.len(), 4, "a copy for the office of each");
+    for r in &received {
+        assert_eq!(
+            r.envelope_to.len(),
+            1,
+            "one recipient a transaction: {:?}",
+            r.envelope_to
+        );
+        let m = parse_mail(r);
         assert_eq!(m.cc.as_deref(), Some("duchashi@example.gov.cn"));
         assert_eq!(
             m.subject,
@@ -273,12 +287,29 @@ async fn long_overdue_items_are_escalated_to_the_supervisor(t: TestDb) {
         );
         assert!(m.text.contains("已逾期16天"), "{}", m.text);
     }
-    let received = smtp.received();
+}
+
+/// A supervisor's address that the server refuses (550) fails only the supervisor's copy: every
+/// department's reminder is delivered and recorded sent, none failed under the contact's name.
+async fn a_refused_supervisor_fails_only_its_own_copy(t: TestDb) {
+    import_with_contacts(&t.db, SAMPLE).await;
+    let smtp = SmtpServer::start_refusing(&["duchashi@"]);
+    let ctx = context(
+        &t.db,
+        &settings(&t.url, smtp.port, Some("duchashi@example.gov.cn")),
+    );
+    let report = run(&ctx, at("2023-07-16T08:00:00+08:00"))
+        .await
+        .expect("run");
+    assert_eq!(report.messages_sent, 4, "{report:?}");
+    assert_eq!(report.deliveries_failed, 0, "{report:?}");
+    assert_eq!(smtp.received().len(), 4, "the departments' copies");
     assert!(
-        received
+        ledger(&t)
+            .await
             .iter()
-            .all(|r| r.envelope_to.iter().any(|to| to.contains("duchashi"))),
-        "the copy is delivered"
+            .all(|r| r.status == DeliveryStatus::Sent && r.last_error.is_none()),
+        "every contact's reminder stands"
     );
 }
 
@@ -617,6 +648,7 @@ backend_tests!(
     a_claim_of_a_dead_worker_expires_and_is_sent_later,
     a_changed_deadline_starts_its_own_ladder,
     long_overdue_items_are_escalated_to_the_supervisor,
+    a_refused_supervisor_fails_only_its_own_copy,
     done_items_are_not_reminded_and_dry_runs_write_nothing,
     the_seed_list_at_23_june_2021,
 );

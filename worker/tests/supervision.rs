@@ -19,7 +19,8 @@ use domain::{
 use entity::{department, item, item_due_date, reminder_delivery};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use support::{
-    Mail, SAMPLE, SmtpServer, at, context, import_with_contacts, parse_mail, settings_with,
+    Mail, Received, SAMPLE, SmtpServer, at, context, import_with_contacts, parse_mail,
+    settings_with,
 };
 use test_support::{TestDb, backend_tests};
 use worker::jobs::send_reminders::run;
@@ -325,6 +326,8 @@ async fn unacknowledged_overdue_reminders_copy_the_supervisor(t: TestDb) {
             // Far off, so that only the acknowledgement rule can copy the supervisor.
             ("MINSHENG_ESCALATE_AFTER_DAYS", "100"),
             ("MINSHENG_ACK_ESCALATE_AFTER_DAYS", "2"),
+            ("MINSHENG_PUBLIC_URL", "https://minsheng.example.gov.cn/"),
+            ("MINSHENG_SIGNING_KEY", KEY),
         ],
     );
     let ctx = context(&t.db, &settings);
@@ -355,7 +358,11 @@ async fn unacknowledged_overdue_reminders_copy_the_supervisor(t: TestDb) {
     run(&ctx, at("2023-07-08T08:00:00+08:00"))
         .await
         .expect("overdue-2");
-    let second: Vec<Mail> = smtp.received()[4..].iter().map(parse_mail).collect();
+    let (office, departments): (Vec<Received>, Vec<Received>) = smtp.received()[4..]
+        .iter()
+        .cloned()
+        .partition(|r| r.envelope_to.iter().any(|to| to == SUPERVISOR));
+    let second: Vec<Mail> = departments.iter().map(parse_mail).collect();
     assert_eq!(second.len(), 4);
     for mail in &second {
         let about_two = mail.text.contains("二、提升社区养老服务能力");
@@ -364,6 +371,26 @@ async fn unacknowledged_overdue_reminders_copy_the_supervisor(t: TestDb) {
             about_two.then_some(SUPERVISOR),
             "{}",
             mail.text
+        );
+        assert!(
+            ack_link(&mail.text).is_some(),
+            "the department's copy: {}",
+            mail.text
+        );
+    }
+    // The office's own copies (one per department copied) carry no 签收 link: a click from the
+    // office would acknowledge for the department.
+    assert_eq!(office.len(), 2);
+    for copy in office.iter().map(parse_mail) {
+        assert!(
+            copy.text.contains("二、提升社区养老服务能力"),
+            "{}",
+            copy.text
+        );
+        assert!(
+            ack_link(&copy.text).is_none() && !copy.html.contains("/ack/"),
+            "{}",
+            copy.text
         );
     }
 }

@@ -165,6 +165,7 @@ pub async fn mark_sent<C: ConnectionTrait>(
     id: i64,
     message_id: &str,
     recipients: &str,
+    refused: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), DomainError> {
     record::Entity::update_many()
@@ -172,6 +173,7 @@ pub async fn mark_sent<C: ConnectionTrait>(
         .col_expr(record::Column::MessageId, Expr::value(message_id))
         .col_expr(record::Column::Recipients, Expr::value(recipients))
         .col_expr(record::Column::SentAt, Expr::value(now))
+        .col_expr(record::Column::LastError, Expr::value(refused))
         .col_expr(
             record::Column::Attempts,
             Expr::col(record::Column::Attempts).add(1),

@@ -159,25 +159,64 @@ pub async fn deliver_pending(
     let period_start = row.period_start;
     let (content, ledgers) = compose(ctx, &row).await?;
     let id = bulletin::message_id(period_start, &ctx.from);
+    // Recipient by recipient: one refused address does not keep the bulletin from the others.
     let sent = match bulletin::message(&content, &ledgers, &ctx.from, &target.to, now, &id) {
-        Ok(message) => ctx.mailer.send(&message).await,
+        Ok(message) => {
+            let outcomes = ctx.mailer.send_each(&message).await;
+            let (accepted, refused): (Vec<_>, Vec<_>) =
+                outcomes.into_iter().partition(|(_, sent)| sent.is_ok());
+            let refused: Vec<(String, crate::mailer::SendError)> = refused
+                .into_iter()
+                .filter_map(|(to, sent)| sent.err().map(|e| (to.to_string(), e)))
+                .collect();
+            if accepted.is_empty() {
+                Err(crate::mailer::SendError {
+                    message: refused
+                        .iter()
+                        .map(|(to, e)| format!("{to}: {e}"))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    permanent: refused.iter().all(|(_, e)| e.permanent),
+                })
+            } else {
+                Ok((
+                    accepted
+                        .iter()
+                        .map(|(to, _)| to.to_string())
+                        .collect::<Vec<_>>(),
+                    refused,
+                ))
+            }
+        }
         // A template or an address lettre refuses: no retry can build this message.
         Err(e) => Err(crate::mailer::SendError::permanent(e)),
     };
     Ok(Some(match sent {
-        Ok(()) => {
-            let recipients = target
-                .to
-                .iter()
-                .map(EmailAddress::as_str)
-                .collect::<Vec<_>>()
-                .join(",");
-            record::mark_sent(&ctx.db, row.id, &id, &recipients, now).await?;
-            tracing::info!(%period_start, recipients = target.to.len(), lists = ledgers.len(), "bulletin sent");
+        Ok((accepted, refused)) => {
+            let refusals = (!refused.is_empty()).then(|| {
+                refused
+                    .iter()
+                    .map(|(to, e)| format!("{to}: {e}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            });
+            for (to, error) in &refused {
+                tracing::error!(recipient = %to, error = %error.message, permanent = error.permanent, "a recipient of the bulletin (MINSHENG_BULLETIN_TO) did not get it; the others did");
+            }
+            record::mark_sent(
+                &ctx.db,
+                row.id,
+                &id,
+                &accepted.join(","),
+                refusals.as_deref(),
+                now,
+            )
+            .await?;
+            tracing::info!(%period_start, recipients = accepted.len(), refused = refused.len(), lists = ledgers.len(), "bulletin sent");
             Outcome::Sent {
                 period_start,
                 message_id: id,
-                recipients: target.to.len(),
+                recipients: accepted.len(),
             }
         }
         Err(error) => {

@@ -213,11 +213,20 @@ async fn deliver(
         let id = message_id(first, now, &ctx.from);
         let ack_url = ctx.ack_links.as_ref().map(|links| links.url(&id, now));
         async move {
+            // The department's copy goes to its contact alone: the copy for the office (Cc)
+            // is a message of its own, so that the office's server cannot fail the contact's,
+            // and it carries no 签收 link (a click there would acknowledge for the department).
             let sent = match digest.message(&ctx.from, today, now, &id, ack_url.as_deref()) {
-                Ok(message) => ctx.mailer.send(&message).await,
+                Ok(message) => match digest.to.parse::<lettre::Address>() {
+                    Ok(contact) => ctx.mailer.send_to(&message, &contact).await,
+                    Err(e) => Err(SendError::permanent(format!("contact address: {e}"))),
+                },
                 // An address or sender lettre refuses: no retry can build this message.
                 Err(e) => Err(SendError::permanent(e)),
             };
+            if sent.is_ok() {
+                copy_the_office(ctx, &digest, today, now, &id).await;
+            }
             (digest, id, sent)
         }
     });
@@ -266,4 +275,34 @@ async fn deliver(
         }
     }
     Ok(())
+}
+
+/// Sends the supervisor's copy of a reminder (`digest.cc`), without the 签收 link. A refusal
+/// is the office's address's, logged as such; the department's delivery stands.
+async fn copy_the_office(
+    ctx: &Context,
+    digest: &domain::reminder::digest::Digest,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    id: &str,
+) {
+    let Some(cc) = &digest.cc else { return };
+    let sent = match (
+        digest.message(&ctx.from, today, now, id, None),
+        cc.as_str().parse::<lettre::Address>(),
+    ) {
+        (Ok(message), Ok(office)) => ctx.mailer.send_to(&message, &office).await,
+        (Err(e), _) => Err(SendError::permanent(e)),
+        (_, Err(e)) => Err(SendError::permanent(e.to_string())),
+    };
+    if let Err(error) = sent {
+        let reason = error
+            .message
+            .replace(cc.as_str(), "<the supervisor's address>");
+        tracing::error!(
+            error = %reason,
+            permanent = error.permanent,
+            "the supervisor's copy of a reminder was not delivered (MINSHENG_SUPERVISOR_EMAIL); the department's was"
+        );
+    }
 }
