@@ -73,6 +73,9 @@ pub struct AppState {
     pub limits: DocumentLimits,
     /// `None` when `MINSHENG_METRICS` is off.
     pub metrics: Option<Arc<ApiMetrics>>,
+    /// 台账 exports running now (`MINSHENG_EXPORT_MAX_CONCURRENT`): each reads a whole list
+    /// over several connections, and five at once took the pool from everyone else.
+    pub exports: Arc<tokio::sync::Semaphore>,
 }
 
 /// How `serve` was asked to start.
@@ -215,6 +218,9 @@ impl Application {
             },
             settings: Arc::new(settings.clone()),
             metrics: api_metrics,
+            exports: Arc::new(tokio::sync::Semaphore::new(
+                settings.graph.export_max_concurrent,
+            )),
         };
         let limits = ConnectionLimits {
             max_connections: settings.server.max_connections,

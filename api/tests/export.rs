@@ -552,7 +552,73 @@ async fn formulas_in_the_csv_are_written_as_text(t: TestDb) {
     }
 }
 
+/// Exports past MINSHENG_EXPORT_MAX_CONCURRENT are answered 503 `BUSY` with `Retry-After`,
+/// never 500, and `/readyz` answers at once meanwhile: five parallel exports of 20,020 items
+/// once answered 500 and held `/readyz` for 10 s.
+async fn exports_past_the_bound_wait_their_turn(t: TestDb) {
+    let app = TestApp::start_with(&support::settings_with(
+        &t.url,
+        &[
+            ("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN),
+            ("MINSHENG_EXPORT_MAX_CONCURRENT", "1"),
+            ("MINSHENG_BODY_LIMIT_BYTES", "8388608"),
+        ],
+    ))
+    .await;
+    let list = import_text(&app, &test_support::listgen::list_text(1500)).await;
+    let url = app.url(&format!(
+        "/export/ledger.xlsx?listId={}",
+        list.as_str().expect("an ID")
+    ));
+    let exports = (0..5).map(|_| {
+        let request = app.client.get(&url).bearer_auth(ADMIN_TOKEN).send();
+        async move {
+            let response = request.await.expect("export");
+            let status = response.status().as_u16();
+            let retry = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            (status, retry)
+        }
+    });
+    let ready = async {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let started = std::time::Instant::now();
+        let status = app.status("/readyz").await;
+        (status, started.elapsed())
+    };
+    let (answers, (ready, took)) = tokio::join!(futures_util::future::join_all(exports), ready);
+    assert_eq!(ready, 200);
+    assert!(
+        took < std::time::Duration::from_secs(1),
+        "/readyz took {took:?}"
+    );
+    assert!(
+        answers.iter().all(|(s, _)| *s == 200 || *s == 503),
+        "{answers:?}"
+    );
+    assert!(answers.iter().any(|(s, _)| *s == 200), "{answers:?}");
+    let busy: Vec<_> = answers.iter().filter(|(s, _)| *s == 503).collect();
+    assert!(!busy.is_empty(), "one export at a time: {answers:?}");
+    assert!(
+        busy.iter().all(|(_, retry)| retry.as_deref() == Some("5")),
+        "{answers:?}"
+    );
+    // Once the export is done, the next one is served.
+    let again = app
+        .client
+        .get(&url)
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("again");
+    assert_eq!(again.status(), 200);
+}
+
 backend_tests!(
+    exports_past_the_bound_wait_their_turn,
     formulas_in_the_csv_are_written_as_text,
     departments_keep_their_printed_order,
     the_seed_exports_one_row_per_item,

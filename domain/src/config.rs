@@ -189,6 +189,7 @@ keys! {
     graphiql: Flag = "MINSHENG_GRAPHIQL",
     web: Flag = "MINSHENG_WEB",
     request_timeout_ms: Number = "MINSHENG_REQUEST_TIMEOUT_MS",
+    export_max_concurrent: Number = "MINSHENG_EXPORT_MAX_CONCURRENT",
     body_limit_bytes: Number = "MINSHENG_BODY_LIMIT_BYTES",
     cors_origins: List = "MINSHENG_CORS_ORIGINS",
     persisted_query_cache_bytes: Number = "MINSHENG_PERSISTED_QUERY_CACHE_BYTES",
@@ -755,6 +756,8 @@ pub struct GraphSettings {
     /// The board and the item pages at `GET /`; off: `/` answers 404.
     pub web: bool,
     pub request_timeout: std::time::Duration,
+    /// 台账 exports (`/export/…`) running at once; more are answered 503 with `Retry-After`.
+    pub export_max_concurrent: usize,
     pub body_limit_bytes: usize,
     /// Origins whose pages may call the api from a browser (CORS); empty: same origin only.
     pub cors_origins: CorsOrigins,
@@ -916,6 +919,7 @@ impl GraphSettings {
                 1,
                 3_600_000,
             )?),
+            export_max_concurrent: number(merged, "export_max_concurrent", 1, 1_000)?,
             body_limit_bytes: number(merged, "body_limit_bytes", 1024, 64 * 1024 * 1024)?,
             cors_origins: match merged.take("cors_origins") {
                 Some(s) => {

@@ -1,7 +1,8 @@
 //! `GET /export/ledger.xlsx?listId=…[&now=RFC3339]` and `/export/ledger.csv`: a list's 台账 for
 //! the administrator's bearer token. Errors are JSON `{"error": {"code", "message"}}` with the
 //! codes the graph uses: no token 401 `UNAUTHENTICATED`, a department's 403 `FORBIDDEN`, a bad
-//! argument 400 `VALIDATION`, no such list 404 `NOT_FOUND`.
+//! argument 400 `VALIDATION`, no such list 404 `NOT_FOUND`; past `MINSHENG_EXPORT_MAX_CONCURRENT`
+//! exports at once 503 `BUSY` with `Retry-After`.
 
 use axum::{
     Json,
@@ -95,6 +96,17 @@ pub async fn ledger(
             );
         }
     }
+    // Bounded: a whole list is read over several connections and written out on a core.
+    let Ok(_running) = state.exports.clone().try_acquire_owned() else {
+        let mut busy = refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "BUSY",
+            "other exports are running (MINSHENG_EXPORT_MAX_CONCURRENT); try again in a few seconds",
+        );
+        busy.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return busy;
+    };
     let Some(list) = query.list_id.as_deref() else {
         return refuse(StatusCode::BAD_REQUEST, "VALIDATION", "listId is required");
     };
@@ -145,19 +157,21 @@ pub async fn ledger(
             );
         }
     };
-    let (bytes, content_type) = match format {
-        export::Format::Xlsx => (
-            export::to_xlsx(&ledger).map_err(|e| e.to_string()),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-        export::Format::Csv => (
-            export::to_csv(&ledger).map_err(|e| e.to_string()),
-            "text/csv; charset=utf-8",
-        ),
+    let as_of = ledger.as_of;
+    // Writing 20,000 rows takes a core for a while: not one the requests beside it need.
+    let written = tokio::task::spawn_blocking(move || match format {
+        export::Format::Xlsx => export::to_xlsx(&ledger).map_err(|e| e.to_string()),
+        export::Format::Csv => export::to_csv(&ledger).map_err(|e| e.to_string()),
+    })
+    .await;
+    let bytes = written.unwrap_or_else(|e| Err(e.to_string()));
+    let content_type = match format {
+        export::Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        export::Format::Csv => "text/csv; charset=utf-8",
     };
     match bytes {
         Ok(bytes) => {
-            let name = format!("ledger-{}.{}", ledger.as_of, format.extension());
+            let name = format!("ledger-{as_of}.{}", format.extension());
             let mut response = (StatusCode::OK, bytes).into_response();
             let h = response.headers_mut();
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
