@@ -289,6 +289,29 @@ async fn long_overdue_items_are_escalated_to_the_supervisor(t: TestDb) {
     }
 }
 
+/// A mailbox shared by two lead departments of an item gets one email, which greets both.
+async fn a_mailbox_of_two_departments_is_greeted_as_both(t: TestDb) {
+    import_with_contacts(&t.db, SAMPLE).await;
+    t.db.execute_unprepared(
+        "UPDATE department_contact SET email = 'shared@dept.example.cn' \
+         WHERE department_id IN (SELECT id FROM department WHERE name IN ('市民政局', '市卫健委'))",
+    )
+    .await
+    .expect("one mailbox for both");
+    let smtp = SmtpServer::start();
+    let ctx = context(&t.db, &settings(&t.url, smtp.port, None));
+    run(&ctx, at(SAMPLE_T7)).await.expect("run");
+    let mails: Vec<_> = smtp.received().iter().map(parse_mail).collect();
+    let shared: Vec<_> = mails.iter().filter(|m| m.to.contains("shared@")).collect();
+    assert_eq!(shared.len(), 1, "{}", mails.len());
+    assert!(
+        shared[0].text.starts_with("市民政局、市卫健委")
+            || shared[0].text.starts_with("市卫健委、市民政局"),
+        "{}",
+        shared[0].text
+    );
+}
+
 /// A supervisor's address that the server refuses (550) fails only the supervisor's copy: every
 /// department's reminder is delivered and recorded sent, none failed under the contact's name.
 async fn a_refused_supervisor_fails_only_its_own_copy(t: TestDb) {
@@ -649,6 +672,7 @@ backend_tests!(
     a_changed_deadline_starts_its_own_ladder,
     long_overdue_items_are_escalated_to_the_supervisor,
     a_refused_supervisor_fails_only_its_own_copy,
+    a_mailbox_of_two_departments_is_greeted_as_both,
     done_items_are_not_reminded_and_dry_runs_write_nothing,
     the_seed_list_at_23_june_2021,
 );

@@ -277,11 +277,16 @@ pub fn digests(rows: &[Row], known: &Known, policy: &Policy, today: NaiveDate) -
             .or_insert_with(|| Digest {
                 role,
                 to: row.email.clone(),
-                department,
+                department: department.clone(),
                 lines: Vec::new(),
                 cc: None,
                 delivery_ids: Vec::new(),
             });
+        // One address for two departments (a shared office mailbox) is greeted as both.
+        if !digest.department.split('、').any(|d| d == department) {
+            digest.department.push('、');
+            digest.department.push_str(&department);
+        }
         digest.delivery_ids.push(row.delivery_id);
         let unacknowledged = matches!(row.concern, Concern::DueDate(id)
             if known.unacknowledged.contains(&(id, row.department_id)));
@@ -350,6 +355,53 @@ mod tests {
                 .subject()
                 .is_ok_and(|s| s.contains("请报送2项"))
         );
+    }
+
+    #[test]
+    fn one_address_for_two_departments_is_greeted_as_both() {
+        let due = |id: i64, lead: (i64, &str)| super::super::DueDateInfo {
+            due_date_id: id,
+            version: 1,
+            item_id: id,
+            number_text: id.to_string(),
+            title: "事项".into(),
+            status: crate::model::ItemStatus::InProgress,
+            due_on: NaiveDate::from_ymd_opt(2023, 6, 30).unwrap_or_default(),
+            kind: DueKind::Final,
+            label: None,
+            lead_departments: vec![(lead.0, lead.1.to_owned())],
+            cooperating_departments: vec![],
+            extension_pending: false,
+        };
+        let known = Known::new(
+            vec![due(1, (10, "市民政局")), due(2, (20, "市卫健委"))],
+            vec![],
+        );
+        let row = |delivery_id: i64, department_id: i64, due_date: i64| Row {
+            delivery_id,
+            department_id,
+            email: "office@example.cn".into(),
+            concern: Concern::DueDate(due_date),
+        };
+        let policy = Policy {
+            days_before: vec![7],
+            overdue_every_days: 7,
+            escalate_after_days: 14,
+            supervisor: None,
+            calendar: None,
+            cooperating_digest: None,
+            checkin_day: None,
+            ack_escalate_after_days: None,
+        };
+        let today = NaiveDate::from_ymd_opt(2023, 6, 25).unwrap_or_default();
+        let sent = digests(
+            &[row(1, 10, 1), row(2, 20, 2), row(3, 10, 1)],
+            &known,
+            &policy,
+            today,
+        );
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].department, "市民政局、市卫健委");
     }
 
     #[test]
