@@ -182,12 +182,9 @@ impl Email for Digest {
     }
 }
 
-/// A Message-ID that names the rows it delivers, unique across workers and runs.
+/// A Message-ID that names the rows it delivers, unique across workers, runs and deployments.
 pub fn message_id(first_delivery_id: i64, now: DateTime<Utc>, from: &Mailbox) -> String {
-    envelope::message_id(
-        &format!("reminder.{first_delivery_id}.{}", now.timestamp_micros()),
-        from,
-    )
+    envelope::unique_message_id("reminder", first_delivery_id, now, from)
 }
 
 #[cfg(test)]

@@ -22,6 +22,22 @@ pub fn headers(
         .message_id(Some(message_id.to_owned())))
 }
 
+/// `<{kind}.{first}.{microseconds}.{random}@{the sender's domain}>`: unique across workers,
+/// runs and deployments (two deployments with the default sender `minsheng@localhost` once
+/// made the same ids), while naming what it carries.
+pub fn unique_message_id(kind: &str, first: i64, now: DateTime<Utc>, from: &Mailbox) -> String {
+    let mut random = [0u8; 8];
+    let random = match getrandom::fill(&mut random) {
+        Ok(()) => hex::encode(random),
+        // Never seen; the time and the process still tell runs apart.
+        Err(_) => format!("p{}", std::process::id()),
+    };
+    message_id(
+        &format!("{kind}.{first}.{}.{random}", now.timestamp_micros()),
+        from,
+    )
+}
+
 /// `<{local}@{the sender's domain}>`: ids in the sender's domain, as RFC 5322 asks.
 pub fn message_id(local: &str, from: &Mailbox) -> String {
     let domain = from

@@ -118,7 +118,7 @@ fn message(
 }
 
 fn notice_message_id(first: i64, now: DateTime<Utc>, from: &Mailbox) -> String {
-    envelope::message_id(&format!("notice.{first}.{}", now.timestamp_micros()), from)
+    envelope::unique_message_id("notice", first, now, from)
 }
 
 /// An email and the notices it tells.

@@ -356,3 +356,108 @@ async fn a_bulletin_schedule_without_recipients_stops_the_worker_at_start() {
         "{output}"
     );
 }
+
+/// An SMTP server that takes each message whole and then never answers it, as a server does
+/// when the worker is killed at that moment: the Message-IDs of what it took.
+async fn swallowing_smtp(
+    listener: tokio::net::TcpListener,
+    taken: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    while let Ok((stream, _)) = listener.accept().await {
+        let taken = taken.clone();
+        tokio::spawn(async move {
+            let (read, mut write) = stream.into_split();
+            let mut lines = BufReader::new(read).lines();
+            write.write_all(b"220 slow ESMTP\r\n").await?;
+            while let Some(line) = lines.next_line().await? {
+                let verb = line
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_uppercase();
+                match verb.as_str() {
+                    "EHLO" | "HELO" => write.write_all(b"250-slow\r\n250 8BITMIME\r\n").await?,
+                    "DATA" => {
+                        write.write_all(b"354 go ahead\r\n").await?;
+                        while let Some(data) = lines.next_line().await? {
+                            if data == "." {
+                                break;
+                            }
+                            if let Some(id) = data.strip_prefix("Message-ID: ") {
+                                taken.lock().expect("lock").push(id.trim().to_owned());
+                            }
+                        }
+                        // Never answers: the worker waits here until it is killed.
+                        tokio::time::sleep(Duration::from_secs(3600)).await;
+                    }
+                    _ => write.write_all(b"250 OK\r\n").await?,
+                }
+            }
+            Ok::<_, std::io::Error>(())
+        });
+    }
+}
+
+/// A worker killed while its messages were in flight: the next run (after the claim's lease)
+/// sends them again, each with the Message-ID it had, so that mail systems can drop the second
+/// copy. (They once came again with new ids: four duplicates in one test.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_sent_again_after_a_kill_keeps_its_message_id() {
+    let t = TestDb::sqlite().await;
+    import_with_contacts(&t.db, SAMPLE).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let taken = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    tokio::spawn(swallowing_smtp(listener, taken.clone()));
+    let smtp_url = format!("smtp://127.0.0.1:{port}");
+    let mut first = worker(
+        &t.url,
+        &[("MINSHENG_SMTP_URL", &smtp_url)],
+        &["run-once", "--now", "2023-06-23T08:00:00+08:00"],
+    )
+    .spawn()
+    .expect("start the worker");
+    // Until the server holds every message of the run (four contacts) unanswered.
+    let started = Instant::now();
+    while taken.lock().expect("lock").len() < 4 && started.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    first.kill().expect("kill the worker");
+    let _ = first.wait();
+    let mut in_flight = taken.lock().expect("lock").clone();
+    assert_eq!(in_flight.len(), 4, "{in_flight:?}");
+
+    // Past the claim's lease, a worker with a server that answers sends them again.
+    let smtp = SmtpServer::start();
+    let (code, output) = finish(
+        worker(
+            &t.url,
+            &[(
+                "MINSHENG_SMTP_URL",
+                &format!("smtp://127.0.0.1:{}", smtp.port),
+            )],
+            &["run-once", "--now", "2023-06-23T10:00:00+08:00"],
+        ),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, Some(0), "{output}");
+    let mut again: Vec<String> = smtp
+        .received()
+        .iter()
+        .map(|r| support::parse_mail(r).message_id)
+        .map(|id| format!("<{}>", id.trim_matches(['<', '>'])))
+        .collect();
+    in_flight.sort();
+    again.sort();
+    assert_eq!(again, in_flight, "the same messages, with the same ids");
+    // The ids are the sender's domain's, with a random part.
+    assert!(
+        again
+            .iter()
+            .all(|id| id.ends_with("@localhost>") && id.split('.').count() >= 4),
+        "{again:?}"
+    );
+}

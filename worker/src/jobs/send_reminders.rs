@@ -208,9 +208,30 @@ async fn deliver(
 
     // Up to `send_concurrency` messages in flight (the SMTP pool's size); each result is
     // recorded as soon as it arrives, so a crash loses as little as possible.
-    let sends = to_send.into_iter().map(|digest| {
-        let first = digest.delivery_ids.first().copied().unwrap_or_default();
-        let id = message_id(first, now, &ctx.from);
+    // A message tried before keeps its Message-ID: a worker killed after the server took it
+    // but before the row was marked sends it again on retry, and the recipient's mail system
+    // can drop the second as the same message. The id is on the rows before the send.
+    let mut ids = Vec::with_capacity(to_send.len());
+    for digest in &to_send {
+        let tried: HashSet<&str> = digest
+            .delivery_ids
+            .iter()
+            .map(|id| by_id.get(id).and_then(|r| r.message_id.as_deref()))
+            .collect::<Option<_>>()
+            .unwrap_or_default();
+        let id = match tried.iter().next() {
+            Some(id) if tried.len() == 1 => (*id).to_owned(),
+            _ => {
+                let first = digest.delivery_ids.first().copied().unwrap_or_default();
+                let id = message_id(first, now, &ctx.from);
+                ledger::deliveries::assign_message_id(&ctx.db, &digest.delivery_ids, &id, now)
+                    .await?;
+                id
+            }
+        };
+        ids.push(id);
+    }
+    let sends = to_send.into_iter().zip(ids).map(|(digest, id)| {
         let ack_url = ctx.ack_links.as_ref().map(|links| links.url(&id, now));
         async move {
             // The department's copy goes to its contact alone: the copy for the office (Cc)

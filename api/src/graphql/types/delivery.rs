@@ -61,7 +61,8 @@ impl ReminderDelivery {
         self.0.acknowledged_at
     }
 
-    /// The Message-ID of the email that carried it.
+    /// The Message-ID of the email that carried it (given just before the send, and kept when
+    /// the send is tried again).
     async fn message_id(&self) -> Option<&str> {
         self.0.message_id.as_deref()
     }

@@ -331,6 +331,26 @@ pub async fn claim<C: ConnectionTrait>(
     Ok(rows.into_iter().map(ReminderDelivery::from).collect())
 }
 
+/// Gives claimed rows the Message-ID of the message about to carry them, before it is sent:
+/// a retry of the same rows sends the same id.
+pub async fn assign_message_id<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+    message_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    reminder_delivery::Entity::update_many()
+        .col_expr(
+            reminder_delivery::Column::MessageId,
+            Expr::value(message_id),
+        )
+        .col_expr(reminder_delivery::Column::UpdatedAt, Expr::value(now))
+        .filter(reminder_delivery::Column::Id.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Marks delivered rows `sent` with the message's id.
 pub async fn mark_sent<C: ConnectionTrait>(
     db: &C,
