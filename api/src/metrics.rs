@@ -1,14 +1,13 @@
 //! The api's own series, beside the pools' ([`domain::metrics`]): GraphQL requests by operation
 //! and result code, their latency, the statements each ran, and the subscriptions open.
 //!
-//! Operation names come from clients, so they are bounded: only a name the document itself
-//! declares (a GraphQL name, by the grammar) is used, and past [`MAX_OPERATIONS`] distinct names
-//! the rest are counted as `(other)`.
+//! Operation names come from clients, so only known ones are labels: the operations of the
+//! trusted documents (`MINSHENG_TRUSTED_DOCUMENTS`), of the pages' own documents, and those named
+//! after a root field of the schema (`importList` or `ImportList`); any other name is counted as
+//! `(other)`. (When the first 200 names anyone sent became labels, a probe took them all and
+//! the board's own operations were then `(other)`.)
 
-use std::{
-    collections::HashSet,
-    sync::{Arc, Mutex},
-};
+use std::{collections::HashSet, sync::Arc};
 
 use domain::metrics::Metrics;
 use prometheus_client::{
@@ -16,14 +15,11 @@ use prometheus_client::{
     metrics::{counter::Counter, family::Family, gauge::Gauge, histogram::Histogram},
 };
 
-/// Distinct operation names reported before the rest become `(other)`.
-pub const MAX_OPERATIONS: usize = 200;
-
 /// The label of a request whose document declares no operation name.
 pub const ANONYMOUS: &str = "(anonymous)";
 /// The label of a request refused before its document was read (malformed, no query).
 pub const UNREAD: &str = "(none)";
-/// The label of operation names past [`MAX_OPERATIONS`].
+/// The label of operation names that are not known.
 pub const OTHER: &str = "(other)";
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -61,12 +57,14 @@ pub struct ApiMetrics {
     duration: Family<OperationLabels, Histogram>,
     statements: Histogram,
     subscriptions: Gauge,
-    names: Mutex<HashSet<Arc<str>>>,
+    /// The operation names that are labels.
+    known: HashSet<Arc<str>>,
 }
 
 impl ApiMetrics {
-    /// Registers the api's series in `metrics`.
-    pub fn register(metrics: &Metrics) -> Arc<Self> {
+    /// Registers the api's series in `metrics`; operations named in `known` are labelled by
+    /// their names.
+    pub fn register(metrics: &Metrics, known: HashSet<String>) -> Arc<Self> {
         let this = Arc::new(Self {
             requests: Family::default(),
             duration: Family::new_with_constructor(|| {
@@ -79,7 +77,7 @@ impl ApiMetrics {
                 0.0, 1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 21.0, 50.0, 100.0, 200.0,
             ]),
             subscriptions: Gauge::default(),
-            names: Mutex::new(HashSet::new()),
+            known: known.into_iter().map(Arc::from).collect(),
         });
         metrics.register(|r| {
             r.register(
@@ -135,17 +133,43 @@ impl ApiMetrics {
             Some(None) => return ANONYMOUS.into(),
             Some(Some(name)) => name.as_str(),
         };
-        let mut names = self.names.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(known) = names.get(name) {
-            return known.clone();
+        match self.known.get(name) {
+            Some(known) => known.clone(),
+            None => OTHER.into(),
         }
-        if names.len() >= MAX_OPERATIONS {
-            return OTHER.into();
-        }
-        let label: Arc<str> = name.into();
-        names.insert(label.clone());
-        label
     }
+}
+
+/// The names an operation may take after a root field of the schema whose SDL is `sdl`: the
+/// field's own (`importList`) and with its first letter upper case (`ImportList`).
+pub fn root_operation_names(sdl: &str) -> HashSet<String> {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let Ok(document) = async_graphql::parser::parse_schema(sdl) else {
+        return HashSet::new();
+    };
+    let mut names = HashSet::new();
+    for definition in &document.definitions {
+        let TypeSystemDefinition::Type(ty) = definition else {
+            continue;
+        };
+        if !matches!(
+            ty.node.name.node.as_str(),
+            "Query" | "Mutation" | "Subscription"
+        ) {
+            continue;
+        }
+        if let TypeKind::Object(object) = &ty.node.kind {
+            for field in &object.fields {
+                let name = field.node.name.node.to_string();
+                let mut chars = name.chars();
+                if let Some(first) = chars.next() {
+                    names.insert(first.to_uppercase().chain(chars).collect());
+                }
+                names.insert(name);
+            }
+        }
+    }
+    names
 }
 
 /// An open subscription, as the gauge counts it.
@@ -162,12 +186,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn operation_names_are_bounded() {
+    fn root_fields_name_operations() {
+        let names = root_operation_names(
+            "type Query { lists: [Int] } type Mutation { importList: Int } type Item { title: Int }",
+        );
+        for name in ["lists", "Lists", "importList", "ImportList"] {
+            assert!(names.contains(name), "{name}");
+        }
+        assert!(!names.contains("title"));
+    }
+
+    #[test]
+    fn only_known_operation_names_are_labels() {
         let metrics = Metrics::default();
-        let api = ApiMetrics::register(&metrics);
-        for i in 0..MAX_OPERATIONS + 5 {
+        let api = ApiMetrics::register(&metrics, HashSet::from(["Board".to_owned()]));
+        for name in (0..300)
+            .map(|i| format!("Op{i}"))
+            .chain(["Board".to_owned()])
+        {
             let mut record = RequestRecord::start();
-            record.operation = Some(Some(format!("Op{i}")));
+            record.operation = Some(Some(name));
             api.observe(&record, "OK");
         }
         let mut anonymous = RequestRecord::start();
@@ -175,15 +213,15 @@ mod tests {
         api.observe(&anonymous, "VALIDATION");
         api.observe(&RequestRecord::start(), "BAD_REQUEST");
         let text = metrics.encode();
-        assert!(text.contains(r#"operation="Op0",code="OK""#), "{text}");
         assert!(
-            text.contains(r#"minsheng_graphql_requests_total{operation="(other)",code="OK"} 5"#),
+            text.contains(r#"minsheng_graphql_requests_total{operation="Board",code="OK"} 1"#),
             "{text}"
         );
         assert!(
-            !text.contains(&format!("Op{}\"", MAX_OPERATIONS + 1)),
+            text.contains(r#"minsheng_graphql_requests_total{operation="(other)",code="OK"} 300"#),
             "{text}"
         );
+        assert!(!text.contains("Op0"), "{text}");
         assert!(
             text.contains(r#"operation="(anonymous)",code="VALIDATION""#),
             "{text}"

@@ -177,9 +177,14 @@ impl Application {
             .as_deref()
             .map(Trusted::load)
             .transpose()?;
+        let pages = Trusted::parse(routes::web::DOCUMENTS)
+            .map_err(|e| anyhow::anyhow!("the pages' documents.json: {e}"))?;
+        // The operations counted by name on /metrics; any other name is `(other)`.
+        let mut known_operations = pages.operation_names();
+        if let Some(trusted) = &trusted {
+            known_operations.extend(trusted.operation_names());
+        }
         if let (Some(trusted), true) = (&mut trusted, graph.web) {
-            let pages = Trusted::parse(routes::web::DOCUMENTS)
-                .map_err(|e| anyhow::anyhow!("the pages' documents.json: {e}"))?;
             trusted.extend(pages);
         }
         if let Some(path) = &graph.trusted_documents {
@@ -190,10 +195,12 @@ impl Application {
                 "MINSHENG_CORS_ORIGINS is *: pages of any origin may call the api from a browser; list the front ends' origins instead"
             );
         }
+        let schema = graphql::build_schema(db.clone(), settings, department_names);
+        known_operations.extend(crate::metrics::root_operation_names(&schema.sdl()));
         let registry = settings.metrics.enabled.then(Metrics::default);
         let api_metrics = registry.as_ref().map(|registry| {
             registry.watch_pools(pools);
-            ApiMetrics::register(registry)
+            ApiMetrics::register(registry, known_operations)
         });
         let metrics = match (&registry, settings.metrics.bind) {
             (Some(registry), Some(bind)) => {
@@ -205,7 +212,7 @@ impl Application {
             _ => None,
         };
         let state = AppState {
-            schema: graphql::build_schema(db.clone(), settings, department_names),
+            schema,
             db,
             anonymous_db,
             statements: statements.clone(),

@@ -14,7 +14,7 @@
 //! field's resolution through the extension chain).
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     path::Path,
     sync::{Arc, Mutex},
 };
@@ -267,6 +267,21 @@ impl Trusted {
             by_hash.insert(id.to_ascii_lowercase(), body);
         }
         Ok(Self { by_hash })
+    }
+
+    /// The names of the operations the documents declare.
+    pub fn operation_names(&self) -> HashSet<String> {
+        let mut names = HashSet::new();
+        for body in self.by_hash.values() {
+            if let Ok(document) = parse_query(body.as_ref()) {
+                for (name, _) in document.operations.iter() {
+                    if let Some(name) = name {
+                        names.insert(name.to_string());
+                    }
+                }
+            }
+        }
+        names
     }
 
     /// Trusts `other`'s documents as well (the pages' own, beside the operator's file); an id
