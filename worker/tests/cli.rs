@@ -143,8 +143,13 @@ async fn the_scheduled_worker_serves_metrics_that_count_its_runs() {
         }
     }
     let _ = child.kill();
-    let _ = child.wait();
-    let s = scrape.expect("a run counted on /metrics within 30 s");
+    let output = child.wait_with_output().expect("output");
+    let s = scrape.unwrap_or_else(|| {
+        panic!(
+            "a run counted on /metrics within 30 s: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
 
     let sent = entity::reminder_delivery::Entity::find()
         .filter(entity::reminder_delivery::Column::Status.eq(entity::DeliveryStatus::Sent))

@@ -245,19 +245,22 @@ async fn deliver(
                 // An address or sender lettre refuses: no retry can build this message.
                 Err(e) => Err(SendError::permanent(e)),
             };
-            if sent.is_ok() {
-                copy_the_office(ctx, &digest, today, now, &id).await;
-            }
             (digest, id, sent)
         }
     });
     let mut results = stream::iter(sends).buffer_unordered(ctx.send_concurrency.max(1));
+    // The office's copies of what was delivered, sent once the departments' are: through the
+    // same pooled connections, never more at once than the pool holds.
+    let mut copies = Vec::new();
     while let Some((digest, id, sent)) = results.next().await {
         match sent {
             Ok(()) => {
                 ledger::deliveries::mark_sent(&ctx.db, &digest.delivery_ids, &id, now).await?;
                 report.messages_sent += 1;
                 report.deliveries_sent += digest.delivery_ids.len();
+                if digest.cc.is_some() {
+                    copies.push((digest, id));
+                }
             }
             Err(error) => {
                 let rows_of: Vec<ReminderDelivery> = digest
@@ -295,6 +298,12 @@ async fn deliver(
             }
         }
     }
+    drop(results);
+    stream::iter(copies)
+        .for_each_concurrent(ctx.send_concurrency.max(1), |(digest, id)| async move {
+            copy_the_office(ctx, &digest, today, now, &id).await;
+        })
+        .await;
     Ok(())
 }
 

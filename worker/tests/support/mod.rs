@@ -108,7 +108,14 @@ impl SmtpServer {
             inbox: Arc::clone(&inbox),
             refused: Arc::new(refused),
         });
-        server.with_name("smtp.test").with_tcp_listener(listener);
+        // A thread per connection, for at most this many at once. lettre may open a connection
+        // beyond its pool's size while another is being parked, and an idle pooled connection
+        // holds its thread: with mailin's default of 4, a run of 4 concurrent sends now and then
+        // waited 30 s for a thread.
+        server
+            .with_name("smtp.test")
+            .with_num_threads(16)
+            .with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();
         });
