@@ -751,7 +751,7 @@ pub struct GraphSettings {
     pub complexity_limit: usize,
     /// Off in production: the schema is then only what `api schema` prints.
     pub introspection: bool,
-    /// Off in production: `GET /graphql` answers 404.
+    /// Off in production: `GET /graphql` without a query answers 400, not the page.
     pub graphiql: bool,
     /// The board and the item pages at `GET /`; off: `/` answers 404.
     pub web: bool,
@@ -1128,6 +1128,50 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+
+    /// The README's settings table is the configuration's key table: every key with its
+    /// environment variable and file key, and no row for a key that does not exist. (Secrets and
+    /// the variables no file sets have no file key there.)
+    #[test]
+    fn the_readme_lists_every_key() {
+        let readme = include_str!("../../README.md");
+        let rows: Vec<(String, String)> = readme
+            .lines()
+            .filter_map(|line| {
+                let cells: Vec<&str> = line.strip_prefix('|')?.split('|').map(str::trim).collect();
+                let env = cells.first()?.strip_prefix('`')?.strip_suffix('`')?;
+                if !env.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+                    return None;
+                }
+                let key = cells.get(1)?.trim_matches('`');
+                Some((env.to_owned(), key.to_owned()))
+            })
+            .collect();
+        for (key, env) in KEYS {
+            assert!(
+                rows.iter().any(|(e, k)| e == env && k == key),
+                "the README's settings table has no row `{env}` | `{key}`"
+            );
+        }
+        for (env, key) in &rows {
+            let known = KEYS.iter().any(|(k, e)| e == env && k == key)
+                || key == "(environment only)"
+                || key.is_empty();
+            assert!(
+                known,
+                "the README lists `{env}` | `{key}`, which is no setting"
+            );
+        }
+        // Every key is also documented, at its default, in config/default.toml.
+        for (key, _) in KEYS {
+            assert!(
+                DEFAULTS
+                    .lines()
+                    .any(|l| l.starts_with(&format!("{key} = "))),
+                "config/default.toml has no line for {key}"
+            );
+        }
+    }
 
     fn load(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
         let map: HashMap<String, String> = vars

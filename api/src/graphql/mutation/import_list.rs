@@ -333,9 +333,10 @@ async fn source(
                 .acquire()
                 .await
                 .expect("the semaphore is never closed");
+            // Waiting for a turn counts: a file that gets none in time is not read at all.
             deadline
                 .check(file::FileKind::from_name(&f.name).unwrap_or(file::FileKind::Text))
-                .map_err(|e| DomainError::validation("input.file", e.to_string()))?;
+                .map_err(|e| DomainError::validation("input.file", format!("「{}」{e}", f.name)))?;
             let name = f.name.clone();
             let read = tokio::task::spawn_blocking(move || file::read(&name, &bytes, deadline))
                 .await
