@@ -39,7 +39,7 @@ async fn node(script: &str, args: &[&str]) -> Option<(bool, String)> {
                 std::env::var("MINSHENG_REQUIRE_CLIENT_CHECKS").as_deref() != Ok("1"),
                 "MINSHENG_REQUIRE_CLIENT_CHECKS=1 but {why}"
             );
-            eprintln!("skipped {script}: {why}");
+            test_support::skipped(format_args!("{script}: {why}"));
             return None;
         }
     };

@@ -404,7 +404,7 @@ impl ItemLock {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn anonymous_requests_cannot_take_every_connection() {
     let Some(t) = TestDb::postgres().await else {
-        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        test_support::skipped(format_args!("TEST_DATABASE_URL is not set"));
         return;
     };
     import_sample(&t).await;
@@ -456,7 +456,7 @@ async fn anonymous_requests_cannot_take_every_connection() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_statement_past_its_timeout_is_cancelled() {
     let Some(t) = TestDb::postgres().await else {
-        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        test_support::skipped(format_args!("TEST_DATABASE_URL is not set"));
         return;
     };
     import_sample(&t).await;

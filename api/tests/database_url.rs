@@ -51,7 +51,7 @@ async fn connect(url: &str) -> DatabaseConnection {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_unix_socket_url_serves_the_graph() {
     let Some(t) = TestDb::postgres().await else {
-        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        test_support::skipped(format_args!("TEST_DATABASE_URL is not set"));
         return;
     };
     let dir = socket_dir();
@@ -60,7 +60,9 @@ async fn a_unix_socket_url_serves_the_graph() {
         .and_then(|u| u.port())
         .unwrap_or(5432);
     if !std::path::Path::new(&format!("{dir}/.s.PGSQL.{port}")).exists() {
-        eprintln!("skipped: no PostgreSQL socket in {dir} (MINSHENG_TEST_PG_SOCKET_DIR)");
+        test_support::skipped(format_args!(
+            "no PostgreSQL socket in {dir} (MINSHENG_TEST_PG_SOCKET_DIR)"
+        ));
         return;
     }
     let url = over_socket(&t.url, &dir);
@@ -83,7 +85,7 @@ async fn a_unix_socket_url_serves_the_graph() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sslmode_in_the_url_decides_tls() {
     let Some(t) = TestDb::postgres().await else {
-        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        test_support::skipped(format_args!("TEST_DATABASE_URL is not set"));
         return;
     };
     let disabled = connect(&with_query(&t.url, "sslmode=disable")).await;

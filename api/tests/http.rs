@@ -260,7 +260,7 @@ async fn a_newcomers_first_start_imports_the_sample_list_once() {
 #[tokio::test]
 async fn the_sample_is_never_imported_into_postgres() {
     let Some(t) = TestDb::postgres().await else {
-        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        test_support::skipped(format_args!("TEST_DATABASE_URL is not set"));
         return;
     };
     let settings = settings_for(&t.url);
@@ -299,7 +299,7 @@ async fn embedded_sqlite_is_migrated_on_start() {
 #[tokio::test]
 async fn postgres_with_pending_migrations_is_refused_unless_migrate_is_given() {
     let Some(t) = TestDb::postgres_empty().await else {
-        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        test_support::skipped(format_args!("TEST_DATABASE_URL is not set"));
         return;
     };
     let settings = settings_for(&t.url);

@@ -130,7 +130,7 @@ backend_tests!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revocation_through_one_replica_closes_sockets_on_another() {
     let Some(t) = TestDb::postgres().await else {
-        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        test_support::skipped(format_args!("TEST_DATABASE_URL is not set"));
         return;
     };
     let settings = settings_with(&t.url, &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)]);
@@ -162,7 +162,7 @@ async fn a_revocation_through_one_replica_closes_sockets_on_another() {
 async fn what_a_lost_listening_connection_missed_is_caught_up() {
     use sea_orm::ConnectionTrait;
     let Some(t) = TestDb::postgres().await else {
-        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        test_support::skipped(format_args!("TEST_DATABASE_URL is not set"));
         return;
     };
     let settings = settings_with(&t.url, &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)]);

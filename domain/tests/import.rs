@@ -389,7 +389,7 @@ async fn the_seed_list_imports(t: TestDb) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/data/heze-2021-livelihood-list-batch1.txt");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("skipped: {} is not readable here", path.display());
+        test_support::skipped(format_args!("{} is not readable here", path.display()));
         return;
     };
     let report = run(&t.db, &text, 1).await.expect("seed import");

@@ -728,7 +728,7 @@ backend_tests!(
 #[tokio::test]
 async fn an_unmigrated_postgres_database_is_refused_when_migrations_are_required() {
     let Some(t) = TestDb::postgres_empty().await else {
-        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        test_support::skipped(format_args!("TEST_DATABASE_URL is not set"));
         return;
     };
     let url = domain::config::DatabaseUrl::parse(&t.url).expect("url");

@@ -79,7 +79,7 @@ async fn cli_migrates_sqlite() {
 #[tokio::test]
 async fn cli_migrates_postgres() {
     let Some(t) = TestDb::postgres_empty().await else {
-        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        test_support::skipped(format_args!("TEST_DATABASE_URL is not set"));
         return;
     };
     check_cli(&t.url);

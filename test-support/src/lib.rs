@@ -163,6 +163,16 @@ impl Drop for TestDb {
     }
 }
 
+/// Says that a test skipped, on the terminal the tests run in: cargo's harness keeps what a test
+/// prints with `eprintln!` to itself unless the test fails, so a skipped test looked passed.
+/// A line `SKIPPED <the test's name>: <why>` is written straight to standard error, which it
+/// does not capture (the harness names each test's thread after the test).
+pub fn skipped(why: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
+}
+
 /// Runs each listed `async fn(TestDb)` once on SQLite and once on PostgreSQL, as the tests
 /// `sqlite::NAME` and `postgres::NAME`. Without `TEST_DATABASE_URL` the PostgreSQL variants
 /// print that they were skipped.
@@ -183,7 +193,7 @@ macro_rules! backend_tests {
                 async fn $name() {
                     match $crate::TestDb::postgres().await {
                         Some(db) => super::$name(db).await,
-                        None => eprintln!("skipped {}: TEST_DATABASE_URL is not set", stringify!($name)),
+                        None => $crate::skipped(format_args!("TEST_DATABASE_URL is not set")),
                     }
                 }
             )*

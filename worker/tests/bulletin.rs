@@ -468,7 +468,7 @@ async fn the_seed_gets_a_bulletin_that_counts_every_item(t: TestDb) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/data/heze-2021-livelihood-list-batch1.txt");
     let Ok(seed) = std::fs::read_to_string(&path) else {
-        eprintln!("skipped: {} is not readable here", path.display());
+        test_support::skipped(format_args!("{} is not readable here", path.display()));
         return;
     };
     import_with_contacts(&t.db, &seed).await;

@@ -439,7 +439,7 @@ async fn the_seed_at_23_june_2021_with_and_without_a_request(t: TestDb) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/data/heze-2021-livelihood-list-batch1.txt");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("skipped: {} is not readable here", path.display());
+        test_support::skipped(format_args!("{} is not readable here", path.display()));
         return;
     };
     import_with_contacts(&t.db, &text).await;
