@@ -4,6 +4,9 @@
 //! text or HTML (dates already in Chinese).
 //!
 //! Definitions:
+//! - *period*: a bulletin is for the period `now` falls in, which starts at the last tick of
+//!   `MINSHENG_BULLETIN_CRON` at or before `now` (read as tokio-cron-scheduler reads it), or
+//!   without a schedule at the start of `now`'s day ([`period_start`]);
 //! - *overdue*: the item's urgency as of the bulletin's day is 逾期; its days overdue count from
 //!   its earliest active due date. It is listed under each of its lead departments, the
 //!   departments with the most days overdue first;
@@ -17,8 +20,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
+use croner::{Cron, parser::CronParser};
 use serde::{Serialize, Serializer};
 
 use crate::{
@@ -349,6 +353,41 @@ fn completed(rows: &[LedgerRow], since: NaiveDate, today: NaiveDate) -> Vec<Comp
     done
 }
 
+/// Parses a six-field expression as tokio-cron-scheduler does, so that the period a run falls
+/// in is the one the scheduler fired for.
+pub fn parse_cron(expression: &str) -> Result<Cron, String> {
+    CronParser::builder()
+        .seconds(croner::parser::Seconds::Required)
+        .dom_and_dow(true)
+        .build()
+        .parse(expression)
+        .map_err(|e| format!("MINSHENG_BULLETIN_CRON '{expression}': {e}"))
+}
+
+/// The start of the period `now` falls in: the schedule's last tick at or before `now`, or the
+/// start of `now`'s day in `tz` when there is no schedule.
+pub fn period_start(
+    cron: Option<&Cron>,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<DateTime<Utc>, String> {
+    let local = now.with_timezone(&tz);
+    // Whole seconds: a tick fires some milliseconds after its instant.
+    let local = local - Duration::nanoseconds(i64::from(local.timestamp_subsec_nanos()));
+    match cron {
+        Some(cron) => cron
+            .find_previous_occurrence(&local, true)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| format!("MINSHENG_BULLETIN_CRON names no run before {local}: {e}")),
+        None => local
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .and_then(|midnight| tz.from_local_datetime(&midnight).earliest())
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| format!("no start of day {} in {tz}", local.date_naive())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -655,5 +694,38 @@ mod tests {
         assert_eq!(bulletin.lists[1].counts.items, 2);
         assert_eq!(bulletin.without_contact, ["乙"]);
         assert_eq!(chinese_date(bulletin.since), "2023年6月19日");
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .expect("instant")
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_period_starts_at_the_last_tick_or_at_midnight_without_a_schedule() {
+        let tz = chrono_tz::Asia::Shanghai;
+        let mondays = parse_cron("0 0 9 * * Mon").expect("cron");
+        let monday = utc("2023-07-03T09:00:00+08:00");
+        for now in [
+            "2023-07-03T09:00:00.150+08:00",
+            "2023-07-05T15:00:00+08:00",
+            "2023-07-10T08:59:59+08:00",
+        ] {
+            assert_eq!(
+                period_start(Some(&mondays), utc(now), tz),
+                Ok(monday),
+                "{now}"
+            );
+        }
+        assert_eq!(
+            period_start(Some(&mondays), utc("2023-07-10T09:00:00+08:00"), tz),
+            Ok(utc("2023-07-10T09:00:00+08:00"))
+        );
+        assert_eq!(
+            period_start(None, utc("2023-07-05T00:30:00+08:00"), tz),
+            Ok(utc("2023-07-05T00:00:00+08:00"))
+        );
+        assert!(parse_cron("0 0 9 * * Someday").is_err());
     }
 }

@@ -1,14 +1,14 @@
 //! The 情况通报 at `now`: find the period `now` falls in (the last tick of
 //! `MINSHENG_BULLETIN_CRON` at or before it; without a schedule, the day), record it once, claim
 //! it, write it as of the period's start and send it to `MINSHENG_BULLETIN_TO`. What it says is
-//! decided in `domain::bulletin`; this is the record / claim / send / mark loop.
+//! decided in `domain::bulletin`, and so is the period; this is the record / claim / send / mark
+//! loop.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use chrono_tz::Tz;
-use croner::{Cron, parser::CronParser};
+use chrono::{DateTime, Duration, Utc};
+use croner::Cron;
 use domain::{
     DomainError, Settings,
-    bulletin::Bulletin,
+    bulletin::{Bulletin, parse_cron, period_start},
     email::EmailAddress,
     export::Ledger,
     model::BulletinStatus,
@@ -53,41 +53,6 @@ impl BulletinTarget {
             cron: None,
             urgency,
         }
-    }
-}
-
-/// Parses a six-field expression as tokio-cron-scheduler does, so that the period a run falls
-/// in is the one the scheduler fired for.
-pub fn parse_cron(expression: &str) -> Result<Cron, String> {
-    CronParser::builder()
-        .seconds(croner::parser::Seconds::Required)
-        .dom_and_dow(true)
-        .build()
-        .parse(expression)
-        .map_err(|e| format!("MINSHENG_BULLETIN_CRON '{expression}': {e}"))
-}
-
-/// The start of the period `now` falls in: the schedule's last tick at or before `now`, or the
-/// start of `now`'s day in `tz` when there is no schedule.
-pub fn period_start(
-    cron: Option<&Cron>,
-    now: DateTime<Utc>,
-    tz: Tz,
-) -> Result<DateTime<Utc>, String> {
-    let local = now.with_timezone(&tz);
-    // Whole seconds: a tick fires some milliseconds after its instant.
-    let local = local - Duration::nanoseconds(i64::from(local.timestamp_subsec_nanos()));
-    match cron {
-        Some(cron) => cron
-            .find_previous_occurrence(&local, true)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| format!("MINSHENG_BULLETIN_CRON names no run before {local}: {e}")),
-        None => local
-            .date_naive()
-            .and_hms_opt(0, 0, 0)
-            .and_then(|midnight| tz.from_local_datetime(&midnight).earliest())
-            .map(|t| t.with_timezone(&Utc))
-            .ok_or_else(|| format!("no start of day {} in {tz}", local.date_naive())),
     }
 }
 
@@ -276,42 +241,4 @@ pub async fn preview(
 
 fn internal(message: String) -> DomainError {
     DomainError::Database(sea_orm::DbErr::Custom(message))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .expect("instant")
-            .with_timezone(&Utc)
-    }
-
-    #[test]
-    fn a_period_starts_at_the_last_tick_or_at_midnight_without_a_schedule() {
-        let tz = chrono_tz::Asia::Shanghai;
-        let mondays = parse_cron("0 0 9 * * Mon").expect("cron");
-        let monday = at("2023-07-03T09:00:00+08:00");
-        for now in [
-            "2023-07-03T09:00:00.150+08:00",
-            "2023-07-05T15:00:00+08:00",
-            "2023-07-10T08:59:59+08:00",
-        ] {
-            assert_eq!(
-                period_start(Some(&mondays), at(now), tz),
-                Ok(monday),
-                "{now}"
-            );
-        }
-        assert_eq!(
-            period_start(Some(&mondays), at("2023-07-10T09:00:00+08:00"), tz),
-            Ok(at("2023-07-10T09:00:00+08:00"))
-        );
-        assert_eq!(
-            period_start(None, at("2023-07-05T00:30:00+08:00"), tz),
-            Ok(at("2023-07-05T00:00:00+08:00"))
-        );
-        assert!(parse_cron("0 0 9 * * Someday").is_err());
-    }
 }
