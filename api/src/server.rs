@@ -1,7 +1,8 @@
 //! Serving the router over HTTP/1.1, bounded: at most `MINSHENG_MAX_CONNECTIONS` connections at
 //! once (more wait in the kernel's backlog), a connection that has not sent its request headers
 //! within `MINSHENG_HEADER_TIMEOUT_MS` is closed, a request whose body has not arrived whole
-//! within `MINSHENG_BODY_TIMEOUT_MS` is answered 408 and its connection closed, and each request
+//! within `MINSHENG_BODY_TIMEOUT_MS` (and a second per 16 KB it declares) is answered 408 and its
+//! connection closed, and each request
 //! knows its client's address (for the WebSocket caps). On shutdown the listener closes,
 //! requests in flight finish, and the connections close.
 //!
@@ -89,9 +90,10 @@ pub async fn serve(
             request.extensions_mut().insert(ConnectInfo(remote));
             let late = Arc::new(AtomicBool::new(false));
             let request = request.map(|body| {
+                let allowed = body_allowance(body_timeout, body.size_hint().upper());
                 axum::body::Body::new(TimedBody {
                     inner: body,
-                    deadline: Box::pin(tokio::time::sleep(body_timeout)),
+                    deadline: Box::pin(tokio::time::sleep(allowed)),
                     late: late.clone(),
                 })
             });
@@ -147,6 +149,16 @@ pub async fn serve(
     let mut all_done = all_done;
     let _ = all_done.changed().await;
     Ok(())
+}
+
+/// The slowest rate at which a declared body is still awaited beyond the body timeout: a
+/// spreadsheet sent from a slow office line is not cut off, a byte every 2 s is.
+const SLOWEST_BODY_BYTES_PER_SECOND: u64 = 16 * 1024;
+
+/// How long a body of `declared` bytes (its `Content-Length`) may take to arrive: the body
+/// timeout, and a second more for every 16 KB it declares.
+fn body_allowance(timeout: Duration, declared: Option<u64>) -> Duration {
+    timeout + Duration::from_secs(declared.unwrap_or(0) / SLOWEST_BODY_BYTES_PER_SECOND)
 }
 
 /// A request body that must arrive whole by its deadline; past it, reading it fails and `late`
