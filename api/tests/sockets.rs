@@ -125,13 +125,13 @@ backend_tests!(
     every_operation_checks_the_token_again,
 );
 
-/// Replicas share nothing but PostgreSQL: a token revoked through one closes the sockets it
-/// opened on another.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_revocation_through_one_replica_closes_sockets_on_another() {
+/// Two api replicas over one PostgreSQL database with the sample list, and a socket on the second
+/// opened with a token of 市民政局 issued through the first (with the token's ID); `None`, said
+/// as skipped, without TEST_DATABASE_URL.
+async fn two_replicas() -> Option<(TestDb, TestApp, TestApp, Socket, Value)> {
     let Some(t) = TestDb::postgres().await else {
         test_support::skipped(format_args!("TEST_DATABASE_URL is not set"));
-        return;
+        return None;
     };
     let settings = settings_with(&t.url, &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)]);
     let one = TestApp::start_with(&settings).await;
@@ -139,12 +139,22 @@ async fn a_revocation_through_one_replica_closes_sockets_on_another() {
     support::import_sample(&t).await;
     let civil = department_id(&one, "市民政局").await;
     let (secret, token_id) = issue_token(&one, &civil).await;
-    let (mut socket, ack) = connect(
+    let (socket, ack) = connect(
         &other,
         json!({ "Authorization": format!("Bearer {secret}") }),
     )
     .await;
     assert_eq!(ack["type"], "connection_ack", "{ack}");
+    Some((t, one, other, socket, token_id))
+}
+
+/// Replicas share nothing but PostgreSQL: a token revoked through one closes the sockets it
+/// opened on another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_through_one_replica_closes_sockets_on_another() {
+    let Some((_t, one, _other, mut socket, token_id)) = two_replicas().await else {
+        return;
+    };
     // Let the other replica's listener settle before the notice is sent.
     tokio::time::sleep(Duration::from_millis(300)).await;
     one.graphql_as(Some(ADMIN_TOKEN), REVOKE, json!({ "id": token_id }))
@@ -161,24 +171,11 @@ async fn a_revocation_through_one_replica_closes_sockets_on_another() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_a_lost_listening_connection_missed_is_caught_up() {
     use sea_orm::ConnectionTrait;
-    let Some(t) = TestDb::postgres().await else {
-        test_support::skipped(format_args!("TEST_DATABASE_URL is not set"));
+    let Some((t, one, other, mut department, token_id)) = two_replicas().await else {
         return;
     };
-    let settings = settings_with(&t.url, &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)]);
-    let one = TestApp::start_with(&settings).await;
-    let other = TestApp::start_with(&settings).await;
-    support::import_sample(&t).await;
-    let civil = department_id(&one, "市民政局").await;
     let elderly = item_id(&one, "养老").await;
     let list = one.data("{ lists { id } }", json!({})).await["lists"][0]["id"].clone();
-    let (secret, token_id) = issue_token(&one, &civil).await;
-    let (mut department, ack) = connect(
-        &other,
-        json!({ "Authorization": format!("Bearer {secret}") }),
-    )
-    .await;
-    assert_eq!(ack["type"], "connection_ack", "{ack}");
     let (mut board, ack) = connect(&other, json!({})).await;
     assert_eq!(ack["type"], "connection_ack", "{ack}");
     send(
