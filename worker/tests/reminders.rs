@@ -310,6 +310,18 @@ async fn a_mailbox_of_two_departments_is_greeted_as_both(t: TestDb) {
         "{}",
         shared[0].text
     );
+    // Item 二, which both lead, once, and neither named as "the other lead department".
+    assert_eq!(
+        shared[0].text.matches("二、提升社区养老服务能力").count(),
+        1,
+        "{}",
+        shared[0].text
+    );
+    assert!(
+        shared[0].text.contains("其他牵头部门:无"),
+        "{}",
+        shared[0].text
+    );
 }
 
 /// A supervisor's address that the server refuses (550) fails only the supervisor's copy: every

@@ -305,6 +305,18 @@ pub fn digests(rows: &[Row], known: &Known, policy: &Policy, today: NaiveDate) -
         .filter(|d| !d.lines.is_empty())
         .collect();
     for d in &mut out {
+        // A mailbox of two lead departments of one item: the item once, and its other lead
+        // departments are those the mailbox does not speak for.
+        let own: Vec<&str> = d.department.split('、').collect();
+        let mut lines: Vec<DigestLine> = Vec::with_capacity(d.lines.len());
+        for mut line in std::mem::take(&mut d.lines) {
+            line.other_leads
+                .retain(|name| !own.contains(&name.as_str()));
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+        d.lines = lines;
         d.sort();
     }
     out
@@ -402,6 +414,15 @@ mod tests {
         );
         assert_eq!(sent.len(), 1);
         assert_eq!(sent[0].department, "市民政局、市卫健委");
+        // One item led by both departments of the mailbox: once, with no other lead department.
+        let both = super::super::DueDateInfo {
+            lead_departments: vec![(10, "市民政局".into()), (20, "市卫健委".into())],
+            ..due(3, (10, "市民政局"))
+        };
+        let known = Known::new(vec![both], vec![]);
+        let sent = digests(&[row(4, 10, 3), row(5, 20, 3)], &known, &policy, today);
+        assert_eq!(sent[0].lines.len(), 1, "{:?}", sent[0].lines);
+        assert!(sent[0].lines[0].other_leads.is_empty());
     }
 
     #[test]
