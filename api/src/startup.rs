@@ -38,8 +38,8 @@ use tower_http::{
 use crate::{
     graphql::{
         self, budget,
+        documents::{Documents, Trusted},
         limits::DocumentLimits,
-        persisted::{Documents, Trusted},
     },
     metrics::ApiMetrics,
     routes,

@@ -394,7 +394,7 @@ mod tests {
     use crate::model::RequestStatus;
 
     fn day(m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(2023, m, d).expect("date")
+        test_support::date(2023, m, d)
     }
 
     fn at(m: u32, d: u32) -> DateTime<Utc> {

@@ -208,9 +208,7 @@ pub fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
 mod tests {
     use super::*;
 
-    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
-    }
+    use test_support::date;
 
     /// (date, precision, kind) of every milestone.
     fn dates(text: &str, year: Option<i32>) -> Vec<(NaiveDate, DuePrecision, DueKind)> {

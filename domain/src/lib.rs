@@ -2,6 +2,7 @@
 //! services. No HTTP, GraphQL or SMTP here.
 
 pub mod acknowledgement;
+pub mod audit;
 pub mod bulletin;
 pub mod config;
 pub mod db;
@@ -10,6 +11,7 @@ pub mod department;
 pub mod email;
 pub mod error;
 pub mod export;
+pub mod ledger;
 pub mod listdoc;
 pub mod metrics;
 pub mod model;
@@ -19,6 +21,7 @@ pub mod scores;
 pub mod search;
 pub mod shutdown;
 pub mod store;
+pub mod supervision;
 pub mod telemetry;
 pub mod text;
 pub mod urgency;

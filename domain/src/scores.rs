@@ -140,7 +140,7 @@ mod tests {
     use super::*;
 
     fn day(m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(2025, m, d).expect("date")
+        test_support::date(2025, m, d)
     }
 
     fn led(department_id: i64, done_on: Option<NaiveDate>, due: Option<NaiveDate>) -> LedItem {

@@ -70,9 +70,7 @@ impl UrgencyRule {
 mod tests {
     use super::*;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
-    }
+    use test_support::date as d;
 
     const RULE: UrgencyRule = UrgencyRule { due_soon_days: 14 };
 

@@ -17,6 +17,12 @@ use url::Url;
 pub use sea_orm;
 
 pub mod listgen;
+pub mod lookup;
+
+/// A calendar date, for fixtures; panics on an impossible one.
+pub fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_else(|| panic!("no such date {y}-{m}-{d}"))
+}
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 

@@ -151,7 +151,7 @@ async fn start(command: Command) -> anyhow::Result<()> {
                 println!(
                     "run at {now}: {} reminders planned ({} new), {} messages sent covering {} reminders, {} to retry, {} failed",
                     report.planned,
-                    report.new_in_ledger,
+                    report.new_deliveries,
                     report.messages_sent,
                     report.deliveries_sent,
                     report.deliveries_retrying,

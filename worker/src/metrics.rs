@@ -15,7 +15,7 @@ use domain::{
     DomainError,
     metrics::{CONTENT_TYPE, Metrics},
     model::DeliveryStatus,
-    store::{bulletin, ledger},
+    store::{bulletin, delivery},
 };
 use prometheus_client::{
     encoding::EncodeLabelSet,
@@ -173,7 +173,7 @@ impl WorkerMetrics {
                 tracing::warn!(error = %e, "the last bulletin could not be read for /metrics")
             }
         }
-        match ledger::backlog(&self.db).await {
+        match delivery::backlog(&self.db).await {
             Ok(counts) => {
                 for (status, n) in counts {
                     let status = match status {

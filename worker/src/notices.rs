@@ -12,7 +12,7 @@ use domain::{
     model::{NoticeKind, NoticeStatus, RequestStatus},
     reminder::digest::chinese_date,
     store::{
-        ledger::reminders::today_in,
+        delivery::reminders::today_in,
         notice::{self, Notice},
     },
 };

@@ -7,7 +7,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use domain::{
     Settings, db, export,
-    store::{item::Today, item_ledger},
+    store::{item::Today, ledger},
     urgency::UrgencyRule,
 };
 
@@ -65,7 +65,7 @@ pub async fn run(args: &ExportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
         },
     };
     let db = db::open_configured(&settings, false, db::PoolOptions::default()).await?;
-    let ledger = item_ledger::ledger(&db, list_id, today, settings.timezone)
+    let ledger = ledger::of_list(&db, list_id, today, settings.timezone)
         .await
         .with_context(|| format!("list {list_id}"))?;
     db.close().await?;

@@ -7,12 +7,14 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use domain::{
     Settings, db,
-    department::suggestions::{NameForms, Suggestion, suggest},
-    listdoc::{Layout, ParseOptions, ParsedItem, ParsedList, ParsedListJson, file, parse},
+    department::suggestions::{NameForms, Suggestion},
+    listdoc::{Layout, ParseOptions, ParsedItem, ParsedList, ParsedListJson, file},
     store::{
         audit::Actor,
-        department::suggestions::for_list,
-        list_import::{ImportOptions, ImportOutcome, ImportReport, import},
+        list_import::{
+            ImportOptions, ImportOutcome, ImportReport,
+            pipeline::{self, Request},
+        },
     },
     text,
 };
@@ -73,47 +75,50 @@ pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
     }
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let name = args.file.to_string_lossy();
-    let (file_kind, text) = file::read(
-        &name,
+    let source = pipeline::read_file(
+        &args.file.to_string_lossy(),
         &bytes,
+        max,
         file::Deadline::after(settings.import_timeout),
     )
     .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was read", args.file.display()))?;
-    text::check_source(&text, max)
-        .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was read", args.file.display()))?;
-    let parsed = parse(
-        &text,
-        &ParseOptions {
+    let request = Request {
+        parse: ParseOptions {
             year: args.year,
             layout: args.layout,
             year_end_default: args.year_end_default,
         },
-    );
-
-    let forms = NameForms::configured(&settings).map_err(anyhow::Error::msg)?;
-    let (report, suggestions) = if args.dry_run {
-        // A dry run opens no database: the list's names against each other only.
-        (None, suggest(&parsed.department_names(), &[], &forms))
-    } else {
-        let db = db::open_configured(&settings, args.migrate, db::PoolOptions::default()).await?;
-        let suggestions = for_list(&db, &parsed, &forms).await?;
-        let options = ImportOptions {
+        import: ImportOptions {
             issuer: args.issuer.clone(),
             actor: Actor("cli".into()),
             now,
-        };
-        let report = import(&db, &text, &parsed, &options)
-            .await
-            .with_context(|| {
-                format!(
-                    "importing {} failed; nothing was written",
-                    args.file.display()
-                )
-            })?;
-        db.close().await?;
-        (Some(report), suggestions)
+        },
+        dry_run: args.dry_run,
     };
+    let forms = NameForms::configured(&settings).map_err(anyhow::Error::msg)?;
+    // A dry run opens no database: the list's names are compared with each other only.
+    let db = if args.dry_run {
+        None
+    } else {
+        Some(db::open_configured(&settings, args.migrate, db::PoolOptions::default()).await?)
+    };
+    let imported = pipeline::run(db.as_ref(), source, &request, &forms)
+        .await
+        .with_context(|| {
+            format!(
+                "importing {} failed; nothing was written",
+                args.file.display()
+            )
+        })?;
+    if let Some(db) = db {
+        db.close().await?;
+    }
+    let pipeline::Imported {
+        file_kind,
+        parsed,
+        suggestions,
+        report,
+    } = imported;
 
     let out = match args.format {
         Format::Json => {

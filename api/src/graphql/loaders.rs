@@ -15,7 +15,7 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use domain::{
     DomainError,
     model::{self, Assignment},
-    store::{department, item, ledger, lists},
+    store::{delivery, department, item, lists},
 };
 use sea_orm::DatabaseConnection;
 
@@ -189,7 +189,7 @@ impl Loader<DeliveriesOf> for DbLoader {
         &self,
         keys: &[DeliveriesOf],
     ) -> Result<HashMap<DeliveriesOf, Self::Value>, Shared> {
-        let rows = ledger::for_items(&self.db, &ids(keys, |k| k.0)).await?;
+        let rows = delivery::for_items(&self.db, &ids(keys, |k| k.0)).await?;
         Ok(grouped(keys, rows, |(item_id, _)| DeliveriesOf(*item_id)))
     }
 }

@@ -12,7 +12,7 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 use chrono::{DateTime, Utc};
-use domain::{acknowledgement, store::ledger::acknowledgements};
+use domain::{acknowledgement, store::delivery::acknowledgements};
 use minijinja::{Environment, UndefinedBehavior, context};
 use serde::Serialize;
 

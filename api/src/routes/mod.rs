@@ -6,5 +6,6 @@ pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod metrics;
+pub mod rest;
 pub mod subscriptions;
 pub mod web;

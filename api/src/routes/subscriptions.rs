@@ -48,10 +48,10 @@ use crate::{
     graphql::{
         auth::{self, Viewer},
         clock::RequestClock,
+        documents::DocumentError,
         error::{code, ensure_codes},
         events::{self, Heard, Revocations},
         limits, loaders,
-        persisted::DocumentError,
     },
     metrics::OpenSubscription,
     routes::graphql::reply::with_code,

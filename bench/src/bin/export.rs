@@ -1,7 +1,7 @@
 //! `cargo run --release -p bench --bin export [-- ITEMS]`
 //!
 //! The 台账 of a generated 10,000-item list (PostgreSQL): reading its rows
-//! (`store::item_ledger::ledger`) and writing the workbook (`export::to_xlsx`), against writing
+//! (`store::ledger::of_list`) and writing the workbook (`export::to_xlsx`), against writing
 //! the same cells with rust_xlsxwriter directly (strings, no formats, no dates, one sheet),
 //! measured in the same run, alternating, medians of 9 (this machine is noisy). Goal: the
 //! export at most 2× the direct write.
@@ -16,7 +16,7 @@ use domain::{
     store::{
         audit::Actor,
         item::Today,
-        item_ledger,
+        ledger,
         list_import::{ImportOptions, import},
     },
     urgency::UrgencyRule,
@@ -81,7 +81,7 @@ async fn main() -> Result<(), String> {
     for run in 0..RUNS {
         let measure_export = async {
             let start = std::time::Instant::now();
-            let ledger = item_ledger::ledger(&deployed, report.list_id, today, tz)
+            let ledger = ledger::of_list(&deployed, report.list_id, today, tz)
                 .await
                 .map_err(|e| e.to_string())?;
             let read = start.elapsed();

@@ -87,9 +87,7 @@ impl WorkCalendar {
 mod tests {
     use super::*;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("date")
-    }
+    use test_support::date as d;
 
     /// National Day 2021: 1–7 October rest, Sunday 26 September and Saturday 9 October work.
     fn national_day_2021() -> WorkCalendar {

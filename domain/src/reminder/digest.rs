@@ -1,6 +1,6 @@
 //! What one contact hears in one run: the reminders of a run grouped into one digest per contact
 //! address and role, each item once, sorted by date, with its subject line. Pure: the caller
-//! passes the ledger rows and what they are about. The worker renders the body and sends it;
+//! passes the delivery rows and what they are about. The worker renders the body and sends it;
 //! `previewReminders` shows the same digests.
 //!
 //! The subject lines are templates (`subjects/`), so that their wording is text, not code; values
@@ -52,7 +52,7 @@ pub struct Digest {
     pub lines: Vec<DigestLine>,
     /// Copy the supervisor: something in it is overdue past the escalation threshold.
     pub cc: Option<EmailAddress>,
-    /// The ledger rows this email delivers.
+    /// The delivery rows this email delivers.
     pub delivery_ids: Vec<i64>,
 }
 
@@ -140,9 +140,35 @@ impl Digest {
             }
         }
     }
+
+    /// The digest as a preview lists it: who gets it, its subject and its items
+    /// (`三、改善城市公共交通`); what `previewReminders` and `worker run-once --dry-run` show.
+    pub fn preview(&self) -> Result<PreviewMessage, String> {
+        Ok(PreviewMessage {
+            to: self.to.clone(),
+            cc: self.cc.as_ref().map(EmailAddress::to_string),
+            subject: self.subject()?,
+            items: self
+                .lines
+                .iter()
+                .map(|l| format!("{}、{}", l.number_text, l.title))
+                .collect(),
+        })
+    }
 }
 
-/// What a ledger row reminds of: a due date, or (a monthly check-in) an item that is only
+/// A digest as a preview shows it ([`Digest::preview`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreviewMessage {
+    pub to: String,
+    /// The supervisor's copy on escalations.
+    pub cc: Option<String>,
+    pub subject: String,
+    /// `三、改善城市公共交通`, one per item listed.
+    pub items: Vec<String>,
+}
+
+/// What a delivery row reminds of: a due date, or (a monthly check-in) an item that is only
 /// ongoing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Concern {
@@ -151,7 +177,7 @@ pub enum Concern {
 }
 
 impl Concern {
-    /// From a ledger row's columns: a due date if it names one, else its item.
+    /// From a delivery row's columns: a due date if it names one, else its item.
     pub fn of(due_date_id: Option<i64>, item_id: Option<i64>) -> Option<Self> {
         match (due_date_id, item_id) {
             (Some(id), _) => Some(Self::DueDate(id)),
@@ -161,7 +187,7 @@ impl Concern {
     }
 }
 
-/// A ledger row (or, in a preview, a planned one) to put in a digest.
+/// A delivery row (or, in a preview, a planned one) to put in a digest.
 #[derive(Clone, Debug)]
 pub struct Row {
     pub delivery_id: i64,

@@ -386,9 +386,7 @@ fn plan_cooperating(
 mod tests {
     use super::*;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("date")
-    }
+    use test_support::date as d;
 
     fn policy() -> Policy {
         Policy {

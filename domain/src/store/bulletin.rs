@@ -16,7 +16,7 @@ use crate::{
     bulletin::{self, Bulletin, RequestFact, Window},
     export::Ledger,
     model::DeadlineChangeRequest,
-    store::{department, item::Today, item_ledger, lists},
+    store::{department, item::Today, ledger, lists},
 };
 use entity::{
     BulletinStatus, DepartmentRole, ItemStatus, bulletin as record, deadline_change_request,
@@ -227,7 +227,7 @@ pub async fn gather(
 ) -> Result<(Bulletin, Vec<Ledger>), DomainError> {
     let mut ledgers = Vec::new();
     for list in lists::all(db).await? {
-        let ledger = item_ledger::ledger(db, list.id, today, window.tz).await?;
+        let ledger = ledger::of_list(db, list.id, today, window.tz).await?;
         if !ledger.rows.is_empty() {
             ledgers.push(ledger);
         }

@@ -1,22 +1,26 @@
 //! Database services shared by the api and the worker, one module per thing kept:
 //!
 //! - `item/`: items (reads and filters), `edit` (create, correct, withdraw), `admin` (status,
-//!   延期, departments on an item), `due_dates` (the one writer of due-date versions),
-//!   `progress`, `access` (what a department may do to an item);
+//!   改期, departments on an item), `due_dates` (the one writer of due-date versions),
+//!   `progress`, `extension` (延期申请 and its decision), `completion` (办结报告, 销号, 退办),
+//!   `access` (what a department may do to an item); the rules they apply are in
+//!   `crate::supervision`;
 //! - `department/`: the directory (names, aliases, the resolver), `directory` (reads),
 //!   `admin` (departments, aliases, contacts, merges), `tokens`;
-//! - `ledger/`: reminder deliveries (reads for the graph), `deliveries` (the worker's ledger
-//!   writes), `reminders` (a run's plan and preview);
+//! - `delivery/`: reminder deliveries (reads for the graph), `sending` (the worker's writes:
+//!   record, claim, mark), `reminders` (a run's plan and preview), `acknowledgements` (签收);
 //! - `list_import/`: importing a published list; `lists`: reading lists;
-//! - `bulletin`: the periodic 情况通报 (its record and facts); `item_ledger`, `scores`: reports;
+//! - `ledger`: the facts of a list's 台账 (rows built by `crate::ledger`); `scores`: the facts
+//!   of 考评; `bulletin`: the periodic 情况通报 (its record and facts); `notice`: notices to
+//!   departments and the office;
 //! - `audit`, `stats`, `page` (keyset pagination), `unit_of_work` (`Change`: commit with an
 //!   audit event).
 
 pub mod audit;
 pub mod bulletin;
+pub mod delivery;
 pub mod department;
 pub mod item;
-pub mod item_ledger;
 pub mod ledger;
 pub mod list_import;
 pub mod lists;

@@ -13,8 +13,8 @@ use crate::{
     scores::{self, DepartmentScore, LedItem, Period, Reminder, Request},
     store::{
         audit::{Action, RecordKind},
+        delivery::sending::sent_on_items,
         department,
-        ledger::deliveries::sent_on_items,
     },
 };
 use entity::{

@@ -9,10 +9,13 @@ use chrono_tz::Tz;
 use domain::{
     DomainError, acknowledgement,
     config::{Secret, SupervisionSettings},
-    email::{EmailAddress, Mailbox},
+    email::Mailbox,
     model::ReminderDelivery,
-    reminder::{Policy, digest::digests},
-    store::ledger,
+    reminder::{
+        Policy,
+        digest::{PreviewMessage, digests},
+    },
+    store::delivery,
 };
 use futures_util::{StreamExt, stream};
 use sea_orm::DatabaseConnection;
@@ -73,7 +76,7 @@ impl AckLinks {
 pub struct RunReport {
     pub today: Option<NaiveDate>,
     pub planned: usize,
-    pub new_in_ledger: u64,
+    pub new_deliveries: u64,
     pub messages_sent: usize,
     pub deliveries_sent: usize,
     pub deliveries_retrying: usize,
@@ -87,37 +90,18 @@ pub struct RunReport {
     pub bulletin: Option<crate::jobs::send_bulletin::Outcome>,
 }
 
-/// A message a run would send, for `--dry-run`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PreviewMessage {
-    pub to: String,
-    pub cc: Option<String>,
-    pub subject: String,
-    pub items: Vec<String>,
-}
-
 /// What a run at `now` would send, writing and sending nothing.
 pub async fn preview(
     ctx: &Context,
     now: DateTime<Utc>,
 ) -> Result<(Vec<PreviewMessage>, RunReport), DomainError> {
-    let preview = ledger::reminders::preview(&ctx.db, &ctx.policy, ctx.timezone, now).await?;
+    let preview = delivery::reminders::preview(&ctx.db, &ctx.policy, ctx.timezone, now).await?;
     let messages = preview
         .digests
         .iter()
         .map(|d| {
-            Ok(PreviewMessage {
-                to: d.to.clone(),
-                cc: d.cc.as_ref().map(EmailAddress::to_string),
-                subject: d
-                    .subject()
-                    .map_err(|e| DomainError::Database(sea_orm::DbErr::Custom(e)))?,
-                items: d
-                    .lines
-                    .iter()
-                    .map(|l| format!("{}、{}", l.number_text, l.title))
-                    .collect(),
-            })
+            d.preview()
+                .map_err(|e| DomainError::Database(sea_orm::DbErr::Custom(e)))
         })
         .collect::<Result<_, DomainError>>()?;
     let report = RunReport {
@@ -132,22 +116,22 @@ pub async fn preview(
 
 /// One run: plan at `now`, then deliver everything deliverable, each reminder once.
 pub async fn run(ctx: &Context, now: DateTime<Utc>) -> Result<RunReport, DomainError> {
-    let today = ledger::reminders::today_in(ctx.timezone, now);
-    let (outcome, _) = ledger::reminders::planned(&ctx.db, &ctx.policy, today).await?;
+    let today = delivery::reminders::today_in(ctx.timezone, now);
+    let (outcome, _) = delivery::reminders::planned(&ctx.db, &ctx.policy, today).await?;
     for (department, item) in &outcome.uncontacted {
         tracing::warn!(%department, %item, "a lead department has no active contact: nobody can be reminded; add a contact");
     }
     let mut report = RunReport {
         today: Some(today),
         planned: outcome.reminders.len(),
-        new_in_ledger: ledger::deliveries::record_planned(&ctx.db, &outcome.reminders, now).await?,
+        new_deliveries: delivery::sending::record_planned(&ctx.db, &outcome.reminders, now).await?,
         uncontacted: outcome.uncontacted,
         day_of_rest: outcome.day_of_rest,
         ..RunReport::default()
     };
 
     loop {
-        let claimed = ledger::deliveries::claim(
+        let claimed = delivery::sending::claim(
             &ctx.db,
             now,
             Duration::minutes(CLAIM_LEASE_MINUTES),
@@ -165,7 +149,7 @@ pub async fn run(ctx: &Context, now: DateTime<Utc>) -> Result<RunReport, DomainE
     tracing::info!(
         %today,
         planned = report.planned,
-        new = report.new_in_ledger,
+        new = report.new_deliveries,
         messages = report.messages_sent,
         sent = report.deliveries_sent,
         retrying = report.deliveries_retrying,
@@ -183,8 +167,8 @@ async fn deliver(
     now: DateTime<Utc>,
     report: &mut RunReport,
 ) -> Result<(), DomainError> {
-    let known = ledger::reminders::known_for(&ctx.db, claimed, &ctx.policy, today).await?;
-    let rows = ledger::reminders::rows_of(claimed);
+    let known = delivery::reminders::known_for(&ctx.db, claimed, &ctx.policy, today).await?;
+    let rows = delivery::reminders::rows_of(claimed);
     let by_id: HashMap<i64, &ReminderDelivery> = claimed.iter().map(|r| (r.id, r)).collect();
     let to_send = digests(&rows, &known, &ctx.policy, today);
     // Rows that no digest carries: the due date was deactivated, or the department no longer
@@ -198,7 +182,7 @@ async fn deliver(
         .map(|r| r.id)
         .filter(|id| !carried.contains(id))
         .collect();
-    ledger::deliveries::mark_skipped(
+    delivery::sending::mark_skipped(
         &ctx.db,
         &skipped,
         "the due date is no longer active, or the department no longer has a part in the item",
@@ -224,7 +208,7 @@ async fn deliver(
             _ => {
                 let first = digest.delivery_ids.first().copied().unwrap_or_default();
                 let id = message_id(first, now, &ctx.from);
-                ledger::deliveries::assign_message_id(&ctx.db, &digest.delivery_ids, &id, now)
+                delivery::sending::assign_message_id(&ctx.db, &digest.delivery_ids, &id, now)
                     .await?;
                 id
             }
@@ -255,7 +239,7 @@ async fn deliver(
     while let Some((digest, id, sent)) = results.next().await {
         match sent {
             Ok(()) => {
-                ledger::deliveries::mark_sent(&ctx.db, &digest.delivery_ids, &id, now).await?;
+                delivery::sending::mark_sent(&ctx.db, &digest.delivery_ids, &id, now).await?;
                 report.messages_sent += 1;
                 report.deliveries_sent += digest.delivery_ids.len();
                 if digest.cc.is_some() {
@@ -285,7 +269,7 @@ async fn deliver(
                         "reminder not delivered; it stays in the ledger and is retried later"
                     );
                 }
-                let failed = ledger::deliveries::record_failure(
+                let failed = delivery::sending::record_failure(
                     &ctx.db,
                     &rows_of,
                     &error.message,

@@ -4,10 +4,10 @@ use crate::graphql::ids::Kind;
 use async_graphql::{Context, Enum, ID, InputObject, Result, SimpleObject};
 use domain::{
     DomainError,
-    listdoc::{Layout, ParseOptions, file, parse},
+    listdoc::{Layout, ParseOptions, file},
     store::{
         item, list_import,
-        list_import::{ImportOptions, ImportOutcome},
+        list_import::{ImportOptions, ImportOutcome, pipeline},
     },
 };
 use sea_orm::DatabaseConnection;
@@ -194,32 +194,36 @@ pub async fn run(
 ) -> Result<ImportListReport> {
     let settings = ctx.data::<std::sync::Arc<domain::Settings>>()?;
     let limit = settings.import_timeout.min(settings.graph.request_timeout);
-    let (file_kind, text) = source(&input, settings.import_max_bytes, limit)
+    let source = source(&input, settings.import_max_bytes, limit)
         .await
         .map_err(to_graphql)?;
-    let parsed = parse(
-        &text,
-        &ParseOptions {
+    let request = pipeline::Request {
+        parse: ParseOptions {
             year: input.year,
             layout: input.layout.map(Layout::from),
             year_end_default: input.year_end_default.unwrap_or(false),
         },
-    );
+        import: ImportOptions {
+            issuer: input.issuer.clone().filter(|i| !i.trim().is_empty()),
+            ..options
+        },
+        dry_run: input.dry_run,
+    };
     let db = ctx.data::<DatabaseConnection>()?;
-    let options = ImportOptions {
-        issuer: input.issuer.clone().filter(|i| !i.trim().is_empty()),
-        ..options
-    };
     let forms = ctx.data::<std::sync::Arc<domain::department::suggestions::NameForms>>()?;
-    let suggestions = domain::store::department::suggestions::for_list(db, &parsed, forms)
+    let pipeline::Imported {
+        file_kind,
+        parsed,
+        suggestions,
+        report,
+    } = pipeline::run(Some(db), source, &request, forms)
         .await
-        .map_err(to_graphql)?;
-    let result = if input.dry_run {
-        list_import::dry_run(db, &text, &parsed, &options).await
-    } else {
-        list_import::import(db, &text, &parsed, &options).await
-    };
-    let report = result.map_err(|e| to_graphql(under("input", e)))?;
+        .map_err(|e| to_graphql(under("input", e)))?;
+    let report = report.ok_or_else(|| {
+        to_graphql(DomainError::Database(sea_orm::DbErr::Custom(
+            "an import with a database reported nothing".into(),
+        )))
+    })?;
     let outcome = match report.outcome {
         ImportOutcome::Created => ImportListOutcome::Created,
         ImportOutcome::Updated => ImportListOutcome::Updated,
@@ -309,8 +313,9 @@ async fn source(
     limit: std::time::Duration,
 ) -> Result<(file::FileKind, String), DomainError> {
     use base64::Engine;
-    let (kind, text, field) = match (&input.text, &input.file) {
-        (Some(text), None) => (file::FileKind::Text, text.clone(), "input.text"),
+    match (&input.text, &input.file) {
+        (Some(text), None) => pipeline::read_text(text.clone(), max)
+            .map_err(|e| DomainError::validation("input.text", e.to_string())),
         (None, Some(f)) => {
             // Base64 is 4/3 of the bytes: a larger string is refused before it is decoded.
             if f.base64.len() / 4 * 3 > max {
@@ -338,33 +343,29 @@ async fn source(
                 .check(file::FileKind::from_name(&f.name).unwrap_or(file::FileKind::Text))
                 .map_err(|e| DomainError::validation("input.file", format!("「{}」{e}", f.name)))?;
             let name = f.name.clone();
-            let read = tokio::task::spawn_blocking(move || file::read(&name, &bytes, deadline))
-                .await
-                .map_err(|e| {
-                    // A reader that panicked is a bug; the caller learns only that the file
-                    // could not be read.
-                    tracing::error!(error = %e, file = %f.name, "reading a list file panicked");
-                    DomainError::validation("input.file", format!("「{}」无法读取", f.name))
-                })?;
-            let (kind, text) = read.map_err(|e| {
+            let read = tokio::task::spawn_blocking(move || {
+                pipeline::read_file(&name, &bytes, max, deadline)
+            })
+            .await
+            .map_err(|e| {
+                // A reader that panicked is a bug; the caller learns only that the file
+                // could not be read.
+                tracing::error!(error = %e, file = %f.name, "reading a list file panicked");
+                DomainError::validation("input.file", format!("「{}」无法读取", f.name))
+            })?;
+            read.map_err(|e| {
                 let field = match e {
-                    file::FileError::Unsupported(_) => "input.file.name",
+                    pipeline::ReadError::File(file::FileError::Unsupported(_)) => "input.file.name",
                     _ => "input.file",
                 };
                 DomainError::validation(field, format!("「{}」{e}", f.name))
-            })?;
-            (kind, text, "input.file")
+            })
         }
-        _ => {
-            return Err(DomainError::validation(
-                "input",
-                "请以文本或文件二者之一提供清单",
-            ));
-        }
-    };
-    domain::text::check_source(&text, max)
-        .map_err(|e| DomainError::validation(field, e.to_string()))?;
-    Ok((kind, text))
+        _ => Err(DomainError::validation(
+            "input",
+            "请以文本或文件二者之一提供清单",
+        )),
+    }
 }
 
 /// Tells `itemChanged` subscribers of a list what a committed re-import changed. (A new list

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ErrorExtensions, Object, Result, SimpleObject};
 use chrono::{DateTime, FixedOffset, Utc};
-use domain::{Settings, reminder::load_policy, store::ledger::reminders};
+use domain::{Settings, reminder::load_policy, store::delivery::reminders};
 use sea_orm::DatabaseConnection;
 
 use crate::graphql::{
@@ -40,19 +40,16 @@ impl ReminderMutation {
             .digests
             .iter()
             .map(|d| {
+                let m = d.preview().map_err(|message| {
+                    tracing::error!(%message, "previewReminders: a subject line cannot be written");
+                    async_graphql::Error::new("internal error")
+                        .extend_with(|_, e| e.set("code", code::INTERNAL))
+                })?;
                 Ok(PreviewMessage {
-                    to: d.to.clone(),
-                    cc: d.cc.as_ref().map(ToString::to_string),
-                    subject: d.subject().map_err(|message| {
-                        tracing::error!(%message, "previewReminders: a subject line cannot be written");
-                        async_graphql::Error::new("internal error")
-                            .extend_with(|_, e| e.set("code", code::INTERNAL))
-                    })?,
-                    items: d
-                        .lines
-                        .iter()
-                        .map(|l| format!("{}、{}", l.number_text, l.title))
-                        .collect(),
+                    to: m.to,
+                    cc: m.cc,
+                    subject: m.subject,
+                    items: m.items,
                 })
             })
             .collect::<Result<_>>()?;

@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use domain::{
     Settings,
     store::{
+        delivery::acknowledgements,
         item::{completion, extension},
-        ledger::acknowledgements,
     },
 };
 use sea_orm::DatabaseConnection;

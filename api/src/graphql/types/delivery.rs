@@ -3,7 +3,7 @@
 use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Object, Result, connection::Connection};
 use chrono::{DateTime, Utc};
-use domain::{model, store::ledger};
+use domain::{model, store::delivery};
 use sea_orm::DatabaseConnection;
 
 use super::{DeliveryStatus, Department, DueDate, Item, department::id_position};
@@ -112,7 +112,7 @@ impl ReminderDelivery {
 /// Ledger rows, newest first.
 pub async fn delivery_connection(
     ctx: &Context<'_>,
-    filter: ledger::DeliveryFilter,
+    filter: delivery::DeliveryFilter,
     args: PageArgs,
 ) -> Result<Connection<String, ReminderDelivery>> {
     const KIND: &str = "deliveries";
@@ -120,7 +120,7 @@ pub async fn delivery_connection(
     let request = args
         .request(|c, field| id_position(KIND, c, field))
         .map_err(to_graphql)?;
-    let page = ledger::page(db, &filter, &request)
+    let page = delivery::page(db, &filter, &request)
         .await
         .map_err(to_graphql)?;
     Ok(connection::build(

@@ -6,7 +6,7 @@ use async_graphql::{ID, InputObject};
 use domain::{
     DomainError,
     search::SearchText,
-    store::{item, ledger},
+    store::{delivery, item},
 };
 
 use super::{
@@ -109,8 +109,8 @@ pub struct DeliveryFilter {
 }
 
 impl DeliveryFilter {
-    pub fn to_domain(&self, path: &str) -> Result<ledger::DeliveryFilter, DomainError> {
-        Ok(ledger::DeliveryFilter {
+    pub fn to_domain(&self, path: &str) -> Result<delivery::DeliveryFilter, DomainError> {
+        Ok(delivery::DeliveryFilter {
             statuses: self.status.iter().flatten().map(|s| (*s).into()).collect(),
             department_id: self
                 .department_id

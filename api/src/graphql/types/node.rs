@@ -57,7 +57,7 @@ pub async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         Kind::ReminderDelivery => {
             let acting = auth::acting_for(ctx)?;
             let db = ctx.data::<sea_orm::DatabaseConnection>()?;
-            domain::store::ledger::by_id(db, pk)
+            domain::store::delivery::by_id(db, pk)
                 .await
                 .map_err(crate::graphql::error::to_graphql)?
                 .filter(|r| acting.is_none_or(|d| d == r.department_id))

@@ -88,11 +88,7 @@ pub async fn change_deadline(
         ))
     })?;
     let version = written.version;
-    let replaced: Vec<String> = written
-        .replaced
-        .iter()
-        .map(|d| d.due_on.to_string())
-        .collect();
+    let replaced: Vec<NaiveDate> = written.replaced.iter().map(|d| d.due_on).collect();
     let created = written.created.into_iter().next().ok_or_else(|| {
         DomainError::Database(sea_orm::DbErr::Custom(
             "the new due date was not read back".into(),
@@ -105,9 +101,14 @@ pub async fn change_deadline(
     change
         .commit(
             txn,
-        Action::ItemChangeDeadline,
-        (RecordKind::Item, Some(id)),
-        json!({ "from": replaced, "to": due_on.to_string(), "version": version, "reason": reason }),
+            Action::ItemChangeDeadline,
+            (RecordKind::Item, Some(id)),
+            crate::audit::to_json(&crate::audit::DeadlineChanged {
+                from: replaced,
+                to: due_on,
+                version,
+                reason: reason.to_owned(),
+            }),
         )
         .await?;
     Ok((updated.into(), created))

@@ -18,39 +18,9 @@ use crate::store::{
 use crate::{
     DomainError,
     model::{DepartmentRole, Item, ItemStatus, NoticeKind},
+    supervision::{self, CompletionStep},
 };
 use entity::{item, item_department};
-
-fn required_note(field: &str, text: &str, missing: &str) -> Result<String, DomainError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(DomainError::validation(field, missing));
-    }
-    crate::text::check(text, crate::text::MAX_NOTE_CHARS, crate::text::Lines::Many)
-        .map_err(|m| DomainError::validation(field, m))?;
-    Ok(text.to_owned())
-}
-
-fn optional_note(field: &str, text: Option<&str>) -> Result<Option<String>, DomainError> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(t) => required_note(field, t, "").map(Some),
-    }
-}
-
-fn wrong_state(status: ItemStatus, wanted: &str) -> DomainError {
-    let now = match status {
-        ItemStatus::Open => "未开始",
-        ItemStatus::InProgress => "推进中",
-        ItemStatus::CompletionReported => "已报办结，等待审核",
-        ItemStatus::Done => "已销号",
-        ItemStatus::Closed => "已撤销",
-    };
-    DomainError::Conflict {
-        field: "itemId".into(),
-        message: format!("该事项{now}；{wanted}"),
-    }
-}
 
 /// A lead department (or the administrator on its behalf) reports the item done.
 pub async fn report(
@@ -60,17 +30,12 @@ pub async fn report(
     acting_for: Option<i64>,
     change: &Change,
 ) -> Result<Item, DomainError> {
-    let note = required_note("note", note, "请写明完成情况（督查室据此审核）")?;
+    let note = supervision::required_note("note", note, "请写明完成情况（督查室据此审核）")?;
     let txn = crate::db::begin_write(db).await?;
     let current = crate::store::item::access::item_led_by(&txn, item_id, acting_for).await?;
-    if !matches!(current.status, ItemStatus::Open | ItemStatus::InProgress) {
-        return Err(wrong_state(
-            current.status,
-            "只有未开始或推进中的事项可以报办结",
-        ));
-    }
+    let to = CompletionStep::Report.apply(current.status)?;
     let from = current.status;
-    let item = set(&txn, current, ItemStatus::CompletionReported, None, change).await?;
+    let item = set(&txn, current, to, None, change).await?;
     change
         .commit(
             txn,
@@ -90,16 +55,11 @@ pub async fn confirm(
     today: NaiveDate,
     change: &Change,
 ) -> Result<Item, DomainError> {
-    let note = optional_note("note", note)?;
+    let note = supervision::optional_note("note", note)?;
     let txn = crate::db::begin_write(db).await?;
     let current = crate::store::item::access::item_for(&txn, item_id, None).await?;
-    if current.status != ItemStatus::CompletionReported {
-        return Err(wrong_state(
-            current.status,
-            "只有已报办结的事项可以销号（setItemStatus 可设任意状态）",
-        ));
-    }
-    let item = set(&txn, current, ItemStatus::Done, Some(today), change).await?;
+    let to = CompletionStep::Confirm.apply(current.status)?;
+    let item = set(&txn, current, to, Some(today), change).await?;
     change
         .commit(
             txn,
@@ -123,12 +83,10 @@ pub async fn return_item(
     reason: &str,
     change: &Change,
 ) -> Result<Item, DomainError> {
-    let reason = required_note("reason", reason, "请写明退办理由（会告知牵头部门）")?;
+    let reason = supervision::required_note("reason", reason, "请写明退办理由（会告知牵头部门）")?;
     let txn = crate::db::begin_write(db).await?;
     let current = crate::store::item::access::item_for(&txn, item_id, None).await?;
-    if current.status != ItemStatus::CompletionReported {
-        return Err(wrong_state(current.status, "只有已报办结的事项可以退办"));
-    }
+    let to = CompletionStep::Return.apply(current.status)?;
     let leads = item_department::Entity::find()
         .filter(item_department::Column::ItemId.eq(item_id))
         .filter(item_department::Column::Role.eq(DepartmentRole::Lead))
@@ -146,7 +104,7 @@ pub async fn return_item(
         )
         .await?;
     }
-    let item = set(&txn, current, ItemStatus::InProgress, None, change).await?;
+    let item = set(&txn, current, to, None, change).await?;
     change
         .commit(
             txn,

@@ -18,8 +18,10 @@ use crate::store::{
 };
 use crate::{
     DomainError,
+    audit::DeadlineDecided,
     deadline::Milestone,
-    model::{DeadlineChangeRequest, DuePrecision, Item, ItemStatus, NoticeKind, RequestStatus},
+    model::{DeadlineChangeRequest, DuePrecision, Item, NoticeKind, RequestStatus},
+    supervision,
 };
 use entity::{deadline_change_request, item, item_department, item_due_date};
 
@@ -42,24 +44,6 @@ pub struct Decision {
     pub due_on: Option<NaiveDate>,
 }
 
-fn note_text(field: &str, text: Option<&str>) -> Result<Option<String>, DomainError> {
-    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    crate::text::check(text, crate::text::MAX_NOTE_CHARS, crate::text::Lines::Many)
-        .map_err(|m| DomainError::validation(field, m))?;
-    Ok(Some(text.to_owned()))
-}
-
-fn finished(status: ItemStatus) -> Option<&'static str> {
-    match status {
-        ItemStatus::Done => Some("该事项已销号，无需延期"),
-        ItemStatus::Closed => Some("该事项已撤销"),
-        ItemStatus::CompletionReported => Some("该事项已报办结，正等待督查室审核"),
-        ItemStatus::Open | ItemStatus::InProgress => None,
-    }
-}
-
 /// Files a request for `acting_for` (a lead department, or `None` for the administrator) on
 /// `today` (in the configured time zone), up to `grace_days` after the due date.
 pub async fn request(
@@ -70,52 +54,26 @@ pub async fn request(
     grace_days: u32,
     change: &Change,
 ) -> Result<(DeadlineChangeRequest, Item), DomainError> {
-    let reason = note_text("reason", Some(&new.reason))?
-        .ok_or_else(|| DomainError::validation("reason", "请写明延期理由（督查室据此审批）"))?;
-    let progress_note = note_text("progressNote", new.progress_note.as_deref())?;
+    let reason =
+        supervision::required_note("reason", &new.reason, "请写明延期理由（督查室据此审批）")?;
+    let progress_note = supervision::optional_note("progressNote", new.progress_note.as_deref())?;
     let txn = crate::db::begin_write(db).await?;
     let current = crate::store::item::access::item_led_by(&txn, new.item_id, acting_for).await?;
-    if let Some(why) = finished(current.status) {
-        return Err(DomainError::Conflict {
-            field: "itemId".into(),
-            message: why.into(),
-        });
-    }
+    supervision::extension_allowed(current.status)?;
     let due = item_due_date::Entity::find_by_id(new.due_date_id)
         .one(&txn)
         .await?
         .filter(|d| d.item_id == new.item_id)
         .ok_or_else(|| DomainError::validation("dueDateId", "不是该事项的到期日"))?;
-    if !due.active {
-        return Err(DomainError::validation(
-            "dueDateId",
-            "该到期日已被调整，请就当前到期日申请",
-        ));
-    }
-    let last_day = due
-        .due_on
-        .checked_add_days(chrono::Days::new(u64::from(grace_days)))
-        .unwrap_or(NaiveDate::MAX);
-    if today > last_day {
-        return Err(DomainError::validation(
-            "dueDateId",
-            format!(
-                "到期日 {} 已过：须在到期前{}申请",
-                due.due_on,
-                if grace_days > 0 {
-                    format!("（或到期后 {grace_days} 天内）")
-                } else {
-                    String::new()
-                }
-            ),
-        ));
-    }
-    if new.proposed_due_on <= due.due_on {
-        return Err(DomainError::validation(
-            "proposedDueOn",
-            format!("申请延至的日期应晚于当前到期日 {}", due.due_on),
-        ));
-    }
+    supervision::extension_request(
+        supervision::AskedDueDate {
+            due_on: due.due_on,
+            active: due.active,
+        },
+        new.proposed_due_on,
+        today,
+        grace_days,
+    )?;
     let row = deadline_change_request::ActiveModel {
         item_id: Set(new.item_id),
         due_date_id: Set(new.due_date_id),
@@ -169,20 +127,7 @@ async fn pending<C: ConnectionTrait>(
             entity: "DeadlineChangeRequest",
             id: request_id.to_string(),
         })?;
-    if row.status != RequestStatus::Pending {
-        return Err(DomainError::Conflict {
-            field: "requestId".into(),
-            message: format!(
-                "该申请已{}",
-                match row.status {
-                    RequestStatus::Pending => "在审核中",
-                    RequestStatus::Approved => "批准",
-                    RequestStatus::Rejected => "退回",
-                    RequestStatus::Withdrawn => "撤回",
-                }
-            ),
-        });
-    }
+    supervision::request_pending(row.status)?;
     Ok(row)
 }
 
@@ -195,19 +140,21 @@ pub async fn decide(
     decision: &Decision,
     change: &Change,
 ) -> Result<(DeadlineChangeRequest, Item), DomainError> {
-    let note = note_text("note", decision.note.as_deref())?;
-    if !decision.approve && decision.due_on.is_some() {
-        return Err(DomainError::validation(
-            "dueOn",
-            "a date is granted only with an approval",
-        ));
-    }
+    let note = supervision::optional_note("note", decision.note.as_deref())?;
+    supervision::decision_shape(decision.approve, decision.due_on)?;
     let txn = crate::db::begin_write(db).await?;
     let row = pending(&txn, request_id).await?;
     let current = crate::store::item::access::item_for(&txn, row.item_id, None).await?;
-    let mut payload = json!({ "request_id": row.id, "approve": decision.approve, "note": note });
-    let granted = if decision.approve {
-        let granted = decision.due_on.unwrap_or(row.proposed_due_on);
+    let mut payload = DeadlineDecided {
+        request_id: row.id,
+        approve: decision.approve,
+        note: note.clone(),
+        from: None,
+        to: None,
+        version: None,
+    };
+    let granted = supervision::granted(decision.approve, decision.due_on, row.proposed_due_on)?;
+    let granted = if let Some(granted) = granted {
         let active = item_due_date::Entity::find()
             .filter(item_due_date::Column::ItemId.eq(row.item_id))
             .filter(crate::store::active_due_date())
@@ -248,9 +195,9 @@ pub async fn decide(
             change.now,
         )
         .await?;
-        payload["from"] = json!(asked.due_on.to_string());
-        payload["to"] = json!(granted.to_string());
-        payload["version"] = json!(written.map(|w| w.version));
+        payload.from = Some(asked.due_on);
+        payload.to = Some(granted);
+        payload.version = written.map(|w| w.version);
         Some(granted)
     } else {
         None
@@ -284,7 +231,7 @@ pub async fn decide(
             txn,
             Action::ItemDecideDeadlineChange,
             (RecordKind::Item, Some(decided.item_id)),
-            payload,
+            crate::audit::to_json(&payload),
         )
         .await?;
     Ok((decided.into(), item))
@@ -299,11 +246,7 @@ pub async fn withdraw(
 ) -> Result<(DeadlineChangeRequest, Item), DomainError> {
     let txn = crate::db::begin_write(db).await?;
     let row = pending(&txn, request_id).await?;
-    if row.department_id != acting_for {
-        return Err(DomainError::Forbidden(
-            "only whoever asked may withdraw a request; the office rejects one with decideDeadlineChange".into(),
-        ));
-    }
+    supervision::withdrawal_allowed(row.department_id, acting_for)?;
     let current = crate::store::item::access::item_for(&txn, row.item_id, None).await?;
     let mut active = row.into_active_model();
     active.status = Set(RequestStatus::Withdrawn);

@@ -4,7 +4,12 @@
 //! - A corrected version of a list (same title) updates it: items are matched by number and
 //!   reported added / changed / removed; a changed deadline becomes a new due-date version and
 //!   the old one stays, inactive. A removed item is closed, not deleted, so its history and
-//!   reminder ledger survive.
+//!   reminder deliveries survive.
+//!
+//! `pipeline` runs the whole import (file → text → parse → suggestions → store) as both the
+//! CLI and the graph call it.
+
+pub mod pipeline;
 
 use crate::store::audit::{Action, RecordKind};
 use std::collections::{BTreeSet, HashMap};

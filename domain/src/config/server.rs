@@ -1,0 +1,116 @@
+//! How the api serves: connections, sockets and their time limits, the database pools, and
+//! where metrics are served.
+
+use std::net::SocketAddr;
+
+use super::{
+    ConfigError,
+    layers::{Merged, address, flag, number},
+};
+
+/// How many connections and sockets the api serves at once, and how long it waits for them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerSettings {
+    /// TCP connections served at once; more wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// A connection that has not sent its request headers within this is closed.
+    pub header_timeout: std::time::Duration,
+    /// A request whose body has not fully arrived within this is answered 408 and its
+    /// connection closed.
+    pub body_timeout: std::time::Duration,
+    /// WebSockets open at once, in all.
+    pub ws_max_sockets: usize,
+    /// WebSockets open at once from one client address.
+    pub ws_max_sockets_per_client: usize,
+    /// Subscriptions running at once on one WebSocket.
+    pub ws_max_subscriptions_per_socket: usize,
+    /// A WebSocket that has not sent `connection_init` within this is closed (4408).
+    pub ws_init_timeout: std::time::Duration,
+}
+
+impl ServerSettings {
+    pub(super) fn from_merged(merged: &mut Merged) -> Result<Self, ConfigError> {
+        Ok(Self {
+            max_connections: number(merged, "max_connections", 1, 1_000_000)?,
+            header_timeout: std::time::Duration::from_millis(number(
+                merged,
+                "header_timeout_ms",
+                100,
+                600_000,
+            )?),
+            body_timeout: std::time::Duration::from_millis(number(
+                merged,
+                "body_timeout_ms",
+                100,
+                600_000,
+            )?),
+            ws_max_sockets: number(merged, "ws_max_sockets", 1, 1_000_000)?,
+            ws_max_sockets_per_client: number(merged, "ws_max_sockets_per_client", 1, 1_000_000)?,
+            ws_max_subscriptions_per_socket: number(
+                merged,
+                "ws_max_subscriptions_per_socket",
+                1,
+                10_000,
+            )?,
+            ws_init_timeout: std::time::Duration::from_millis(number(
+                merged,
+                "ws_init_timeout_ms",
+                100,
+                600_000,
+            )?),
+        })
+    }
+}
+
+/// How the binaries hold their database connections.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Connections for callers with a token (the administrator, departments), the worker and
+    /// the api's own work (readiness, notices).
+    pub size: u32,
+    /// A separate, smaller pool for anonymous requests: however many of them arrive, they
+    /// cannot take the connections above.
+    pub anonymous_size: u32,
+    /// PostgreSQL's `statement_timeout` on every connection: no statement runs longer.
+    pub statement_timeout: std::time::Duration,
+}
+
+impl PoolSettings {
+    pub(super) fn from_merged(merged: &mut Merged) -> Result<Self, ConfigError> {
+        let size = number(merged, "db_pool_size", 2, 1000)?;
+        let anonymous_size = number(merged, "db_anonymous_pool_size", 1, 1000)?;
+        Ok(Self {
+            size,
+            anonymous_size,
+            statement_timeout: std::time::Duration::from_millis(number(
+                merged,
+                "statement_timeout_ms",
+                100,
+                3_600_000,
+            )?),
+        })
+    }
+}
+
+/// Where the binaries serve their Prometheus metrics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetricsSettings {
+    /// `false`: no `/metrics` anywhere, and nothing is counted.
+    pub enabled: bool,
+    /// The api serves `/metrics` on this address of its own instead of on `bind`, so that the
+    /// public port need not expose it.
+    pub bind: Option<SocketAddr>,
+    /// The worker serves `/metrics` here; `None`: it serves none (several workers on one host
+    /// each need their own port).
+    pub worker_bind: Option<SocketAddr>,
+}
+
+impl MetricsSettings {
+    pub(super) fn from_merged(merged: &mut Merged) -> Result<Self, ConfigError> {
+        Ok(Self {
+            enabled: flag(merged, "metrics")?,
+            bind: address(merged, "metrics_bind")?,
+            worker_bind: address(merged, "worker_metrics_bind")?,
+        })
+    }
+}

@@ -1,0 +1,3 @@
+//! migration's integration tests: one binary, a module per area (each linked once, not once per file).
+
+mod cli;
