@@ -1,4 +1,4 @@
-//! The reminder worker: plans reminders into the ledger and emails one digest per contact; on
+//! The reminder worker: plans reminders into the deliveries table and emails one digest per contact; on
 //! its own schedule, it sends the office's periodic bulletin (情况通报).
 
 pub mod bulletin;

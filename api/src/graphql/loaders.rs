@@ -64,7 +64,7 @@ key!(
     AliasesOf,
     /// The contacts of a department.
     ContactsOf,
-    /// The ledger rows of an item.
+    /// The reminder delivery rows of an item.
     DeliveriesOf,
 );
 

@@ -649,7 +649,7 @@ async fn completion_is_reported_then_confirmed_or_returned(t: TestDb) {
     );
 }
 
-/// A sent ledger row of `department` about `due` at `stage`, delivered by `message_id`.
+/// A sent delivery row of `department` about `due` at `stage`, delivered by `message_id`.
 async fn sent_row(
     t: &TestDb,
     due: &item_due_date::Model,

@@ -1,4 +1,4 @@
-//! One reminder run at `now`: plan into the ledger, claim, send one digest per contact, mark.
+//! One reminder run at `now`: plan into the deliveries table, claim, send one digest per contact, mark.
 //! What to send is decided in `domain` (the plan, the digests); this is the claim / send / mark
 //! loop around the mailer.
 
@@ -266,7 +266,7 @@ async fn deliver(
                 } else {
                     tracing::warn!(
                         ?contact_id, ?department_id, deliveries = rows_of.len(), error = %logged,
-                        "reminder not delivered; it stays in the ledger and is retried later"
+                        "reminder not delivered; its delivery row stays pending and is retried later"
                     );
                 }
                 let failed = delivery::sending::record_failure(

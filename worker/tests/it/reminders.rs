@@ -71,7 +71,7 @@ async fn the_sample_reaches_every_lead_contact_once(t: TestDb) {
         health.text
     );
 
-    // The ledger records what went out, with the Message-IDs the server saw.
+    // The deliveries record what went out, with the Message-IDs the server saw.
     let rows = deliveries(&t).await;
     assert_eq!(rows.len(), 4);
     for row in &rows {

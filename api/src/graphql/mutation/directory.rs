@@ -152,7 +152,7 @@ impl DirectoryMutation {
             .map_err(to_graphql)
     }
 
-    /// Deletes a contact and returns it as it was; the reminder ledger keeps the address its
+    /// Deletes a contact and returns it as it was; the reminder deliveries keep the address its
     /// rows went to.
     async fn remove_contact(&self, ctx: &Context<'_>, contact_id: ID) -> Result<Contact> {
         let change = admin_change(ctx)?;

@@ -19,7 +19,7 @@ pub struct ReminderMutation;
 #[Object]
 impl ReminderMutation {
     /// What a reminder run at `now` would send, digest by digest, with the worker's current
-    /// settings and ledger. Writes nothing and sends nothing (administrators only).
+    /// settings and deliveries. Writes nothing and sends nothing (administrators only).
     async fn preview_reminders(
         &self,
         ctx: &Context<'_>,

@@ -1,4 +1,4 @@
-//! What the office keeps about its own work: the reminder ledger and the audit trail.
+//! What the office keeps about its own work: the reminder deliveries and the audit trail.
 
 use async_graphql::{Context, Object, Result, connection::Connection};
 
@@ -12,7 +12,7 @@ const MAX_REQUESTS: u64 = 500;
 
 #[Object]
 impl RecordQuery {
-    /// The reminder ledger, newest first: all of it for administrators, a department's own
+    /// The reminders delivered (or waiting), newest first: all of it for administrators, a department's own
     /// rows for its token.
     #[graphql(
         complexity = "crate::graphql::connection::cost(__field, first, None, child_complexity)"

@@ -1,4 +1,4 @@
-//! `ReminderDelivery`: one row of the reminder ledger (administrators only).
+//! `ReminderDelivery`: one reminder to one contact, as recorded (administrators only).
 
 use crate::graphql::ids::Kind;
 use async_graphql::{Context, ID, Object, Result, connection::Connection};

@@ -44,7 +44,7 @@ mirror!(
     DueKind from model::DueKind { Final, Stage }
 );
 mirror!(
-    /// Where a reminder stands in the ledger.
+    /// Where a reminder stands: waiting, being sent, sent, failed or skipped.
     DeliveryStatus from model::DeliveryStatus { Pending, Sending, Sent, Failed, Skipped }
 );
 mirror!(

@@ -266,13 +266,17 @@ pub struct MergeReport {
     /// Assignments `into` already had in the same role on the same item.
     pub assignments_already_there: u64,
     pub contacts_moved: u64,
-    /// Contacts whose address `into` already had; the ledger keeps the address they went to.
+    /// Contacts whose address `into` already had; the deliveries keep the address they went to.
     pub contacts_already_there: u64,
     pub aliases_moved: u64,
-    pub ledger_rows_moved: u64,
-    /// Ledger rows that `into` already had for the same reminder to the same address: one
+    /// Reminder delivery rows moved. (Stored in the audit trail under the name it had when
+    /// "ledger" also meant the deliveries.)
+    #[serde(rename = "ledger_rows_moved")]
+    pub deliveries_moved: u64,
+    /// Delivery rows that `into` already had for the same reminder to the same address: one
     /// reminder, recorded twice; their ids are kept here.
-    pub ledger_duplicates: Vec<i64>,
+    #[serde(rename = "ledger_duplicates")]
+    pub duplicate_deliveries: Vec<i64>,
     /// Progress reports `from` wrote, now credited to `into`.
     pub progress_moved: u64,
     /// Tokens issued to `from`; they now act for `into`, the same office under one name.
@@ -376,7 +380,7 @@ pub async fn merge_departments(
                 && t.stage == row.stage
         };
         if target_rows.iter().any(same) {
-            report.ledger_duplicates.push(row.id);
+            report.duplicate_deliveries.push(row.id);
             reminder_delivery::Entity::delete_by_id(row.id)
                 .exec(&txn)
                 .await?;
@@ -384,7 +388,7 @@ pub async fn merge_departments(
             let mut moved = row.into_active_model();
             moved.department_id = Set(into);
             moved.update(&txn).await?;
-            report.ledger_rows_moved += 1;
+            report.deliveries_moved += 1;
         }
     }
 
