@@ -74,6 +74,8 @@ pub struct DueDateRow {
 pub struct ChangeRequest {
     pub id: i64,
     pub item_id: i64,
+    /// The department that asked; `None` when the office filed it.
+    pub department_id: Option<i64>,
     pub requested_at: DateTime<Utc>,
     pub approved: bool,
     pub reason: String,
@@ -171,11 +173,11 @@ pub fn build(facts: Facts, as_of: NaiveDate, rule: UrgencyRule, tz: Tz) -> Ledge
     let mut request_reason: HashMap<i64, String> = HashMap::new();
     let mut requests = Vec::new();
     for r in change_requests {
-        for &department_id in lead_ids
+        let leads = lead_ids
             .get(&r.item_id)
             .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
+            .unwrap_or_default();
+        for department_id in scores::counted_against(r.department_id, leads) {
             requests.push(scores::Request {
                 department_id,
                 requested_on: r.requested_at.with_timezone(&tz).date_naive(),
@@ -384,6 +386,7 @@ mod tests {
             change_requests: vec![ChangeRequest {
                 id: 5,
                 item_id: 1,
+                department_id: Some(20),
                 requested_at: at(2021, 6, 20, 16, 30),
                 approved: true,
                 reason: "汛期施工受阻".into(),

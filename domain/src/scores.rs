@@ -32,7 +32,17 @@ pub struct LedItem {
     pub earliest_due_on: Option<NaiveDate>,
 }
 
-/// An extension request on an item a department leads.
+/// Whom an extension request counts against: the department that asked it. One the office filed
+/// itself (no department) counts against each of the item's lead departments, for whom the
+/// office acts.
+pub fn counted_against(asked_by: Option<i64>, leads: &[i64]) -> Vec<i64> {
+    match asked_by {
+        Some(department_id) => vec![department_id],
+        None => leads.to_vec(),
+    }
+}
+
+/// An extension request, counted against one department ([`counted_against`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Request {
     pub department_id: i64,
@@ -138,6 +148,14 @@ pub fn score(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_counts_against_whoever_asked_or_the_leads_the_office_acted_for() {
+        assert_eq!(counted_against(Some(7), &[3, 7]), [7]);
+        // A department that asked on an item it cooperates on still answers for its request.
+        assert_eq!(counted_against(Some(9), &[3, 7]), [9]);
+        assert_eq!(counted_against(None, &[3, 7]), [3, 7]);
+    }
 
     fn day(m: u32, d: u32) -> NaiveDate {
         test_support::date(2025, m, d)

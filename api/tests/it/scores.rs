@@ -12,7 +12,9 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
 };
 use serde_json::{Value, json};
-use support::{ADMIN_TOKEN, admin_app, import_text, only_error};
+use support::{
+    ADMIN_TOKEN, admin_app, department_id, import_text, issue_token, item_id, only_error,
+};
 use test_support::{TestDb, backend_tests};
 
 const LIST: &str = "示例市2025年民生实事考评测试清单
@@ -290,4 +292,85 @@ async fn scores_count_early_late_extended_and_overdue_items(t: TestDb) {
     );
 }
 
-backend_tests!(scores_count_early_late_extended_and_overdue_items);
+/// One item, two lead departments, due far ahead so that requests are still open.
+const TWO_LEADS: &str = "示例市2099年供水工程清单
+一、改造供水管网
+事项内容:改造供水管网30公里。
+完成时限:2099年12月底
+牵头部门:市教育局、市住建局
+";
+
+/// Only 市住建局 asks for more time, through the graph with its own token. The request counts
+/// against 市住建局, not against 市教育局, which asked for nothing; one the office files itself
+/// counts against the item's leads, for whom it acts.
+async fn an_extension_counts_against_the_department_that_asked(t: TestDb) {
+    let app = admin_app(&t).await;
+    let list_id = import_text(&app, TWO_LEADS).await;
+    let housing = department_id(&app, "市住建局").await;
+    let (token, _) = issue_token(&app, &housing).await;
+    let four = item_id(&app, "供水管网").await;
+    let due = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Item { dueDates { id } } } }",
+            json!({ "id": four }),
+        )
+        .await["node"]["dueDates"][0]["id"]
+        .clone();
+    let asked = app
+        .graphql_as(
+            Some(&token),
+            "mutation($input: RequestDeadlineChangeInput!) { requestDeadlineChange(input: $input) { request { id } } }",
+            json!({ "input": { "itemId": four, "dueDateId": due, "proposedDueOn": "2100-03-31",
+                "reason": "管材到货延迟" } }),
+        )
+        .await;
+    assert!(asked["errors"].is_null(), "{asked}");
+
+    let requested = |body: &Value| -> Vec<(String, Value)> {
+        by_department(body)
+            .into_iter()
+            .map(|(name, row)| (name, row["extensionsRequested"].clone()))
+            .collect()
+    };
+    let now = json!({ "list": list_id });
+    let scores = app.graphql_as(Some(ADMIN_TOKEN), SCORES, now.clone()).await;
+    let counted = requested(&scores);
+    assert!(
+        counted.contains(&("市住建局".to_owned(), json!(1)))
+            && counted.contains(&("市教育局".to_owned(), json!(0))),
+        "{scores}"
+    );
+
+    // Once that one is refused, the office files one itself on the same item: it counts
+    // against both leads.
+    let id = asked["data"]["requestDeadlineChange"]["request"]["id"].clone();
+    let refused = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "mutation($id: ID!) { decideDeadlineChange(requestId: $id, approve: false) { request { status } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(refused["errors"].is_null(), "{refused}");
+    let filed = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "mutation($input: RequestDeadlineChangeInput!) { requestDeadlineChange(input: $input) { request { id } } }",
+            json!({ "input": { "itemId": four, "dueDateId": due, "proposedDueOn": "2100-02-28",
+                "reason": "督查室代为申请" } }),
+        )
+        .await;
+    assert!(filed["errors"].is_null(), "{filed}");
+    let scores = app.graphql_as(Some(ADMIN_TOKEN), SCORES, now).await;
+    let counted = requested(&scores);
+    assert!(
+        counted.contains(&("市住建局".to_owned(), json!(2)))
+            && counted.contains(&("市教育局".to_owned(), json!(1))),
+        "{scores}"
+    );
+}
+
+backend_tests!(
+    scores_count_early_late_extended_and_overdue_items,
+    an_extension_counts_against_the_department_that_asked
+);

@@ -91,6 +91,7 @@ pub async fn facts(db: &DatabaseConnection, list_id: i64, tz: Tz) -> Result<Fact
                 .map(|r| ChangeRequest {
                     id: r.id,
                     item_id: r.item_id,
+                    department_id: r.department_id,
                     requested_at: r.requested_at,
                     approved: r.status == RequestStatus::Approved,
                     reason: r.reason,

@@ -104,7 +104,8 @@ pub async fn department_scores<C: ConnectionTrait>(
             .all(db)
             .await?
         {
-            for &department_id in leads.get(&r.item_id).map(Vec::as_slice).unwrap_or_default() {
+            let item_leads = leads.get(&r.item_id).map(Vec::as_slice).unwrap_or_default();
+            for department_id in scores::counted_against(r.department_id, item_leads) {
                 requests.push(Request {
                     department_id,
                     requested_on: r.requested_at.with_timezone(&tz).date_naive(),

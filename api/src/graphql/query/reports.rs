@@ -35,7 +35,8 @@ pub struct DepartmentScore {
     pub max_days_overdue: i64,
     /// The mean of the days late of the items done late in the period; null when none was.
     pub average_days_late: Option<f64>,
-    /// Extension requests (延期申请) made in the period on items it leads.
+    /// Extension requests (延期申请) it made in the period; one the office filed itself counts
+    /// against each lead department of the item.
     pub extensions_requested: u64,
     /// Those of them approved.
     pub extensions_approved: u64,
