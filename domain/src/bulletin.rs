@@ -153,6 +153,8 @@ pub struct Completed {
     pub completed_on: NaiveDate,
     /// 0 when done on time.
     pub days_late: i64,
+    /// Its deadline was extended (延期 or 改期): on time is 延期后按期办结.
+    pub extended: bool,
 }
 
 /// An extension request with the name of who asked (the department, or `None` for the office).
@@ -346,6 +348,7 @@ fn completed(rows: &[LedgerRow], since: NaiveDate, today: NaiveDate) -> Vec<Comp
                 lead: r.lead.join("、"),
                 completed_on: on,
                 days_late: r.final_due_on.map_or(0, |due| (on - due).num_days().max(0)),
+                extended: r.extended,
             })
         })
         .collect();
@@ -426,6 +429,7 @@ mod tests {
             reminders_sent: 0,
             acknowledged: None,
             completed_on: None,
+            extended: false,
         }
     }
 
@@ -642,6 +646,7 @@ mod tests {
             Urgency::Done,
         );
         early.completed_on = Some(day(6, 20));
+        early.extended = true;
         let mut late = row(
             2,
             &["乙"],
@@ -664,12 +669,12 @@ mod tests {
             Vec::new(),
             &window(),
         );
-        let done: Vec<(&str, i64)> = b.lists[0]
+        let done: Vec<(&str, i64, bool)> = b.lists[0]
             .completed
             .iter()
-            .map(|c| (c.number.as_str(), c.days_late))
+            .map(|c| (c.number.as_str(), c.days_late, c.extended))
             .collect();
-        assert_eq!(done, [("2", 9), ("1", 0)]);
+        assert_eq!(done, [("2", 9, false), ("1", 0, true)]);
     }
 
     #[test]

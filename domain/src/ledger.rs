@@ -186,6 +186,12 @@ pub fn build(facts: Facts, as_of: NaiveDate, rule: UrgencyRule, tz: Tz) -> Ledge
         }
         request_reason.insert(r.id, r.reason);
     }
+    // The versions the office wrote (approved requests, its own changes): the others came
+    // from a corrected list.
+    let moved: HashSet<(i64, i32)> = deadline_changes
+        .iter()
+        .map(|c| (c.item_id, c.version))
+        .collect();
     let reasons: HashMap<(i64, i32), String> = deadline_changes
         .into_iter()
         .map(|c| {
@@ -258,6 +264,9 @@ pub fn build(facts: Facts, as_of: NaiveDate, rule: UrgencyRule, tz: Tz) -> Ledge
             let (reminders_sent, acknowledged) = sent.get(&i.id).copied().unwrap_or_default();
             let mut changes = versions.remove(&i.id).unwrap_or_default();
             changes.sort();
+            let extended = changes
+                .iter()
+                .any(|(version, _)| moved.contains(&(i.id, *version)));
             LedgerRow {
                 item_id: i.id,
                 number_text: i.number_text,
@@ -294,6 +303,7 @@ pub fn build(facts: Facts, as_of: NaiveDate, rule: UrgencyRule, tz: Tz) -> Ledge
                 reminders_sent,
                 acknowledged: (reminders_sent > 0).then_some(acknowledged == reminders_sent),
                 completed_on: i.completed_on,
+                extended,
             }
         })
         .collect();
@@ -485,6 +495,10 @@ mod tests {
         assert_eq!(
             ledger.rows[1].deadline_changes,
             [(2, date(2021, 7, 10), "清单更正".to_owned())]
+        );
+        assert_eq!(
+            (ledger.rows[0].extended, ledger.rows[1].extended),
+            (true, false)
         );
     }
 

@@ -33,7 +33,7 @@ fn render(name: &str, bulletin: &Bulletin) -> Result<String, String> {
 
 /// The subject line.
 pub fn subject(as_of: NaiveDate) -> String {
-    format!("重点民生项目情况通报(截至{})", chinese_date(as_of))
+    format!("重点民生项目情况通报（截至{}）", chinese_date(as_of))
 }
 
 pub fn text(bulletin: &Bulletin) -> Result<String, String> {
@@ -126,5 +126,64 @@ mod tests {
             attachment_name(&ledger),
             "b{{ b.as_of }}b清单台账20230703.xlsx"
         );
+    }
+
+    /// Finished by the date the office extended it to: 延期后按期办结, not 按期办结; the
+    /// bulletin's own punctuation is full-width.
+    #[test]
+    fn an_item_done_by_its_extended_date_says_so() {
+        use domain::{export::LedgerRow, model::ItemStatus, urgency::Urgency};
+        let day = |m, d| NaiveDate::from_ymd_opt(2023, m, d).expect("day");
+        let done = |id: i64, title: &str, extended: bool| LedgerRow {
+            item_id: id,
+            number_text: id.to_string(),
+            title: title.to_owned(),
+            content: String::new(),
+            deadline_text: String::new(),
+            due_dates: vec![day(6, 30)],
+            final_due_on: Some(day(6, 30)),
+            lead: vec!["市民政局".to_owned()],
+            cooperating: Vec::new(),
+            status: ItemStatus::Done,
+            urgency: Urgency::Done,
+            latest_progress: None,
+            deadline_changes: Vec::new(),
+            reminders_sent: 0,
+            acknowledged: None,
+            completed_on: Some(day(6, 28)),
+            extended,
+        };
+        let ledger = Ledger {
+            title: "清单".to_owned(),
+            as_of: day(7, 3),
+            rows: vec![
+                done(1, "建设社区食堂", true),
+                done(2, "新建城市书房", false),
+            ],
+            scores: Vec::new(),
+        };
+        let window = Window {
+            from: Utc.with_ymd_and_hms(2023, 6, 26, 1, 0, 0).unwrap(),
+            to: Utc.with_ymd_and_hms(2023, 7, 3, 1, 0, 0).unwrap(),
+            tz: chrono_tz::Asia::Shanghai,
+        };
+        let bulletin = build(std::slice::from_ref(&ledger), &[], Vec::new(), &window);
+        let text = text(&bulletin).expect("text");
+        let line = |title: &str| {
+            text.lines()
+                .find(|l| l.contains(title))
+                .unwrap_or_else(|| panic!("{title} in {text}"))
+                .to_owned()
+        };
+        assert!(
+            line("建设社区食堂").contains("办结，延期后按期办结"),
+            "{text}"
+        );
+        let on_time = line("新建城市书房");
+        assert!(
+            on_time.contains("办结，按期办结") && !on_time.contains("延期"),
+            "{text}"
+        );
+        assert!(html(&bulletin).expect("html").contains("延期后按期办结"));
     }
 }

@@ -103,7 +103,7 @@ fn lines_view(digest: &Digest) -> Vec<LineView> {
             title: l.title.clone(),
             due_on: l.due_on.map_or_else(|| "长期坚持".to_owned(), chinese_date),
             stage_label: match (l.kind, &l.label) {
-                (DueKind::Stage, Some(label)) => format!(" 阶段性目标:{label}"),
+                (DueKind::Stage, Some(label)) => format!(" 阶段性目标：{label}"),
                 (DueKind::Stage, None) => " 阶段性目标".to_owned(),
                 (DueKind::Final, _) => String::new(),
             },
@@ -232,15 +232,15 @@ mod tests {
     }
 
     #[test]
-    fn the_plain_text_reads_as_it_always_has() {
+    fn the_plain_text_reads_as_an_office_writes_it() {
         let text = digest(Role::Lead, "市教育局", "新建学校")
             .text(today(), None)
             .expect("text");
         assert_eq!(
             text,
-            "市教育局:\n\n以下由贵单位牵头的重点民生事项临近或已过完成时限,请抓紧推进并及时报告进展。\n\n\
-             一、新建学校\n    完成时限:2023年8月31日(还剩3天)\n    其他牵头部门:无\n\n\n\
-             本邮件由重点民生项目清单提醒系统于2023年8月28日自动发送,请勿直接回复。\n"
+            "市教育局：\n\n以下由贵单位牵头的重点民生事项临近或已过完成时限，请抓紧推进并及时报告进展。\n\n\
+             一、新建学校\n    完成时限：2023年8月31日（还剩3天）\n    其他牵头部门：无\n\n\n\
+             本邮件由重点民生项目清单提醒系统于2023年8月28日自动发送，请勿直接回复。\n"
         );
     }
 
@@ -251,14 +251,14 @@ mod tests {
         for role in [Role::Lead, Role::Cooperating, Role::CheckIn] {
             let d = digest(role, department, title);
             let text = d.text(today(), None).expect("text");
-            assert!(text.starts_with(&format!("{department}:\n")), "{text}");
+            assert!(text.starts_with(&format!("{department}：\n")), "{text}");
             assert!(text.contains(title), "{text}");
             assert_eq!(
                 text.matches("还剩3天").count(),
                 usize::from(role != Role::CheckIn)
             );
             let html = d.html(today(), None).expect("html");
-            assert!(html.contains(&format!("<p>{department}:</p>")), "{html}");
+            assert!(html.contains(&format!("<p>{department}：</p>")), "{html}");
             assert!(html.contains(title), "{html}");
         }
     }

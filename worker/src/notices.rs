@@ -16,7 +16,7 @@ use domain::{
         notice::{self, Notice},
     },
 };
-use lettre::{Message, message::header::ContentType};
+use lettre::{Message, message::MultiPart};
 use minijinja::context;
 use serde::Serialize;
 
@@ -44,9 +44,29 @@ const TEMPLATES: &[(&str, &str)] = &[
         "notice_returned.txt",
         include_str!("../templates/notice_returned.txt"),
     ),
+    (
+        "notice_requested.html",
+        include_str!("../templates/notice_requested.html"),
+    ),
+    (
+        "notice_decided.html",
+        include_str!("../templates/notice_decided.html"),
+    ),
+    (
+        "notice_returned.html",
+        include_str!("../templates/notice_returned.html"),
+    ),
 ];
 
 static ENVIRONMENT: LazyLock<templates::Compiled> = LazyLock::new(|| templates::compile(TEMPLATES));
+
+/// The text and HTML parts of template pair `name` (`name.txt`, `name.html`).
+fn render_both(name: &str, context: impl Serialize + Clone) -> Result<(String, String), String> {
+    Ok((
+        render(&format!("{name}.txt"), context.clone())?,
+        render(&format!("{name}.html"), context)?,
+    ))
+}
 
 fn render(name: &str, context: impl Serialize) -> Result<String, String> {
     templates::render(&ENVIRONMENT, name, context)
@@ -82,9 +102,9 @@ fn view(n: &Notice) -> NoticeView {
             .unwrap_or_default(),
         outcome: match request.map(|r| (r.status, r.granted_due_on)) {
             Some((RequestStatus::Approved, Some(granted))) => {
-                format!("同意延期,完成时限调整为{}", chinese_date(granted))
+                format!("同意延期，完成时限调整为{}", chinese_date(granted))
             }
-            Some((RequestStatus::Rejected, _)) => "不同意延期,请按原完成时限推进".into(),
+            Some((RequestStatus::Rejected, _)) => "不同意延期，请按原完成时限推进".into(),
             Some((RequestStatus::Withdrawn, _)) => "已撤回".into(),
             _ => "待审核".into(),
         },
@@ -101,7 +121,7 @@ fn message(
     from: &Mailbox,
     to: &[String],
     subject: &str,
-    text: String,
+    (text, html): (String, String),
     now: DateTime<Utc>,
     message_id: &str,
 ) -> Result<Message, String> {
@@ -112,8 +132,7 @@ fn message(
             .map_err(|e| format!("address {address}: {e}"))?);
     }
     builder
-        .header(ContentType::TEXT_PLAIN)
-        .body(text)
+        .multipart(MultiPart::alternative_plain_html(text, html))
         .map_err(|e| e.to_string())
 }
 
@@ -126,7 +145,8 @@ struct Outgoing {
     ids: Vec<i64>,
     to: Vec<String>,
     subject: String,
-    text: String,
+    /// The plain-text and the HTML part, from the same template pair.
+    body: (String, String),
 }
 
 /// What this run's claimed notices become: emails, and notices with nobody to tell.
@@ -149,11 +169,11 @@ fn compose(
                 ids,
                 to: vec![address.to_owned()],
                 subject: format!(
-                    "【延期申请】{}项重点民生事项申请延期,请审核",
+                    "【延期申请】{}项重点民生事项申请延期，请审核",
                     requests.len()
                 ),
-                text: render(
-                    "notice_requested.txt",
+                body: render_both(
+                    "notice_requested",
                     context! {
                         notices => requests.iter().map(|n| view(n)).collect::<Vec<_>>(),
                         today => chinese_date(today),
@@ -176,14 +196,14 @@ fn compose(
         }
         let (template, subject) = match n.kind {
             NoticeKind::ItemReturned => (
-                "notice_returned.txt",
+                "notice_returned",
                 format!(
-                    "【退办】{}、{}:未予销号,请继续办理",
+                    "【退办】{}、{}：未予销号，请继续办理",
                     n.item_number_text, n.item_title
                 ),
             ),
             _ => (
-                "notice_decided.txt",
+                "notice_decided",
                 format!(
                     "【延期申请审核结果】{}、{}",
                     n.item_number_text, n.item_title
@@ -194,7 +214,7 @@ fn compose(
             ids: vec![n.id],
             to: contacts.clone(),
             subject,
-            text: render(
+            body: render_both(
                 template,
                 context! { department, n => view(n), today => chinese_date(today) },
             )?,
@@ -238,7 +258,7 @@ pub async fn deliver(
         }
         for email in outgoing {
             let id = notice_message_id(email.ids[0], now, &ctx.from);
-            let sent = match message(&ctx.from, &email.to, &email.subject, email.text, now, &id) {
+            let sent = match message(&ctx.from, &email.to, &email.subject, email.body, now, &id) {
                 Ok(message) => ctx.mailer.send(&message).await.map_err(|e| e.message),
                 Err(e) => Err(e),
             };

@@ -55,6 +55,9 @@ pub struct LedgerRow {
     pub latest_progress: Option<(NaiveDate, String, String)>,
     /// Every due-date version after the first: (version, date, why).
     pub deadline_changes: Vec<(i32, NaiveDate, String)>,
+    /// Whether the office moved its deadline (an approved 延期申请, or its own 改期), as opposed
+    /// to a corrected list: finished by the new date is 延期后按期办结.
+    pub extended: bool,
     pub reminders_sent: u64,
     /// Whether every reminder sent was acknowledged; `None` when none was sent.
     pub acknowledged: Option<bool>,

@@ -129,7 +129,7 @@ impl Digest {
                 }
                 let upcoming = count - overdue;
                 let and_upcoming = if upcoming > 0 {
-                    format!(",另有{upcoming}项即将到期")
+                    format!("，另有{upcoming}项即将到期")
                 } else {
                     String::new()
                 };
@@ -377,11 +377,11 @@ mod tests {
     fn subjects_count_and_name_the_nearest_date() {
         assert_eq!(
             digest(Role::Lead, [7, 3]).subject(),
-            Ok("【临期提醒】2项重点民生事项即将到期(最近:2023年6月30日)".into())
+            Ok("【临期提醒】2项重点民生事项即将到期（最近：2023年6月30日）".into())
         );
         assert_eq!(
             digest(Role::Lead, [-1, 3]).subject(),
-            Ok("【逾期提醒】1项重点民生事项已逾期,另有1项即将到期(最早:2023年6月30日)".into())
+            Ok("【逾期提醒】1项重点民生事项已逾期，另有1项即将到期（最早：2023年6月30日）".into())
         );
         assert!(
             digest(Role::Cooperating, [7, 3])

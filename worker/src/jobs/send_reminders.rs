@@ -65,9 +65,9 @@ impl AckLinks {
         })
     }
 
-    /// The link that acknowledges `message_id`, sent at `now`.
-    pub fn url(&self, message_id: &str, now: DateTime<Utc>) -> String {
-        let token = acknowledgement::sign(self.key.expose().as_bytes(), message_id, now);
+    /// The link that acknowledges `message_id`, in an email sent at `sent_at`.
+    pub fn url(&self, message_id: &str, sent_at: DateTime<Utc>) -> String {
+        let token = acknowledgement::sign(self.key.expose().as_bytes(), message_id, sent_at);
         format!("{}/ack/{token}", self.base)
     }
 }
@@ -216,7 +216,10 @@ async fn deliver(
         ids.push(id);
     }
     let sends = to_send.into_iter().zip(ids).map(|(digest, id)| {
-        let ack_url = ctx.ack_links.as_ref().map(|links| links.url(&id, now));
+        // The link's 30 days count from when the email leaves, not from the run's `now`: a
+        // catch-up run, or `run-once --now` in the past, must not send links dead on arrival.
+        let sent_at = now.max(Utc::now());
+        let ack_url = ctx.ack_links.as_ref().map(|links| links.url(&id, sent_at));
         async move {
             // The department's copy goes to its contact alone: the copy for the office (Cc)
             // is a message of its own, so that the office's server cannot fail the contact's,

@@ -218,7 +218,7 @@ async fn one_email_per_period_with_its_sections_and_the_ledgers_attached(t: Test
         .expect("a parsable message");
     assert_eq!(
         message.subject(),
-        Some("重点民生项目情况通报(截至2023年7月3日)")
+        Some("重点民生项目情况通报（截至2023年7月3日）")
     );
     let text = message.body_text(0).expect("text part").into_owned();
     let html = message.body_html(0).expect("html part").into_owned();
@@ -394,7 +394,7 @@ async fn a_bulletin_not_sent_in_an_outage_is_sent_by_a_later_run(t: TestDb) {
         .parse(&bulletins[0].data)
         .and_then(|m| m.subject().map(str::to_owned))
         .expect("subject");
-    assert_eq!(subject, "重点民生项目情况通报(截至2023年7月3日)");
+    assert_eq!(subject, "重点民生项目情况通报（截至2023年7月3日）");
     let rows = self::bulletins(&t).await;
     assert_eq!(rows[0].attempts, 2);
     assert_eq!(rows[0].status, entity::BulletinStatus::Sent);

@@ -215,7 +215,7 @@ async fn the_bulletin_by_hand_previews_then_sends_once() {
         // The period began at Monday's tick.
         "2023-07-03 09:00:00 CST",
         "to: shizhang@example.gov.cn, duchashi@example.gov.cn",
-        "subject: 重点民生项目情况通报(截至2023年7月3日)",
+        "subject: 重点民生项目情况通报（截至2023年7月3日）",
         "台账20230703.xlsx (7 rows)",
         "二、逾期事项",
     ] {

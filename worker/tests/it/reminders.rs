@@ -42,12 +42,12 @@ async fn the_sample_reaches_every_lead_contact_once(t: TestDb) {
     for mail in &mails {
         assert_eq!(
             mail.subject,
-            "【临期提醒】1项重点民生事项即将到期(最近:2023年6月30日)"
+            "【临期提醒】1项重点民生事项即将到期（最近：2023年6月30日）"
         );
         assert_eq!(mail.from, "minsheng@example.gov.cn");
         assert!(mail.has_date && !mail.message_id.is_empty());
         assert!(
-            mail.text.contains("完成时限:2023年6月30日(还剩7天)"),
+            mail.text.contains("完成时限：2023年6月30日（还剩7天）"),
             "{}",
             mail.text
         );
@@ -66,7 +66,7 @@ async fn the_sample_reaches_every_lead_contact_once(t: TestDb) {
         .find(|m| m.text.starts_with("市卫健委"))
         .expect("市卫健委's message");
     assert!(
-        health.text.contains("其他牵头部门:市民政局"),
+        health.text.contains("其他牵头部门：市民政局"),
         "{}",
         health.text
     );
@@ -283,7 +283,7 @@ async fn long_overdue_items_are_escalated_to_the_supervisor(t: TestDb) {
         assert_eq!(m.cc.as_deref(), Some("duchashi@example.gov.cn"));
         assert_eq!(
             m.subject,
-            "【逾期提醒】1项重点民生事项已逾期(最早:2023年6月30日)"
+            "【逾期提醒】1项重点民生事项已逾期（最早：2023年6月30日）"
         );
         assert!(m.text.contains("已逾期16天"), "{}", m.text);
     }
@@ -318,7 +318,7 @@ async fn a_mailbox_of_two_departments_is_greeted_as_both(t: TestDb) {
         shared[0].text
     );
     assert!(
-        shared[0].text.contains("其他牵头部门:无"),
+        shared[0].text.contains("其他牵头部门：无"),
         "{}",
         shared[0].text
     );
@@ -401,7 +401,7 @@ async fn the_seed_list_at_23_june_2021(t: TestDb) {
     assert!(
         mails
             .iter()
-            .all(|m| m.subject == "【临期提醒】1项重点民生事项即将到期(最近:2021年6月30日)")
+            .all(|m| m.subject == "【临期提醒】1项重点民生事项即将到期（最近：2021年6月30日）")
     );
     let again = run(&ctx, at("2021-06-23T08:00:00+08:00"))
         .await
@@ -434,10 +434,10 @@ async fn cooperating_departments_get_a_weekly_digest_when_configured(t: TestDb) 
         .expect("市财政局's digest");
     assert_eq!(
         finance.subject,
-        "【协办提醒】本周2项配合推进的重点民生事项(最近:2023年6月30日)"
+        "【协办提醒】本周2项配合推进的重点民生事项（最近：2023年6月30日）"
     );
     assert!(
-        finance.text.contains("牵头部门:市民政局、市卫健委"),
+        finance.text.contains("牵头部门：市民政局、市卫健委"),
         "{}",
         finance.text
     );
@@ -523,7 +523,7 @@ async fn ongoing_items_get_a_monthly_check_in_when_configured(t: TestDb) {
     );
     assert!(mail.text.starts_with("市行政审批服务局"), "{}", mail.text);
     assert!(mail.text.contains("六、优化政务服务"), "{}", mail.text);
-    assert!(mail.text.contains("完成时限:长期坚持"), "{}", mail.text);
+    assert!(mail.text.contains("完成时限：长期坚持"), "{}", mail.text);
     assert!(mail.html.contains("<td>长期坚持</td>"), "{}", mail.html);
     let six = item::Entity::find()
         .filter(item::Column::Title.contains("优化政务服务"))
@@ -602,10 +602,10 @@ async fn a_contact_with_hundreds_of_reminders_gets_one_email(t: TestDb) {
         .expect("市教育局's email");
     assert_eq!(
         education.subject,
-        "【临期提醒】240项重点民生事项即将到期(最近:2023年6月30日)"
+        "【临期提醒】240项重点民生事项即将到期（最近：2023年6月30日）"
     );
     assert_eq!(
-        education.text.matches("完成时限:2023年6月30日").count(),
+        education.text.matches("完成时限：2023年6月30日").count(),
         240
     );
 }

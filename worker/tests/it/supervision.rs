@@ -109,14 +109,17 @@ async fn the_office_hears_of_each_request_once_and_the_department_of_the_decisio
         all.iter().partition(|m| m.to == SUPERVISOR);
     assert_eq!(office.len(), 1);
     let office = office[0];
-    assert_eq!(office.subject, "【延期申请】1项重点民生事项申请延期,请审核");
+    assert_eq!(
+        office.subject,
+        "【延期申请】1项重点民生事项申请延期，请审核"
+    );
     for expected in [
         "二、提升社区养老服务能力",
-        "申请单位:市民政局",
-        "原完成时限:2023年6月30日",
-        "申请延期至:2023年9月30日",
-        "申请理由:场地移交推迟",
-        "当前进展:已完成选址",
+        "申请单位：市民政局",
+        "原完成时限：2023年6月30日",
+        "申请延期至：2023年9月30日",
+        "申请理由：场地移交推迟",
+        "当前进展：已完成选址",
     ] {
         assert!(
             office.text.contains(expected),
@@ -124,12 +127,26 @@ async fn the_office_hears_of_each_request_once_and_the_department_of_the_decisio
             office.text
         );
     }
+    // An HTML part too, as the reminders have: the same facts in a table.
+    for expected in [
+        "<th>申请单位</th>",
+        "<td>市民政局</td>",
+        "<td>2023年9月30日</td>",
+        "<td>场地移交推迟</td>",
+        "<td>已完成选址</td>",
+    ] {
+        assert!(
+            office.html.contains(expected),
+            "{expected} in {}",
+            office.html
+        );
+    }
     // Reminders still go out for the item, and say the request is pending; item 五's do not.
     assert_eq!(reminders.len(), 4);
     for mail in &reminders {
         let about_two = mail.text.contains("二、提升社区养老服务能力");
         assert_eq!(
-            mail.text.contains("(还剩7天) 延期申请审核中"),
+            mail.text.contains("（还剩7天） 延期申请审核中"),
             about_two,
             "{}",
             mail.text
@@ -140,6 +157,12 @@ async fn the_office_hears_of_each_request_once_and_the_department_of_the_decisio
         let token = link.rsplit('/').next().unwrap_or_default();
         let ack = acknowledgement::verify(KEY.as_bytes(), token, at(T7))
             .expect("a token the api accepts");
+        // The run's `now` is in 2023; the link still works when the email is read today: its
+        // days count from when it was sent.
+        assert!(
+            acknowledgement::verify(KEY.as_bytes(), token, chrono::Utc::now()).is_ok(),
+            "a link dead on arrival: {link}"
+        );
         assert!(
             ack.message_id.contains(&mail.message_id),
             "{ack:?} vs {}",
@@ -193,11 +216,19 @@ async fn the_office_hears_of_each_request_once_and_the_department_of_the_decisio
     assert!(
         decided[0]
             .text
-            .contains("审核结果:同意延期,完成时限调整为2023年8月31日"),
+            .contains("审核结果：同意延期，完成时限调整为2023年8月31日"),
         "{}",
         decided[0].text
     );
-    assert!(decided[0].text.contains("审核意见:同意,请倒排工期"));
+    assert!(decided[0].text.contains("审核意见：同意,请倒排工期"));
+    assert!(
+        decided[0]
+            .html
+            .contains("<strong>同意延期，完成时限调整为2023年8月31日</strong>")
+            && decided[0].html.contains("<td>同意,请倒排工期</td>"),
+        "{}",
+        decided[0].html
+    );
 
     // Reminders follow the granted date, and no longer say a request is pending.
     let before = smtp.received().len();
@@ -214,7 +245,7 @@ async fn the_office_hears_of_each_request_once_and_the_department_of_the_decisio
         assert!(
             mail.text
                 .lines()
-                .any(|l| l.trim() == "完成时限:2023年8月31日(还剩7天)"),
+                .any(|l| l.trim() == "完成时限：2023年8月31日（还剩7天）"),
             "{}",
             mail.text
         );
@@ -280,9 +311,15 @@ async fn a_reported_item_is_quiet_until_it_is_sent_back(t: TestDb) {
     assert_eq!(told, leads);
     for mail in &returned {
         assert!(
-            mail.text.contains("退办理由:验收材料不全,请补充照片"),
+            mail.text.contains("退办理由：验收材料不全,请补充照片"),
             "{}",
             mail.text
+        );
+        assert!(
+            mail.html
+                .contains("<th>退办理由</th><td>验收材料不全,请补充照片</td>"),
+            "{}",
+            mail.html
         );
     }
     assert_eq!(
@@ -486,7 +523,10 @@ async fn the_seed_at_23_june_2021_with_and_without_a_request(t: TestDb) {
     let mut marked = 0;
     for (a, b) in without.iter().zip(&with) {
         if a.2.contains(&format!("{}、", three.number_text)) && a.2.contains(&three.title) {
-            assert_eq!(b.2, a.2.replace("(还剩7天)", "(还剩7天) 延期申请审核中"));
+            assert_eq!(
+                b.2,
+                a.2.replace("（还剩7天）", "（还剩7天） 延期申请审核中")
+            );
             assert_ne!(a.2, b.2);
             marked += 1;
         } else {
@@ -555,11 +595,11 @@ async fn a_rejection_leaves_the_reminders_as_they_were(t: TestDb) {
     assert!(
         rejected[0]
             .text
-            .contains("审核结果:不同意延期,请按原完成时限推进"),
+            .contains("审核结果：不同意延期，请按原完成时限推进"),
         "{}",
         rejected[0].text
     );
-    assert!(rejected[0].text.contains("审核意见:请按期完成"));
+    assert!(rejected[0].text.contains("审核意见：请按期完成"));
     let reminders: Vec<&Mail> = all
         .iter()
         .filter(|m| {
@@ -571,7 +611,7 @@ async fn a_rejection_leaves_the_reminders_as_they_were(t: TestDb) {
         assert!(
             mail.text
                 .lines()
-                .any(|l| l.trim() == "完成时限:2023年6月30日(还剩7天)"),
+                .any(|l| l.trim() == "完成时限：2023年6月30日（还剩7天）"),
             "{}",
             mail.text
         );
