@@ -21,6 +21,8 @@ use serde::Serialize;
 
 /// Every body template, by the name the others include it by.
 const TEMPLATES: &[(&str, &str)] = &[
+    ("footer.txt", include_str!("../templates/footer.txt")),
+    ("footer.html", include_str!("../templates/footer.html")),
     ("reminder.txt", include_str!("../templates/reminder.txt")),
     (
         "reminder_item.txt",
@@ -76,13 +78,30 @@ struct LineView {
     other_leads: String,
     /// ` 延期申请审核中` while a request on the due date awaits the office.
     pending: String,
+    /// 事项内容, shortened; empty when the list printed none.
+    requirement: String,
+    overdue: bool,
+    /// Earlier reminders about it to this address that nobody acknowledged.
+    unacknowledged: u64,
+}
+
+/// What an email says beside its items: where to act and whom to ask.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Footer<'a> {
+    /// The link that acknowledges this email (签收).
+    pub ack_url: Option<&'a str>,
+    /// The department's desk in the pages (`{MINSHENG_PUBLIC_URL}/#/desk`): 办结报告 and
+    /// 延期申请 are filed there.
+    pub desk_url: Option<&'a str>,
+    /// The office's contact line (`MINSHENG_OFFICE_CONTACT`).
+    pub office_contact: Option<&'a str>,
 }
 
 /// A digest as an email.
 pub trait Email {
-    /// The plain-text body; with `ack_url`, the link that acknowledges it (签收).
-    fn text(&self, today: NaiveDate, ack_url: Option<&str>) -> Result<String, String>;
-    fn html(&self, today: NaiveDate, ack_url: Option<&str>) -> Result<String, String>;
+    /// The plain-text body, with what `footer` gives.
+    fn text(&self, today: NaiveDate, footer: &Footer<'_>) -> Result<String, String>;
+    fn html(&self, today: NaiveDate, footer: &Footer<'_>) -> Result<String, String>;
     /// The email, with From, To, Cc, Date, Message-ID and a UTF-8 subject.
     fn message(
         &self,
@@ -90,7 +109,7 @@ pub trait Email {
         today: NaiveDate,
         now: DateTime<Utc>,
         message_id: &str,
-        ack_url: Option<&str>,
+        footer: &Footer<'_>,
     ) -> Result<Message, String>;
 }
 
@@ -118,6 +137,9 @@ fn lines_view(digest: &Digest) -> Vec<LineView> {
             } else {
                 String::new()
             },
+            requirement: l.requirement.clone(),
+            overdue: l.days_left < 0,
+            unacknowledged: l.unacknowledged,
         })
         .collect()
 }
@@ -126,7 +148,7 @@ fn body(
     digest: &Digest,
     extension: &str,
     today: NaiveDate,
-    ack_url: Option<&str>,
+    footer: &Footer<'_>,
 ) -> Result<String, String> {
     let name = match digest.role {
         Role::Lead => "reminder",
@@ -140,18 +162,23 @@ fn body(
             subject => digest.subject()?,
             today => chinese_date(today),
             lines => lines_view(digest),
-            ack_url => ack_url.unwrap_or_default(),
+            // A 催办: something in it is overdue.
+            overdue => digest.lines.iter().any(|l| l.days_left < 0),
+            office_copied => digest.cc.is_some(),
+            ack_url => footer.ack_url.unwrap_or_default(),
+            desk_url => footer.desk_url.unwrap_or_default(),
+            office_contact => footer.office_contact.unwrap_or_default(),
         },
     )
 }
 
 impl Email for Digest {
-    fn text(&self, today: NaiveDate, ack_url: Option<&str>) -> Result<String, String> {
-        body(self, "txt", today, ack_url)
+    fn text(&self, today: NaiveDate, footer: &Footer<'_>) -> Result<String, String> {
+        body(self, "txt", today, footer)
     }
 
-    fn html(&self, today: NaiveDate, ack_url: Option<&str>) -> Result<String, String> {
-        body(self, "html", today, ack_url)
+    fn html(&self, today: NaiveDate, footer: &Footer<'_>) -> Result<String, String> {
+        body(self, "html", today, footer)
     }
 
     fn message(
@@ -160,7 +187,7 @@ impl Email for Digest {
         today: NaiveDate,
         now: DateTime<Utc>,
         message_id: &str,
-        ack_url: Option<&str>,
+        footer: &Footer<'_>,
     ) -> Result<Message, String> {
         let to: LettreMailbox = self
             .to
@@ -175,8 +202,8 @@ impl Email for Digest {
         }
         builder
             .multipart(MultiPart::alternative_plain_html(
-                self.text(today, ack_url)?,
-                self.html(today, ack_url)?,
+                self.text(today, footer)?,
+                self.html(today, footer)?,
             ))
             .map_err(|e| e.to_string())
     }
@@ -201,12 +228,14 @@ mod tests {
             lines: vec![DigestLine {
                 number_text: "一".into(),
                 title: title.into(),
+                requirement: String::new(),
                 due_on: NaiveDate::from_ymd_opt(2023, 8, 31),
                 kind: DueKind::Final,
                 label: None,
                 days_left: 3,
                 other_leads: vec![],
                 extension_pending: false,
+                unacknowledged: 0,
             }],
             cc: None,
             delivery_ids: vec![1],
@@ -222,9 +251,13 @@ mod tests {
         for role in [Role::Lead, Role::Cooperating, Role::CheckIn] {
             let d = digest(role, "市教育局", "新建学校");
             assert!(d.subject().expect("subject").contains('1'), "{role:?}");
-            assert!(d.text(today(), None).expect("text").contains("新建学校"));
             assert!(
-                d.html(today(), None)
+                d.text(today(), &Footer::default())
+                    .expect("text")
+                    .contains("新建学校")
+            );
+            assert!(
+                d.html(today(), &Footer::default())
                     .expect("html")
                     .contains("<td>新建学校</td>")
             );
@@ -234,13 +267,69 @@ mod tests {
     #[test]
     fn the_plain_text_reads_as_an_office_writes_it() {
         let text = digest(Role::Lead, "市教育局", "新建学校")
-            .text(today(), None)
+            .text(today(), &Footer::default())
             .expect("text");
         assert_eq!(
             text,
-            "市教育局：\n\n以下由贵单位牵头的重点民生事项临近或已过完成时限，请抓紧推进并及时报告进展。\n\n\
+            "市教育局：\n\n以下由贵单位牵头的重点民生事项临近完成时限，请抓紧推进并及时报告进展。\n\n\
              一、新建学校\n    完成时限：2023年8月31日（还剩3天）\n    其他牵头部门：无\n\n\n\
              本邮件由重点民生项目清单提醒系统于2023年8月28日自动发送，请勿直接回复。\n"
+        );
+    }
+
+    /// A 催办 reads differently from a due-soon reminder: how late, how many reminders went
+    /// unacknowledged, that the office is copied, what to file and where, and whom to ask.
+    #[test]
+    fn an_overdue_reminder_says_how_late_what_to_do_and_where() {
+        let mut d = digest(Role::Lead, "市市场监管局", "规范农贸市场");
+        d.lines[0].days_left = -5;
+        d.lines[0].unacknowledged = 2;
+        d.lines[0].requirement = "改造提升农贸市场12处。".into();
+        d.cc = Some(domain::email::EmailAddress::parse("dcs@example.gov.cn").expect("address"));
+        let footer = Footer {
+            ack_url: Some("https://minsheng.example.gov.cn/ack/t"),
+            desk_url: Some("https://minsheng.example.gov.cn/#/desk"),
+            office_contact: Some("市委督查室 联系电话 0530-1234567"),
+        };
+        let text = d.text(today(), &footer).expect("text");
+        for expected in [
+            "市市场监管局：",
+            "已超过完成时限，现予催办。本邮件同时抄送督查室。",
+            "    事项内容：改造提升农贸市场12处。",
+            "    完成时限：2023年8月31日（已逾期5天）",
+            "    此前提醒：2次，均未签收",
+            "提交办结报告；确需延期的，提交延期申请",
+            "办理入口：https://minsheng.example.gov.cn/#/desk",
+            "https://minsheng.example.gov.cn/ack/t",
+            "如有疑问，请联系市委督查室 联系电话 0530-1234567。",
+        ] {
+            assert!(text.contains(expected), "{expected} in {text}");
+        }
+        assert!(!text.contains("临近完成时限"), "{text}");
+        let html = d.html(today(), &footer).expect("html");
+        for expected in [
+            "现予催办",
+            "<td>改造提升农贸市场12处。</td>",
+            "已逾期5天；此前提醒2次均未签收",
+            // minijinja escapes `/` in HTML as `&#x2f;`, which a browser reads back.
+            "desk\">办理入口</a>",
+            "市委督查室 联系电话 0530-1234567",
+        ] {
+            assert!(html.contains(expected), "{expected} in {html}");
+        }
+
+        // Due soon, and nobody copied: the old wording, and no 催办.
+        let soon = digest(Role::Lead, "市教育局", "新建学校")
+            .text(today(), &footer)
+            .expect("text");
+        assert!(
+            soon.contains("临近完成时限") && !soon.contains("催办"),
+            "{soon}"
+        );
+        assert!(soon.contains("报告进展、办结或申请延期：https://minsheng.example.gov.cn/#/desk"));
+        assert!(
+            !soon.contains("此前提醒") && !soon.contains("抄送"),
+            "{soon}"
         );
     }
 
@@ -250,14 +339,14 @@ mod tests {
         let title = "{{days}}{% for x in lines %}X{% endfor %}{{ line.title }}";
         for role in [Role::Lead, Role::Cooperating, Role::CheckIn] {
             let d = digest(role, department, title);
-            let text = d.text(today(), None).expect("text");
+            let text = d.text(today(), &Footer::default()).expect("text");
             assert!(text.starts_with(&format!("{department}：\n")), "{text}");
             assert!(text.contains(title), "{text}");
             assert_eq!(
                 text.matches("还剩3天").count(),
                 usize::from(role != Role::CheckIn)
             );
-            let html = d.html(today(), None).expect("html");
+            let html = d.html(today(), &Footer::default()).expect("html");
             assert!(html.contains(&format!("<p>{department}：</p>")), "{html}");
             assert!(html.contains(title), "{html}");
         }
@@ -270,7 +359,7 @@ mod tests {
             "市<b>局</b>",
             "<script>alert(1)</script> & \"quotes\"",
         );
-        let html = d.html(today(), None).expect("html");
+        let html = d.html(today(), &Footer::default()).expect("html");
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
         assert!(
@@ -279,7 +368,7 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("&amp;") && html.contains("&quot;"), "{html}");
-        let text = d.text(today(), None).expect("text");
+        let text = d.text(today(), &Footer::default()).expect("text");
         assert!(
             text.contains("<script>alert(1)</script> & \"quotes\""),
             "{text}"

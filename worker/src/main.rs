@@ -9,7 +9,7 @@ use domain::{Settings, db, reminder::load_policy, telemetry};
 use worker::{
     jobs::{
         send_bulletin::{self, BulletinTarget, Outcome},
-        send_reminders::{AckLinks, Context, preview, run},
+        send_reminders::{AckLinks, Context, FooterSettings, preview, run},
     },
     mailer::Mailer,
     metrics::WorkerMetrics,
@@ -81,6 +81,7 @@ async fn start(command: Command) -> anyhow::Result<()> {
         send_concurrency: SMTP_POOL_SIZE as usize,
         ack_links: AckLinks::from_settings(&settings.supervision),
         bulletin: BulletinTarget::from_settings(&settings).map_err(anyhow::Error::msg)?,
+        footer: FooterSettings::from_settings(&settings),
     };
     match command {
         Command::Run => {

@@ -22,7 +22,10 @@ use lettre::{
     Message,
     transport::smtp::{client::AsyncSmtpConnection, extension::ClientId},
 };
-use worker::{digest::Email, mailer::Mailer};
+use worker::{
+    digest::{Email, Footer},
+    mailer::Mailer,
+};
 
 const RUNS: usize = 5;
 /// Emails per delivery measurement (`BENCH_EMAILS`, default 10,000).
@@ -46,6 +49,7 @@ fn inputs(items: usize) -> (Vec<DueDateInfo>, Vec<ContactInfo>) {
             item_id: i as i64,
             number_text: i.to_string(),
             title: format!("第{i}项"),
+            content: String::new(),
             status: ItemStatus::Open,
             due_on: day(2021, 1, 1) + chrono::Duration::days((i % 365) as i64),
             kind: if i % 5 == 0 {
@@ -88,12 +92,14 @@ fn messages() -> Result<Vec<Message>, String> {
                     .map(|k| DigestLine {
                         number_text: format!("{}", i + k),
                         title: "提高困难群众救助保障水平".into(),
+                        requirement: "落实最低生活保障标准动态调整机制。".into(),
                         due_on: Some(day(2021, 6, 30)),
                         kind: DueKind::Final,
                         label: None,
                         days_left: 7,
                         other_leads: vec!["团市委".into(), "市妇联".into()],
                         extension_pending: false,
+                        unacknowledged: 0,
                     })
                     .collect(),
                 cc: None,
@@ -104,7 +110,7 @@ fn messages() -> Result<Vec<Message>, String> {
                 day(2021, 6, 23),
                 now,
                 &format!("<bench.{i}@minsheng>"),
-                None,
+                &Footer::default(),
             )
         })
         .collect()

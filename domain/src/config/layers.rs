@@ -51,6 +51,7 @@ keys! {
     overdue_every_days: Number = "MINSHENG_OVERDUE_EVERY_DAYS",
     escalate_after_days: Number = "MINSHENG_ESCALATE_AFTER_DAYS",
     supervisor_email: Text = "MINSHENG_SUPERVISOR_EMAIL",
+    office_contact: Text = "MINSHENG_OFFICE_CONTACT",
     reminder_cron: Text = "MINSHENG_REMINDER_CRON",
     holiday_calendar: Text = "MINSHENG_HOLIDAY_CALENDAR",
     outbox_dir: Text = "MINSHENG_OUTBOX_DIR",

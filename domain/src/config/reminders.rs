@@ -17,6 +17,8 @@ pub struct ReminderSettings {
     /// Overdue by more than this many days: the supervisor gets a copy.
     pub escalate_after_days: u32,
     pub supervisor: Option<EmailAddress>,
+    /// The office's contact line at the foot of every reminder (`MINSHENG_OFFICE_CONTACT`).
+    pub office_contact: Option<String>,
     /// Six-field cron expression (with seconds), read in the configured time zone.
     pub cron: String,
     /// A holiday calendar file: when set, lead days count working days and no reminder goes out
@@ -80,6 +82,15 @@ impl ReminderSettings {
             .optional("supervisor_email")
             .map(|s| EmailAddress::parse(&s.value).map_err(|m| ConfigError::new(&s.origin, m)))
             .transpose()?;
+        let office_contact = merged
+            .optional("office_contact")
+            .map(|s| {
+                let line = s.value.trim();
+                crate::text::check(line, 200, crate::text::Lines::One)
+                    .map(|()| line.to_owned())
+                    .map_err(|m| ConfigError::new(&s.origin, m))
+            })
+            .transpose()?;
         let cron = merged.required("reminder_cron")?;
         if cron.value.split_whitespace().count() != 6 {
             return Err(ConfigError::new(
@@ -95,6 +106,7 @@ impl ReminderSettings {
             overdue_every_days,
             escalate_after_days,
             supervisor,
+            office_contact,
             cron: cron.value.trim().to_owned(),
             holiday_calendar: merged
                 .optional("holiday_calendar")

@@ -32,6 +32,8 @@ pub enum Role {
 pub struct DigestLine {
     pub number_text: String,
     pub title: String,
+    /// What the item requires (事项内容), shortened to a sentence or two ([`requirement`]).
+    pub requirement: String,
     /// `None` for an item that is only ongoing.
     pub due_on: Option<NaiveDate>,
     pub kind: DueKind,
@@ -41,6 +43,8 @@ pub struct DigestLine {
     pub other_leads: Vec<String>,
     /// A 延期申请 on this due date awaits the office's decision.
     pub extension_pending: bool,
+    /// Earlier reminders about this due date to this address that nobody acknowledged (签收).
+    pub unacknowledged: u64,
 }
 
 /// Everything one contact hears in one run.
@@ -59,6 +63,23 @@ pub struct Digest {
 /// `2021年6月30日`.
 pub fn chinese_date(day: NaiveDate) -> String {
     format!("{}年{}月{}日", day.year(), day.month(), day.day())
+}
+
+/// The most of 事项内容 a reminder quotes.
+const REQUIREMENT_CHARS: usize = 80;
+
+/// 事项内容 as a reminder quotes it: on one line, whole when short, else up to the last full
+/// sentence (。；) within 80 characters, else cut at 80 with an ellipsis.
+pub fn requirement(content: &str) -> String {
+    let one_line: String = content.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= REQUIREMENT_CHARS {
+        return one_line;
+    }
+    let head: String = one_line.chars().take(REQUIREMENT_CHARS).collect();
+    match head.rfind(['。', '；']) {
+        Some(end) if end > 0 => head[..end + '。'.len_utf8()].to_owned(),
+        _ => format!("{}…", head.trim_end()),
+    }
 }
 
 /// `还剩3天`, `今天到期`, `已逾期2天`.
@@ -203,6 +224,8 @@ pub struct Known {
     ongoing: HashMap<i64, OngoingItemInfo>,
     /// (due date, department) pairs whose overdue reminder nobody acknowledged in time.
     unacknowledged: HashSet<(i64, i64)>,
+    /// Reminders sent and not acknowledged, by (due date, contact address).
+    unacknowledged_counts: HashMap<(i64, String), u64>,
 }
 
 impl Known {
@@ -211,7 +234,15 @@ impl Known {
             due_dates: due.into_iter().map(|d| (d.due_date_id, d)).collect(),
             ongoing: ongoing.into_iter().map(|i| (i.item_id, i)).collect(),
             unacknowledged: HashSet::new(),
+            unacknowledged_counts: HashMap::new(),
         }
+    }
+
+    /// How many reminders each (due date, contact address) was sent and did not acknowledge:
+    /// a 催办 says so.
+    pub fn with_unacknowledged_counts(mut self, counts: HashMap<(i64, String), u64>) -> Self {
+        self.unacknowledged_counts = counts;
+        self
     }
 
     /// Marks (due date, department) pairs whose earlier overdue reminder nobody acknowledged
@@ -266,12 +297,18 @@ pub fn digests(rows: &[Row], known: &Known, policy: &Policy, today: NaiveDate) -
                 let line = DigestLine {
                     number_text: info.number_text.clone(),
                     title: info.title.clone(),
+                    requirement: requirement(&info.content),
                     due_on: Some(info.due_on),
                     kind: info.kind,
                     label: info.label.clone(),
                     days_left: (info.due_on - today).num_days(),
                     other_leads: others(&info.lead_departments, row.department_id),
                     extension_pending: info.extension_pending,
+                    unacknowledged: known
+                        .unacknowledged_counts
+                        .get(&(id, row.email.to_lowercase()))
+                        .copied()
+                        .unwrap_or_default(),
                 };
                 (role, department, line)
             }
@@ -288,12 +325,14 @@ pub fn digests(rows: &[Row], known: &Known, policy: &Policy, today: NaiveDate) -
                 let line = DigestLine {
                     number_text: item.number_text.clone(),
                     title: item.title.clone(),
+                    requirement: requirement(&item.content),
                     due_on: None,
                     kind: DueKind::Final,
                     label: None,
                     days_left: 0,
                     other_leads: others(&item.lead_departments, row.department_id),
                     extension_pending: false,
+                    unacknowledged: 0,
                 };
                 (Role::CheckIn, department, line)
             }
@@ -356,12 +395,14 @@ mod tests {
         let line = |n: &str, days: i64| DigestLine {
             number_text: n.into(),
             title: "事项".into(),
+            requirement: String::new(),
             due_on: NaiveDate::from_ymd_opt(2023, 6, 30),
             kind: DueKind::Final,
             label: None,
             days_left: days,
             other_leads: vec![],
             extension_pending: false,
+            unacknowledged: 0,
         };
         Digest {
             role,
@@ -371,6 +412,26 @@ mod tests {
             cc: None,
             delivery_ids: vec![1, 2],
         }
+    }
+
+    #[test]
+    fn a_requirement_is_quoted_whole_or_to_its_last_sentence() {
+        assert_eq!(
+            requirement(" 新建城市书房10处。\n 每处不少于200平方米。"),
+            "新建城市书房10处。 每处不少于200平方米。"
+        );
+        let long = format!(
+            "{}。{}",
+            "改造老旧小区供水管网".repeat(5),
+            "同步实施雨污分流改造".repeat(5)
+        );
+        assert_eq!(
+            requirement(&long),
+            format!("{}。", "改造老旧小区供水管网".repeat(5))
+        );
+        let cut = requirement(&"提".repeat(100));
+        assert_eq!(cut.chars().count(), 81);
+        assert!(cut.ends_with('…'));
     }
 
     #[test]
@@ -403,6 +464,7 @@ mod tests {
             item_id: id,
             number_text: id.to_string(),
             title: "事项".into(),
+            content: String::new(),
             status: crate::model::ItemStatus::InProgress,
             due_on: NaiveDate::from_ymd_opt(2023, 6, 30).unwrap_or_default(),
             kind: DueKind::Final,

@@ -91,6 +91,8 @@ pub struct DueDateInfo {
     pub item_id: i64,
     pub number_text: String,
     pub title: String,
+    /// 事项内容: what the item requires.
+    pub content: String,
     pub status: ItemStatus,
     pub due_on: NaiveDate,
     pub kind: DueKind,
@@ -146,6 +148,8 @@ pub struct OngoingItemInfo {
     pub item_id: i64,
     pub number_text: String,
     pub title: String,
+    /// 事项内容: what the item requires.
+    pub content: String,
     pub status: ItemStatus,
     /// (department id, name), in printed order.
     pub lead_departments: Vec<(i64, String)>,
@@ -408,6 +412,7 @@ mod tests {
             item_id: 10,
             number_text: "三".into(),
             title: "提高救助保障水平".into(),
+            content: String::new(),
             status: ItemStatus::Open,
             due_on,
             kind: DueKind::Final,
@@ -648,6 +653,7 @@ mod tests {
             item_id: 60,
             number_text: "六".into(),
             title: "优化政务服务".into(),
+            content: String::new(),
             status,
             lead_departments: vec![(100, "市民政局".into()), (400, "市大数据局".into())],
         }

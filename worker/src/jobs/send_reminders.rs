@@ -21,7 +21,7 @@ use futures_util::{StreamExt, stream};
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    digest::{Email, message_id},
+    digest::{Email, Footer, message_id},
     mailer::{Mailer, SendError},
 };
 
@@ -42,6 +42,38 @@ pub struct Context {
     pub ack_links: Option<AckLinks>,
     /// Who gets the periodic bulletin, and when.
     pub bulletin: crate::jobs::send_bulletin::BulletinTarget,
+    /// The desk link and the office's contact line every reminder ends with.
+    pub footer: FooterSettings,
+}
+
+/// What every reminder ends with, from the settings.
+#[derive(Clone, Debug, Default)]
+pub struct FooterSettings {
+    /// `{MINSHENG_PUBLIC_URL}/#/desk`, when the public address is set.
+    pub desk_url: Option<String>,
+    pub office_contact: Option<String>,
+}
+
+impl FooterSettings {
+    pub fn from_settings(settings: &domain::Settings) -> Self {
+        Self {
+            desk_url: settings
+                .supervision
+                .public_url
+                .as_ref()
+                .map(|url| format!("{}/#/desk", url.as_str().trim_end_matches('/'))),
+            office_contact: settings.reminders.office_contact.clone(),
+        }
+    }
+
+    /// As an email's footer, without a 签收 link.
+    pub fn borrowed(&self) -> Footer<'_> {
+        Footer {
+            ack_url: None,
+            desk_url: self.desk_url.as_deref(),
+            office_contact: self.office_contact.as_deref(),
+        }
+    }
 }
 
 /// The 签收 link of each reminder: `{public_url}/ack/{token}`.
@@ -224,7 +256,11 @@ async fn deliver(
             // The department's copy goes to its contact alone: the copy for the office (Cc)
             // is a message of its own, so that the office's server cannot fail the contact's,
             // and it carries no 签收 link (a click there would acknowledge for the department).
-            let sent = match digest.message(&ctx.from, today, now, &id, ack_url.as_deref()) {
+            let footer = Footer {
+                ack_url: ack_url.as_deref(),
+                ..ctx.footer.borrowed()
+            };
+            let sent = match digest.message(&ctx.from, today, now, &id, &footer) {
                 Ok(message) => match digest.to.parse::<lettre::Address>() {
                     Ok(contact) => ctx.mailer.send_to(&message, &contact).await,
                     Err(e) => Err(SendError::permanent(format!("contact address: {e}"))),
@@ -305,7 +341,7 @@ async fn copy_the_office(
 ) {
     let Some(cc) = &digest.cc else { return };
     let sent = match (
-        digest.message(&ctx.from, today, now, id, None),
+        digest.message(&ctx.from, today, now, id, &ctx.footer.borrowed()),
         cc.as_str().parse::<lettre::Address>(),
     ) {
         (Ok(message), Ok(office)) => ctx.mailer.send_to(&message, &office).await,

@@ -51,7 +51,12 @@ async fn the_sample_reaches_every_lead_contact_once(t: TestDb) {
             "{}",
             mail.text
         );
-        assert!(mail.html.contains("<td>还剩7天</td>"), "{}", mail.html);
+        // The 状态 cell says the date and the days, not the days alone.
+        assert!(
+            mail.html.contains("<td>2023年6月30日到期，还剩7天</td>"),
+            "{}",
+            mail.html
+        );
         let item_two = mail.text.contains("二、提升社区养老服务能力");
         let item_five = mail.text.contains("五、建设口袋公园和城市绿道");
         assert!(

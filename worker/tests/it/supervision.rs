@@ -334,7 +334,7 @@ async fn a_reported_item_is_quiet_until_it_is_sent_back(t: TestDb) {
     // No link without MINSHENG_PUBLIC_URL.
     assert!(
         sent.iter()
-            .all(|m| ack_link(&m.text).is_none() && !m.text.contains("签收"))
+            .all(|m| ack_link(&m.text).is_none() && !m.text.contains("点击以下链接签收"))
     );
 }
 
@@ -398,6 +398,22 @@ async fn unacknowledged_overdue_reminders_copy_the_supervisor(t: TestDb) {
         assert!(
             ack_link(&mail.text).is_some(),
             "the department's copy: {}",
+            mail.text
+        );
+        // A 催办 says so, counts what went unacknowledged (二's earlier one; 五's was
+        // acknowledged), says the office is copied, and where to file a report or a request.
+        assert!(mail.text.contains("现予催办"), "{}", mail.text);
+        assert_eq!(
+            mail.text.contains("此前提醒：1次，均未签收"),
+            about_two,
+            "{}",
+            mail.text
+        );
+        assert_eq!(mail.text.contains("本邮件同时抄送督查室"), about_two);
+        assert!(
+            mail.text
+                .contains("办理入口：https://minsheng.example.gov.cn/#/desk"),
+            "{}",
             mail.text
         );
     }

@@ -86,6 +86,36 @@ pub async fn acknowledge_delivery<C: ConnectionTrait>(
     }
 }
 
+/// How many reminders about each of `due_date_ids` went to each address and were not
+/// acknowledged, by (due date, address in lowercase): a 催办 tells its reader.
+pub async fn unacknowledged_counts<C: ConnectionTrait>(
+    db: &C,
+    due_date_ids: &[i64],
+) -> Result<std::collections::HashMap<(i64, String), u64>, DomainError> {
+    let mut counts = std::collections::HashMap::new();
+    if due_date_ids.is_empty() {
+        return Ok(counts);
+    }
+    for chunk in due_date_ids.chunks(1000) {
+        let rows: Vec<(Option<i64>, String)> = reminder_delivery::Entity::find()
+            .select_only()
+            .column(reminder_delivery::Column::DueDateId)
+            .column(reminder_delivery::Column::ContactEmail)
+            .filter(reminder_delivery::Column::DueDateId.is_in(chunk.iter().copied()))
+            .filter(reminder_delivery::Column::Status.eq(DeliveryStatus::Sent))
+            .filter(reminder_delivery::Column::AcknowledgedAt.is_null())
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (due, email) in rows {
+            if let Some(due) = due {
+                *counts.entry((due, email.to_lowercase())).or_default() += 1;
+            }
+        }
+    }
+    Ok(counts)
+}
+
 /// (due date, department) pairs whose overdue reminder (催办) was sent on or before `sent_by`
 /// and nobody acknowledged: their next reminder copies the supervisor.
 pub async fn unacknowledged_overdue<C: ConnectionTrait>(

@@ -1,5 +1,5 @@
 //! A reminder run's reads, shared by the worker and the api's `previewReminders`: today's plan
-//! from the database, what claimed ledger rows are about, and what a run would send.
+//! from the database, what claimed delivery rows are about, and what a run would send.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -38,8 +38,21 @@ pub async fn planned<C: sea_orm::ConnectionTrait>(
     let checkins = plan_checkins(&ongoing, &contacts, policy, today);
     outcome.reminders.extend(checkins.reminders);
     outcome.uncontacted.extend(checkins.uncontacted);
-    let known = with_escalations(db, Known::new(due, ongoing), policy, today).await?;
+    let known = with_history(db, Known::new(due, ongoing), policy, today).await?;
     Ok((outcome, known))
+}
+
+/// What earlier reminders left behind: how many went unacknowledged, and which due dates copy
+/// the supervisor for it.
+async fn with_history<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    known: Known,
+    policy: &Policy,
+    today: NaiveDate,
+) -> Result<Known, DomainError> {
+    let counts =
+        delivery::acknowledgements::unacknowledged_counts(db, &known.due_date_ids()).await?;
+    with_escalations(db, known.with_unacknowledged_counts(counts), policy, today).await
 }
 
 /// With `MINSHENG_ACK_ESCALATE_AFTER_DAYS`: marks the due dates whose overdue reminder nobody
@@ -70,7 +83,7 @@ async fn with_escalations<C: sea_orm::ConnectionTrait>(
     Ok(known.with_unacknowledged(pairs))
 }
 
-/// What claimed ledger rows are about now: rows may be about due dates deactivated since, or
+/// What claimed delivery rows are about now: rows may be about due dates deactivated since, or
 /// items that have a date now (those are in no digest).
 pub async fn known_for<C: sea_orm::ConnectionTrait>(
     db: &C,
@@ -92,10 +105,10 @@ pub async fn known_for<C: sea_orm::ConnectionTrait>(
             delivery::sending::ongoing_items(db, Some(&item_ids)).await?
         },
     );
-    with_escalations(db, known, policy, today).await
+    with_history(db, known, policy, today).await
 }
 
-/// Claimed ledger rows as digests take them.
+/// Claimed delivery rows as digests take them.
 pub fn rows_of(claimed: &[ReminderDelivery]) -> Vec<Row> {
     claimed
         .iter()

@@ -87,6 +87,7 @@ pub async fn due_dates<C: ConnectionTrait>(
             item_id: item.id,
             number_text: item.number_text.clone(),
             title: item.title.clone(),
+            content: item.content.clone(),
             status: item.status,
             due_on: date.due_on,
             kind: date.kind,
@@ -147,6 +148,7 @@ pub async fn ongoing_items<C: ConnectionTrait>(
                 item_id: item.id,
                 number_text: item.number_text,
                 title: item.title,
+                content: item.content,
                 status: item.status,
                 lead_departments: in_order
                     .into_iter()

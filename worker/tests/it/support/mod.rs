@@ -21,7 +21,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use worker::{
     jobs::{
         send_bulletin::BulletinTarget,
-        send_reminders::{AckLinks, Context},
+        send_reminders::{AckLinks, Context, FooterSettings},
     },
     mailer::Mailer,
 };
@@ -169,6 +169,7 @@ pub fn context(db: &DatabaseConnection, settings: &Settings) -> Context {
         send_concurrency: 4,
         ack_links: AckLinks::from_settings(&settings.supervision),
         bulletin: BulletinTarget::from_settings(settings).expect("bulletin settings"),
+        footer: FooterSettings::from_settings(settings),
     }
 }
 
