@@ -27,8 +27,21 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 
 static ENVIRONMENT: LazyLock<templates::Compiled> = LazyLock::new(|| templates::compile(TEMPLATES));
 
-fn render(name: &str, bulletin: &Bulletin) -> Result<String, String> {
-    templates::render(&ENVIRONMENT, name, context! { b => bulletin })
+/// Who reads a bulletin: the leaders on `MINSHENG_BULLETIN_TO`, or the office
+/// (`MINSHENG_SUPERVISOR_EMAIL`), whose copy also lists its own housekeeping (lead departments
+/// without a contact).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reader {
+    Leaders,
+    Office,
+}
+
+fn render(name: &str, bulletin: &Bulletin, reader: Reader) -> Result<String, String> {
+    templates::render(
+        &ENVIRONMENT,
+        name,
+        context! { b => bulletin, for_office => reader == Reader::Office },
+    )
 }
 
 /// The subject line.
@@ -36,12 +49,12 @@ pub fn subject(as_of: NaiveDate) -> String {
     format!("重点民生项目情况通报（截至{}）", chinese_date(as_of))
 }
 
-pub fn text(bulletin: &Bulletin) -> Result<String, String> {
-    render("bulletin.txt", bulletin)
+pub fn text(bulletin: &Bulletin, reader: Reader) -> Result<String, String> {
+    render("bulletin.txt", bulletin, reader)
 }
 
-pub fn html(bulletin: &Bulletin) -> Result<String, String> {
-    render("bulletin.html", bulletin)
+pub fn html(bulletin: &Bulletin, reader: Reader) -> Result<String, String> {
+    render("bulletin.html", bulletin, reader)
 }
 
 /// The attachment's file name: the list's title without the characters file systems refuse,
@@ -58,14 +71,22 @@ pub fn attachment_name(ledger: &Ledger) -> String {
 
 /// The Message-ID of the bulletin of the period that starts at `period_start`: the same for
 /// every attempt, so that a resend after a lost answer is recognisably the same message.
-pub fn message_id(period_start: DateTime<Utc>, from: &Mailbox) -> String {
-    envelope::message_id(&format!("bulletin.{}", period_start.timestamp()), from)
+pub fn message_id(period_start: DateTime<Utc>, from: &Mailbox, reader: Reader) -> String {
+    let suffix = match reader {
+        Reader::Leaders => "",
+        Reader::Office => ".office",
+    };
+    envelope::message_id(
+        &format!("bulletin.{}{suffix}", period_start.timestamp()),
+        from,
+    )
 }
 
 /// The email: From, To (every recipient), Date, Message-ID, a UTF-8 subject, the text and
 /// HTML parts, and one workbook per list.
 pub fn message(
     bulletin: &Bulletin,
+    reader: Reader,
     ledgers: &[Ledger],
     from: &Mailbox,
     to: &[EmailAddress],
@@ -80,8 +101,8 @@ pub fn message(
             .map_err(|e| format!("MINSHENG_BULLETIN_TO {address}: {e}"))?);
     }
     let mut body = MultiPart::mixed().multipart(MultiPart::alternative_plain_html(
-        text(bulletin)?,
-        html(bulletin)?,
+        text(bulletin, reader)?,
+        html(bulletin, reader)?,
     ));
     let kind = ContentType::parse(XLSX).map_err(|e| e.to_string())?;
     for ledger in ledgers {
@@ -115,9 +136,9 @@ mod tests {
             tz: chrono_tz::Asia::Shanghai,
         };
         let bulletin = build(std::slice::from_ref(&ledger), &[], Vec::new(), &window);
-        let text = text(&bulletin).expect("text");
+        let text = text(&bulletin, Reader::Leaders).expect("text");
         assert!(text.contains(title), "{text}");
-        let html = html(&bulletin).expect("html");
+        let html = html(&bulletin, Reader::Leaders).expect("html");
         assert!(
             html.contains("&lt;b&gt;{{ b.as_of }}&lt;&#x2f;b&gt;清单"),
             "{html}"
@@ -168,7 +189,7 @@ mod tests {
             tz: chrono_tz::Asia::Shanghai,
         };
         let bulletin = build(std::slice::from_ref(&ledger), &[], Vec::new(), &window);
-        let text = text(&bulletin).expect("text");
+        let text = text(&bulletin, Reader::Leaders).expect("text");
         let line = |title: &str| {
             text.lines()
                 .find(|l| l.contains(title))
@@ -184,6 +205,10 @@ mod tests {
             on_time.contains("办结，按期办结") && !on_time.contains("延期"),
             "{text}"
         );
-        assert!(html(&bulletin).expect("html").contains("延期后按期办结"));
+        assert!(
+            html(&bulletin, Reader::Leaders)
+                .expect("html")
+                .contains("延期后按期办结")
+        );
     }
 }

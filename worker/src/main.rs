@@ -197,7 +197,9 @@ async fn bulletin(ctx: &Context, now: DateTime<Utc>, dry_run: bool) -> anyhow::R
         }
         println!(
             "\n{}",
-            worker::bulletin::text(&content).map_err(anyhow::Error::msg)?
+            // The office's copy: everything, its housekeeping section too.
+            worker::bulletin::text(&content, worker::bulletin::Reader::Office)
+                .map_err(anyhow::Error::msg)?
         );
         return Ok(());
     }

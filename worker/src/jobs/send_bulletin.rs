@@ -16,7 +16,10 @@ use domain::{
     urgency::UrgencyRule,
 };
 
-use crate::{bulletin, jobs::send_reminders::Context};
+use crate::{
+    bulletin::{self, Reader},
+    jobs::send_reminders::Context,
+};
 
 /// How long a claim holds before another worker may take the bulletin over.
 const LEASE_MINUTES: i64 = 10;
@@ -123,17 +126,50 @@ pub async fn deliver_pending(
     };
     let period_start = row.period_start;
     let (content, ledgers) = compose(ctx, &row).await?;
-    let id = bulletin::message_id(period_start, &ctx.from);
-    // Recipient by recipient: one refused address does not keep the bulletin from the others.
-    let sent = match bulletin::message(&content, &ledgers, &ctx.from, &target.to, now, &id) {
-        Ok(message) => {
-            let outcomes = ctx.mailer.send_each(&message).await;
+    // The leaders get the bulletin; the office (MINSHENG_SUPERVISOR_EMAIL) gets it with its own
+    // housekeeping too (lead departments without a contact), whether or not it is on
+    // MINSHENG_BULLETIN_TO. Recipient by recipient: one refused address does not keep the
+    // bulletin from the others.
+    let office = ctx.policy.supervisor.clone();
+    let leaders: Vec<EmailAddress> = target
+        .to
+        .iter()
+        .filter(|a| office.as_ref() != Some(*a))
+        .cloned()
+        .collect();
+    let mut versions = Vec::new();
+    if !leaders.is_empty() {
+        versions.push((Reader::Leaders, leaders));
+    }
+    if let Some(office) = office {
+        versions.push((Reader::Office, vec![office]));
+    }
+    let id = bulletin::message_id(period_start, &ctx.from, versions[0].0);
+    let mut outcomes = Vec::new();
+    let mut unbuildable = None;
+    for (reader, to) in &versions {
+        let version_id = bulletin::message_id(period_start, &ctx.from, *reader);
+        match bulletin::message(&content, *reader, &ledgers, &ctx.from, to, now, &version_id) {
+            Ok(message) => outcomes.extend(ctx.mailer.send_each(&message).await),
+            // A template or an address lettre refuses: no retry can build this message.
+            Err(e) => unbuildable = Some(e),
+        }
+    }
+    let sent = match unbuildable {
+        Some(e) if outcomes.is_empty() => Err(crate::mailer::SendError::permanent(e)),
+        _ => {
             let (accepted, refused): (Vec<_>, Vec<_>) =
                 outcomes.into_iter().partition(|(_, sent)| sent.is_ok());
-            let refused: Vec<(String, crate::mailer::SendError)> = refused
+            let mut refused: Vec<(String, crate::mailer::SendError)> = refused
                 .into_iter()
                 .filter_map(|(to, sent)| sent.err().map(|e| (to.to_string(), e)))
                 .collect();
+            if let Some(e) = unbuildable {
+                refused.push((
+                    "(a version that could not be written)".to_owned(),
+                    crate::mailer::SendError::permanent(e),
+                ));
+            }
             if accepted.is_empty() {
                 Err(crate::mailer::SendError {
                     message: refused
@@ -153,8 +189,6 @@ pub async fn deliver_pending(
                 ))
             }
         }
-        // A template or an address lettre refuses: no retry can build this message.
-        Err(e) => Err(crate::mailer::SendError::permanent(e)),
     };
     Ok(Some(match sent {
         Ok((accepted, refused)) => {

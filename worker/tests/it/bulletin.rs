@@ -237,8 +237,10 @@ async fn one_email_per_period_with_its_sections_and_the_ledgers_attached(t: Test
         // 二 done two days late, 七 done early.
         assert!(part.contains("逾期2天办结"), "{part}");
         assert!(part.contains("按期办结"), "{part}");
-        // The second list's lead has no contact.
+        // The second list's item is named with its lead (which has no contact; that section
+        // is the office's, and no office is configured here).
         assert!(part.contains("市房屋修缮中心"), "{part}");
+        assert!(!part.contains("未登记联系人"), "{part}");
     }
     let overdue_section = text
         .split("二、逾期事项")
@@ -494,7 +496,59 @@ async fn the_seed_gets_a_bulletin_that_counts_every_item(t: TestDb) {
     assert_eq!(sheet.height(), 2 + items);
 }
 
+/// The lead departments without a contact are the office's housekeeping: the office
+/// (MINSHENG_SUPERVISOR_EMAIL, here also on MINSHENG_BULLETIN_TO) reads them, once; the leaders'
+/// bulletin ends before them.
+async fn the_offices_housekeeping_goes_to_the_office_alone(t: TestDb) {
+    seed(&t).await;
+    let smtp = SmtpServer::start();
+    let settings = settings_with(
+        &t.url,
+        smtp.port,
+        Some("duchashi@example.gov.cn"),
+        &[
+            ("MINSHENG_BULLETIN_TO", TO),
+            ("MINSHENG_BULLETIN_CRON", MONDAYS),
+        ],
+    );
+    let ctx = context(&t.db, &settings);
+    let outcome = run(&ctx, at(TICK)).await.expect("run");
+    assert!(
+        matches!(&outcome, Outcome::Sent { recipients: 2, .. }),
+        "{outcome:?}"
+    );
+    let received = smtp.received();
+    assert_eq!(received.len(), 2, "one copy each, the office's not twice");
+    let read = |to: &str| {
+        let r = received
+            .iter()
+            .find(|r| r.envelope_to.iter().any(|e| e == to))
+            .unwrap_or_else(|| panic!("nothing to {to}"));
+        let message = MessageParser::new().parse(&r.data).expect("parsable");
+        (
+            message.body_text(0).expect("text").into_owned(),
+            message.body_html(0).expect("html").into_owned(),
+            message.message_id().unwrap_or_default().to_owned(),
+        )
+    };
+    let (leaders_text, leaders_html, leaders_id) = read("shizhang@example.gov.cn");
+    let (office_text, office_html, office_id) = read("duchashi@example.gov.cn");
+    for part in [&leaders_text, &leaders_html] {
+        assert!(
+            part.contains("五、"),
+            "the leaders' bulletin is whole: {part}"
+        );
+        assert!(!part.contains("未登记联系人"), "{part}");
+    }
+    for part in [&office_text, &office_html] {
+        assert!(part.contains("六、未登记联系人的牵头部门"), "{part}");
+        assert!(part.contains("市房屋修缮中心"), "{part}");
+    }
+    assert_ne!(leaders_id, office_id, "two messages, two Message-IDs");
+}
+
 backend_tests!(
+    the_offices_housekeeping_goes_to_the_office_alone,
     a_refused_recipient_does_not_keep_the_bulletin_from_the_others,
     the_seed_gets_a_bulletin_that_counts_every_item,
     one_email_per_period_with_its_sections_and_the_ledgers_attached,
