@@ -51,9 +51,9 @@ async fn the_sample_reaches_every_lead_contact_once(t: TestDb) {
             "{}",
             mail.text
         );
-        // The 状态 cell says the date and the days, not the days alone.
+        // The 完成时限 cell says the date and the days, not the days alone.
         assert!(
-            mail.html.contains("<td>2023年6月30日到期，还剩7天</td>"),
+            mail.html.contains("<td>2023年6月30日<br>还剩7天</td>"),
             "{}",
             mail.html
         );
