@@ -2,8 +2,11 @@
 //!
 //! Parse throughput of a generated 10,000-item list in the seed's shape (with the layout guessed,
 //! against the newspaper reader named outright: guessing may cost at most 20%), and the time to import
-//! it into PostgreSQL (`domain::store::list_import::import`, one transaction) against a plain batched
-//! insert of the same rows, measured in the same run. Goal: import ≤ 3× the plain insert.
+//! it (`domain::store::list_import::import`, one transaction) against a plain batched insert of
+//! the same rows, measured in the same run, on each engine: PostgreSQL (goal: import ≤ 3× the
+//! plain insert), and the embedded SQLite file as the binaries open it (WAL, synchronous=NORMAL),
+//! whose figures issue 34 asks for (goal there: ≤ 2×). `BENCH_ENGINES=sqlite` (or `postgres`)
+//! runs one engine only.
 //!
 //! `BENCH_VERBOSE=1` prints the baseline's time per table; `BENCH_CHUNK=N` sets its rows per
 //! INSERT (default 100, the fastest measured here; the import uses 100 as well).
@@ -81,6 +84,69 @@ async fn main() -> Result<(), String> {
         100.0 * guess_time.as_secs_f64() / named_time.as_secs_f64()
     );
 
+    let engines = std::env::var("BENCH_ENGINES").unwrap_or_else(|_| "postgres,sqlite".into());
+    for engine in engines.split(',').map(str::trim) {
+        let backend = match engine {
+            "postgres" => DbBackend::Postgres,
+            "sqlite" => DbBackend::Sqlite,
+            other => return Err(format!("BENCH_ENGINES: unknown engine {other}")),
+        };
+        import_against_baseline(backend, &text, &parsed, parse_time).await?;
+    }
+    Ok(())
+}
+
+/// Opens a fresh, migrated database of `backend`: on PostgreSQL a database of its own on the
+/// bench server; on SQLite a file in the temp directory, opened by `domain::db::connect` as the
+/// binaries open it (its pragmas as shipped). The closure drops it.
+async fn fresh(backend: DbBackend, name: &str) -> Result<DatabaseConnection, String> {
+    match backend {
+        DbBackend::Sqlite => {
+            let path = std::env::temp_dir().join(format!("{name}.db"));
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+            let url = domain::config::DatabaseUrl::parse(&format!(
+                "sqlite://{}?mode=rwc",
+                path.display()
+            ))?;
+            let db = domain::db::connect(&url).await.map_err(|e| e.to_string())?;
+            <migration::Migrator as migration::MigratorTrait>::up(&db, None)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(db)
+        }
+        _ => Ok(fresh_database(name).await?.0),
+    }
+}
+
+async fn drop_fresh(backend: DbBackend, db: DatabaseConnection, name: &str) {
+    match backend {
+        DbBackend::Sqlite => {
+            let _ = db.close().await;
+            let path = std::env::temp_dir().join(format!("{name}.db"));
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+        _ => drop_database(db, name).await,
+    }
+}
+
+async fn import_against_baseline(
+    backend: DbBackend,
+    text: &str,
+    parsed: &ParsedList,
+    parse_time: Duration,
+) -> Result<(), String> {
+    let engine = match backend {
+        DbBackend::Sqlite => "SQLite",
+        _ => "PostgreSQL",
+    };
+    let goal = match backend {
+        DbBackend::Sqlite => 2.0,
+        _ => 3.0,
+    };
     let mut import_times = Vec::new();
     let mut plain_times = Vec::new();
     for run in 0..RUNS {
@@ -92,7 +158,7 @@ async fn main() -> Result<(), String> {
         };
         for is_import in order {
             let name = format!("minsheng_bench_import_{}", std::process::id());
-            let (db, _) = fresh_database(&name).await?;
+            let db = fresh(backend, &name).await?;
             let started = std::time::Instant::now();
             if is_import {
                 let options = ImportOptions {
@@ -100,30 +166,30 @@ async fn main() -> Result<(), String> {
                     actor: Actor("bench".into()),
                     now: Utc::now(),
                 };
-                import(&db, &text, &parsed, &options)
+                import(&db, text, parsed, &options)
                     .await
                     .map_err(|e| format!("import: {e:?}"))?;
                 import_times.push(started.elapsed());
             } else {
-                plain_insert(&db, &text, &parsed)
+                plain_insert(&db, backend, text, parsed)
                     .await
                     .map_err(|e| format!("plain insert: {e}"))?;
                 plain_times.push(started.elapsed());
             }
-            drop_database(db, &name).await;
+            drop_fresh(backend, db, &name).await;
         }
     }
     let (import_time, plain_time) = (median(import_times), median(plain_times));
     println!(
-        "plain batched insert (baseline): median {:.1} ms over {RUNS} runs",
+        "{engine}: plain batched insert (baseline): median {:.1} ms over {RUNS} runs",
         ms(plain_time)
     );
     println!(
-        "domain import: median {:.1} ms over {RUNS} runs",
+        "{engine}: domain import: median {:.1} ms over {RUNS} runs",
         ms(import_time)
     );
     println!(
-        "ratio import / plain insert: {:.2} (goal <= 3.00); parse + import / plain insert: {:.2}",
+        "{engine}: ratio import / plain insert: {:.2} (goal <= {goal:.2}); parse + import / plain insert: {:.2}",
         import_time.as_secs_f64() / plain_time.as_secs_f64(),
         (import_time + parse_time).as_secs_f64() / plain_time.as_secs_f64()
     );
@@ -138,6 +204,7 @@ fn ms(d: Duration) -> f64 {
 /// multi-row INSERTs of 100 rows, in one transaction, with no lookups or comparisons.
 async fn plain_insert(
     db: &DatabaseConnection,
+    backend: DbBackend,
     text: &str,
     parsed: &ParsedList,
 ) -> Result<(), sea_orm::DbErr> {
@@ -155,14 +222,17 @@ async fn plain_insert(
         .iter()
         .map(|n| vec![(*n).into(), now.into()])
         .collect();
-    insert_rows(&txn, "department", &["name", "created_at"], rows).await?;
-    let department_ids = id_map(&txn, "SELECT name, id FROM department").await?;
+    insert_rows(&txn, backend, "department", &["name", "created_at"], rows).await?;
+    let department_ids = id_map(&txn, backend, "SELECT name, id FROM department").await?;
 
     let list = txn
         .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "INSERT INTO project_list (title, source_text, source_sha256, year, imported_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            backend,
+            format!(
+                "INSERT INTO project_list (title, source_text, source_sha256, year, imported_at, updated_at) \
+                 VALUES ({}) RETURNING id",
+                (1..=6).map(|n| placeholder(backend, n)).collect::<Vec<_>>().join(", ")
+            ),
             [
                 parsed.title.clone().into(),
                 text.into(),
@@ -208,10 +278,11 @@ async fn plain_insert(
         "created_at",
         "updated_at",
     ];
-    insert_rows(&txn, "item", &columns, item_rows).await?;
+    insert_rows(&txn, backend, "item", &columns, item_rows).await?;
     let item_ids = id_map(
         &txn,
-        &format!("SELECT number::text AS name, id FROM item WHERE list_id = {list_id}"),
+        backend,
+        &format!("SELECT CAST(number AS TEXT) AS name, id FROM item WHERE list_id = {list_id}"),
     )
     .await?;
 
@@ -249,6 +320,7 @@ async fn plain_insert(
     }
     insert_rows(
         &txn,
+        backend,
         "item_due_date",
         &[
             "item_id",
@@ -263,6 +335,7 @@ async fn plain_insert(
     .await?;
     insert_rows(
         &txn,
+        backend,
         "item_department",
         &["item_id", "department_id", "role", "position"],
         role_rows,
@@ -273,13 +346,14 @@ async fn plain_insert(
 
 async fn insert_rows<C: ConnectionTrait>(
     db: &C,
+    backend: DbBackend,
     table: &str,
     columns: &[&str],
     rows: Vec<Vec<Value>>,
 ) -> Result<(), sea_orm::DbErr> {
     let started = std::time::Instant::now();
     let count = rows.len();
-    let result = insert_rows_inner(db, table, columns, rows).await;
+    let result = insert_rows_inner(db, backend, table, columns, rows).await;
     if std::env::var_os("BENCH_VERBOSE").is_some() {
         eprintln!("  {table}: {count} rows in {:.1} ms", ms(started.elapsed()));
     }
@@ -288,6 +362,7 @@ async fn insert_rows<C: ConnectionTrait>(
 
 async fn insert_rows_inner<C: ConnectionTrait>(
     db: &C,
+    backend: DbBackend,
     table: &str,
     columns: &[&str],
     rows: Vec<Vec<Value>>,
@@ -304,29 +379,34 @@ async fn insert_rows_inner<C: ConnectionTrait>(
                 sql.push_str(", ");
             }
             let placeholders: Vec<String> = (0..row.len())
-                .map(|c| format!("${}", values.len() + c + 1))
+                .map(|c| placeholder(backend, values.len() + c + 1))
                 .collect();
             sql.push('(');
             sql.push_str(&placeholders.join(", "));
             sql.push(')');
             values.extend(row.iter().cloned());
         }
-        db.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            sql,
-            values,
-        ))
-        .await?;
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
     }
     Ok(())
 }
 
+/// Parameter `n` (from 1) as the engine writes it.
+fn placeholder(backend: DbBackend, n: usize) -> String {
+    match backend {
+        DbBackend::Sqlite => "?".to_owned(),
+        _ => format!("${n}"),
+    }
+}
+
 async fn id_map<C: ConnectionTrait>(
     db: &C,
+    backend: DbBackend,
     sql: &str,
 ) -> Result<std::collections::HashMap<String, i64>, sea_orm::DbErr> {
     let rows = db
-        .query_all_raw(Statement::from_string(DbBackend::Postgres, sql.to_owned()))
+        .query_all_raw(Statement::from_string(backend, sql.to_owned()))
         .await?;
     rows.iter()
         .map(|r| {

@@ -818,3 +818,33 @@ backend_tests!(
     unstorable_text_is_refused_before_writing,
     the_seed_list_imports,
 );
+
+/// The import's last write fills each item's earliest active due date with a subquery per item.
+/// Before any ANALYZE (a fresh file, as during a first import) SQLite must answer it through the
+/// partial index on `item_id`: with `active = ?` it searched every active due date of every
+/// list for each item instead (9 s of a 10,000-item import in `bench/import`, issue 34). The
+/// plan is what is asserted, not a time.
+#[tokio::test]
+async fn the_earliest_due_date_is_found_by_item_on_a_fresh_sqlite_file() {
+    use sea_orm::sea_query::SqliteQueryBuilder;
+    let t = TestDb::sqlite().await;
+    let (sql, values) = domain::store::item::earliest_due_update(1).build(SqliteQueryBuilder);
+    let plan =
+        t.db.query_all_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Sqlite,
+            format!("EXPLAIN QUERY PLAN {sql}"),
+            values,
+        ))
+        .await
+        .expect("a plan");
+    let steps: Vec<String> = plan
+        .iter()
+        .map(|row| row.try_get::<String>("", "detail").unwrap_or_default())
+        .collect();
+    assert!(
+        steps
+            .iter()
+            .any(|s| s.contains("ix_item_due_date_active_item (item_id=?)")),
+        "{steps:#?}"
+    );
+}

@@ -209,6 +209,16 @@ pub async fn refresh_earliest_due<C: ConnectionTrait>(
     db: &C,
     list_id: i64,
 ) -> Result<(), DomainError> {
+    db.execute(&earliest_due_update(list_id)).await?;
+    Ok(())
+}
+
+/// The statement of [`refresh_earliest_due`]. Its subquery filters on the bare `active`
+/// predicate ([`crate::store::active_due_date`]), not `active = ?`: SQLite, before the import's
+/// ANALYZE, otherwise searched `ix_item_due_date_active_due_on (active=?)`, every active due
+/// date of every list for each item (9 s for 10,000 items, issue 34), where the partial index
+/// on `item_id` answers each item in a step.
+pub fn earliest_due_update(list_id: i64) -> sea_orm::sea_query::UpdateStatement {
     let earliest = Query::select()
         .expr(Func::min(Expr::col((
             item_due_date::Entity,
@@ -219,17 +229,16 @@ pub async fn refresh_earliest_due<C: ConnectionTrait>(
             Expr::col((item_due_date::Entity, item_due_date::Column::ItemId))
                 .equals((item::Entity, item::Column::Id)),
         )
-        .and_where(Expr::col((item_due_date::Entity, item_due_date::Column::Active)).eq(true))
+        .and_where(crate::store::active_due_date())
         .to_owned();
-    item::Entity::update_many()
-        .col_expr(
+    Query::update()
+        .table(item::Entity)
+        .value(
             item::Column::EarliestDueOn,
             SimpleExpr::SubQuery(None, Box::new(earliest.into_sub_query_statement())),
         )
-        .filter(item::Column::ListId.eq(list_id))
-        .exec(db)
-        .await?;
-    Ok(())
+        .and_where(item::Column::ListId.eq(list_id))
+        .to_owned()
 }
 
 fn filtered(filter: &ItemFilter, today: Today) -> Select<item::Entity> {
