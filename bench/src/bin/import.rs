@@ -13,7 +13,7 @@
 
 use std::time::Duration;
 
-use bench::{drop_database, fresh_database, listgen, median, time};
+use bench::{as_deployed, drop_database, fresh_database, listgen, median, time};
 use chrono::Utc;
 use domain::{
     listdoc::{ParseOptions, ParsedList, parse},
@@ -116,7 +116,14 @@ async fn fresh(backend: DbBackend, name: &str) -> Result<DatabaseConnection, Str
                 .map_err(|e| e.to_string())?;
             Ok(db)
         }
-        _ => Ok(fresh_database(name).await?.0),
+        // Created and migrated on the bench server, then opened as deployed: no TLS to a
+        // server on the same host (`BENCH_TLS=1` turns it on), the binaries' own pool.
+        _ => {
+            let (created, url) = fresh_database(name).await?;
+            let _ = created.close().await;
+            let url = domain::config::DatabaseUrl::parse(&as_deployed(&url)?)?;
+            domain::db::connect(&url).await.map_err(|e| e.to_string())
+        }
     }
 }
 
