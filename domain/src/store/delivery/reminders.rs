@@ -38,8 +38,9 @@ pub async fn planned<C: sea_orm::ConnectionTrait>(
     let checkins = plan_checkins(&ongoing, &contacts, policy, today);
     outcome.reminders.extend(checkins.reminders);
     outcome.uncontacted.extend(checkins.uncontacted);
-    let known = with_history(db, Known::new(due, ongoing), policy, today).await?;
-    Ok((outcome, known))
+    // What the rows are about, without their history: a run reads that only for the rows it
+    // claims (`known_for`), a preview for what it shows.
+    Ok((outcome, Known::new(due, ongoing)))
 }
 
 /// What earlier reminders left behind: how many went unacknowledged, and which due dates copy
@@ -146,6 +147,7 @@ pub async fn preview<C: sea_orm::ConnectionTrait>(
 ) -> Result<Preview, DomainError> {
     let today = today_in(timezone, now);
     let (outcome, known) = planned(db, policy, today).await?;
+    let known = with_history(db, known, policy, today).await?;
     let rows: Vec<Row> = outcome
         .reminders
         .iter()
