@@ -503,3 +503,23 @@ fn a_given_environment_ignores_the_working_directorys_file() {
     // The process's own load does find it: the fallback is what `load` passes.
     assert_eq!(found.ok().flatten().as_deref(), Some(here));
 }
+
+/// The office's contact line is one line of ordinary text, trimmed; anything else is refused
+/// naming the variable, and empty means none.
+#[test]
+fn the_office_contact_is_one_trimmed_line() {
+    let s = load(&[(
+        "MINSHENG_OFFICE_CONTACT",
+        " 市委督查室 联系电话 0530-1234567 ",
+    )])
+    .expect("valid");
+    assert_eq!(
+        s.reminders.office_contact.as_deref(),
+        Some("市委督查室 联系电话 0530-1234567")
+    );
+    assert_eq!(load(&[]).expect("defaults").reminders.office_contact, None);
+    for bad in ["督查室\n电话", &"长".repeat(201)] {
+        let e = must_fail(&[("MINSHENG_OFFICE_CONTACT", bad)]);
+        assert_eq!(e.key, "MINSHENG_OFFICE_CONTACT", "{e}");
+    }
+}
