@@ -1,9 +1,10 @@
-//! `api [serve] [--migrate]` serves the GraphQL API; `api import`, `api export`, `api alias` and `api schema`
-//! are the admin's commands. Everything here parses arguments and calls the library.
+//! `api [serve] [--migrate]` serves the GraphQL API; `api import`, `api export`, `api alias`,
+//! `api account` and `api schema` are the admin's commands. Everything here parses arguments and calls the library.
 
 use std::process::ExitCode;
 
 use api::commands::{
+    account::{self, AccountCommand},
     alias::{self, AliasCommand},
     export::{self, ExportArgs},
     import::{self, ImportArgs},
@@ -41,6 +42,10 @@ enum Command {
     /// Keep department aliases (other printed names of a department).
     #[command(subcommand)]
     Alias(AliasCommand),
+    /// Keep people's accounts: `account add --name 张三 --login zhangsan --role admin` prints
+    /// the link where the person sets a password.
+    #[command(subcommand)]
+    Account(AccountCommand),
     /// Print the GraphQL schema (SDL).
     Schema,
 }
@@ -65,6 +70,10 @@ async fn main() -> ExitCode {
             telemetry::init("warn");
             alias::run(&command, Utc::now()).await
         }
+        Some(Command::Account(command)) => {
+            telemetry::init("warn");
+            account::run(&command, Utc::now()).await
+        }
         Some(Command::Serve { migrate }) => serve(cli.migrate || migrate).await,
         None => serve(cli.migrate).await,
     };
@@ -84,10 +93,20 @@ async fn serve(migrate: bool) -> anyhow::Result<()> {
     tracing::info!(database = %settings.database_url, timezone = %settings.timezone, "starting api");
     let options = api::StartOptions::for_settings(&settings, migrate);
     let app = api::Application::build(&settings, options).await?;
+    for off in settings.features_off() {
+        tracing::warn!("{off}");
+    }
     tracing::info!(
         "listening on http://{}/graphql (GraphiQL on GET)",
         app.address()
     );
+    if settings.graph.web {
+        let board = match &settings.supervision.public_url {
+            Some(url) => url.as_str().to_owned(),
+            None => format!("http://{}/", app.address()),
+        };
+        tracing::info!("the board (总览) and the sign-in page (登录): {board}");
+    }
     app.run_until_stopped(domain::shutdown::signal()).await?;
     tracing::info!("stopped");
     Ok(())

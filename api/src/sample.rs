@@ -26,7 +26,7 @@ pub async fn seed_if_empty(
     let parsed = parse(SAMPLE_LIST, &ParseOptions::default());
     let options = ImportOptions {
         issuer: Some("示例市".into()),
-        actor: Actor("sample".into()),
+        actor: Actor::system("sample"),
         now,
     };
     import(db, SAMPLE_LIST, &parsed, &options).await.map(Some)

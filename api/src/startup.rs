@@ -15,7 +15,7 @@ use axum::{
     http::{HeaderName, HeaderValue, Method, header},
     middleware::{self, Next},
     response::Response,
-    routing::get,
+    routing::{get, post},
 };
 use chrono::Utc;
 use domain::{
@@ -128,6 +128,15 @@ impl Application {
                 items = report.items_added.len(),
                 "the database was empty: imported the sample list (examples/sample-list.txt) to explore"
             );
+        }
+        match domain::store::account::has_administrator(&db).await {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!(
+                "no administrator account yet: make one with `api account add --name 张三 --login zhangsan --role admin` and open the link it prints to set the password"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not tell whether an administrator account exists")
+            }
         }
         let anonymous = db::connect_with(
             &settings.database_url,
@@ -298,7 +307,10 @@ fn router(state: AppState) -> Router {
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
         .route("/ack/{token}", get(routes::ack::acknowledge))
-        .route("/export/{file}", get(routes::export::ledger));
+        .route("/export/{file}", get(routes::export::ledger))
+        .route("/auth/sign-in", post(routes::auth::sign_in))
+        .route("/auth/sign-out", post(routes::auth::sign_out))
+        .route("/auth/password", post(routes::auth::set_password));
     if graph.graphiql {
         router = router.route("/graphiql/assets/{file}", get(routes::graphiql::asset));
     }

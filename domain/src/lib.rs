@@ -1,6 +1,7 @@
 //! What the api and the worker share: configuration, domain types, errors and the database
 //! services. No HTTP, GraphQL or SMTP here.
 
+pub mod account;
 pub mod acknowledgement;
 pub mod audit;
 pub mod bulletin;

@@ -261,6 +261,10 @@ pub struct AuditEvent {
     pub entity_type: String,
     pub entity_id: Option<i64>,
     pub payload: serde_json::Value,
+    /// The person or token as named then; `None` for events before accounts, and for processes.
+    pub actor_name: Option<String>,
+    /// The account's role then (`clerk`), for a person's events.
+    pub actor_role: Option<entity::AccountRole>,
 }
 
 impl From<entity::audit_event::Model> for AuditEvent {
@@ -273,6 +277,11 @@ impl From<entity::audit_event::Model> for AuditEvent {
             entity_type: m.entity_type,
             entity_id: m.entity_id,
             payload: m.payload,
+            actor_name: m.actor_name,
+            actor_role: m
+                .actor_role
+                .as_deref()
+                .and_then(|r| crate::account::parse_role(r).ok()),
         }
     }
 }

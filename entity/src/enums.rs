@@ -159,3 +159,33 @@ pub enum BulletinStatus {
     #[sea_orm(string_value = "superseded")]
     Superseded,
 }
+
+/// What a person's account may do (管理员, 督查员, 领导, 联络员).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum AccountRole {
+    #[sea_orm(string_value = "admin")]
+    Admin,
+    #[sea_orm(string_value = "clerk")]
+    Clerk,
+    #[sea_orm(string_value = "leader")]
+    Leader,
+    #[sea_orm(string_value = "liaison")]
+    Liaison,
+}
+
+/// Why a one-time password link was made: a new account's first password, or a reset.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordLinkPurpose {
+    #[sea_orm(string_value = "invite")]
+    Invite,
+    #[sea_orm(string_value = "reset")]
+    Reset,
+}

@@ -17,6 +17,7 @@ mod m20261202_000011_index_active_due_dates;
 mod m20261202_000012_supervision_cycle;
 mod m20261203_000013_item_category_and_people;
 mod m20261203_000014_create_bulletin;
+mod m20261207_000015_create_account;
 mod names;
 
 /// Where the data lives when nothing else is configured: a SQLite file in the working directory.
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_supervision_cycle::Migration),
             Box::new(m20261203_000013_item_category_and_people::Migration),
             Box::new(m20261203_000014_create_bulletin::Migration),
+            Box::new(m20261207_000015_create_account::Migration),
         ]
     }
 }

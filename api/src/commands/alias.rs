@@ -31,7 +31,7 @@ pub async fn run(command: &AliasCommand, now: DateTime<Utc>) -> anyhow::Result<(
             let added = department::add_alias(&txn, &alias, &department, now).await?;
             audit::record(
                 &txn,
-                &Actor("cli".into()),
+                &Actor::system("cli"),
                 Action::DepartmentAliasAdd,
                 (RecordKind::Department, None),
                 serde_json::json!({ "alias": added.alias, "department": added.department }),

@@ -90,7 +90,7 @@ pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
         },
         import: ImportOptions {
             issuer: args.issuer.clone(),
-            actor: Actor("cli".into()),
+            actor: Actor::system("cli"),
             now,
         },
         dry_run: args.dry_run,

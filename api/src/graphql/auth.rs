@@ -1,20 +1,29 @@
-//! Who is asking: the bearer token of a request, checked once at the edge, and the rules of
-//! what each kind of caller may do.
+//! Who is asking: a bearer token or a session cookie, checked once at the edge, and the rules
+//! of what each kind of caller may do.
 //!
 //! - Anonymous callers read the published list.
-//! - The administrator (`MINSHENG_ADMIN_TOKEN`) reads and changes everything.
-//! - A department token (issued by the administrator) reports progress and asks for deadline
-//!   changes on the items its department leads or cooperates on, and reads its own contacts
-//!   and reminder deliveries.
+//! - A person signed in with an account acts by role (`domain::account::RoleRules`): 管理员
+//!   everything, 督查员 the office's work but not accounts, 领导 reads everything and decides
+//!   nothing, 联络员 what a department token allows, for their department.
+//! - The break-glass token (`MINSHENG_ADMIN_TOKEN`) reads and changes everything, for
+//!   automation and for the day no administrator can sign in.
+//! - A department token (issued by the office) reports progress and asks for deadline changes on
+//!   the items its department leads or cooperates on, and reads its own contacts and reminder
+//!   deliveries.
 //!
-//! No token where one is needed is `UNAUTHENTICATED`; a token without the right is
-//! `FORBIDDEN`. Tokens are never logged.
+//! No credential where one is needed is `UNAUTHENTICATED`; one without the right is
+//! `FORBIDDEN`. Tokens and cookies are never logged.
 
 use async_graphql::{Context, ErrorExtensions};
 use domain::{
     DomainError,
+    account::{Role, RoleRules},
     config::Secret,
-    store::{audit::Actor, department},
+    store::{
+        account::sessions::Session,
+        audit::{Actor, BREAK_GLASS_NAME},
+        department,
+    },
 };
 use sea_orm::ConnectionTrait;
 use sha2::{Digest, Sha256};
@@ -22,14 +31,39 @@ use sha2::{Digest, Sha256};
 use super::error::code;
 
 /// The caller of one request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Viewer {
-    /// No token: may read the published list.
+    /// No credential: may read the published list.
     Anonymous,
-    /// `MINSHENG_ADMIN_TOKEN`: may read and change everything.
+    /// The break-glass token `MINSHENG_ADMIN_TOKEN`: may read and change everything.
     Admin,
     /// A department's token: acts for that department.
     Department(i64),
+    /// A person signed in with an account.
+    Person(Person),
+}
+
+/// A signed-in person, as their session found them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Person {
+    pub account_id: i64,
+    pub session_id: i64,
+    pub name: String,
+    pub role: Role,
+    /// A liaison's department.
+    pub department_id: Option<i64>,
+}
+
+impl From<&Session> for Person {
+    fn from(s: &Session) -> Self {
+        Self {
+            account_id: s.account.id,
+            session_id: s.id,
+            name: s.account.name.clone(),
+            role: s.account.role,
+            department_id: s.account.department_id,
+        }
+    }
 }
 
 /// A token was sent but is not one we issued (or it was revoked).
@@ -91,12 +125,59 @@ impl Viewer {
     }
 
     /// How the audit trail names this caller.
-    pub fn actor(self) -> Actor {
-        Actor(match self {
-            Self::Anonymous => "anonymous".into(),
-            Self::Admin => "admin".into(),
-            Self::Department(id) => format!("department:{id}"),
-        })
+    pub fn actor(&self) -> Actor {
+        match self {
+            Self::Anonymous => Actor::system("anonymous"),
+            Self::Admin => Actor {
+                key: "admin".into(),
+                name: Some(BREAK_GLASS_NAME.into()),
+                role: None,
+            },
+            Self::Department(id) => Actor::system(&format!("department:{id}")),
+            Self::Person(p) => Actor::account(p.account_id, &p.name, p.role),
+        }
+    }
+
+    /// May do the office's work (import, edit, decide, 销号 / 退办, contacts, tokens).
+    pub fn does_office_work(&self) -> bool {
+        match self {
+            Self::Admin => true,
+            Self::Person(p) => p.role.does_office_work(),
+            Self::Anonymous | Self::Department(_) => false,
+        }
+    }
+
+    /// May read everything the office reads.
+    pub fn reads_everything(&self) -> bool {
+        match self {
+            Self::Admin => true,
+            Self::Person(p) => p.role.reads_everything(),
+            Self::Anonymous | Self::Department(_) => false,
+        }
+    }
+
+    /// May manage accounts.
+    pub fn manages_accounts(&self) -> bool {
+        match self {
+            Self::Admin => true,
+            Self::Person(p) => p.role.manages_accounts(),
+            Self::Anonymous | Self::Department(_) => false,
+        }
+    }
+
+    /// The department this caller acts for: a department token's, or a liaison's.
+    pub fn department(&self) -> Option<i64> {
+        match self {
+            Self::Department(id) => Some(*id),
+            Self::Person(p) if p.role == Role::Liaison => p.department_id,
+            _ => None,
+        }
+    }
+
+    /// Runs under no statement budget and may send any document, trusted or not: the office
+    /// (imports run thousands of statements).
+    pub fn is_office(&self) -> bool {
+        self.does_office_work()
     }
 }
 
@@ -111,39 +192,91 @@ fn same_secret(given: &str, expected: &str) -> bool {
 
 pub fn viewer(ctx: &Context<'_>) -> Viewer {
     ctx.data_opt::<Viewer>()
-        .copied()
+        .cloned()
         .unwrap_or(Viewer::Anonymous)
 }
 
-/// Fails unless the caller is an administrator.
-pub fn require_admin(ctx: &Context<'_>) -> async_graphql::Result<()> {
-    match viewer(ctx) {
-        Viewer::Admin => Ok(()),
-        Viewer::Anonymous => Err(unauthenticated(
-            "this field needs an administrator's token (Authorization: Bearer …)",
-        )),
-        Viewer::Department(_) => Err(forbidden("only an administrator may do this")),
+const SIGN_IN: &str = "sign in (POST /auth/sign-in) or send a token (Authorization: Bearer …)";
+
+fn refuse(viewer: &Viewer, what: &str) -> async_graphql::Error {
+    match viewer {
+        Viewer::Anonymous => unauthenticated(&format!("{what}: {SIGN_IN}")),
+        _ => forbidden(what),
     }
 }
 
-/// The department the caller acts for on an item: `None` for the administrator (who may act on
-/// any item), the department for its token; anonymous callers may not act.
+/// Fails unless the caller does the office's work (管理员, 督查员, the break-glass token).
+pub fn require_office(ctx: &Context<'_>) -> async_graphql::Result<()> {
+    let viewer = viewer(ctx);
+    if viewer.does_office_work() {
+        Ok(())
+    } else {
+        Err(refuse(
+            &viewer,
+            "only the office (督查员, 管理员) may do this",
+        ))
+    }
+}
+
+/// Fails unless the caller reads everything the office reads (and 领导).
+pub fn require_reader(ctx: &Context<'_>) -> async_graphql::Result<()> {
+    let viewer = viewer(ctx);
+    if viewer.reads_everything() {
+        Ok(())
+    } else {
+        Err(refuse(&viewer, "only the office and leaders may read this"))
+    }
+}
+
+/// Fails unless the caller manages accounts (管理员, the break-glass token).
+pub fn require_account_admin(ctx: &Context<'_>) -> async_graphql::Result<()> {
+    let viewer = viewer(ctx);
+    if viewer.manages_accounts() {
+        Ok(())
+    } else {
+        Err(refuse(
+            &viewer,
+            "only an administrator (管理员) may manage accounts",
+        ))
+    }
+}
+
+/// The department the caller acts for on an item: `None` for the office (who may act on any
+/// item), the department for its token or its liaison; leaders and anonymous callers may not act.
 pub fn acting_for(ctx: &Context<'_>) -> async_graphql::Result<Option<i64>> {
-    match viewer(ctx) {
-        Viewer::Admin => Ok(None),
-        Viewer::Department(id) => Ok(Some(id)),
-        Viewer::Anonymous => Err(unauthenticated(
-            "this needs an administrator's or a department's token (Authorization: Bearer …)",
+    let viewer = viewer(ctx);
+    if viewer.does_office_work() {
+        return Ok(None);
+    }
+    match viewer.department() {
+        Some(id) => Ok(Some(id)),
+        None => Err(refuse(
+            &viewer,
+            "leaders (领导) read and do not act; this needs the office or a department",
         )),
     }
 }
 
-/// Fails unless the caller is an administrator or acts for `department_id`: what a department
+/// Whose records the caller reads: `None` for the office and leaders (everyone's), the
+/// department for its token or its liaison; anonymous callers read none.
+pub fn reading_for(ctx: &Context<'_>) -> async_graphql::Result<Option<i64>> {
+    let viewer = viewer(ctx);
+    if viewer.reads_everything() {
+        return Ok(None);
+    }
+    match viewer.department() {
+        Some(id) => Ok(Some(id)),
+        None => Err(refuse(&viewer, "this is for the office or a department")),
+    }
+}
+
+/// Fails unless the caller reads everything or acts for `department_id`: what a department
 /// may read of itself (its contacts, its deliveries).
-pub fn require_admin_or(ctx: &Context<'_>, department_id: i64) -> async_graphql::Result<()> {
-    match viewer(ctx) {
-        Viewer::Department(id) if id == department_id => Ok(()),
-        _ => require_admin(ctx),
+pub fn require_reader_or(ctx: &Context<'_>, department_id: i64) -> async_graphql::Result<()> {
+    if viewer(ctx).department() == Some(department_id) {
+        Ok(())
+    } else {
+        require_reader(ctx)
     }
 }
 

@@ -85,15 +85,22 @@ impl ItemEvents {
     }
 }
 
-/// A department token that was revoked: the WebSockets it opened close, on every replica.
+/// A credential that stopped working: the WebSockets it opened close, on every replica.
+/// (Untagged: `{"token_id": 3}` is what replicas of earlier versions send and read.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenRevoked {
-    pub token_id: i64,
+#[serde(untagged)]
+pub enum Revoked {
+    /// A department token was revoked.
+    Token { token_id: i64 },
+    /// An account's sessions ended (disabled, role changed, new password, 全部退出).
+    Account { account_id: i64 },
+    /// One session ended (退出).
+    Session { session_id: i64 },
 }
 
 /// This process's channel of revoked tokens.
 #[derive(Clone)]
-pub struct Revocations(Relay<TokenRevoked>);
+pub struct Revocations(Relay<Revoked>);
 
 impl Revocations {
     pub fn new(db: &DatabaseConnection, url: &DatabaseUrl) -> Self {
@@ -101,11 +108,11 @@ impl Revocations {
     }
 
     /// Tells every socket. Call only after the revocation committed.
-    pub async fn publish(&self, revoked: TokenRevoked) {
+    pub async fn publish(&self, revoked: Revoked) {
         self.0.publish(revoked).await;
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Heard<TokenRevoked>> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Heard<Revoked>> {
         self.0.subscribe()
     }
 }

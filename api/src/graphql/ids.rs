@@ -23,10 +23,11 @@ pub enum Kind {
     DepartmentToken,
     AuditEvent,
     DeadlineChangeRequest,
+    Account,
 }
 
 impl Kind {
-    const ALL: [Kind; 10] = [
+    const ALL: [Kind; 11] = [
         Kind::ProjectList,
         Kind::Item,
         Kind::DueDate,
@@ -37,6 +38,7 @@ impl Kind {
         Kind::DepartmentToken,
         Kind::AuditEvent,
         Kind::DeadlineChangeRequest,
+        Kind::Account,
     ];
 
     /// The GraphQL type name, which is also what the ID carries.
@@ -52,6 +54,7 @@ impl Kind {
             Kind::DepartmentToken => "DepartmentToken",
             Kind::AuditEvent => "AuditEvent",
             Kind::DeadlineChangeRequest => "DeadlineChangeRequest",
+            Kind::Account => "Account",
         }
     }
 

@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use crate::{
     graphql::ids::{self, Kind},
-    routes::rest::{AdminBearer, RestError},
+    routes::rest::{OfficeReader, RestError},
     startup::AppState,
 };
 
@@ -31,7 +31,7 @@ pub struct LedgerQuery {
 }
 
 pub async fn ledger(
-    _admin: AdminBearer,
+    _admin: OfficeReader,
     State(state): State<AppState>,
     Path(file): Path<String>,
     Query(query): Query<LedgerQuery>,

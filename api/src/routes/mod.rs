@@ -1,11 +1,13 @@
 //! HTTP handlers.
 
 pub mod ack;
+pub mod auth;
 pub mod export;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod metrics;
 pub mod rest;
+pub mod session;
 pub mod subscriptions;
 pub mod web;

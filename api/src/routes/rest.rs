@@ -1,6 +1,6 @@
 //! What the REST routes (`/export/…`) share with each other: one error type, answered as JSON
 //! `{"error": {"code", "message"}}` with the codes the graph uses, and one extractor for the
-//! administrator's bearer token. (`/ack/…` takes a signed link, not a token.)
+//! office's credential. (`/ack/…` takes a signed link, not a token.)
 
 use axum::{
     Json,
@@ -9,10 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::{
-    graphql::auth::{self, Viewer},
-    startup::AppState,
-};
+use crate::{graphql::auth::Viewer, routes::session, startup::AppState};
 
 /// Why a REST route refused; each is one status and one `code`.
 #[derive(Debug)]
@@ -64,36 +61,27 @@ impl IntoResponse for RestError {
     }
 }
 
-/// The request carries the administrator's bearer token; anything else is refused before the
-/// handler runs: no token or an unknown one 401, a department's 403.
-pub struct AdminBearer;
+/// The request comes from someone who reads everything the office reads (the office, a
+/// leader, the break-glass token), by bearer token or session cookie; anything else is refused
+/// before the handler runs: no credential or an unknown one 401, a department's 403.
+pub struct OfficeReader;
 
-impl FromRequestParts<AppState> for AdminBearer {
+impl FromRequestParts<AppState> for OfficeReader {
     type Rejection = RestError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, RestError> {
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        let Ok(Some(token)) = auth::bearer(header) else {
-            return Err(RestError::Unauthenticated(
-                "the administrator's bearer token is required",
-            ));
-        };
-        match Viewer::from_token(Some(token), state.settings.admin_token.as_ref(), &state.db).await
-        {
-            Ok(Viewer::Admin) => Ok(AdminBearer),
-            Ok(_) => Err(RestError::Forbidden(
-                "only the administrator may do this; a department's token may not",
+        match session::viewer(state, &parts.headers).await {
+            Ok(viewer) if viewer.reads_everything() => Ok(OfficeReader),
+            Ok(Viewer::Anonymous) => Err(RestError::Unauthenticated(
+                "sign in, or send the administrator's bearer token",
             )),
-            Err(auth::AuthError::BadToken) => {
+            Ok(_) => Err(RestError::Forbidden(
+                "only the office and leaders may do this; a department may not",
+            )),
+            Err(session::Refusal::BadToken) => {
                 Err(RestError::Unauthenticated("the bearer token is not valid"))
             }
-            Err(auth::AuthError::Database(e)) => {
-                tracing::error!(error = %e, "tokens could not be checked for a REST route");
-                Err(RestError::Internal)
-            }
+            Err(session::Refusal::Internal) => Err(RestError::Internal),
         }
     }
 }

@@ -50,11 +50,14 @@ use crate::{
         clock::RequestClock,
         documents::DocumentError,
         error::{code, ensure_codes},
-        events::{self, Heard, Revocations},
+        events::{Heard, Revocations, Revoked},
         limits, loaders,
     },
     metrics::OpenSubscription,
-    routes::graphql::reply::with_code,
+    routes::{
+        graphql::reply::with_code,
+        session::{self, Credential},
+    },
     startup::AppState,
 };
 
@@ -167,6 +170,11 @@ pub async fn upgrade(
         )
             .into_response();
     };
+    // The session cookie counts only on an upgrade from the api's own pages.
+    let cookie = match session::credential(&headers) {
+        Ok(Some(Credential::Session(secret))) => Some(secret),
+        _ => None,
+    };
     // A message on the socket is bounded like a request body (MINSHENG_BODY_LIMIT_BYTES).
     let limit = state.settings.graph.body_limit_bytes;
     upgrade
@@ -174,7 +182,7 @@ pub async fn upgrade(
         .max_frame_size(limit)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| async move {
-            serve(socket, state, protocol).await;
+            serve(socket, state, protocol, cookie).await;
             drop(slot);
         })
 }
@@ -205,20 +213,35 @@ impl Drop for SubscriptionSlot {
 
 struct Caller {
     viewer: Viewer,
-    /// The department token presented, to check again: its secret and its id.
-    token: Option<(String, i64)>,
+    /// What to check again before each operation: a department token or a session (the
+    /// break-glass token, set in the environment, is not revoked while the process runs).
+    credential: Option<Credential>,
+    /// The department token's id.
+    token_id: Option<i64>,
 }
 
 impl SocketCaller {
-    fn token_id(&self) -> Option<i64> {
-        self.caller
-            .get()
-            .and_then(|c| c.token.as_ref().map(|(_, id)| *id))
+    /// Whether `event` ends the credential this socket was opened with.
+    fn ended_by(&self, event: Revoked) -> bool {
+        let Some(caller) = self.caller.get() else {
+            return false;
+        };
+        match (event, &caller.viewer) {
+            (Revoked::Token { token_id }, _) => caller.token_id == Some(token_id),
+            (Revoked::Account { account_id }, Viewer::Person(p)) => p.account_id == account_id,
+            (Revoked::Session { session_id }, Viewer::Person(p)) => p.session_id == session_id,
+            _ => false,
+        }
     }
 }
 
 /// Runs the protocol over `socket` until the client leaves or its token is revoked.
-async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols) {
+async fn serve(
+    socket: WebSocket,
+    state: AppState,
+    protocol: WebSocketProtocols,
+    cookie: Option<String>,
+) {
     let caller = Arc::new(SocketCaller::default());
     let executor = SocketExecutor {
         state: state.clone(),
@@ -239,8 +262,10 @@ async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols)
         });
     let init_caller = caller.clone();
     let init_state = state.clone();
-    let outgoing = GraphQLSocket::new(executor, input, protocol)
-        .on_connection_init(move |payload| connection_data(init_state, init_caller, payload));
+    let outgoing =
+        GraphQLSocket::new(executor, input, protocol).on_connection_init(move |payload| {
+            connection_data(init_state, init_caller, cookie, payload)
+        });
     futures_util::pin_mut!(outgoing);
     let mut revocations = state
         .schema
@@ -279,7 +304,7 @@ async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols)
                 break;
             }
             event = revoked => match event {
-                Ok(Heard::Event(events::TokenRevoked { token_id })) if Some(token_id) == caller.token_id() => {
+                Ok(Heard::Event(event)) if caller.ended_by(event) => {
                     close_revoked(&mut sink).await;
                     break;
                 }
@@ -296,7 +321,7 @@ async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols)
 }
 
 async fn close_revoked(sink: &mut futures_util::stream::SplitSink<WebSocket, Message>) {
-    tracing::info!("closed a WebSocket whose department token was revoked");
+    tracing::info!("closed a WebSocket whose token or session was revoked");
     let _ = sink
         .send(Message::Close(Some(CloseFrame {
             code: CLOSE_REVOKED,
@@ -316,8 +341,12 @@ struct SocketExecutor {
 
 impl SocketExecutor {
     fn refusal(&self, request: &mut Request) -> Option<Response> {
-        let admin = self.caller.caller.get().map(|c| c.viewer) == Some(Viewer::Admin);
-        if !admin && !self.state.documents.allows_text(&request.query) {
+        let office = self
+            .caller
+            .caller
+            .get()
+            .is_some_and(|c| c.viewer.is_office());
+        if !office && !self.state.documents.allows_text(&request.query) {
             return Some(Response::from_errors(vec![with_code(
                 &DocumentError::Untrusted.to_string(),
                 code::UNTRUSTED_DOCUMENT,
@@ -333,30 +362,30 @@ impl SocketExecutor {
     /// The viewer the socket's token names now; a refusal when it no longer names anyone (the
     /// socket then closes).
     async fn current_viewer(&self) -> Result<Option<Viewer>, Response> {
-        let Some(Caller {
-            token: Some((secret, _)),
-            ..
-        }) = self.caller.caller.get()
-        else {
+        let Some(caller) = self.caller.caller.get() else {
             return Ok(None);
         };
-        let admin = self.state.settings.admin_token.as_ref();
-        match Viewer::from_token(Some(secret), admin, &self.state.db).await {
-            Ok(viewer) => Ok(Some(viewer)),
-            Err(auth::AuthError::BadToken) => {
-                self.caller.revoked.notify_one();
-                Err(Response::from_errors(vec![with_code(
-                    "the token of this connection was revoked",
-                    code::UNAUTHENTICATED,
-                )]))
-            }
-            Err(auth::AuthError::Database(e)) => {
-                tracing::error!(error = %e, cause = ?e, "department tokens could not be checked");
-                Err(Response::from_errors(vec![with_code(
-                    "internal error",
-                    code::INTERNAL,
-                )]))
-            }
+        let credential = match &caller.credential {
+            Some(Credential::Token(_)) if caller.token_id.is_none() => return Ok(None),
+            None => return Ok(None),
+            Some(credential) => credential,
+        };
+        let ended = || {
+            self.caller.revoked.notify_one();
+            Err(Response::from_errors(vec![with_code(
+                "the token or session of this connection was revoked",
+                code::UNAUTHENTICATED,
+            )]))
+        };
+        match session::viewer_of(&self.state, Some(credential)).await {
+            // A session that ended reads as anonymous over HTTP; a socket opened with it closes.
+            Ok((Viewer::Anonymous, _)) => ended(),
+            Ok((viewer, _)) => Ok(Some(viewer)),
+            Err(session::Refusal::BadToken) => ended(),
+            Err(session::Refusal::Internal) => Err(Response::from_errors(vec![with_code(
+                "internal error",
+                code::INTERNAL,
+            )])),
         }
     }
 
@@ -450,6 +479,7 @@ impl Executor for SocketExecutor {
 async fn connection_data(
     state: AppState,
     caller: Arc<SocketCaller>,
+    cookie: Option<String>,
     payload: serde_json::Value,
 ) -> async_graphql::Result<Data> {
     let header = payload
@@ -462,30 +492,34 @@ async fn connection_data(
     };
     let token = auth::bearer(header)
         .map_err(|_| refused("the bearer token is not valid", code::UNAUTHENTICATED))?;
-    let (viewer, token_id) =
-        match Viewer::with_token_id(token, state.settings.admin_token.as_ref(), &state.db).await {
-            Ok(found) => found,
-            Err(auth::AuthError::BadToken) => {
-                return Err(refused(
-                    "the bearer token is not valid",
-                    code::UNAUTHENTICATED,
-                ));
-            }
-            Err(auth::AuthError::Database(e)) => {
-                tracing::error!(error = %e, cause = ?e, "department tokens could not be checked");
-                return Err(refused("internal error", code::INTERNAL));
-            }
-        };
+    // A token in `connection_init` wins; without one, the session cookie of the upgrade.
+    let credential = match token {
+        Some(token) => Some(Credential::Token(token.to_owned())),
+        None => cookie.map(Credential::Session),
+    };
+    let (viewer, token_id) = match session::viewer_of(&state, credential.as_ref()).await {
+        Ok(found) => found,
+        Err(session::Refusal::BadToken) => {
+            return Err(refused(
+                "the bearer token is not valid",
+                code::UNAUTHENTICATED,
+            ));
+        }
+        Err(session::Refusal::Internal) => return Err(refused("internal error", code::INTERNAL)),
+    };
     // Anonymous sockets read through the anonymous pool, as anonymous requests do.
     let db = match viewer {
         Viewer::Anonymous => state.anonymous_db.clone(),
-        Viewer::Admin | Viewer::Department(_) => state.db.clone(),
+        _ => state.db.clone(),
     };
     let _ = caller.caller.set(Caller {
-        viewer,
-        token: token
-            .zip(token_id)
-            .map(|(secret, id)| (secret.to_owned(), id)),
+        viewer: viewer.clone(),
+        credential: if viewer == Viewer::Anonymous {
+            None
+        } else {
+            credential
+        },
+        token_id,
     });
     let mut data = Data::default();
     data.insert(viewer);

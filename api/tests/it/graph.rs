@@ -37,7 +37,7 @@ async fn import_text(t: &TestDb, text: &str, year: Option<i32>) -> i64 {
     );
     let options = ImportOptions {
         issuer: Some("测试".into()),
-        actor: Actor("test".into()),
+        actor: Actor::system("test"),
         now: Utc::now(),
     };
     import(&t.db, text, &parsed, &options)

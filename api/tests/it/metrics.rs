@@ -168,7 +168,7 @@ async fn open_subscriptions_are_a_gauge(t: TestDb) {
     let parsed = parse(text, &ParseOptions::default());
     let options = ImportOptions {
         issuer: None,
-        actor: Actor("test".into()),
+        actor: Actor::system("test"),
         now: Utc::now(),
     };
     import(&t.db, text, &parsed, &options)

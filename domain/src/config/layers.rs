@@ -91,6 +91,9 @@ keys! {
     ack_escalate_after_days: Number = "MINSHENG_ACK_ESCALATE_AFTER_DAYS",
     bulletin_cron: Text = "MINSHENG_BULLETIN_CRON",
     bulletin_to: List = "MINSHENG_BULLETIN_TO",
+    session_idle_minutes: Number = "MINSHENG_SESSION_IDLE_MINUTES",
+    session_max_hours: Number = "MINSHENG_SESSION_MAX_HOURS",
+    password_link_hours: Number = "MINSHENG_PASSWORD_LINK_HOURS",
 }
 
 /// Text: a string in a file (`bind = "0.0.0.0:8000"`).

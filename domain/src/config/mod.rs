@@ -26,7 +26,7 @@ use crate::email::Mailbox;
 pub use graph::{CorsOrigins, GraphSettings};
 use layers::{Merged, config_file, number, url_has_password};
 pub use reminders::{BulletinSettings, ReminderSettings, SupervisionSettings};
-pub use server::{MetricsSettings, PoolSettings, ServerSettings};
+pub use server::{AccountSettings, MetricsSettings, PoolSettings, ServerSettings};
 pub use values::{DatabaseUrl, Engine, Secret, SmtpUrl, redact_url};
 
 const DEFAULTS: &str = include_str!("../../../config/default.toml");
@@ -42,7 +42,8 @@ pub struct Settings {
     /// `None`: the worker writes `.eml` files instead of sending.
     pub smtp_url: Option<SmtpUrl>,
     pub mail_from: Mailbox,
-    /// `None`: no administrator exists.
+    /// The break-glass and automation credential (`MINSHENG_ADMIN_TOKEN`); `None`: only
+    /// accounts administer.
     pub admin_token: Option<Secret>,
     pub reminders: ReminderSettings,
     pub graph: GraphSettings,
@@ -58,6 +59,7 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     pub supervision: SupervisionSettings,
     pub bulletin: BulletinSettings,
+    pub accounts: AccountSettings,
 }
 
 /// A configuration error, naming the key (environment variable or file key) at fault.
@@ -196,7 +198,34 @@ impl Settings {
             metrics: MetricsSettings::from_merged(&mut merged)?,
             supervision: SupervisionSettings::from_merged(&mut merged, env)?,
             bulletin: BulletinSettings::from_merged(&mut merged)?,
+            accounts: AccountSettings::from_merged(&mut merged)?,
         })
+    }
+}
+
+impl Settings {
+    /// What a missing setting turns off, one sentence each, for both binaries to warn about at
+    /// start (a deployment that forgot a key should hear it, not find out from a complaint).
+    pub fn features_off(&self) -> Vec<&'static str> {
+        let mut off = Vec::new();
+        if self.supervision.signing_key.is_none() {
+            off.push("MINSHENG_SIGNING_KEY is not set: reminders carry no 签收 (acknowledge) link, and none is accepted");
+        }
+        if self.supervision.public_url.is_none() {
+            off.push("MINSHENG_PUBLIC_URL is not set: reminders carry no 签收 link, and password links point at the bind address");
+        }
+        if self.reminders.supervisor.is_none() {
+            off.push("MINSHENG_SUPERVISOR_EMAIL is not set: no 延期 notices or escalations reach the office");
+        }
+        if self.smtp_url.is_none() {
+            off.push("MINSHENG_SMTP_URL is not set: the worker writes emails as .eml files to MINSHENG_OUTBOX_DIR instead of sending them");
+        }
+        if self.admin_token.is_none() {
+            off.push(
+                "MINSHENG_ADMIN_TOKEN is not set: no break-glass token; only accounts administer",
+            );
+        }
+        off
     }
 }
 

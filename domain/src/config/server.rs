@@ -114,3 +114,35 @@ impl MetricsSettings {
         })
     }
 }
+
+/// How long sessions and password links last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccountSettings {
+    /// A session no request used for this long ends.
+    pub session_idle: chrono::Duration,
+    /// Any session ends this long after sign-in.
+    pub session_max: chrono::Duration,
+    /// A one-time link to set a password works for this long.
+    pub password_link: chrono::Duration,
+}
+
+impl AccountSettings {
+    pub(super) fn from_merged(merged: &mut Merged) -> Result<Self, ConfigError> {
+        let idle: i64 = number(merged, "session_idle_minutes", 1, 7 * 24 * 60)?;
+        let max: i64 = number(merged, "session_max_hours", 1, 90 * 24)?;
+        let link: i64 = number(merged, "password_link_hours", 1, 30 * 24)?;
+        Ok(Self {
+            session_idle: chrono::Duration::minutes(idle),
+            session_max: chrono::Duration::hours(max),
+            password_link: chrono::Duration::hours(link),
+        })
+    }
+
+    /// The lifetimes the session store applies.
+    pub fn lifetimes(&self) -> crate::store::account::sessions::Lifetimes {
+        crate::store::account::sessions::Lifetimes {
+            idle: self.session_idle,
+            absolute: self.session_max,
+        }
+    }
+}

@@ -263,6 +263,29 @@ pub const CONSTRAINTS: &[Constraint] = &[
         "departmentId",
         "the department does not exist",
     ),
+    unique(
+        "uq_account_login",
+        "account.login",
+        "login",
+        "这个登录名已被使用",
+    ),
+    unique(
+        "uq_account_oidc_subject",
+        "account.oidc_subject",
+        "oidcSubject",
+        "这个统一身份认证账号已绑定其他账号",
+    ),
+    check("ck_account_role", "role", "not a known role"),
+    check(
+        "ck_account_liaison_department",
+        "departmentId",
+        "联络员须绑定一个部门，其他角色不绑定部门",
+    ),
+    foreign(
+        "fk_account_department",
+        "departmentId",
+        "the department does not exist",
+    ),
 ];
 
 /// SQLite does not name the foreign key that failed.

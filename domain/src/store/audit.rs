@@ -6,6 +6,7 @@ use sea_orm::{
     sea_query::Expr,
 };
 
+use crate::account::{Role, RoleRules};
 use crate::store::page::{self, PageRequest};
 use crate::{
     DomainError,
@@ -13,9 +14,43 @@ use crate::{
 };
 use entity::audit_event;
 
-/// Who acts: `cli`, `admin`, `department:12`, `worker`.
+/// How the audit trail names the break-glass token (`MINSHENG_ADMIN_TOKEN`).
+pub const BREAK_GLASS_NAME: &str = "应急令牌";
+
+/// Who acts: `key` is `account:3`, `admin` (the break-glass token), `department:12`, `cli`,
+/// `worker`; `name` and `role` say who that was when it happened (张三, 督查员), since a
+/// person's name and role may change later.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Actor(pub String);
+pub struct Actor {
+    pub key: String,
+    pub name: Option<String>,
+    pub role: Option<Role>,
+}
+
+impl Actor {
+    /// A process or a credential with no person behind it: `cli`, `worker`, `admin`.
+    pub fn system(key: &str) -> Self {
+        Self {
+            key: key.to_owned(),
+            name: None,
+            role: None,
+        }
+    }
+
+    /// A person signed in with an account.
+    pub fn account(id: i64, name: &str, role: Role) -> Self {
+        Self {
+            key: format!("account:{id}"),
+            name: Some(name.to_owned()),
+            role: Some(role),
+        }
+    }
+
+    /// The account id behind an actor key, for a person's events.
+    pub fn account_id(key: &str) -> Option<i64> {
+        key.strip_prefix("account:")?.parse().ok()
+    }
+}
 
 /// What a write did. The stored names (`item.create`, …) are what `auditEvents(filter:
 /// {action})` matches, and stay as they are.
@@ -51,6 +86,18 @@ pub enum Action {
     ContactRemove,
     TokenIssue,
     TokenRevoke,
+    AccountCreate,
+    AccountUpdate,
+    AccountDisable,
+    AccountEnable,
+    /// A one-time link to set a password was made (an invitation or a reset).
+    AccountPasswordLink,
+    /// A person set a password from a one-time link.
+    AccountSetPassword,
+    AccountSignIn,
+    /// A failed sign-in: a wrong password, an unknown login, a disabled account, or throttled.
+    AccountSignInFailed,
+    AccountSignOut,
 }
 
 impl Action {
@@ -81,6 +128,15 @@ impl Action {
             Action::ContactRemove => "contact.remove",
             Action::TokenIssue => "department_token.issue",
             Action::TokenRevoke => "department_token.revoke",
+            Action::AccountCreate => "account.create",
+            Action::AccountUpdate => "account.update",
+            Action::AccountDisable => "account.disable",
+            Action::AccountEnable => "account.enable",
+            Action::AccountPasswordLink => "account.password_link",
+            Action::AccountSetPassword => "account.set_password",
+            Action::AccountSignIn => "account.sign_in",
+            Action::AccountSignInFailed => "account.sign_in_failed",
+            Action::AccountSignOut => "account.sign_out",
         }
     }
 }
@@ -93,6 +149,7 @@ pub enum RecordKind {
     Department,
     Contact,
     DepartmentToken,
+    Account,
 }
 
 impl RecordKind {
@@ -103,6 +160,7 @@ impl RecordKind {
             RecordKind::Department => "department",
             RecordKind::Contact => "department_contact",
             RecordKind::DepartmentToken => "department_token",
+            RecordKind::Account => "account",
         }
     }
 
@@ -114,6 +172,7 @@ impl RecordKind {
             RecordKind::Department,
             RecordKind::Contact,
             RecordKind::DepartmentToken,
+            RecordKind::Account,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)
@@ -130,7 +189,9 @@ pub async fn record<C: ConnectionTrait>(
 ) -> Result<(), DomainError> {
     audit_event::ActiveModel {
         occurred_at: Set(now),
-        actor: Set(actor.0.clone()),
+        actor: Set(actor.key.clone()),
+        actor_name: Set(actor.name.clone()),
+        actor_role: Set(actor.role.map(|r| r.cli_name().to_owned())),
         action: Set(action.as_str().to_owned()),
         entity_type: Set(entity.0.as_str().to_owned()),
         entity_id: Set(entity.1),

@@ -16,6 +16,7 @@
 //! - `audit`, `stats`, `page` (keyset pagination), `unit_of_work` (`Change`: commit with an
 //!   audit event).
 
+pub mod account;
 pub mod audit;
 pub mod bulletin;
 pub mod delivery;

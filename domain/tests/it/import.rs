@@ -33,7 +33,7 @@ async fn run(db: &DatabaseConnection, text: &str, day: u32) -> Result<ImportRepo
     let parsed = parse(text, &ParseOptions::default());
     let options = ImportOptions {
         issuer: Some("示例市".into()),
-        actor: Actor("test".into()),
+        actor: Actor::system("test"),
         now: at(day),
     };
     import(db, text, &parsed, &options).await
@@ -534,7 +534,7 @@ async fn an_item_with_its_relations_matches_the_reads_of_each(t: TestDb) {
         "资金到位推迟",
         None,
         &domain::store::unit_of_work::Change {
-            actor: Actor("test".into()),
+            actor: Actor::system("test"),
             now: at(2),
         },
     )
@@ -625,7 +625,7 @@ async fn run_with(
     let parsed = parse(text, options);
     let import_options = ImportOptions {
         issuer: None,
-        actor: Actor("test".into()),
+        actor: Actor::system("test"),
         now: at(day),
     };
     import(db, text, &parsed, &import_options).await

@@ -48,7 +48,7 @@ const SECOND: &str = "测试市2023年民生实事清单(第二批)
 
 fn change(actor: &str, now: &str) -> Change {
     Change {
-        actor: Actor(actor.into()),
+        actor: Actor::system(actor),
         now: at(now),
     }
 }

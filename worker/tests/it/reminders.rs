@@ -222,7 +222,7 @@ async fn a_changed_deadline_starts_its_own_ladder(t: TestDb) {
         "资金到位推迟",
         None,
         &domain::store::unit_of_work::Change {
-            actor: domain::store::audit::Actor("test".into()),
+            actor: domain::store::audit::Actor::system("test"),
             now: at(SAMPLE_T7),
         },
     )

@@ -50,7 +50,7 @@ async fn item_two(t: &TestDb) -> (i64, i64) {
 
 fn change(actor: &str, now: &str) -> Change {
     Change {
-        actor: Actor(actor.into()),
+        actor: Actor::system(actor),
         now: at(now),
     }
 }

@@ -3,6 +3,7 @@
 //! conflicts come back as `CONFLICT` on the argument, never as a database message. Changes to
 //! items are published to `itemChanged` once committed.
 
+mod accounts;
 mod directory;
 mod import_list;
 mod items;
@@ -22,6 +23,7 @@ use super::{
     ids,
 };
 
+pub use accounts::link_base;
 pub use reminders::ReminderPreview;
 
 #[derive(MergedObject, Default)]
@@ -32,11 +34,12 @@ pub struct MutationRoot(
     tokens::TokenMutation,
     reminders::ReminderMutation,
     supervision::SupervisionMutation,
+    accounts::AccountMutation,
 );
 
-/// The administrator's change at the request's time.
+/// The office's change at the request's time.
 fn admin_change(ctx: &Context<'_>) -> Result<Change> {
-    auth::require_admin(ctx)?;
+    auth::require_office(ctx)?;
     change_by_viewer(ctx)
 }
 

@@ -25,7 +25,7 @@ impl ReminderMutation {
         ctx: &Context<'_>,
         now: DateTime<FixedOffset>,
     ) -> Result<ReminderPreview> {
-        auth::require_admin(ctx)?;
+        auth::require_reader(ctx)?;
         let settings = ctx.data::<Arc<Settings>>()?;
         let db = ctx.data::<DatabaseConnection>()?;
         let policy = load_policy(&settings.reminders).map_err(|message| {

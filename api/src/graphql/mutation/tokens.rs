@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 use super::{admin_change, id_arg};
 use crate::graphql::{
     error::to_graphql,
-    events::{Revocations, TokenRevoked},
+    events::{Revocations, Revoked},
     types::DepartmentToken,
 };
 
@@ -59,7 +59,7 @@ impl TokenMutation {
             .map_err(to_graphql)?;
         if let Ok(revocations) = ctx.data::<Revocations>() {
             revocations
-                .publish(TokenRevoked { token_id: token.id })
+                .publish(Revoked::Token { token_id: token.id })
                 .await;
         }
         Ok(DepartmentToken(token))

@@ -68,7 +68,7 @@ impl DirectoryQuery {
     /// abbreviations of government names, a dropped 和, a second name in parentheses, a missing
     /// 委 in 市委…部, a commonly mistyped character). For administrators.
     async fn department_suggestions(&self, ctx: &Context<'_>) -> Result<Vec<DepartmentSuggestion>> {
-        crate::graphql::auth::require_admin(ctx)?;
+        crate::graphql::auth::require_reader(ctx)?;
         let db = ctx.data::<DatabaseConnection>()?;
         let forms = ctx.data::<Arc<NameForms>>()?;
         let found = domain::store::department::suggestions::among_departments(db, forms)

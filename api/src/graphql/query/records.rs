@@ -24,7 +24,7 @@ impl RecordQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, types::ReminderDelivery>> {
-        let mine = auth::acting_for(ctx)?;
+        let mine = auth::reading_for(ctx)?;
         let mut filter = filter
             .unwrap_or_default()
             .to_domain("filter")
@@ -60,7 +60,7 @@ impl RecordQuery {
         ctx: &Context<'_>,
         filter: Option<types::DeadlineChangeRequestFilter>,
     ) -> Result<Vec<types::DeadlineChangeRequest>> {
-        let mine = auth::acting_for(ctx)?;
+        let mine = auth::reading_for(ctx)?;
         let mut filter = filter
             .unwrap_or_default()
             .to_domain("filter")
@@ -98,7 +98,7 @@ impl RecordQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, types::AuditEvent>> {
-        auth::require_admin(ctx)?;
+        auth::require_reader(ctx)?;
         let filter = filter
             .unwrap_or_default()
             .to_domain("filter")

@@ -6,7 +6,7 @@ use domain::{DomainError, scores::Period, store::scores};
 use sea_orm::DatabaseConnection;
 
 use crate::graphql::{
-    auth::require_admin,
+    auth::require_reader,
     clock::{self, RequestClock},
     error::to_graphql,
     ids::{self, Kind},
@@ -59,7 +59,7 @@ impl ReportQuery {
         to: Option<Date>,
         now: Option<DateTime<FixedOffset>>,
     ) -> Result<Vec<DepartmentScore>> {
-        require_admin(ctx)?;
+        require_reader(ctx)?;
         let list_id = list_id
             .as_ref()
             .map(|id| ids::decode(Kind::ProjectList, id, "listId"))

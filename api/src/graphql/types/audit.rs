@@ -12,6 +12,7 @@ use crate::graphql::{
     connection::{self, PageArgs},
     error::to_graphql,
     ids,
+    loaders::{DepartmentKey, load_one},
 };
 
 #[derive(Clone)]
@@ -28,9 +29,40 @@ impl AuditEvent {
         self.0.occurred_at
     }
 
-    /// `admin`, `department:12`, `cli`, `worker`.
+    /// `account:3`, `admin` (the break-glass token), `department:12`, `cli`, `worker`.
     async fn actor(&self) -> &str {
         &self.0.actor
+    }
+
+    /// Who that was, in words: the person's name as it was then (张三), a department token's
+    /// department, 应急令牌 for the break-glass token, 命令行 for the command line, 系统 for the
+    /// worker.
+    async fn actor_name(&self, ctx: &Context<'_>) -> Result<String> {
+        if let Some(name) = &self.0.actor_name {
+            return Ok(name.clone());
+        }
+        let key = self.0.actor.as_str();
+        if let Some(id) = key
+            .strip_prefix("department:")
+            .and_then(|id| id.parse::<i64>().ok())
+        {
+            let department = load_one(ctx, DepartmentKey(id)).await?;
+            return Ok(department.map_or_else(|| "已删除的部门".to_owned(), |d| d.name));
+        }
+        Ok(match key {
+            "admin" => audit::BREAK_GLASS_NAME,
+            "cli" => "命令行",
+            "worker" => "系统",
+            "sample" => "示例数据",
+            "anonymous" => "匿名",
+            other => other,
+        }
+        .to_owned())
+    }
+
+    /// The person's role then, for events by a person (null for tokens and processes).
+    async fn actor_role(&self) -> Option<super::AccountRole> {
+        self.0.actor_role.map(Into::into)
     }
 
     /// `item.create`, `item.report_progress`, `department.merge`, …
@@ -51,6 +83,7 @@ impl AuditEvent {
             RecordKind::ProjectList => Kind::ProjectList,
             RecordKind::Contact => Kind::Contact,
             RecordKind::DepartmentToken => Kind::DepartmentToken,
+            RecordKind::Account => Kind::Account,
         };
         self.0.entity_id.map(|id| ids::encode(kind, id))
     }

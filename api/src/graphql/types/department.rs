@@ -99,7 +99,7 @@ impl Department {
 
     /// The tokens issued to this department, newest first (administrators only).
     async fn tokens(&self, ctx: &Context<'_>) -> Result<Vec<super::DepartmentToken>> {
-        auth::require_admin(ctx)?;
+        auth::require_reader(ctx)?;
         let db = ctx.data::<sea_orm::DatabaseConnection>()?;
         Ok(
             domain::store::department::tokens::of_department(db, self.0.id)
@@ -114,7 +114,7 @@ impl Department {
     /// Who receives this department's reminders (administrators and the department's own token
     /// only: addresses are not public).
     async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Contact>> {
-        auth::require_admin_or(ctx, self.0.id)?;
+        auth::require_reader_or(ctx, self.0.id)?;
         let contacts = load_group(ctx, ContactsOf(self.0.id)).await?;
         Ok(contacts.iter().cloned().map(Contact).collect())
     }

@@ -74,3 +74,9 @@ pub enum ItemOrderField {
     /// The last change.
     UpdatedAt,
 }
+mirror!(
+    /// What a person's account may do: 管理员 (`ADMIN`) everything including accounts, 督查员
+    /// (`CLERK`) the office's work, 领导 (`LEADER`) reads everything and decides nothing, 联络员
+    /// (`LIAISON`) acts for one department.
+    AccountRole from domain::account::Role { Admin, Clerk, Leader, Liaison }
+);

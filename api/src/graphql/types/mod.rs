@@ -1,6 +1,7 @@
 //! GraphQL object types: their own structs, mapped from domain models, so no column reaches
 //! the public schema unless it is listed here.
 
+mod account;
 mod audit;
 mod contact;
 mod delivery;
@@ -16,6 +17,7 @@ mod request;
 mod stats;
 mod token;
 
+pub use account::Account;
 pub use audit::{AuditEvent, AuditFilter, audit_connection};
 pub use contact::Contact;
 pub use delivery::{ReminderDelivery, delivery_connection};

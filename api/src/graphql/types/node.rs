@@ -48,14 +48,14 @@ pub async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
             .await?
             .map(|m| Node::Department(Department(m))),
         Kind::Contact => {
-            let acting = auth::acting_for(ctx)?;
+            let acting = auth::reading_for(ctx)?;
             load_one(ctx, ContactKey(pk))
                 .await?
                 .filter(|c| acting.is_none_or(|d| d == c.department_id))
                 .map(|m| Node::Contact(Contact(m)))
         }
         Kind::ReminderDelivery => {
-            let acting = auth::acting_for(ctx)?;
+            let acting = auth::reading_for(ctx)?;
             let db = ctx.data::<sea_orm::DatabaseConnection>()?;
             domain::store::delivery::by_id(db, pk)
                 .await

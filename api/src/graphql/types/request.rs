@@ -127,7 +127,7 @@ impl DeadlineChangeRequestFilter {
 /// Fails unless the caller may read an item's internal records (requests, history): an
 /// administrator, or a department with a part in the item.
 pub async fn may_read_records_of(ctx: &Context<'_>, item_id: i64) -> Result<()> {
-    match auth::acting_for(ctx)? {
+    match auth::reading_for(ctx)? {
         None => Ok(()),
         Some(department) => {
             let assignments = load_group(ctx, AssignmentsOf(item_id)).await?;

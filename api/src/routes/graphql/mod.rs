@@ -34,7 +34,7 @@ use self::{
 };
 use crate::{
     graphql::{
-        auth::{self, Viewer},
+        auth::Viewer,
         budget::Budget,
         clock::RequestClock,
         documents::DocumentError,
@@ -43,7 +43,7 @@ use crate::{
         limits, loaders,
     },
     metrics::RequestRecord,
-    routes::graphiql,
+    routes::{graphiql, session},
     startup::AppState,
 };
 
@@ -117,14 +117,14 @@ async fn run(
     params: Params,
     record: &mut RequestRecord,
 ) -> Reply {
-    let viewer = match resolve_viewer(state, header_str(headers, header::AUTHORIZATION)).await {
+    let viewer = match resolve_viewer(state, headers).await {
         Ok(viewer) => viewer,
         Err(refused) => return Reply::refused(media, refused),
     };
     let query = match state.documents.resolve(
         params.query,
         params.extensions.as_ref(),
-        viewer != Viewer::Admin,
+        !viewer.is_office(),
     ) {
         Ok(query) => query,
         Err(DocumentError::MissingQuery) => {
@@ -183,13 +183,13 @@ async fn run(
         },
     };
     // Anonymous requests read through a pool of their own, under a statement budget; the
-    // administrator's (imports run thousands of statements) under none.
+    // office's (imports run thousands of statements) under none.
     let db = match viewer {
         Viewer::Anonymous => state.anonymous_db.clone(),
-        Viewer::Admin | Viewer::Department(_) => state.db.clone(),
+        _ => state.db.clone(),
     };
-    // The administrator's statements are counted, not bounded.
-    let budget = if viewer == Viewer::Admin {
+    // The office's statements are counted, not bounded.
+    let budget = if viewer.is_office() {
         Budget::unlimited()
     } else {
         Budget::new(state.settings.graph.request_statement_limit)
@@ -291,22 +291,16 @@ fn field_error(message: &str, field: &'static str) -> ServerError {
     error
 }
 
-/// The caller of a request, or the response that refuses it. The token itself is never logged.
-async fn resolve_viewer(state: &AppState, header: Option<&str>) -> Result<Viewer, Response> {
-    let bad = || {
-        error_response(
+/// The caller of a request, or the response that refuses it. The credential itself is never
+/// logged.
+async fn resolve_viewer(state: &AppState, headers: &HeaderMap) -> Result<Viewer, Response> {
+    match session::viewer(state, headers).await {
+        Ok(viewer) => Ok(viewer),
+        Err(session::Refusal::BadToken) => Err(error_response(
             code::UNAUTHENTICATED,
             "the bearer token is not valid; send none to read the public list",
-        )
-    };
-    let token = auth::bearer(header).map_err(|_| bad())?;
-    match Viewer::from_token(token, state.settings.admin_token.as_ref(), &state.db).await {
-        Ok(viewer) => Ok(viewer),
-        Err(auth::AuthError::BadToken) => Err(bad()),
-        Err(auth::AuthError::Database(e)) => {
-            tracing::error!(error = %e, cause = ?e, "department tokens could not be checked");
-            Err(error_response(code::INTERNAL, "internal error"))
-        }
+        )),
+        Err(session::Refusal::Internal) => Err(error_response(code::INTERNAL, "internal error")),
     }
 }
 

@@ -173,7 +173,7 @@ pub async fn import_sample(t: &TestDb) {
         &parsed,
         &domain::store::list_import::ImportOptions {
             issuer: None,
-            actor: domain::store::audit::Actor("test".into()),
+            actor: domain::store::audit::Actor::system("test"),
             now: chrono::Utc::now(),
         },
     )

@@ -411,6 +411,15 @@ pub async fn merge_departments(
         .await?
         .rows_affected;
 
+    // A liaison of the merged department now acts for the one it joined.
+    entity::account::Entity::update_many()
+        .col_expr(
+            entity::account::Column::DepartmentId,
+            sea_orm::sea_query::Expr::value(into),
+        )
+        .filter(entity::account::Column::DepartmentId.eq(from))
+        .exec(&txn)
+        .await?;
     department::Entity::delete_by_id(from).exec(&txn).await?;
     crate::store::department::insert_alias(&txn, into, &source.name, change.now).await?;
     change

@@ -80,7 +80,7 @@ pub async fn request(
         proposed_due_on: Set(new.proposed_due_on),
         reason: Set(reason.clone()),
         progress_note: Set(progress_note),
-        requested_by: Set(change.actor.0.clone()),
+        requested_by: Set(change.actor.key.clone()),
         department_id: Set(acting_for),
         requested_at: Set(change.now),
         status: Set(RequestStatus::Pending),
@@ -208,7 +208,7 @@ pub async fn decide(
     } else {
         RequestStatus::Rejected
     });
-    active.decided_by = Set(Some(change.actor.0.clone()));
+    active.decided_by = Set(Some(change.actor.key.clone()));
     active.decided_at = Set(Some(change.now));
     active.decision_note = Set(note);
     active.granted_due_on = Set(granted);
@@ -250,7 +250,7 @@ pub async fn withdraw(
     let current = crate::store::item::access::item_for(&txn, row.item_id, None).await?;
     let mut active = row.into_active_model();
     active.status = Set(RequestStatus::Withdrawn);
-    active.decided_by = Set(Some(change.actor.0.clone()));
+    active.decided_by = Set(Some(change.actor.key.clone()));
     active.decided_at = Set(Some(change.now));
     let withdrawn = active.update(&txn).await?;
     let item = touch(&txn, current, change).await?;

@@ -57,7 +57,7 @@ pub async fn report(
         item_id: Set(item_id),
         note: Set(note.clone()),
         percent: Set(percent),
-        author: Set(change.actor.0.clone()),
+        author: Set(change.actor.key.clone()),
         department_id: Set(acting_for),
         reported_at: Set(change.now),
         ..Default::default()

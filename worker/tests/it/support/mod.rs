@@ -184,7 +184,7 @@ pub async fn import_with_contacts(db: &DatabaseConnection, text: &str) {
     let parsed = parse(text, &ParseOptions::default());
     let options = ImportOptions {
         issuer: None,
-        actor: Actor("test".into()),
+        actor: Actor::system("test"),
         now: at("2021-01-01T00:00:00Z"),
     };
     import(db, text, &parsed, &options).await.expect("import");
