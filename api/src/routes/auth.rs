@@ -138,7 +138,8 @@ pub async fn sign_in(
     .await;
     match outcome {
         Ok(Ok(signed_in)) => {
-            let max_age = (signed_in.expires_at - Utc::now()).num_seconds().max(0);
+            // The session was made just now: it lives its whole absolute lifetime.
+            let max_age = state.settings.accounts.session_max.num_seconds();
             let mut response =
                 Json(json!({ "account": account_json(&signed_in.account) })).into_response();
             response.headers_mut().insert(

@@ -1,5 +1,6 @@
 //! api's integration tests: one binary, a module per area (each linked once, not once per file).
 
+mod accounts;
 mod browsers_and_caches;
 mod cli_import;
 mod clients;

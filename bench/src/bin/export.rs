@@ -55,7 +55,7 @@ async fn main() -> Result<(), String> {
         &parsed,
         &ImportOptions {
             issuer: None,
-            actor: Actor("bench".into()),
+            actor: Actor::system("bench"),
             now: Utc::now(),
         },
     )

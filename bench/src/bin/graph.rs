@@ -69,7 +69,7 @@ async fn main() -> Result<(), String> {
     let parsed = parse(&text, &ParseOptions::default());
     let options = ImportOptions {
         issuer: Some("bench".into()),
-        actor: Actor("bench".into()),
+        actor: Actor::system("bench"),
         now: Utc::now(),
     };
     let report = import(&db, &text, &parsed, &options)

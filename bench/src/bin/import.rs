@@ -170,7 +170,7 @@ async fn import_against_baseline(
             if is_import {
                 let options = ImportOptions {
                     issuer: None,
-                    actor: Actor("bench".into()),
+                    actor: Actor::system("bench"),
                     now: Utc::now(),
                 };
                 import(&db, text, parsed, &options)
