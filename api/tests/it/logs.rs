@@ -112,3 +112,96 @@ async fn a_warning_repeated_by_every_request_is_logged_a_few_times() {
         "200 requests past their budget logged {warned} warnings"
     );
 }
+
+/// The README's first run: the api says there is no administrator and how to make one, and
+/// where the board is; `api account add` prints a one-time link; the person sets a password
+/// there and signs in. Neither the password nor the link's secret reaches the log, even at
+/// `debug`.
+#[tokio::test]
+async fn the_first_run_says_how_to_make_an_administrator_and_the_cli_makes_one() {
+    let (mut child, _, seen, _) = start_api("first-run", &[]);
+    let _ = child.kill();
+    let _ = child.wait();
+    let warned = |needle: &str| seen.iter().any(|l| l.contains("WARN") && l.contains(needle));
+    assert!(warned("no administrator account yet"), "{seen:?}");
+    assert!(warned("api account add --name"), "{seen:?}");
+    assert!(warned("MINSHENG_SIGNING_KEY is not set"), "{seen:?}");
+    assert!(warned("MINSHENG_SUPERVISOR_EMAIL is not set"), "{seen:?}");
+
+    let (mut child, lines, mut seen, address) = start_api("first-run", &[("RUST_LOG", "debug")]);
+    let dir = std::env::temp_dir().join(format!("minsheng-logs-{}-first-run", std::process::id()));
+    let added = Command::new(env!("CARGO_BIN_EXE_api"))
+        .args(["account", "add", "--name", "张三", "--login", "zhangsan", "--role", "admin"])
+        .current_dir(&dir)
+        .env_remove("MINSHENG_CONFIG")
+        .env("DATABASE_URL", format!("sqlite://{}/logs.db?mode=rwc", dir.display()))
+        .env("MINSHENG_PUBLIC_URL", format!("http://{address}"))
+        .output()
+        .expect("api account add");
+    let out = String::from_utf8_lossy(&added.stdout);
+    assert!(added.status.success(), "{out} {}", String::from_utf8_lossy(&added.stderr));
+    assert!(out.contains("管理员"), "{out}");
+    let link = out
+        .lines()
+        .find(|l| l.starts_with(&format!("http://{address}/#/password/")))
+        .unwrap_or_else(|| panic!("a link in {out}"));
+    let secret = link.rsplit('/').next().unwrap();
+
+    let client = reqwest::Client::new();
+    let password = "第一个管理员的密码-0001";
+    let set = client
+        .post(format!("http://{address}/auth/password"))
+        .json(&json!({ "token": secret, "password": password }))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(set.status(), 200);
+    let signed = client
+        .post(format!("http://{address}/auth/sign-in"))
+        .json(&json!({ "login": "zhangsan", "password": password }))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(signed.status(), 200);
+    let cookie = signed.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let me: serde_json::Value = client
+        .post(format!("http://{address}/graphql"))
+        .header("cookie", &cookie)
+        .json(&json!({ "query": "{ viewer { role account { name role } } }" }))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        me["data"]["viewer"],
+        json!({ "role": "ADMINISTRATOR", "account": { "name": "张三", "role": "ADMIN" } })
+    );
+    let _ = client
+        .post(format!("http://{address}/auth/sign-in"))
+        .json(&json!({ "login": "zhangsan", "password": format!("{password}-wrong") }))
+        .send()
+        .await;
+    let _ = child.kill();
+    let _ = child.wait();
+    seen.extend(lines.try_iter());
+    while let Ok(line) = lines.recv_timeout(Duration::from_millis(200)) {
+        seen.push(line);
+    }
+    assert!(
+        seen.iter().any(|l| l.contains("the board (总览) and the sign-in page (登录): http://")),
+        "{seen:?}"
+    );
+    let log = seen.join("\n");
+    assert!(log.len() > 1000, "debug logging is on: {log}");
+    assert!(!log.contains(password), "the password reached the log");
+    assert!(!log.contains(secret), "the link's secret reached the log");
+    assert!(!log.contains(cookie.trim_start_matches("minsheng_session=")), "the session's secret reached the log");
+
+    // Started again, with an administrator: no more advice.
+    let (mut child, _, seen, _) = start_api("first-run", &[]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(!seen.iter().any(|l| l.contains("no administrator account yet")), "{seen:?}");
+}
