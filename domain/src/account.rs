@@ -264,8 +264,18 @@ mod tests {
 
     #[test]
     fn logins_are_lowercase_and_plain() {
-        assert_eq!(Login::parse(" ZhangSan ").unwrap().as_str(), "zhangsan");
-        assert_eq!(Login::parse("li.si@dcs").unwrap().as_str(), "li.si@dcs");
+        assert_eq!(
+            Login::parse(" ZhangSan ")
+                .expect("as the test set it up")
+                .as_str(),
+            "zhangsan"
+        );
+        assert_eq!(
+            Login::parse("li.si@dcs")
+                .expect("as the test set it up")
+                .as_str(),
+            "li.si@dcs"
+        );
         assert!(Login::parse("z").is_err());
         assert!(Login::parse("张三").is_err());
         assert!(Login::parse("a b").is_err());
@@ -274,7 +284,12 @@ mod tests {
 
     #[test]
     fn names_are_one_short_line() {
-        assert_eq!(DisplayName::parse(" 张三 ").unwrap().as_str(), "张三");
+        assert_eq!(
+            DisplayName::parse(" 张三 ")
+                .expect("as the test set it up")
+                .as_str(),
+            "张三"
+        );
         assert!(DisplayName::parse("  ").is_err());
         assert!(DisplayName::parse("张\n三").is_err());
         assert!(DisplayName::parse(&"张".repeat(33)).is_err());
@@ -288,16 +303,19 @@ mod tests {
         assert!(Password::parse("一二三四五六七八九十").is_ok());
         assert!(Password::parse("一二三四五六七八九").is_err());
         assert!(Password::parse(&"x".repeat(257)).is_err());
-        let shown = format!("{:?}", Password::parse("secret-password-1").unwrap());
+        let shown = format!(
+            "{:?}",
+            Password::parse("secret-password-1").expect("as the test set it up")
+        );
         assert!(!shown.contains("secret"), "{shown}");
     }
 
     #[test]
     fn a_hash_verifies_its_password_only() {
         let hash = Password::parse("correct horse battery")
-            .unwrap()
+            .expect("as the test set it up")
             .hash()
-            .unwrap();
+            .expect("as the test set it up");
         assert!(
             hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
             "{hash}"
@@ -307,16 +325,22 @@ mod tests {
         assert!(!verify_password("correct horse battery", None));
         assert!(!verify_password("anything", Some("not a hash")));
         let again = Password::parse("correct horse battery")
-            .unwrap()
+            .expect("as the test set it up")
             .hash()
-            .unwrap();
+            .expect("as the test set it up");
         assert_ne!(hash, again, "every hash has its own salt");
     }
 
     #[test]
     fn roles_read_from_the_command_line() {
-        assert_eq!(parse_role("clerk").unwrap(), Role::Clerk);
-        assert_eq!(parse_role(" ADMIN ").unwrap(), Role::Admin);
+        assert_eq!(
+            parse_role("clerk").expect("as the test set it up"),
+            Role::Clerk
+        );
+        assert_eq!(
+            parse_role(" ADMIN ").expect("as the test set it up"),
+            Role::Admin
+        );
         assert!(parse_role("boss").is_err());
         assert!(Role::Clerk.does_office_work() && !Role::Clerk.manages_accounts());
         assert!(Role::Leader.reads_everything() && !Role::Leader.does_office_work());

@@ -872,7 +872,7 @@ function signIn(main, message) {
     "form",
     { class: "panel signin", "aria-label": "输入令牌" },
     h("h1", {}, "我的事项"),
-    h("p", {}, "请粘贴督查室发给本部门的令牌（督查室粘贴管理员令牌）。令牌只保存在本标签页中，关闭后需重新输入。"),
+    h("p", {}, "有账号的请先", h("a", { href: "#/sign-in" }, "登录"), "。没有账号的部门，请粘贴督查室发给本部门的令牌。令牌只保存在本标签页中，关闭后需重新输入。"),
     message ? h("p", { class: "error", role: "alert" }, message) : null,
     h("label", { for: "token" }, "部门令牌"),
     " ",
@@ -890,7 +890,6 @@ function signIn(main, message) {
 }
 
 async function desk(main, query) {
-  if (!token()) return signIn(main);
   let viewer;
   try {
     viewer = (await gql(VIEWER)).viewer;
@@ -901,7 +900,9 @@ async function desk(main, query) {
     }
     throw error;
   }
-  const signOut = h("button", { type: "button", id: "sign-out", onclick: () => { sessionStorage.removeItem("minsheng.token"); route(); } }, "退出");
+  // Signed in with an account (the cookie), or a pasted token; neither: ask for one.
+  if (viewer.role === "ANONYMOUS") return signIn(main);
+  const signOut = h("button", { type: "button", id: "sign-out", onclick: () => leave(false) }, "退出");
   if (viewer.role === "ADMINISTRATOR") return adminDesk(main, signOut);
   if (viewer.role !== "DEPARTMENT") {
     main.replaceChildren(h("div", { class: "heading" }, h("h1", {}, "我的事项"), signOut), h("p", {}, "请使用部门令牌。"));
@@ -1066,6 +1067,129 @@ function importReport(report, confirm) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Accounts: 登录, setting a password from a one-time link, who is signed in, 退出
+
+/** POSTs JSON to one of the /auth routes; the parsed answer, or an Error with its message. */
+async function auth(path, body) {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const answer = response.status === 204 ? {} : await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(answer.error?.message ?? "服务器出错，请稍后再试。");
+    error.field = answer.error?.field;
+    throw error;
+  }
+  return answer;
+}
+
+/** Ends this session (退出) or all of the person's sessions (全部退出), and any pasted token. */
+async function leave(everywhere) {
+  sessionStorage.removeItem("minsheng.token");
+  try {
+    await auth("/auth/sign-out", { everywhere });
+  } catch {
+    // Signed out here either way: the cookie is cleared by the answer, or was never set.
+  }
+  await showWho();
+  if (location.hash === "#/desk") route();
+  else location.hash = "#/desk";
+}
+
+/** The header's corner: who is signed in and their role, with 退出; else 登录. */
+async function showWho() {
+  const who = document.getElementById("who");
+  let viewer = null;
+  try {
+    viewer = (await gql(VIEWER)).viewer;
+  } catch {
+    // A pasted token that no longer works: the desk says so.
+  }
+  if (viewer?.account) {
+    who.replaceChildren(
+      h("span", { class: "name" }, `${viewer.account.name}（${viewer.account.roleLabel}）`),
+      " ",
+      h("button", { type: "button", id: "who-sign-out", onclick: () => leave(false) }, "退出"),
+      " ",
+      h("button", { type: "button", id: "who-sign-out-all", title: "退出本人在所有设备上的登录", onclick: () => leave(true) }, "全部退出"),
+    );
+  } else {
+    who.replaceChildren(h("a", { href: "#/sign-in", id: "who-sign-in" }, "登录"));
+  }
+}
+
+function field(id, label, attrs) {
+  const input = h("input", { id, name: id, required: true, ...attrs });
+  return [input, h("span", { class: "field" }, h("label", { for: id }, label), input)];
+}
+
+async function signInPage(main) {
+  const [login, loginField] = field("login", "登录名", { autocomplete: "username", spellcheck: "false", autocapitalize: "off" });
+  const [password, passwordField] = field("password", "密码", { type: "password", autocomplete: "current-password" });
+  const status = h("p", { class: "result", role: "alert" });
+  const form = h("form", { class: "panel signin", "aria-label": "登录" },
+    h("h1", {}, "登录"),
+    loginField, passwordField,
+    h("button", { type: "submit", class: "primary" }, "登录"),
+    status,
+    h("p", { class: "hint" }, "忘记密码请联系督查室管理员重设。部门令牌仍可在", h("a", { href: "#/desk" }, "我的事项"), "中粘贴使用。"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    status.textContent = "正在登录…";
+    status.className = "result";
+    try {
+      await auth("/auth/sign-in", { login: login.value.trim(), password: password.value });
+      password.value = "";
+      sessionStorage.removeItem("minsheng.token");
+      await showWho();
+      location.hash = "#/desk";
+    } catch (error) {
+      status.textContent = error.message;
+      status.classList.add("error");
+      password.select();
+    }
+  });
+  main.replaceChildren(form);
+  login.focus();
+}
+
+async function passwordPage(main, secret) {
+  const [password, passwordField] = field("new-password", "新密码（至少 10 个字符）", { type: "password", autocomplete: "new-password", minlength: 10 });
+  const [again, againField] = field("new-password-again", "再输入一遍", { type: "password", autocomplete: "new-password" });
+  const status = h("p", { class: "result", role: "alert" });
+  const form = h("form", { class: "panel signin", "aria-label": "设置密码" },
+    h("h1", {}, "设置密码"),
+    h("p", {}, "这个链接只能使用一次。设置后请用登录名和新密码登录。"),
+    passwordField, againField,
+    h("button", { type: "submit", class: "primary" }, "设置密码"),
+    status);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    status.className = "result";
+    if (password.value !== again.value) {
+      status.textContent = "两次输入的密码不一致。";
+      status.classList.add("error");
+      return;
+    }
+    status.textContent = "正在保存…";
+    try {
+      const { account } = await auth("/auth/password", { token: secret, password: password.value });
+      form.replaceChildren(
+        h("h1", {}, "密码已设置"),
+        h("p", { class: "done" }, `${account.name}，您的登录名是 ${account.login}。`),
+        h("p", {}, h("a", { href: "#/sign-in", class: "primary" }, "去登录")));
+    } catch (error) {
+      status.textContent = error.message;
+      status.classList.add("error");
+    }
+  });
+  main.replaceChildren(form);
+  password.focus();
+}
+
+// ---------------------------------------------------------------------------------------------
 // Routing
 
 const START = "Start";
@@ -1091,6 +1215,8 @@ async function route() {
     else if (path === "/items") stop = await items(main, query);
     else if (path.startsWith("/item/")) stop = await item(main, decodeURIComponent(path.slice(6)), query);
     else if (path === "/desk") stop = await desk(main, query);
+    else if (path === "/sign-in") stop = await signInPage(main);
+    else if (path.startsWith("/password/")) stop = await passwordPage(main, decodeURIComponent(path.slice(10)));
     else if (path === "/departments") stop = await departments(main, query);
     else if (path.startsWith("/department/")) stop = await department(main, decodeURIComponent(path.slice(12)), query);
     else main.replaceChildren(h("h1", {}, "页面不存在"), h("p", {}, h("a", { href: "#/" }, "返回总览")));
@@ -1109,3 +1235,4 @@ window.addEventListener("hashchange", () => {
   route().then(() => document.getElementById("main").focus({ preventScroll: true }));
 });
 route();
+showWho();

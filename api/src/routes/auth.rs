@@ -71,14 +71,12 @@ fn validation(field: &str, message: &str) -> Response {
         .into_response()
 }
 
-/// The body as JSON of type `T`, or a `VALIDATION` answer.
-fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| {
-        validation(
-            "body",
-            &format!("send JSON with the fields this route takes ({e})"),
-        )
-    })
+/// The `VALIDATION` answer to a body that is not the JSON a route takes.
+fn bad_body(e: &serde_json::Error) -> Response {
+    validation(
+        "body",
+        &format!("send JSON with the fields this route takes ({e})"),
+    )
 }
 
 fn account_json(account: &account::Account) -> serde_json::Value {
@@ -123,9 +121,9 @@ pub async fn sign_in(
     if !session::from_own_origin(&headers) {
         return cross_site();
     }
-    let request: SignIn = match parse(&body) {
+    let request: SignIn = match serde_json::from_slice(&body) {
         Ok(r) => r,
-        Err(refused) => return refused,
+        Err(e) => return bad_body(&e),
     };
     let outcome = account::sign_in::sign_in(
         &state.db,
@@ -185,9 +183,9 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap, body: B
     let request: SignOut = if body.iter().all(u8::is_ascii_whitespace) {
         SignOut::default()
     } else {
-        match parse(&body) {
+        match serde_json::from_slice(&body) {
             Ok(r) => r,
-            Err(refused) => return refused,
+            Err(e) => return bad_body(&e),
         }
     };
     let cleared = set_cookie(&state, "", 0);
@@ -241,9 +239,9 @@ pub async fn set_password(
     if !session::from_own_origin(&headers) {
         return cross_site();
     }
-    let request: SetPassword = match parse(&body) {
+    let request: SetPassword = match serde_json::from_slice(&body) {
         Ok(r) => r,
-        Err(refused) => return refused,
+        Err(e) => return bad_body(&e),
     };
     let password = match Password::parse(&request.password) {
         Ok(p) => p,

@@ -139,7 +139,7 @@ mod tests {
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
-            h.append(*k, v.parse().unwrap());
+            h.append(*k, v.parse().expect("a header value"));
         }
         h
     }

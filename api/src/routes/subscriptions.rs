@@ -372,16 +372,16 @@ impl SocketExecutor {
         };
         let ended = || {
             self.caller.revoked.notify_one();
-            Err(Response::from_errors(vec![with_code(
+            Response::from_errors(vec![with_code(
                 "the token or session of this connection was revoked",
                 code::UNAUTHENTICATED,
-            )]))
+            )])
         };
         match session::viewer_of(&self.state, Some(credential)).await {
             // A session that ended reads as anonymous over HTTP; a socket opened with it closes.
-            Ok((Viewer::Anonymous, _)) => ended(),
+            Ok((Viewer::Anonymous, _)) => Err(ended()),
             Ok((viewer, _)) => Ok(Some(viewer)),
-            Err(session::Refusal::BadToken) => ended(),
+            Err(session::Refusal::BadToken) => Err(ended()),
             Err(session::Refusal::Internal) => Err(Response::from_errors(vec![with_code(
                 "internal error",
                 code::INTERNAL,

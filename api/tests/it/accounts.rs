@@ -67,9 +67,14 @@ impl<'a> Browser<'a> {
         let set_cookie = response
             .headers()
             .get("set-cookie")
-            .map(|v| v.to_str().unwrap().to_owned());
+            .map(|v| v.to_str().expect("as the test set it up").to_owned());
         if let Some(set) = &set_cookie {
-            self.cookie = Some(set.split(';').next().unwrap().to_owned());
+            self.cookie = Some(
+                set.split(';')
+                    .next()
+                    .expect("as the test set it up")
+                    .to_owned(),
+            );
         }
         (
             status,
@@ -125,7 +130,10 @@ async fn set_password(app: &TestApp, secret: &str, password: &str) -> (u16, Valu
 
 /// A person with a password, signed in.
 async fn person<'a>(app: &'a TestApp, input: Value, password: &str) -> (Browser<'a>, Value) {
-    let login = input["login"].as_str().unwrap().to_owned();
+    let login = input["login"]
+        .as_str()
+        .expect("as the test set it up")
+        .to_owned();
     let (account, secret) = create(app, input).await;
     assert_eq!(set_password(app, &secret, password).await.0, 200);
     let mut browser = Browser::new(app);
@@ -187,7 +195,13 @@ async fn a_clerk_signs_in_and_decides_and_the_history_names_her(t: TestDb) {
             "{input}: {body}"
         );
     }
-    assert_eq!(account::Entity::find().count(&t.db).await.unwrap(), 1);
+    assert_eq!(
+        account::Entity::find()
+            .count(&t.db)
+            .await
+            .expect("as the test set it up"),
+        1
+    );
 
     // The link sets a password of at least ten characters, once.
     let (status, body) = set_password(&app, &secret, "short").await;
@@ -294,7 +308,12 @@ async fn a_clerk_signs_in_and_decides_and_the_history_names_her(t: TestDb) {
         (decision["actorName"].clone(), decision["actorRole"].clone()),
         (json!("张三"), json!("CLERK"))
     );
-    assert!(decision["actor"].as_str().unwrap().starts_with("account:"));
+    assert!(
+        decision["actor"]
+            .as_str()
+            .expect("as the test set it up")
+            .starts_with("account:")
+    );
     assert_eq!(by("item.change_deadline")["actorName"], "张三");
     let request = by("item.request_deadline_change");
     assert_eq!(
@@ -419,9 +438,9 @@ async fn failed_sign_ins_are_throttled_and_say_nothing_about_the_login(t: TestDb
         if response.status() == 429 {
             let wait: u64 = response.headers()["retry-after"]
                 .to_str()
-                .unwrap()
+                .expect("as the test set it up")
                 .parse()
-                .unwrap();
+                .expect("as the test set it up");
             assert!(wait >= 1, "{wait}");
             throttled += 1;
         } else {
@@ -435,12 +454,15 @@ async fn failed_sign_ins_are_throttled_and_say_nothing_about_the_login(t: TestDb
         429
     );
     // Every failure is audited; only real attempts count towards the throttle.
-    let failures = sign_in_failure::Entity::find().count(&t.db).await.unwrap();
+    let failures = sign_in_failure::Entity::find()
+        .count(&t.db)
+        .await
+        .expect("as the test set it up");
     assert!((6..=8).contains(&failures), "{failures}");
     let audited = audit_event::Entity::find()
         .all(&t.db)
         .await
-        .unwrap()
+        .expect("as the test set it up")
         .into_iter()
         .filter(|e| e.action == "account.sign_in_failed")
         .count();
@@ -468,13 +490,16 @@ async fn a_page_on_another_origin_cannot_use_the_session(t: TestDb) {
         let response = app
             .client
             .post(app.url("/graphql"))
-            .header("cookie", clerk.cookie.as_deref().unwrap())
+            .header(
+                "cookie",
+                clerk.cookie.as_deref().expect("as the test set it up"),
+            )
             .header(name, value)
             .json(&mutation)
             .send()
             .await
-            .unwrap();
-        let body: Value = response.json().await.unwrap();
+            .expect("as the test set it up");
+        let body: Value = response.json().await.expect("as the test set it up");
         assert_eq!(only_error(&body).0, "UNAUTHENTICATED", "{name}: {body}");
     }
     let status = app
@@ -500,7 +525,7 @@ async fn a_page_on_another_origin_cannot_use_the_session(t: TestDb) {
     // From the api's own origin the same cookie works.
     let body = clerk
         .graphql(
-            mutation["query"].as_str().unwrap(),
+            mutation["query"].as_str().expect("as the test set it up"),
             mutation["variables"].clone(),
         )
         .await;
@@ -525,7 +550,7 @@ async fn ending_an_account_closes_its_sessions_and_sockets(t: TestDb) {
     // The WebSocket opened with the session cookie from the api's own page.
     let mut request = format!("ws://{}/graphql/ws", app.address)
         .into_client_request()
-        .unwrap();
+        .expect("as the test set it up");
     let headers = request.headers_mut();
     headers.insert(
         "Sec-WebSocket-Protocol",
@@ -533,11 +558,12 @@ async fn ending_an_account_closes_its_sessions_and_sockets(t: TestDb) {
     );
     headers.insert(
         "cookie",
-        HeaderValue::from_str(clerk.cookie.as_deref().unwrap()).unwrap(),
+        HeaderValue::from_str(clerk.cookie.as_deref().expect("as the test set it up"))
+            .expect("as the test set it up"),
     );
     headers.insert(
         "origin",
-        HeaderValue::from_str(&clerk.own_origin()).unwrap(),
+        HeaderValue::from_str(&clerk.own_origin()).expect("as the test set it up"),
     );
     let (mut socket, _) = connect_async(request).await.expect("handshake");
     send(
@@ -546,7 +572,9 @@ async fn ending_an_account_closes_its_sessions_and_sockets(t: TestDb) {
     )
     .await;
     assert_eq!(
-        next(&mut socket, Duration::from_secs(5)).await.unwrap()["type"],
+        next(&mut socket, Duration::from_secs(5))
+            .await
+            .expect("as the test set it up")["type"],
         "connection_ack"
     );
     send(
@@ -554,7 +582,9 @@ async fn ending_an_account_closes_its_sessions_and_sockets(t: TestDb) {
         json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ viewer { account { name } } }" } }),
     )
     .await;
-    let answer = next(&mut socket, Duration::from_secs(5)).await.unwrap();
+    let answer = next(&mut socket, Duration::from_secs(5))
+        .await
+        .expect("as the test set it up");
     assert_eq!(
         answer["payload"]["data"]["viewer"]["account"]["name"], "张三",
         "{answer}"
@@ -639,14 +669,27 @@ async fn passwords_are_stored_nowhere(t: TestDb) {
     Browser::new(&app)
         .sign_in("zhangsan", &format!("{password}!"))
         .await;
-    let row = account::Entity::find().one(&t.db).await.unwrap().unwrap();
-    let hash = row.password_hash.clone().unwrap();
+    let row = account::Entity::find()
+        .one(&t.db)
+        .await
+        .expect("as the test set it up")
+        .expect("as the test set it up");
+    let hash = row.password_hash.clone().expect("as the test set it up");
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     let everything = format!(
         "{:?}{:?}{:?}",
-        account::Entity::find().all(&t.db).await.unwrap(),
-        audit_event::Entity::find().all(&t.db).await.unwrap(),
-        sign_in_failure::Entity::find().all(&t.db).await.unwrap(),
+        account::Entity::find()
+            .all(&t.db)
+            .await
+            .expect("as the test set it up"),
+        audit_event::Entity::find()
+            .all(&t.db)
+            .await
+            .expect("as the test set it up"),
+        sign_in_failure::Entity::find()
+            .all(&t.db)
+            .await
+            .expect("as the test set it up"),
     );
     assert!(
         !everything.contains(password),

@@ -122,7 +122,10 @@ async fn the_first_run_says_how_to_make_an_administrator_and_the_cli_makes_one()
     let (mut child, _, seen, _) = start_api("first-run", &[]);
     let _ = child.kill();
     let _ = child.wait();
-    let warned = |needle: &str| seen.iter().any(|l| l.contains("WARN") && l.contains(needle));
+    let warned = |needle: &str| {
+        seen.iter()
+            .any(|l| l.contains("WARN") && l.contains(needle))
+    };
     assert!(warned("no administrator account yet"), "{seen:?}");
     assert!(warned("api account add --name"), "{seen:?}");
     assert!(warned("MINSHENG_SIGNING_KEY is not set"), "{seen:?}");
@@ -131,21 +134,30 @@ async fn the_first_run_says_how_to_make_an_administrator_and_the_cli_makes_one()
     let (mut child, lines, mut seen, address) = start_api("first-run", &[("RUST_LOG", "debug")]);
     let dir = std::env::temp_dir().join(format!("minsheng-logs-{}-first-run", std::process::id()));
     let added = Command::new(env!("CARGO_BIN_EXE_api"))
-        .args(["account", "add", "--name", "张三", "--login", "zhangsan", "--role", "admin"])
+        .args([
+            "account", "add", "--name", "张三", "--login", "zhangsan", "--role", "admin",
+        ])
         .current_dir(&dir)
         .env_remove("MINSHENG_CONFIG")
-        .env("DATABASE_URL", format!("sqlite://{}/logs.db?mode=rwc", dir.display()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/logs.db?mode=rwc", dir.display()),
+        )
         .env("MINSHENG_PUBLIC_URL", format!("http://{address}"))
         .output()
         .expect("api account add");
     let out = String::from_utf8_lossy(&added.stdout);
-    assert!(added.status.success(), "{out} {}", String::from_utf8_lossy(&added.stderr));
+    assert!(
+        added.status.success(),
+        "{out} {}",
+        String::from_utf8_lossy(&added.stderr)
+    );
     assert!(out.contains("管理员"), "{out}");
     let link = out
         .lines()
         .find(|l| l.starts_with(&format!("http://{address}/#/password/")))
         .unwrap_or_else(|| panic!("a link in {out}"));
-    let secret = link.rsplit('/').next().unwrap();
+    let secret = link.rsplit('/').next().expect("as the test set it up");
 
     let client = reqwest::Client::new();
     let password = "第一个管理员的密码-0001";
@@ -163,7 +175,13 @@ async fn the_first_run_says_how_to_make_an_administrator_and_the_cli_makes_one()
         .await
         .expect("answer");
     assert_eq!(signed.status(), 200);
-    let cookie = signed.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let cookie = signed.headers()["set-cookie"]
+        .to_str()
+        .expect("as the test set it up")
+        .split(';')
+        .next()
+        .expect("as the test set it up")
+        .to_owned();
     let me: serde_json::Value = client
         .post(format!("http://{address}/graphql"))
         .header("cookie", &cookie)
@@ -190,18 +208,27 @@ async fn the_first_run_says_how_to_make_an_administrator_and_the_cli_makes_one()
         seen.push(line);
     }
     assert!(
-        seen.iter().any(|l| l.contains("the board (总览) and the sign-in page (登录): http://")),
+        seen.iter()
+            .any(|l| l.contains("the board (总览) and the sign-in page (登录): http://")),
         "{seen:?}"
     );
     let log = seen.join("\n");
     assert!(log.len() > 1000, "debug logging is on: {log}");
     assert!(!log.contains(password), "the password reached the log");
     assert!(!log.contains(secret), "the link's secret reached the log");
-    assert!(!log.contains(cookie.trim_start_matches("minsheng_session=")), "the session's secret reached the log");
+    assert!(
+        !log.contains(cookie.trim_start_matches("minsheng_session=")),
+        "the session's secret reached the log"
+    );
 
     // Started again, with an administrator: no more advice.
     let (mut child, _, seen, _) = start_api("first-run", &[]);
     let _ = child.kill();
     let _ = child.wait();
-    assert!(!seen.iter().any(|l| l.contains("no administrator account yet")), "{seen:?}");
+    assert!(
+        !seen
+            .iter()
+            .any(|l| l.contains("no administrator account yet")),
+        "{seen:?}"
+    );
 }
