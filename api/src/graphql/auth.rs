@@ -93,19 +93,9 @@ pub fn bearer(header: Option<&str>) -> Result<Option<&str>, BadToken> {
 }
 
 impl Viewer {
-    /// The viewer a bearer token names: the administrator, a department, or nobody we know.
-    pub async fn from_token<C: ConnectionTrait>(
-        token: Option<&str>,
-        admin: Option<&Secret>,
-        db: &C,
-    ) -> Result<Self, AuthError> {
-        Self::with_token_id(token, admin, db)
-            .await
-            .map(|(viewer, _)| viewer)
-    }
-
-    /// As [`Viewer::from_token`], with the id of the department token presented (for a
-    /// WebSocket, which closes when that token is revoked).
+    /// The viewer a bearer token names (the break-glass token, a department, or nobody we
+    /// know), with the id of the department token presented (a WebSocket closes when that
+    /// token is revoked).
     pub async fn with_token_id<C: ConnectionTrait>(
         token: Option<&str>,
         admin: Option<&Secret>,
@@ -172,12 +162,6 @@ impl Viewer {
             Self::Person(p) if p.role == Role::Liaison => p.department_id,
             _ => None,
         }
-    }
-
-    /// Runs under no statement budget and may send any document, trusted or not: the office
-    /// (imports run thousands of statements).
-    pub fn is_office(&self) -> bool {
-        self.does_office_work()
     }
 }
 

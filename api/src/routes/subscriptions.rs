@@ -345,7 +345,7 @@ impl SocketExecutor {
             .caller
             .caller
             .get()
-            .is_some_and(|c| c.viewer.is_office());
+            .is_some_and(|c| c.viewer.does_office_work());
         if !office && !self.state.documents.allows_text(&request.query) {
             return Some(Response::from_errors(vec![with_code(
                 &DocumentError::Untrusted.to_string(),

@@ -34,6 +34,19 @@ pub mod unit_of_work;
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sha2::{Digest, Sha256};
 
+/// A new secret: `prefix` and 32 random bytes from the operating system, URL-safe base64 (department
+/// tokens, session cookies, password links). Only its digest ([`sha256_hex`]) is kept.
+pub(crate) fn random_secret(prefix: &str) -> Result<String, crate::DomainError> {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        crate::DomainError::Database(sea_orm::DbErr::Custom(format!(
+            "the operating system gave no random bytes: {e}"
+        )))
+    })?;
+    Ok(format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes)))
+}
+
 /// The SHA-256 of `text` in lowercase hex: how list texts and department tokens are kept.
 pub fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))

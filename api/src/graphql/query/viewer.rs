@@ -33,11 +33,10 @@ pub struct ViewerInfo(Viewer);
 impl ViewerInfo {
     async fn role(&self) -> ViewerRole {
         match &self.0 {
-            Viewer::Anonymous => ViewerRole::Anonymous,
             v if v.does_office_work() => ViewerRole::Administrator,
             v if v.department().is_some() => ViewerRole::Department,
             Viewer::Person(_) => ViewerRole::Leader,
-            Viewer::Admin | Viewer::Department(_) => ViewerRole::Anonymous,
+            _ => ViewerRole::Anonymous,
         }
     }
 

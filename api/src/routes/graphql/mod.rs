@@ -124,7 +124,7 @@ async fn run(
     let query = match state.documents.resolve(
         params.query,
         params.extensions.as_ref(),
-        !viewer.is_office(),
+        !viewer.does_office_work(),
     ) {
         Ok(query) => query,
         Err(DocumentError::MissingQuery) => {
@@ -189,7 +189,7 @@ async fn run(
         _ => state.db.clone(),
     };
     // The office's statements are counted, not bounded.
-    let budget = if viewer.is_office() {
+    let budget = if viewer.does_office_work() {
         Budget::unlimited()
     } else {
         Budget::new(state.settings.graph.request_statement_limit)

@@ -3,7 +3,6 @@
 //! digest is kept, it expires, it works once, and a newer link for the same account replaces
 //! it. Setting a password ends every session of the account.
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -16,7 +15,7 @@ use crate::{
     account::Password,
     store::{
         audit::{Action, Actor, RecordKind},
-        sha256_hex,
+        random_secret, sha256_hex,
         unit_of_work::Change,
     },
 };
@@ -38,16 +37,6 @@ impl IssuedLink {
     pub fn url(&self, base: &str) -> String {
         format!("{}/#/password/{}", base.trim_end_matches('/'), self.secret)
     }
-}
-
-pub(crate) fn random_secret(prefix: &str) -> Result<String, DomainError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        DomainError::Database(sea_orm::DbErr::Custom(format!(
-            "the operating system gave no random bytes: {e}"
-        )))
-    })?;
-    Ok(format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes)))
 }
 
 /// Makes a link for `account_id` inside the caller's transaction; older unused links of the

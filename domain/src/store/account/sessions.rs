@@ -43,7 +43,7 @@ pub async fn start<C: ConnectionTrait>(
     lifetimes: Lifetimes,
     now: DateTime<Utc>,
 ) -> Result<(String, account_session::Model), DomainError> {
-    let secret = super::links::random_secret(SESSION_PREFIX)?;
+    let secret = crate::store::random_secret(SESSION_PREFIX)?;
     let row = account_session::ActiveModel {
         account_id: Set(account_id),
         token_sha256: Set(sha256_hex(&secret)),

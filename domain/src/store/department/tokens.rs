@@ -3,7 +3,6 @@
 //! the database authenticates nobody.
 
 use crate::store::audit::{Action, RecordKind};
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -45,13 +44,7 @@ pub struct IssuedToken {
 }
 
 fn new_secret() -> Result<String, DomainError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        DomainError::Database(sea_orm::DbErr::Custom(format!(
-            "the operating system gave no random bytes for a token: {e}"
-        )))
-    })?;
-    Ok(format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)))
+    crate::store::random_secret(TOKEN_PREFIX)
 }
 
 /// Issues a token that acts for `department_id`.
