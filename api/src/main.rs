@@ -93,7 +93,7 @@ async fn serve(migrate: bool) -> anyhow::Result<()> {
     tracing::info!(database = %settings.database_url, timezone = %settings.timezone, "starting api");
     let options = api::StartOptions::for_settings(&settings, migrate);
     let app = api::Application::build(&settings, options).await?;
-    for off in settings.features_off() {
+    for off in settings.features_off(domain::config::Binary::Api) {
         tracing::warn!("{off}");
     }
     tracing::info!(

@@ -72,11 +72,8 @@ async fn start(command: Command) -> anyhow::Result<()> {
     let reminder_policy = load_policy(&settings.reminders).map_err(anyhow::Error::msg)?;
     let mailer = Mailer::from_settings(&settings, SMTP_POOL_SIZE).map_err(anyhow::Error::msg)?;
     tracing::info!(database = %settings.database_url, mail = %mailer.describe(), timezone = %settings.timezone, "worker starting");
-    for off in settings.features_off() {
-        // The break-glass token is the api's business.
-        if !off.starts_with("MINSHENG_ADMIN_TOKEN") {
-            tracing::warn!("{off}");
-        }
+    for off in settings.features_off(domain::config::Binary::Worker) {
+        tracing::warn!("{off}");
     }
     let ctx = Context {
         db,

@@ -203,10 +203,17 @@ impl Settings {
     }
 }
 
+/// Which binary asks what a missing setting turns off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Binary {
+    Api,
+    Worker,
+}
+
 impl Settings {
-    /// What a missing setting turns off, one sentence each, for both binaries to warn about at
-    /// start (a deployment that forgot a key should hear it, not find out from a complaint).
-    pub fn features_off(&self) -> Vec<&'static str> {
+    /// What a missing setting turns off in `binary`, one sentence each, to warn about at start
+    /// (a deployment that forgot a key should hear it, not find out from a complaint).
+    pub fn features_off(&self, binary: Binary) -> Vec<&'static str> {
         let mut off = Vec::new();
         if self.supervision.signing_key.is_none() {
             off.push("MINSHENG_SIGNING_KEY is not set: reminders carry no 签收 (acknowledge) link, and none is accepted");
@@ -217,10 +224,10 @@ impl Settings {
         if self.reminders.supervisor.is_none() {
             off.push("MINSHENG_SUPERVISOR_EMAIL is not set: no 延期 notices or escalations reach the office");
         }
-        if self.smtp_url.is_none() {
+        if binary == Binary::Worker && self.smtp_url.is_none() {
             off.push("MINSHENG_SMTP_URL is not set: the worker writes emails as .eml files to MINSHENG_OUTBOX_DIR instead of sending them");
         }
-        if self.admin_token.is_none() {
+        if binary == Binary::Api && self.admin_token.is_none() {
             off.push(
                 "MINSHENG_ADMIN_TOKEN is not set: no break-glass token; only accounts administer",
             );

@@ -523,3 +523,32 @@ fn the_office_contact_is_one_trimmed_line() {
         assert_eq!(e.key, "MINSHENG_OFFICE_CONTACT", "{e}");
     }
 }
+
+#[test]
+fn each_binary_hears_what_a_missing_setting_turns_off_for_it() {
+    let bare = load(&[]).expect("defaults load");
+    let says = |binary, key: &str| bare.features_off(binary).iter().any(|l| l.starts_with(key));
+    assert!(
+        says(Binary::Api, "MINSHENG_SIGNING_KEY") && says(Binary::Worker, "MINSHENG_SIGNING_KEY")
+    );
+    assert!(says(Binary::Worker, "MINSHENG_SUPERVISOR_EMAIL"));
+    assert!(
+        says(Binary::Api, "MINSHENG_ADMIN_TOKEN") && !says(Binary::Worker, "MINSHENG_ADMIN_TOKEN")
+    );
+    assert!(says(Binary::Worker, "MINSHENG_SMTP_URL") && !says(Binary::Api, "MINSHENG_SMTP_URL"));
+    let set = load(&[
+        (
+            "MINSHENG_SIGNING_KEY",
+            "a-signing-key-of-at-least-32-characters",
+        ),
+        ("MINSHENG_SUPERVISOR_EMAIL", "office@example.gov.cn"),
+    ])
+    .expect("loads");
+    let off = set.features_off(Binary::Worker);
+    assert!(
+        !off.iter()
+            .any(|l| l.starts_with("MINSHENG_SIGNING_KEY")
+                || l.starts_with("MINSHENG_SUPERVISOR_EMAIL")),
+        "{off:?}"
+    );
+}
