@@ -6,6 +6,7 @@ pub mod metrics;
 pub mod routes;
 pub mod sample;
 pub mod server;
+pub mod single_sign_on;
 pub mod startup;
 
 pub use startup::{Application, StartOptions};

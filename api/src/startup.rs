@@ -76,6 +76,8 @@ pub struct AppState {
     /// 台账 exports running now (`MINSHENG_EXPORT_MAX_CONCURRENT`): each reads a whole list
     /// over several connections, and five at once took the pool from everyone else.
     pub exports: Arc<tokio::sync::Semaphore>,
+    /// The OpenID provider people may sign in through; `None` without `MINSHENG_OIDC_ISSUER`.
+    pub single_sign_on: Option<Arc<crate::single_sign_on::Provider>>,
 }
 
 /// How `serve` was asked to start.
@@ -220,7 +222,25 @@ impl Application {
             }
             _ => None,
         };
+        let single_sign_on = match &settings.single_sign_on {
+            None => None,
+            Some(sso) => {
+                // Where the browser reaches this api: the public URL (under its path, if it has
+                // one), else the address bound just now.
+                let base = match &settings.supervision.public_url {
+                    Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+                    None => format!("http://{address}"),
+                };
+                let redirect = url::Url::parse(&format!("{base}/auth/oidc/callback"))?;
+                tracing::info!(issuer = %sso.issuer, redirect_uri = %redirect, "single sign-on through an OpenID provider");
+                Some(Arc::new(crate::single_sign_on::Provider::new(
+                    sso.clone(),
+                    &redirect,
+                )?))
+            }
+        };
         let state = AppState {
+            single_sign_on,
             schema,
             db,
             anonymous_db,
@@ -310,7 +330,10 @@ fn router(state: AppState) -> Router {
         .route("/export/{file}", get(routes::export::ledger))
         .route("/auth/sign-in", post(routes::auth::sign_in))
         .route("/auth/sign-out", post(routes::auth::sign_out))
-        .route("/auth/password", post(routes::auth::set_password));
+        .route("/auth/password", post(routes::auth::set_password))
+        .route("/auth/methods", get(routes::single_sign_on::methods))
+        .route("/auth/oidc/start", get(routes::single_sign_on::start))
+        .route("/auth/oidc/callback", get(routes::single_sign_on::callback));
     if graph.graphiql {
         router = router.route("/graphiql/assets/{file}", get(routes::graphiql::asset));
     }

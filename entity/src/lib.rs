@@ -21,6 +21,7 @@ pub mod password_link;
 pub mod project_list;
 pub mod reminder_delivery;
 pub mod sign_in_failure;
+pub mod sign_in_flow;
 pub mod supervision_notice;
 
 pub use enums::*;

@@ -18,6 +18,7 @@ mod m20261202_000012_supervision_cycle;
 mod m20261203_000013_item_category_and_people;
 mod m20261203_000014_create_bulletin;
 mod m20261207_000015_create_account;
+mod m20261207_000016_create_sign_in_flow;
 mod names;
 
 /// Where the data lives when nothing else is configured: a SQLite file in the working directory.
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_item_category_and_people::Migration),
             Box::new(m20261203_000014_create_bulletin::Migration),
             Box::new(m20261207_000015_create_account::Migration),
+            Box::new(m20261207_000016_create_sign_in_flow::Migration),
         ]
     }
 }

@@ -1125,12 +1125,27 @@ function field(id, label, attrs) {
   return [input, h("span", { class: "field" }, h("label", { for: id }, label), input)];
 }
 
-async function signInPage(main) {
+/** What the 登录 page says after single sign-on came back without a session (`?sso=…`). */
+const SSO_OUTCOMES = {
+  "no-account": "统一身份认证已通过，但本系统还没有您的账号。请联系督查室管理员开通后再登录。",
+  disabled: "您的账号已停用，请联系督查室管理员。",
+  cancelled: "您已取消统一身份认证登录。",
+  failed: "统一身份认证登录未能完成，请重试；仍不行请联系督查室管理员。",
+};
+
+async function signInPage(main, query) {
+  const methods = await fetch("/auth/methods").then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
   const [login, loginField] = field("login", "登录名", { autocomplete: "username", spellcheck: "false", autocapitalize: "off" });
   const [password, passwordField] = field("password", "密码", { type: "password", autocomplete: "current-password" });
-  const status = h("p", { class: "result", role: "alert" });
+  const outcome = SSO_OUTCOMES[query.get("sso")];
+  const status = h("p", { class: outcome ? "result error" : "result", role: "alert" }, outcome ?? "");
   const form = h("form", { class: "panel signin", "aria-label": "登录" },
     h("h1", {}, "登录"),
+    methods.singleSignOn
+      ? h("p", { class: "sso" },
+        h("a", { href: "/auth/oidc/start", class: "primary button", id: "sso-start" }, "统一身份认证登录"),
+        h("span", { class: "hint" }, " 或用本系统的登录名和密码："))
+      : null,
     loginField, passwordField,
     h("button", { type: "submit", class: "primary" }, "登录"),
     status,
@@ -1215,7 +1230,7 @@ async function route() {
     else if (path === "/items") stop = await items(main, query);
     else if (path.startsWith("/item/")) stop = await item(main, decodeURIComponent(path.slice(6)), query);
     else if (path === "/desk") stop = await desk(main, query);
-    else if (path === "/sign-in") stop = await signInPage(main);
+    else if (path === "/sign-in") stop = await signInPage(main, query);
     else if (path.startsWith("/password/")) stop = await passwordPage(main, decodeURIComponent(path.slice(10)));
     else if (path === "/departments") stop = await departments(main, query);
     else if (path.startsWith("/department/")) stop = await department(main, decodeURIComponent(path.slice(12)), query);

@@ -92,7 +92,7 @@ fn account_json(account: &account::Account) -> serde_json::Value {
 
 /// `Set-Cookie` for a session: HttpOnly, SameSite=Lax, Secure when the public URL is https,
 /// and gone with the session's absolute lifetime.
-fn set_cookie(state: &AppState, value: &str, max_age_seconds: i64) -> HeaderValue {
+pub(super) fn set_cookie(state: &AppState, value: &str, max_age_seconds: i64) -> HeaderValue {
     let secure = state
         .settings
         .supervision

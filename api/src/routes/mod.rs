@@ -9,5 +9,6 @@ pub mod health;
 pub mod metrics;
 pub mod rest;
 pub mod session;
+pub mod single_sign_on;
 pub mod subscriptions;
 pub mod web;

@@ -35,7 +35,7 @@ pub enum Credential {
 }
 
 /// The value of the cookie `name` in a `Cookie` header (`a=1; b=2`), if any.
-fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+pub(super) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -15,34 +15,9 @@ use std::path::PathBuf;
 use support::{TestApp, settings_with};
 use test_support::TestDb;
 
-/// The folder with the client packages installed, or why the checks cannot run.
-fn clients() -> Result<PathBuf, String> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/clients");
-    if !dir.join("node_modules/graphql-http").is_dir() {
-        return Err(format!(
-            "the client packages are not installed (npm ci --prefix {})",
-            dir.display()
-        ));
-    }
-    match std::process::Command::new("node").arg("--version").output() {
-        Ok(out) if out.status.success() => Ok(dir),
-        _ => Err("node is not installed".into()),
-    }
-}
-
 /// Runs `node script args…` in the clients folder; `None` when the checks cannot run here.
 async fn node(script: &str, args: &[&str]) -> Option<(bool, String)> {
-    let dir = match clients() {
-        Ok(dir) => dir,
-        Err(why) => {
-            assert!(
-                std::env::var("MINSHENG_REQUIRE_CLIENT_CHECKS").as_deref() != Ok("1"),
-                "MINSHENG_REQUIRE_CLIENT_CHECKS=1 but {why}"
-            );
-            test_support::skipped(format_args!("{script}: {why}"));
-            return None;
-        }
-    };
+    let dir = support::client_packages("graphql-http", script)?;
     let output = tokio::process::Command::new("node")
         .arg(script)
         .args(args)

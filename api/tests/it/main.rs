@@ -19,6 +19,7 @@ mod metrics;
 mod roles;
 mod schema_sdl;
 mod scores;
+mod single_sign_on;
 mod sockets;
 mod supervision;
 mod support;

@@ -94,6 +94,8 @@ keys! {
     session_idle_minutes: Number = "MINSHENG_SESSION_IDLE_MINUTES",
     session_max_hours: Number = "MINSHENG_SESSION_MAX_HOURS",
     password_link_hours: Number = "MINSHENG_PASSWORD_LINK_HOURS",
+    oidc_issuer: Text = "MINSHENG_OIDC_ISSUER",
+    oidc_client_id: Text = "MINSHENG_OIDC_CLIENT_ID",
 }
 
 /// Text: a string in a file (`bind = "0.0.0.0:8000"`).

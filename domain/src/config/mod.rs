@@ -26,7 +26,9 @@ use crate::email::Mailbox;
 pub use graph::{CorsOrigins, GraphSettings};
 use layers::{Merged, config_file, number, url_has_password};
 pub use reminders::{BulletinSettings, ReminderSettings, SupervisionSettings};
-pub use server::{AccountSettings, MetricsSettings, PoolSettings, ServerSettings};
+pub use server::{
+    AccountSettings, MetricsSettings, PoolSettings, ServerSettings, SingleSignOnSettings,
+};
 pub use values::{DatabaseUrl, Engine, Secret, SmtpUrl, redact_url};
 
 const DEFAULTS: &str = include_str!("../../../config/default.toml");
@@ -60,6 +62,8 @@ pub struct Settings {
     pub supervision: SupervisionSettings,
     pub bulletin: BulletinSettings,
     pub accounts: AccountSettings,
+    /// `None`: people sign in with passwords only.
+    pub single_sign_on: Option<SingleSignOnSettings>,
 }
 
 /// A configuration error, naming the key (environment variable or file key) at fault.
@@ -199,6 +203,7 @@ impl Settings {
             supervision: SupervisionSettings::from_merged(&mut merged, env)?,
             bulletin: BulletinSettings::from_merged(&mut merged)?,
             accounts: AccountSettings::from_merged(&mut merged)?,
+            single_sign_on: SingleSignOnSettings::from_merged(&mut merged, env)?,
         })
     }
 }
@@ -226,6 +231,12 @@ impl Settings {
         }
         if binary == Binary::Worker && self.smtp_url.is_none() {
             off.push("MINSHENG_SMTP_URL is not set: the worker writes emails as .eml files to MINSHENG_OUTBOX_DIR instead of sending them");
+        }
+        if binary == Binary::Api
+            && self.single_sign_on.is_some()
+            && self.supervision.public_url.is_none()
+        {
+            off.push("MINSHENG_PUBLIC_URL is not set: single sign-on sends people back to the bind address, which the provider must allow as the redirect URI");
         }
         if binary == Binary::Api && self.admin_token.is_none() {
             off.push(

@@ -3,8 +3,10 @@
 
 use std::net::SocketAddr;
 
+use url::Url;
+
 use super::{
-    ConfigError,
+    ConfigError, Secret,
     layers::{Merged, address, flag, number},
 };
 
@@ -144,5 +146,65 @@ impl AccountSettings {
             idle: self.session_idle,
             absolute: self.session_max,
         }
+    }
+}
+
+/// Single sign-on through an OpenID provider (`MINSHENG_OIDC_*`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SingleSignOnSettings {
+    /// The provider's issuer URL exactly as its discovery document and ID tokens name it (kept
+    /// as written: a parsed URL would gain a trailing slash the provider's `iss` may lack).
+    pub issuer: String,
+    pub client_id: String,
+    /// `None`: a public client, proving itself with PKCE alone.
+    pub client_secret: Option<Secret>,
+}
+
+impl SingleSignOnSettings {
+    pub(super) fn from_merged(
+        merged: &mut Merged,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Option<Self>, ConfigError> {
+        let issuer = merged.optional("oidc_issuer");
+        let client_id = merged.optional("oidc_client_id");
+        let client_secret = env("MINSHENG_OIDC_CLIENT_SECRET")
+            .filter(|s| !s.is_empty())
+            .map(Secret);
+        let Some(issuer) = issuer else {
+            if let Some(id) = client_id {
+                return Err(ConfigError::new(
+                    &id.origin,
+                    "is set but MINSHENG_OIDC_ISSUER is not: set both for single sign-on, or neither",
+                ));
+            }
+            return Ok(None);
+        };
+        Url::parse(issuer.value.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+            .filter(|u| u.query().is_none() && u.fragment().is_none())
+            .ok_or_else(|| {
+                ConfigError::new(
+                    &issuer.origin,
+                    format!(
+                        "'{}' is not the provider's issuer URL (https://sso.example.gov.cn/...)",
+                        issuer.value
+                    ),
+                )
+            })?;
+        let client_id = client_id
+            .map(|c| c.value.trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "MINSHENG_OIDC_CLIENT_ID",
+                    "is required with MINSHENG_OIDC_ISSUER: the client id the provider gave this api",
+                )
+            })?;
+        Ok(Some(Self {
+            issuer: issuer.value.trim().to_owned(),
+            client_id,
+            client_secret,
+        }))
     }
 }

@@ -552,3 +552,52 @@ fn each_binary_hears_what_a_missing_setting_turns_off_for_it() {
         "{off:?}"
     );
 }
+
+#[test]
+fn single_sign_on_is_off_until_an_issuer_and_a_client_id_are_set() {
+    assert_eq!(load(&[]).expect("defaults").single_sign_on, None);
+    let s = load(&[
+        ("MINSHENG_OIDC_ISSUER", "http://127.0.0.1:3000"),
+        ("MINSHENG_OIDC_CLIENT_ID", "minsheng"),
+        ("MINSHENG_OIDC_CLIENT_SECRET", "oidc-client-secret-value"),
+    ])
+    .expect("valid");
+    let sso = s.single_sign_on.as_ref().expect("on");
+    // Kept as written: the provider's `iss` has no trailing slash here, and must match.
+    assert_eq!(sso.issuer, "http://127.0.0.1:3000");
+    assert_eq!(sso.client_id, "minsheng");
+    assert_eq!(
+        sso.client_secret.as_ref().map(Secret::expose),
+        Some("oidc-client-secret-value")
+    );
+    assert!(!format!("{s:?}").contains("oidc-client-secret-value"));
+    let public = load(&[
+        (
+            "MINSHENG_OIDC_ISSUER",
+            "https://sso.example.gov.cn/realms/city",
+        ),
+        ("MINSHENG_OIDC_CLIENT_ID", "minsheng"),
+    ])
+    .expect("a public client");
+    assert!(public.single_sign_on.expect("on").client_secret.is_none());
+
+    for (vars, key) in [
+        (
+            &[("MINSHENG_OIDC_ISSUER", "https://sso.example.gov.cn")][..],
+            "MINSHENG_OIDC_CLIENT_ID",
+        ),
+        (
+            &[("MINSHENG_OIDC_CLIENT_ID", "minsheng")][..],
+            "MINSHENG_OIDC_CLIENT_ID",
+        ),
+        (
+            &[
+                ("MINSHENG_OIDC_ISSUER", "sso.example.gov.cn"),
+                ("MINSHENG_OIDC_CLIENT_ID", "minsheng"),
+            ][..],
+            "MINSHENG_OIDC_ISSUER",
+        ),
+    ] {
+        assert_eq!(must_fail(vars).key, key, "{vars:?}");
+    }
+}

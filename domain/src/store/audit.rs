@@ -98,6 +98,9 @@ pub enum Action {
     /// A failed sign-in: a wrong password, an unknown login, a disabled account, or throttled.
     AccountSignInFailed,
     AccountSignOut,
+    /// An account was tied to a person at the OpenID provider (its `sub`), on their first
+    /// single sign-on, by their verified email.
+    AccountLinkProvider,
 }
 
 impl Action {
@@ -137,6 +140,7 @@ impl Action {
             Action::AccountSignIn => "account.sign_in",
             Action::AccountSignInFailed => "account.sign_in_failed",
             Action::AccountSignOut => "account.sign_out",
+            Action::AccountLinkProvider => "account.link_provider",
         }
     }
 }

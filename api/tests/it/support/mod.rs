@@ -13,6 +13,30 @@ use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use test_support::TestDb;
 
+/// The folder of the client packages (`scripts/clients`) when `package` is installed there and
+/// node runs; else `None`, the test having said it skipped `what`, unless
+/// `MINSHENG_REQUIRE_CLIENT_CHECKS=1` (CI sets it) makes that a failure.
+pub fn client_packages(package: &str, what: &str) -> Option<std::path::PathBuf> {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/clients");
+    let why = if !dir.join("node_modules").join(package).is_dir() {
+        format!(
+            "the client packages are not installed (npm ci --prefix {})",
+            dir.display()
+        )
+    } else {
+        match std::process::Command::new("node").arg("--version").output() {
+            Ok(out) if out.status.success() => return Some(dir),
+            _ => "node is not installed".to_owned(),
+        }
+    };
+    assert!(
+        std::env::var("MINSHENG_REQUIRE_CLIENT_CHECKS").as_deref() != Ok("1"),
+        "MINSHENG_REQUIRE_CLIENT_CHECKS=1 but {why}"
+    );
+    test_support::skipped(format_args!("{what}: {why}"));
+    None
+}
+
 pub struct TestApp {
     pub address: SocketAddr,
     pub client: reqwest::Client,
