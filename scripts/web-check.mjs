@@ -186,18 +186,76 @@ try {
   ].join('\n');
   const { importList: expectedPreview } = await graphql('mutation($t: String!) { importList(input: { text: $t, dryRun: true }) { itemCount warnings { line } } }', { t: small }, adminToken);
   const { lists: before } = await graphql('{ lists { id } }');
-  // The office signs in as a person: an account made by the administrator, its password set
-  // from the one-time link, then 登录 with login and password (no token pasted).
+  // The office signs in as people. The first administrator's account is made outside the pages
+  // (as `api account add` does); she sets her password from the link, signs in, and makes the
+  // clerk's account on the 账号 page, which shows the clerk's one-time link to hand over.
+  const setPassword = async (url, password) => {
+    await page.navigate(url.replace(/^http:\/\/[^/]+/, api.origin));
+    await ready(`/password/${url.split('#/password/')[1]}`);
+    await page.click('#new-password');
+    await page.send('Input.insertText', { text: password });
+    await page.click('#new-password-again');
+    await page.send('Input.insertText', { text: password });
+    await page.click('.signin button[type="submit"]');
+    await page.waitFor('the password set', "document.querySelector('h1')?.textContent === '密码已设置'");
+  };
+  const signInAs = async (login, password) => {
+    await page.navigate(`${api.origin}/#/sign-in`);
+    await ready('/sign-in');
+    await page.click('#login');
+    await page.send('Input.insertText', { text: login });
+    await page.click('#password');
+    await page.send('Input.insertText', { text: password });
+    await page.click('.signin button[type="submit"]');
+  };
+  const adminPassword = `管理员的密码-${Date.now()}`;
+  const { createAccount: first } = await graphql('mutation { createAccount(input: { login: "webadmin", name: "张主任", role: ADMIN }) { url } }', {}, adminToken);
+  await setPassword(first.url, adminPassword);
+  await signInAs('webadmin', adminPassword);
+  await page.waitFor('the header\'s name', "document.querySelector('#who .name')?.textContent === '张主任（管理员）'");
+  const navShown = await page.waitFor('the 账号 link', "!document.querySelector('#nav-accounts').hidden");
+  check(navShown, 'an administrator sees 账号 in the menu');
+  await page.click('#nav-accounts');
+  await ready('/accounts');
+  await page.click('#account-name');
+  await page.send('Input.insertText', { text: '王督查' });
+  await page.click('#account-login');
+  await page.send('Input.insertText', { text: 'webclerk' });
+  await page.click('#new-account button[type="submit"]');
+  const clerkLink = await page.waitFor('the clerk\'s link', "document.querySelector('#password-link')?.textContent || document.querySelector('#account-result.error')?.textContent");
+  check(clerkLink.includes('#/password/msp_'), `the 账号 page makes the clerk's account and shows her link: ${clerkLink.slice(0, 60)}…`);
+  const clerkRow = await page.waitFor('the new row', "[...document.querySelectorAll('tr[data-account=\"webclerk\"] td')].map((c) => c.textContent).join('|') || null");
+  check(clerkRow === '王督查|webclerk|督查员|—|未设置密码|修改 停用 生成链接', `and lists it: ${clerkRow}`);
+  // A leader with an email: the link goes by the worker's mail, and the page says where.
+  await page.click('#account-name');
+  await page.send('Input.insertText', { text: '刘领导' });
+  await page.click('#account-login');
+  await page.send('Input.insertText', { text: 'webleader' });
+  await page.evaluate("(() => { const r = document.querySelector('#account-role'); r.value = 'LEADER'; r.dispatchEvent(new Event('change')); })()");
+  await page.click('#account-email');
+  await page.send('Input.insertText', { text: 'liu@example.gov.cn' });
+  await page.click('#new-account button[type="submit"]');
+  const mailed = await page.waitFor('the mailed invitation', "document.querySelector('#account-result .done')?.textContent || document.querySelector('#account-result.error')?.textContent");
+  check(mailed.includes('liu@example.gov.cn') && mailed.includes('发到'), `an invitation by email says where it goes: ${mailed}`);
+  await page.waitFor('the leader\'s row', "!!document.querySelector('tr[data-account=\"webleader\"] .mail-link')");
+  await screenshot('accounts.png');
+  await viewport(390, 844, true);
+  await page.waitFor('the phone layout', "document.documentElement.clientWidth === 390");
+  const accountsFit = await page.evaluate("document.documentElement.scrollWidth <= 390");
+  check(accountsFit, 'the 账号 page fits 390 px (its table scrolls inside its panel)');
+  await screenshot('accounts-phone.png');
+  await viewport(1366, 768, false);
+  // 停用 asks once more before it acts, and then the account cannot sign in.
+  await page.click('tr[data-account="webleader"] .disable-account');
+  await page.click('tr[data-account="webleader"] .disable-account');
+  await page.waitFor('the leader disabled', "document.querySelector('tr[data-account=\"webleader\"] .status')?.textContent === '已停用'");
+  check(true, '停用 (confirmed) disables the leader\'s account');
+  await page.click('#who-sign-out');
+  await page.waitFor('signed out', "!!document.querySelector('#who-sign-in')");
+  check(await page.evaluate("document.querySelector('#nav-accounts').hidden"), 'signed out, 账号 leaves the menu');
+
   const clerkPassword = `督查员的密码-${Date.now()}`;
-  const { createAccount: invited } = await graphql('mutation { createAccount(input: { login: "webclerk", name: "王督查", role: CLERK }) { url } }', {}, adminToken);
-  await page.navigate(invited.url.replace(/^http:\/\/[^/]+/, api.origin));
-  await ready(`/password/${invited.url.split('#/password/')[1]}`);
-  await page.click('#new-password');
-  await page.send('Input.insertText', { text: clerkPassword });
-  await page.click('#new-password-again');
-  await page.send('Input.insertText', { text: clerkPassword });
-  await page.click('.signin button[type="submit"]');
-  await page.waitFor('the password set', "document.querySelector('h1')?.textContent === '密码已设置'");
+  await setPassword(clerkLink.trim(), clerkPassword);
   await page.click('a[href="#/sign-in"].primary');
   await ready('/sign-in');
   await page.click('#login');

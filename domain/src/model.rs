@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 pub use entity::{
     BulletinStatus, DeliveryStatus, DepartmentRole, DueKind, DuePrecision, ItemStatus, NoticeKind,
-    NoticeStatus, RequestStatus,
+    NoticeStatus, PasswordLinkPurpose, RequestStatus,
 };
 
 /// A published list (清单).

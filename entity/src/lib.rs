@@ -18,6 +18,7 @@ pub mod item_department;
 pub mod item_due_date;
 pub mod item_progress;
 pub mod password_link;
+pub mod password_mail;
 pub mod project_list;
 pub mod reminder_delivery;
 pub mod sign_in_failure;

@@ -19,6 +19,7 @@ mod m20261203_000013_item_category_and_people;
 mod m20261203_000014_create_bulletin;
 mod m20261207_000015_create_account;
 mod m20261207_000016_create_sign_in_flow;
+mod m20261207_000017_create_password_mail;
 mod names;
 
 /// Where the data lives when nothing else is configured: a SQLite file in the working directory.
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_create_bulletin::Migration),
             Box::new(m20261207_000015_create_account::Migration),
             Box::new(m20261207_000016_create_sign_in_flow::Migration),
+            Box::new(m20261207_000017_create_password_mail::Migration),
         ]
     }
 }

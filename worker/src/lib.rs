@@ -8,5 +8,6 @@ pub mod jobs;
 pub mod mailer;
 pub mod metrics;
 pub mod notices;
+pub mod password_mail;
 pub mod scheduler;
 pub mod templates;

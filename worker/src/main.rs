@@ -85,6 +85,7 @@ async fn start(command: Command) -> anyhow::Result<()> {
         ack_links: AckLinks::from_settings(&settings.supervision),
         bulletin: BulletinTarget::from_settings(&settings).map_err(anyhow::Error::msg)?,
         footer: FooterSettings::from_settings(&settings),
+        password_links: worker::password_mail::LinkSettings::from_settings(&settings),
     };
     match command {
         Command::Run => {

@@ -18,6 +18,9 @@ use crate::{
 /// Runs the reminder job on `cron` (six fields, in the context's time zone), and the bulletin on
 /// `bulletin_cron` when given, until `stop` completes; a run in flight is finished before
 /// returning.
+/// How often the worker looks for password links to mail (six fields: seconds first).
+const PASSWORD_MAIL_CRON: &str = "*/20 * * * * *";
+
 pub async fn run_scheduled(
     ctx: Context,
     cron: &str,
@@ -47,6 +50,18 @@ pub async fn run_scheduled(
     .map_err(|e| anyhow::anyhow!("MINSHENG_REMINDER_CRON '{cron}': {e}"))?;
     let mut scheduler = JobScheduler::new().await?;
     let id = scheduler.add(job).await?;
+    // Password links keep no office's schedule: the person invited is looking at the inbox.
+    let mail_ctx = Arc::clone(&ctx);
+    let mail_job = Job::new_async_tz(PASSWORD_MAIL_CRON, timezone, move |_id, _scheduler| {
+        let ctx = Arc::clone(&mail_ctx);
+        Box::pin(async move {
+            let ctx = ctx.lock().await;
+            if let Err(e) = crate::password_mail::deliver(&ctx).await {
+                tracing::error!(error = %e, cause = ?e, "password links could not be mailed; tried again shortly");
+            }
+        })
+    })?;
+    scheduler.add(mail_job).await?;
     if let Some(bulletin_cron) = bulletin_cron {
         let job_ctx = Arc::clone(&ctx);
         let metrics = bulletin_metrics;

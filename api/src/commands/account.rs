@@ -16,8 +16,6 @@ use domain::{
     },
 };
 
-use crate::graphql::mutation::link_base;
-
 #[derive(Debug, clap::Subcommand)]
 pub enum AccountCommand {
     /// Create an account and print the one-time link where its person sets a password.
@@ -92,7 +90,7 @@ pub async fn run(command: &AccountCommand, now: DateTime<Utc>) -> anyhow::Result
                 account.name,
                 account.role.label()
             );
-            println!("{}", link.url(&link_base(&settings)));
+            println!("{}", link.url(&settings.public_base()));
         }
         AccountCommand::List => {
             for a in account::all(&db).await? {
@@ -126,7 +124,7 @@ pub async fn run(command: &AccountCommand, now: DateTime<Utc>) -> anyhow::Result
                 "the password of {} is set at this link, once, within {hours} hours:",
                 found.login
             );
-            println!("{}", link.url(&link_base(&settings)));
+            println!("{}", link.url(&settings.public_base()));
         }
     }
     db.close().await?;

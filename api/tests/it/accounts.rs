@@ -10,7 +10,7 @@ use crate::support::{
     ADMIN_TOKEN, TestApp, admin_app_with_sample, department_id, item_id, only_error,
     ws::{next, send},
 };
-use entity::{account, audit_event, sign_in_failure};
+use entity::{account, audit_event, password_link, password_mail, sign_in_failure};
 use futures_util::StreamExt;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
@@ -706,7 +706,93 @@ async fn passwords_are_stored_nowhere(t: TestDb) {
     let _ = account;
 }
 
+/// `mailPasswordLink`: queued for the worker to the account's address, refused without one or
+/// for a disabled account, administrators only; the link is made by the worker, not here.
+async fn an_administrator_has_a_password_link_mailed(t: TestDb) {
+    let app = admin_app_with_sample(&t).await;
+    const MAIL: &str =
+        "mutation($id: ID!) { mailPasswordLink(id: $id) { to requestedAt account { login } } }";
+    let (with_email, _) = create(
+        &app,
+        json!({ "login": "lisi", "name": "李四", "role": "CLERK", "email": "LiSi@Example.gov.cn" }),
+    )
+    .await;
+    let links_before = password_link::Entity::find()
+        .count(&t.db)
+        .await
+        .expect("counts");
+    let body = app
+        .graphql_as(ADMIN, MAIL, json!({ "id": with_email["id"] }))
+        .await;
+    let mailed = &body["data"]["mailPasswordLink"];
+    assert_eq!(mailed["account"]["login"], "lisi", "{body}");
+    assert!(
+        mailed["to"]
+            .as_str()
+            .is_some_and(|to| to.eq_ignore_ascii_case("lisi@example.gov.cn")),
+        "{body}"
+    );
+    assert!(mailed["requestedAt"].is_string(), "{body}");
+    let queued = password_mail::Entity::find()
+        .all(&t.db)
+        .await
+        .expect("reads");
+    assert_eq!(queued.len(), 1);
+    assert_eq!(
+        password_link::Entity::find()
+            .count(&t.db)
+            .await
+            .expect("counts"),
+        links_before,
+        "no link is made until the worker sends it"
+    );
+    let history = audit_event::Entity::find().all(&t.db).await.expect("reads");
+    assert!(
+        history
+            .iter()
+            .any(|e| e.action == "account.password_mail"
+                && e.actor_name.as_deref() == Some("应急令牌")),
+        "audited"
+    );
+
+    let (without, _) = create(
+        &app,
+        json!({ "login": "wangwu", "name": "王五", "role": "LEADER" }),
+    )
+    .await;
+    let body = app
+        .graphql_as(ADMIN, MAIL, json!({ "id": without["id"] }))
+        .await;
+    assert_eq!(
+        only_error(&body),
+        ("VALIDATION".to_owned(), Some("id".to_owned())),
+        "{body}"
+    );
+    let disabled = app
+        .graphql_as(
+            ADMIN,
+            "mutation($id: ID!) { disableAccount(id: $id) { id } }",
+            json!({ "id": with_email["id"] }),
+        )
+        .await;
+    assert!(disabled["errors"].is_null(), "{disabled}");
+    let body = app
+        .graphql_as(ADMIN, MAIL, json!({ "id": with_email["id"] }))
+        .await;
+    assert_eq!(only_error(&body).0, "VALIDATION", "{body}");
+
+    let (clerk, _) = person(
+        &app,
+        json!({ "login": "zhaoliu", "name": "赵六", "role": "CLERK", "email": "zhao@example.gov.cn" }),
+        "赵六的足够长的登录密码",
+    )
+    .await;
+    let body = clerk.graphql(MAIL, json!({ "id": without["id"] })).await;
+    assert_eq!(only_error(&body).0, "FORBIDDEN", "{body}");
+}
+
 backend_tests!(
+    an_administrator_has_a_password_link_mailed,
     a_clerk_signs_in_and_decides_and_the_history_names_her,
     a_leader_reads_and_decides_nothing_and_a_liaison_sees_her_department,
     failed_sign_ins_are_throttled_and_say_nothing_about_the_login,

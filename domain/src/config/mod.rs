@@ -216,6 +216,15 @@ pub enum Binary {
 }
 
 impl Settings {
+    /// Where people's browsers reach the api, without a trailing slash: `MINSHENG_PUBLIC_URL`,
+    /// else `http://{MINSHENG_BIND}`. The base of password links, from the api or the worker.
+    pub fn public_base(&self) -> String {
+        match &self.supervision.public_url {
+            Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+
     /// What a missing setting turns off in `binary`, one sentence each, to warn about at start
     /// (a deployment that forgot a key should hear it, not find out from a complaint).
     pub fn features_off(&self, binary: Binary) -> Vec<&'static str> {

@@ -92,6 +92,8 @@ pub enum Action {
     AccountEnable,
     /// A one-time link to set a password was made (an invitation or a reset).
     AccountPasswordLink,
+    /// An administrator asked for a password link to be mailed (the worker makes and sends it).
+    AccountPasswordMail,
     /// A person set a password from a one-time link.
     AccountSetPassword,
     AccountSignIn,
@@ -136,6 +138,7 @@ impl Action {
             Action::AccountDisable => "account.disable",
             Action::AccountEnable => "account.enable",
             Action::AccountPasswordLink => "account.password_link",
+            Action::AccountPasswordMail => "account.password_mail",
             Action::AccountSetPassword => "account.set_password",
             Action::AccountSignIn => "account.sign_in",
             Action::AccountSignInFailed => "account.sign_in_failed",

@@ -44,6 +44,8 @@ pub struct Context {
     pub bulletin: crate::jobs::send_bulletin::BulletinTarget,
     /// The desk link and the office's contact line every reminder ends with.
     pub footer: FooterSettings,
+    /// Where mailed password links point and how long they work.
+    pub password_links: crate::password_mail::LinkSettings,
 }
 
 /// What every reminder ends with, from the settings.
@@ -115,6 +117,8 @@ pub struct RunReport {
     pub deliveries_failed: usize,
     /// Supervision notices (extension requests, decisions, items sent back) sent this run.
     pub notices_sent: usize,
+    /// Password links mailed this run (invitations and resets asked for by administrators).
+    pub password_mails_sent: usize,
     /// (department, item) pairs with nobody to tell.
     pub uncontacted: Vec<(String, String)>,
     pub day_of_rest: bool,
@@ -176,6 +180,7 @@ pub async fn run(ctx: &Context, now: DateTime<Utc>) -> Result<RunReport, DomainE
         deliver(ctx, &claimed, today, now, &mut report).await?;
     }
     crate::notices::deliver(ctx, now, &mut report).await?;
+    report.password_mails_sent = crate::password_mail::deliver(ctx).await?;
     // A bulletin that could not be sent at its tick is retried here, as notices are.
     report.bulletin = crate::jobs::send_bulletin::deliver_pending(ctx, now).await?;
     tracing::info!(

@@ -3,6 +3,7 @@
 mod addresses;
 mod bulletin;
 mod cli;
+mod password_mail;
 mod reminders;
 mod smtp_drop;
 mod supervision;

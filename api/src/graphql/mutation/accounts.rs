@@ -51,7 +51,7 @@ pub struct UpdateAccountInput {
 }
 
 /// A one-time link to set a password. `url` holds the secret: it is shown here once and
-/// stored nowhere; hand it to the person (it is not mailed yet).
+/// stored nowhere; hand it to the person, or have it mailed instead (`mailPasswordLink`).
 pub struct PasswordLink {
     account: Account,
     url: String,
@@ -74,11 +74,27 @@ impl PasswordLink {
     }
 }
 
-/// Where links point: `MINSHENG_PUBLIC_URL`, or the address the api is bound to.
-pub fn link_base(settings: &Settings) -> String {
-    match &settings.supervision.public_url {
-        Some(url) => url.as_str().trim_end_matches('/').to_owned(),
-        None => format!("http://{}", settings.bind),
+/// A password link the worker will mail: it makes the link when it sends (within a minute
+/// while it runs), so the link is in the email only and its hours count from then.
+pub struct PasswordMail {
+    account: Account,
+    to: String,
+    requested_at: DateTime<Utc>,
+}
+
+#[Object]
+impl PasswordMail {
+    async fn account(&self) -> &Account {
+        &self.account
+    }
+
+    /// The account's email address, where the link goes.
+    async fn to(&self) -> &str {
+        &self.to
+    }
+
+    async fn requested_at(&self) -> DateTime<Utc> {
+        self.requested_at
     }
 }
 
@@ -90,7 +106,7 @@ fn password_link(
     let settings = ctx.data::<Arc<Settings>>()?;
     Ok(PasswordLink {
         account: Account(account),
-        url: link.url(&link_base(settings)),
+        url: link.url(&settings.public_base()),
         expires_at: link.expires_at,
     })
 }
@@ -204,6 +220,25 @@ impl AccountMutation {
                 .await
                 .map_err(to_graphql)?;
         password_link(ctx, account, link)
+    }
+
+    /// Mails the account a new one-time link to set its password (a reset, or an invitation),
+    /// through the worker's mailer, to the account's email. A pending earlier request is
+    /// replaced; the new link, once sent, stops earlier ones working. `VALIDATION` (field `id`)
+    /// for an account without an email, or a disabled one.
+    async fn mail_password_link(&self, ctx: &Context<'_>, id: ID) -> Result<PasswordMail> {
+        auth::require_account_admin(ctx)?;
+        let change = change_by_viewer(ctx)?;
+        let id = id_arg(Kind::Account, &id, "id")?;
+        let db = ctx.data::<DatabaseConnection>()?;
+        let (account, requested) = account::mail::request(db, id, "id", &change)
+            .await
+            .map_err(to_graphql)?;
+        Ok(PasswordMail {
+            account: Account(account),
+            to: requested.to,
+            requested_at: requested.requested_at,
+        })
     }
 }
 

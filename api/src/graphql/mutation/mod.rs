@@ -23,7 +23,6 @@ use super::{
     ids,
 };
 
-pub use accounts::link_base;
 pub use reminders::ReminderPreview;
 
 #[derive(MergedObject, Default)]

@@ -1,9 +1,10 @@
 //! Accounts: people who sign in. `sessions` (the signed-in browsers), `links` (one-time links to
-//! set a password), `sign_in` (password sign-in with throttling), `single_sign_on` (sign-in
+//! set a password), `mail` (those links by email, sent by the worker), `sign_in` (password sign-in with throttling), `single_sign_on` (sign-in
 //! through an OpenID provider: who the provider's person is here). The rules of what a role may
 //! do are in `crate::account`.
 
 pub mod links;
+pub mod mail;
 pub mod sessions;
 pub mod sign_in;
 pub mod single_sign_on;

@@ -170,6 +170,7 @@ pub fn context(db: &DatabaseConnection, settings: &Settings) -> Context {
         ack_links: AckLinks::from_settings(&settings.supervision),
         bulletin: BulletinTarget::from_settings(settings).expect("bulletin settings"),
         footer: FooterSettings::from_settings(settings),
+        password_links: worker::password_mail::LinkSettings::from_settings(settings),
     }
 }
 
