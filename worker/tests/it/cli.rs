@@ -466,3 +466,68 @@ async fn a_message_sent_again_after_a_kill_keeps_its_message_id() {
         "{again:?}"
     );
 }
+
+/// The running worker mails a password link an administrator asked for within its 20-second
+/// round, whatever the reminder schedule says; the link in the email is the api's page.
+#[tokio::test]
+async fn the_scheduled_worker_mails_a_requested_password_link_promptly() {
+    let t = TestDb::sqlite().await;
+    let now = chrono::Utc::now();
+    let change = domain::store::unit_of_work::Change {
+        actor: domain::store::audit::Actor::system("test"),
+        now,
+    };
+    let (account, _) = domain::store::account::create(
+        &t.db,
+        domain::store::account::NewAccount {
+            login: domain::account::Login::parse("lisi").expect("a login"),
+            name: domain::account::DisplayName::parse("李四").expect("a name"),
+            role: domain::account::Role::Leader,
+            department_id: None,
+            email: Some(domain::email::EmailAddress::parse("lisi@example.gov.cn").expect("email")),
+        },
+        chrono::Duration::hours(72),
+        &change,
+    )
+    .await
+    .expect("an account");
+    domain::store::account::mail::request(&t.db, account.id, "id", &change)
+        .await
+        .expect("requested");
+    let smtp = SmtpServer::start();
+    let mut child = worker(
+        &t.url,
+        &[
+            (
+                "MINSHENG_SMTP_URL",
+                &format!("smtp://127.0.0.1:{}", smtp.port),
+            ),
+            // Reminders once a year: the mail must not wait for them.
+            ("MINSHENG_REMINDER_CRON", "0 0 8 1 1 *"),
+            ("MINSHENG_PUBLIC_URL", "https://minsheng.example.gov.cn"),
+        ],
+        &[],
+    )
+    .spawn()
+    .expect("start the worker");
+    let mut received = Vec::new();
+    for _ in 0..450 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        received = smtp.received();
+        if !received.is_empty() {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(received.len(), 1, "one email within 45 s");
+    let mail = support::parse_mail(&received[0]);
+    assert_eq!(mail.to, "lisi@example.gov.cn");
+    assert!(
+        mail.text
+            .contains("https://minsheng.example.gov.cn/#/password/msp_"),
+        "{}",
+        mail.text
+    );
+    assert!(mail.text.contains("角色：领导"), "{}", mail.text);
+}
