@@ -90,7 +90,7 @@ export async function attach(devtoolsPort, targetUrl) {
   };
   // A named key (Tab, Enter, Space, Escape), down and up, as the keyboard sends it; `shift` for
   // Shift+Tab.
-  const KEYS = { Tab: [9, 'Tab'], Enter: [13, 'Enter', '\r'], Space: [32, 'Space', ' '], Escape: [27, 'Escape'], Backspace: [8, 'Backspace'] };
+  const KEYS = { Tab: [9, 'Tab'], Enter: [13, 'Enter', '\r'], Space: [32, 'Space', ' '], Escape: [27, 'Escape'], Backspace: [8, 'Backspace'], ArrowLeft: [37, 'ArrowLeft'], ArrowUp: [38, 'ArrowUp'] };
   const press = async (name, { shift = false } = {}) => {
     const [code, keyCode, text] = KEYS[name];
     const key = name === 'Space' ? ' ' : name;

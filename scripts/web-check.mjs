@@ -6,7 +6,8 @@
 // With LARGE_API_URL (the same list and 10,000 generated items), prints how fast the board
 // answers there.
 // Usage: node --experimental-websocket web-check.mjs DEVTOOLS_PORT API_URL ADMIN_TOKEN OUT_DIR [LARGE_API_URL]
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { attach, checker, graphqlAt, openPage, sleep } from './cdp.mjs';
 
@@ -58,6 +59,28 @@ try {
   const expected = Object.fromEntries([['TOTAL', stats.total], ...stats.byUrgency.map((u) => [u.urgency, u.count])]);
   check(JSON.stringify(tiles) === JSON.stringify(expected), `the tiles equal stats: ${JSON.stringify(tiles)}`);
   check(stats.total > 0, `the list has ${stats.total} items`);
+
+  // 截至 changed step by step, as a clerk types or spins a date: each step fires `change`, and
+  // nothing moves until 应用 (or Enter); the day then follows the links to the item pages.
+  await page.navigate(`${api.origin}/#/`);
+  await page.waitFor('the board', "document.body?.dataset.ready === '/'");
+  // The page moves the focus to its main region once drawn: click after that.
+  await sleep(500);
+  const hashBefore = await page.evaluate('location.hash');
+  await page.click('#asof');
+  for (let i = 0; i < 3; i++) await page.press('ArrowUp');
+  await sleep(400);
+  const typing = await page.evaluate("({ hash: location.hash, focus: document.activeElement?.id, value: document.querySelector('#asof').value })");
+  check(typing.hash === hashBefore && typing.focus === 'asof' && typing.value !== calendar.today, `changing 截至 keeps the page and the cursor: ${JSON.stringify(typing)}`);
+  await page.press('Enter');
+  await page.waitFor('the board as of the chosen day', `location.hash.includes('asof=${typing.value}') && document.body?.dataset.ready === '/'`);
+  const [ty, tm, td] = typing.value.split('-').map(Number);
+  const subtitle = await page.evaluate("document.querySelector('.asof').textContent");
+  check(subtitle.includes(`截至 ${ty}年${tm}月${td}日`) && !subtitle.includes('Asia/Shanghai'), `the board is as of the chosen day, in words: ${subtitle}`);
+  const itemHref = await page.evaluate("document.querySelector('.soon a[href^=\"#/item/\"]')?.getAttribute('href') ?? document.querySelector('a[href^=\"#/item/\"]')?.getAttribute('href') ?? ''");
+  check(itemHref === '' || itemHref.includes(`asof=${typing.value}`), `links to items carry the day: ${itemHref || '(none shown)'}`);
+  await page.navigate(`${api.origin}/`);
+  await page.waitFor('the board', "document.body?.dataset.ready === '/'");
   const cells = await page.evaluate("document.querySelectorAll('#by-department tbody tr').length");
   check(cells === stats.byLeadDepartment.length, `the department table has a row per lead department (${cells})`);
   const chartBars = await page.evaluate("document.querySelectorAll('.chart .bar').length");
@@ -276,6 +299,32 @@ try {
   check(await page.evaluate("sessionStorage.getItem('minsheng.token') === null"), 'no token is kept in the tab: the session is a cookie');
   const cookieVisible = await page.evaluate("document.cookie.includes('minsheng_session')");
   check(!cookieVisible, 'the session cookie is out of the page script\'s reach (HttpOnly)');
+  // 导出台账 from the workbench: the file arrives under its Chinese name, and prints (the print
+  // layout itself is asserted by api/tests/it/export.rs; here it is rendered to look at).
+  const downloads = resolve(`${outDir}/downloads`);
+  rmSync(downloads, { recursive: true, force: true });
+  mkdirSync(downloads, { recursive: true });
+  await page.send('Page.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+  await page.waitFor('the 台账 panel', "!!document.querySelector('#ledger .export-xlsx')");
+  const ledgerList = await page.evaluate("document.querySelector('#ledger-list option:checked').textContent");
+  await page.click('#ledger .export-xlsx');
+  let saved = [];
+  for (let i = 0; i < 100 && !saved.some((f) => f.endsWith('.xlsx')); i++) {
+    await sleep(100);
+    saved = readdirSync(downloads);
+  }
+  const ledgerFile = saved.find((f) => f.endsWith('.xlsx'));
+  check(ledgerFile === `${ledgerList}台账（截至${calendar.today}）.xlsx`, `导出台账 downloads ${ledgerFile}`);
+  if (ledgerFile) {
+    const pdf = spawnSync('soffice', [`-env:UserInstallation=file://${resolve(outDir)}/lo-profile`, '--headless', '--convert-to', 'pdf', '--outdir', downloads, `${downloads}/${ledgerFile}`], { encoding: 'utf8' });
+    const pdfFile = `${downloads}/${ledgerFile.replace(/\.xlsx$/, '.pdf')}`;
+    if (pdf.status === 0 && existsSync(pdfFile)) {
+      spawnSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', pdfFile, `${outDir}/ledger-page`]);
+      console.log(`     saved ${outDir}/ledger-page-1.png (the printed 台账's first page)`);
+    } else {
+      console.log(`     (LibreOffice is not installed here: the printed 台账 is not rendered) ${pdf.error?.message ?? ''}`);
+    }
+  }
   await page.click('#import-text');
   await page.send('Input.insertText', { text: small });
   await page.click('#preview');

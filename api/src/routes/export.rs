@@ -87,6 +87,7 @@ pub async fn ledger(
             }
         })?;
     let as_of = ledger.as_of;
+    let title = ledger.title.clone();
     // Writing 20,000 rows takes a core for a while: not one the requests beside it need.
     let written = tokio::task::spawn_blocking(move || match format {
         export::Format::Xlsx => export::to_xlsx(&ledger).map_err(|e| e.to_string()),
@@ -103,13 +104,56 @@ pub async fn ledger(
         export::Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         export::Format::Csv => "text/csv; charset=utf-8",
     };
-    let name = format!("ledger-{as_of}.{}", format.extension());
     let mut response = (StatusCode::OK, bytes).into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+    if let Ok(v) = HeaderValue::from_str(&disposition(&title, as_of, format.extension())) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// `attachment` with the file's Chinese name, `<清单标题>台账（截至2021-06-20）.xlsx`, as RFC 6266
+/// says (`filename*`, UTF-8, percent-encoded), and an ASCII `filename` for old clients.
+fn disposition(title: &str, as_of: chrono::NaiveDate, extension: &str) -> String {
+    // Characters no file system takes in a name, and controls, become `_`.
+    let title: String = title
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let name = format!("{}台账（截至{as_of}）.{extension}", title.trim());
+    let mut encoded = String::with_capacity(name.len() * 3);
+    for byte in name.bytes() {
+        // RFC 5987's attr-char: letters, digits and !#$&+-.^_`|~ go as they are.
+        if byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte) {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    format!("attachment; filename=\"ledger-{as_of}.{extension}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::disposition;
+
+    #[test]
+    fn the_file_is_named_in_chinese_with_an_ascii_fallback() {
+        let day = chrono::NaiveDate::from_ymd_opt(2021, 6, 20).expect("a day");
+        assert_eq!(
+            disposition("菏泽市2021年清单", day, "xlsx"),
+            "attachment; filename=\"ledger-2021-06-20.xlsx\"; filename*=UTF-8''%E8%8F%8F%E6%B3%BD%E5%B8%822021%E5%B9%B4%E6%B8%85%E5%8D%95%E5%8F%B0%E8%B4%A6%EF%BC%88%E6%88%AA%E8%87%B32021-06-20%EF%BC%89.xlsx"
+        );
+        // A slash or a quote in a title cannot make a path or end the header's value.
+        let odd = disposition("a/b\"c", day, "csv");
+        assert!(odd.contains("filename*=UTF-8''a_b_c"), "{odd}");
+    }
 }

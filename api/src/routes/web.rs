@@ -1,20 +1,46 @@
 //! `GET /`: the board and the item pages, a front end on the public graph, from assets compiled
 //! into the binary (no Node to build or run it, no internet to load it).
 
+use std::sync::LazyLock;
+
 use axum::{
     extract::Path,
-    http::{HeaderName, StatusCode, header},
+    http::{HeaderMap, HeaderName, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use sha2::{Digest, Sha256};
 
 const PAGE: &str = include_str!("../../assets/web/index.html");
 
+/// A page module, compiled in.
+macro_rules! js {
+    ($file:literal) => {
+        (
+            $file,
+            "text/javascript; charset=utf-8",
+            include_str!(concat!("../../assets/web/", $file)),
+        )
+    };
+}
+
+/// The pages' files: ES modules (one per page, the graph client, the DOM helpers; no build
+/// step), the style sheet and the documents.
 const ASSETS: &[(&str, &str, &str)] = &[
-    (
-        "app.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../../assets/web/app.js"),
-    ),
+    js!("app.js"),
+    js!("graph.js"),
+    js!("dom.js"),
+    js!("labels.js"),
+    js!("state.js"),
+    js!("board.js"),
+    js!("items.js"),
+    js!("item.js"),
+    js!("departments.js"),
+    js!("desk.js"),
+    js!("office.js"),
+    js!("auth.js"),
+    js!("accounts.js"),
+    js!("format.js"),
+    js!("ledger.js"),
     (
         "app.css",
         "text/css; charset=utf-8",
@@ -22,6 +48,20 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ),
     ("documents.json", "application/json", DOCUMENTS),
 ];
+
+/// Each asset's entity tag: a digest of its bytes, so a browser revalidating (`no-cache`) gets
+/// `304 Not Modified` without the body until a new binary changes the file.
+static ETAGS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    ASSETS
+        .iter()
+        .map(|(_, _, body)| {
+            format!(
+                "\"{}\"",
+                &hex::encode(Sha256::digest(body.as_bytes()))[..20]
+            )
+        })
+        .collect()
+});
 
 /// Every GraphQL document the pages send, by operation name, in the trusted documents format:
 /// where `MINSHENG_TRUSTED_DOCUMENTS` restricts callers, these are trusted too while the pages
@@ -52,15 +92,29 @@ pub async fn page() -> Response {
         .into_response()
 }
 
-pub async fn asset(Path(file): Path<String>) -> Response {
-    match ASSETS.iter().find(|(name, _, _)| *name == file) {
-        // Revalidated on each load: a new binary's assets replace the old at once.
-        Some((_, content_type, body)) => (
-            headers(content_type),
-            [(header::CACHE_CONTROL, "no-cache")],
-            *body,
-        )
-            .into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
+pub async fn asset(Path(file): Path<String>, request: HeaderMap) -> Response {
+    let Some(index) = ASSETS.iter().position(|(name, _, _)| *name == file) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let (_, content_type, body) = ASSETS[index];
+    let etag = ETAGS[index].as_str();
+    let unchanged = request
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|tag| {
+            let tag = tag.trim();
+            tag == "*" || tag.trim_start_matches("W/") == etag
+        });
+    // Revalidated on each load (`no-cache`): a new binary's assets replace the old at once, and
+    // an unchanged one costs a 304.
+    let caching = [
+        (header::CACHE_CONTROL, "no-cache".to_owned()),
+        (header::ETAG, etag.to_owned()),
+    ];
+    if unchanged {
+        return (StatusCode::NOT_MODIFIED, headers(content_type), caching).into_response();
     }
+    (headers(content_type), caching, body).into_response()
 }

@@ -625,3 +625,133 @@ backend_tests!(
     the_cli_writes_the_ledger_as_xlsx_and_csv,
     the_ledger_is_served_to_the_administrator_only
 );
+
+/// The 台账 as the office prints it: LibreOffice (headless) turns the served workbook into a
+/// PDF. Every page is landscape, and every page carries the title and header rows with the
+/// first and the last column, so no column falls on a page of its own; the footer numbers the
+/// pages. The download is named in Chinese.
+#[tokio::test]
+async fn the_ledger_prints_landscape_one_page_wide_with_its_header_on_every_page() {
+    let tools = ["soffice", "pdfinfo", "pdftotext"];
+    if let Some(missing) = tools.iter().find(|tool| {
+        !Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success() || !o.stderr.is_empty() || !o.stdout.is_empty())
+    }) {
+        assert!(
+            std::env::var("MINSHENG_REQUIRE_CLIENT_CHECKS").as_deref() != Ok("1"),
+            "MINSHENG_REQUIRE_CLIENT_CHECKS=1 but {missing} is not installed (libreoffice-calc-nogui, poppler-utils)"
+        );
+        test_support::skipped(format_args!(
+            "printing the 台账: {missing} is not installed"
+        ));
+        return;
+    }
+    let t = TestDb::sqlite().await;
+    let app = admin_app(&t).await;
+    // Enough items for several pages.
+    let list = import_text(&app, &test_support::listgen::list_text(60)).await;
+    let list = list.as_str().expect("an ID");
+    let response = app
+        .client
+        .get(app.url("/export/ledger.xlsx"))
+        .query(&[("listId", list), ("now", "2025-11-05T10:00:00+08:00")])
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(response.status(), 200);
+    let disposition = response
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    // …台账（截至2025-11-05）.xlsx, percent-encoded.
+    assert!(
+        disposition
+            .contains("%E5%8F%B0%E8%B4%A6%EF%BC%88%E6%88%AA%E8%87%B32025-11-05%EF%BC%89.xlsx"),
+        "{disposition}"
+    );
+    let bytes = response.bytes().await.expect("body");
+
+    let dir = std::env::temp_dir().join(format!("minsheng-print-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a directory");
+    let workbook = dir.join("ledger.xlsx");
+    std::fs::write(&workbook, &bytes).expect("written");
+    // A profile of its own: another LibreOffice running (or a test beside this one) would
+    // otherwise take the conversion over.
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.join("profile").display()
+    );
+    let converted = Command::new("soffice")
+        .args([&profile, "--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&dir)
+        .arg(&workbook)
+        .output()
+        .expect("soffice runs");
+    let pdf = dir.join("ledger.pdf");
+    assert!(
+        pdf.exists(),
+        "no PDF: {}",
+        String::from_utf8_lossy(&converted.stderr)
+    );
+    let info = Command::new("pdfinfo")
+        .args(["-f", "1", "-l", "999"])
+        .arg(&pdf)
+        .output()
+        .expect("pdfinfo runs");
+    let info = String::from_utf8_lossy(&info.stdout).into_owned();
+    let sizes: Vec<(f64, f64)> = info
+        .lines()
+        .filter(|l| l.starts_with("Page") && l.contains(" size: "))
+        .map(|l| {
+            let size = l.split(" size: ").nth(1).expect("a size");
+            let mut numbers = size
+                .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .filter(|p| !p.is_empty())
+                .map(|p| p.parse::<f64>().expect("a number"));
+            (
+                numbers.next().expect("width"),
+                numbers.next().expect("height"),
+            )
+        })
+        .collect();
+    // Both sheets print: the 台账's pages, then the 考评's.
+    assert!(sizes.len() >= 3, "{info}");
+    for (page, (width, height)) in sizes.iter().enumerate() {
+        assert!(width > height, "page {} is portrait: {info}", page + 1);
+    }
+    let pages = sizes.len();
+    let mut ledger_pages = 0;
+    for page in 1..=pages {
+        let text = Command::new("pdftotext")
+            .args(["-layout", "-f", &page.to_string(), "-l", &page.to_string()])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext runs");
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(
+            text.contains(&format!("第 {page} 页，共 {pages} 页")),
+            "page {page}'s footer: {text}"
+        );
+        if text.contains("牵头部门") && text.contains("事项内容") {
+            ledger_pages += 1;
+            // The first and the last column, and the title, on every page of the 台账.
+            for words in ["序号", "完成日期", "截至2025-11-05"] {
+                assert!(text.contains(words), "page {page} lacks {words}: {text}");
+            }
+        } else {
+            // The 考评 sheet: all its columns on the page too.
+            assert!(
+                text.contains("牵头部门") && text.contains("已签收"),
+                "page {page} holds neither sheet's whole header: {text}"
+            );
+        }
+    }
+    assert!(ledger_pages >= 2, "60 items print on several pages");
+    let _ = std::fs::remove_dir_all(&dir);
+}

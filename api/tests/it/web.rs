@@ -55,15 +55,95 @@ async fn the_pages_are_served_from_the_binary_under_a_same_origin_policy() {
         assert_eq!(header(&response, "x-content-type-options"), "nosniff");
         assert!(!response.text().await.expect("body").is_empty());
     }
-    let script = get(&app, "/web/app.js").await.text().await.expect("js");
-    // SVG's namespace is a name, not an address.
-    let script = script.replace("\"http://www.w3.org/2000/svg\"", "");
-    assert!(
-        !script.contains("http://") && !script.contains("https://"),
-        "the script names no other origin"
-    );
+    // Every module the entry imports, and what they import, is served; none names another
+    // origin.
+    let mut pending = vec!["app.js".to_owned()];
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(module) = pending.pop() {
+        if !seen.insert(module.clone()) {
+            continue;
+        }
+        let response = get(&app, &format!("/web/{module}")).await;
+        assert_eq!(response.status(), 200, "{module}");
+        assert!(header(&response, "content-type").starts_with("text/javascript"));
+        let script = response.text().await.expect("js");
+        for line in script.lines().filter(|l| l.starts_with("import ")) {
+            let from = line
+                .split("from \"./")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or_else(|| panic!("{module}: an import from elsewhere: {line}"));
+            pending.push(from.to_owned());
+        }
+        // SVG's namespace is a name, not an address.
+        let script = script.replace("\"http://www.w3.org/2000/svg\"", "");
+        assert!(
+            !script.contains("http://") && !script.contains("https://"),
+            "{module} names no other origin"
+        );
+    }
+    assert!(seen.len() > 5, "the pages are modules: {seen:?}");
     assert_eq!(get(&app, "/web/missing.js").await.status(), 404);
     assert_eq!(get(&app, "/web/..%2Fapp.js").await.status(), 404);
+}
+
+#[tokio::test]
+async fn an_unchanged_asset_is_not_downloaded_again() {
+    let t = TestDb::sqlite().await;
+    let app = TestApp::start(&t).await;
+    let first = get(&app, "/web/app.js").await;
+    let etag = first
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .expect("an entity tag")
+        .to_owned();
+    assert_eq!(
+        first.headers().get("cache-control").map(|v| v.as_bytes()),
+        Some(&b"no-cache"[..])
+    );
+    let again = app
+        .client
+        .get(app.url("/web/app.js"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(again.status(), 304);
+    assert!(again.text().await.expect("body").is_empty());
+    // Another file's tag does not match.
+    let other = app
+        .client
+        .get(app.url("/web/graph.js"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(other.status(), 200);
+}
+
+/// The pages' pure helpers and the documents check, under node's own test runner.
+#[tokio::test]
+async fn the_pages_own_tests_pass_under_node() {
+    let web = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/web");
+    let node = std::process::Command::new("node").arg("--version").output();
+    if !node.is_ok_and(|o| o.status.success()) {
+        assert!(
+            std::env::var("MINSHENG_REQUIRE_CLIENT_CHECKS").as_deref() != Ok("1"),
+            "MINSHENG_REQUIRE_CLIENT_CHECKS=1 but node is not installed"
+        );
+        test_support::skipped(format_args!("node --test: node is not installed"));
+        return;
+    }
+    let output = tokio::process::Command::new("node")
+        .args(["--test", "tests/"])
+        .current_dir(&web)
+        .output()
+        .await
+        .expect("node runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("# fail 0"), "{text}");
 }
 
 #[tokio::test]

@@ -1,6 +1,8 @@
 //! The ledger as a workbook: a title row, a frozen header, widths that fit Chinese text,
 //! wrapped cells, dates as Excel dates, rows coloured by urgency (红 overdue, 黄 due soon,
-//! 绿 done); the scores on a second sheet.
+//! 绿 done); the scores on a second sheet. Both print as an office hands them to a leader: A3
+//! landscape, one page wide, the title and header on every page, rows tall enough for their
+//! wrapped text, and a footer with the page and the 截至 date.
 
 use rust_xlsxwriter::{
     Color, ConditionalFormatFormula, Format, FormatAlign, FormatBorder, Note, Workbook, Worksheet,
@@ -10,10 +12,47 @@ use rust_xlsxwriter::{
 use super::{HEADER, Ledger, LedgerRow};
 use crate::urgency::Urgency;
 
-/// Column widths in characters: a Chinese character is about two.
+/// Column widths in characters: a Chinese character is about two. Together about 230, which
+/// A3 landscape prints one page wide at nearly full size.
 const WIDTHS: [f64; 14] = [
-    6.0, 24.0, 60.0, 18.0, 12.0, 22.0, 22.0, 10.0, 10.0, 40.0, 30.0, 9.0, 8.0, 12.0,
+    6.0, 22.0, 44.0, 16.0, 11.0, 20.0, 20.0, 9.0, 9.0, 32.0, 22.0, 6.0, 6.0, 11.0,
 ];
+/// rust_xlsxwriter's paper size for A3.
+const PAPER_A3: u8 = 8;
+/// A row's height per line of text, in points, at the default 11-point font.
+const LINE_HEIGHT: f64 = 15.0;
+
+/// Print setup shared by both sheets: A3 landscape, one page wide and as many tall as it takes,
+/// rows `0..=repeat` on every page, margins, and a footer with the page and the 截至 date.
+fn print_setup(sheet: &mut Worksheet, repeat: u32, as_of: &str) -> Result<(), XlsxError> {
+    sheet
+        .set_paper_size(PAPER_A3)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_print_center_horizontally(true)
+        .set_margins(0.4, 0.4, 0.5, 0.6, 0.3, 0.3)
+        .set_footer(format!("&L截至{as_of}&C第 &P 页，共 &N 页"));
+    sheet.set_repeat_rows(0, repeat)?;
+    Ok(())
+}
+
+/// How many lines `text` wraps to in a column `width` characters wide, counting its own line
+/// breaks.
+fn wrapped_lines(text: &str, width: f64) -> usize {
+    let per_line = width.max(1.0);
+    text.split('\n')
+        .map(|line| {
+            // A Chinese character prints about 1.8 digits wide in Calc's and Excel's default
+            // fonts; counting 2 left a third of each tall row blank.
+            let columns: f64 = line
+                .chars()
+                .map(|c| if c.is_ascii() { 1.0 } else { 1.8 })
+                .sum();
+            (columns / per_line).ceil().max(1.0) as usize
+        })
+        .sum::<usize>()
+        .max(1)
+}
 const DATE: &str = "yyyy-mm-dd";
 
 fn fill(urgency: Urgency) -> Option<Color> {
@@ -58,6 +97,7 @@ fn items_sheet(sheet: &mut Worksheet, ledger: &Ledger) -> Result<(), XlsxError> 
         sheet.set_column_width(col as u16, WIDTHS[col])?;
     }
     sheet.set_freeze_panes(2, 0)?;
+    print_setup(sheet, 1, &ledger.as_of.to_string())?;
 
     // Cells carry no format of their own: each column has one (wrapped, top-aligned; dates as
     // dates), which Excel applies to the cells in it. Borders and the urgency colours are
@@ -113,7 +153,17 @@ const URGENCY_COLUMN: u16 = 8;
 fn write_item(sheet: &mut Worksheet, r: u32, row: &LedgerRow) -> Result<(), XlsxError> {
     // Owned cells, moved into the sheet: rust_xlsxwriter takes a `String` and would copy a
     // borrowed one.
-    for (col, value) in row.cells().into_iter().enumerate() {
+    let cells = row.cells();
+    // A height set on the row itself: not every reader grows a row to its wrapped text on
+    // opening, and a printed row cut to one line hides the rest.
+    let lines = cells
+        .iter()
+        .enumerate()
+        .map(|(col, value)| wrapped_lines(value, WIDTHS[col]))
+        .max()
+        .unwrap_or(1);
+    sheet.set_row_height(r, lines as f64 * LINE_HEIGHT + 3.0)?;
+    for (col, value) in cells.into_iter().enumerate() {
         let col = col as u16;
         match col {
             // 到期日: the earliest active due date as an Excel date (the one urgency follows);
@@ -169,6 +219,7 @@ fn scores_sheet(sheet: &mut Worksheet, ledger: &Ledger) -> Result<(), XlsxError>
         sheet.set_column_width(col as u16, if col == 0 { 24.0 } else { 10.0 })?;
     }
     sheet.set_freeze_panes(1, 0)?;
+    print_setup(sheet, 0, &ledger.as_of.to_string())?;
     for (i, (name, s)) in ledger.scores.iter().enumerate() {
         let r = 1 + i as u32;
         sheet.write_string_with_format(r, 0, name, &cell)?;
@@ -197,4 +248,18 @@ fn scores_sheet(sheet: &mut Worksheet, ledger: &Ledger) -> Result<(), XlsxError>
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrapped_lines;
+
+    #[test]
+    fn rows_grow_with_their_wrapped_text() {
+        assert_eq!(wrapped_lines("", 10.0), 1);
+        assert_eq!(wrapped_lines("short", 10.0), 1);
+        // Ten Chinese characters print about 18 digits wide: two lines of a 10-wide column.
+        assert_eq!(wrapped_lines("一二三四五六七八九十", 10.0), 2);
+        assert_eq!(wrapped_lines("第一行\n第二行\n第三行", 40.0), 3);
+    }
 }

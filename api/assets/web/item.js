@@ -1,0 +1,92 @@
+// One item
+import { day, link, remaining } from "./format.js";
+import { route } from "./app.js";
+import { CHANGED } from "./board.js";
+import { department } from "./departments.js";
+import { VIEWER } from "./desk.js";
+import { badge, h, instant } from "./dom.js";
+import { gql, subscribe } from "./graph.js";
+import { STATUS_LABEL } from "./labels.js";
+import { nowOf, params, state } from "./state.js";
+
+export const ITEM = "Item";
+
+export const DELIVERIES = "Deliveries";
+export const DELIVERY_STATUS = { PENDING: "待发送", SENDING: "发送中", SENT: "已发送", FAILED: "发送失败", SKIPPED: "未发送" };
+
+/** The reminders of an item, for the administrator (all) or a department (its own). */
+export async function deliveriesPanel(id) {
+  const rows = (await gql(DELIVERIES, { id })).item.deliveries;
+  return h("section", { class: "panel", id: "deliveries" }, h("h2", {}, "提醒记录"),
+    rows.length === 0 ? h("p", { class: "empty" }, "尚无提醒记录。")
+      : h("div", { class: "scroll" }, h("table", {},
+          h("thead", {}, h("tr", {}, ["计划日期", "阶段", "到期日", "部门", "状态", "发送时间", "签收"].map((t) => h("th", { scope: "col" }, t)))),
+          h("tbody", {}, rows.map((d) => h("tr", {},
+            h("td", {}, day(d.plannedFor)), h("td", {}, d.stage), h("td", {}, day(d.dueDate?.dueOn)),
+            h("td", {}, d.department?.name ?? "—"), h("td", {}, DELIVERY_STATUS[d.status] ?? d.status),
+            h("td", {}, d.sentAt ? instant(d.sentAt) : "—"), h("td", {}, d.acknowledgedAt ? instant(d.acknowledgedAt) : "未签收")))))));
+}
+
+export async function item(main, id, query) {
+  const asof = query.get("asof") || state.calendar.today;
+  const data = await gql(ITEM, { id, now: nowOf(asof) });
+  const it = data.item;
+  const versions = [...new Set(it.dueDates.map((d) => d.version))].sort((a, b) => b - a);
+  const departments = (list) => (list.length ? list.map((d) => h("a", { href: `#/department/${d.id}` }, d.name)).reduce((acc, a, i) => (i ? [...acc, "、", a] : [a]), []) : "—");
+  main.replaceChildren(
+    h("p", { class: "crumbs" }, h("a", { href: link("/items", { list: it.list.id }) }, it.list.title)),
+    h("div", { class: "heading" }, h("h1", { id: "item-title" }, `${it.numberText} ${it.title}`), badge(it.urgency)),
+    h(
+      "dl",
+      { class: "facts" },
+      h("dt", {}, "状态"), h("dd", { id: "item-status" }, STATUS_LABEL[it.status]),
+      h("dt", {}, "完成时限"), h("dd", {}, it.deadlineText),
+      h("dt", {}, "剩余天数"), h("dd", {}, remaining(it.daysRemaining)),
+      h("dt", {}, "牵头部门"), h("dd", {}, departments(it.leadDepartments)),
+      h("dt", {}, "配合部门"), h("dd", {}, departments(it.cooperatingDepartments)),
+    ),
+    h("section", { class: "panel" }, h("h2", {}, "事项内容"), h("p", { class: "content" }, it.content)),
+    h(
+      "section",
+      { class: "panel" },
+      h("h2", {}, "到期日与延期记录"),
+      versions.length === 0
+        ? h("p", { class: "empty" }, "完成时限没有具体日期。")
+        : h(
+            "ol",
+            { class: "versions" },
+            versions.map((v) =>
+              h(
+                "li",
+                { class: it.dueDates.some((d) => d.version === v && d.active) ? "active" : "superseded" },
+                h("strong", {}, v === 1 ? "原定" : `第${v - 1}次延期`),
+                "：",
+                it.dueDates.filter((d) => d.version === v).map((d) => `${day(d.dueOn)}${d.label ? `（${d.label}）` : ""}`).join("，"),
+                it.dueDates.some((d) => d.version === v && d.active) ? "" : h("span", { class: "muted" }, "（已调整）"),
+              ),
+            ),
+          ),
+    ),
+    h(
+      "section",
+      { class: "panel" },
+      h("h2", {}, "工作进展"),
+      it.progress.nodes.length === 0
+        ? h("p", { class: "empty", id: "no-progress" }, "尚未报送进展。")
+        : h(
+            "ol",
+            { class: "timeline", id: "progress" },
+            it.progress.nodes.map((p) =>
+              h("li", {}, h("time", { datetime: p.reportedAt }, instant(p.reportedAt)), ` ${p.department?.name ?? "督查室"}（${p.percent}%）：`, p.note),
+            ),
+          ),
+    ),
+  );
+  // Reminders are not public: shown to a token that may read them.
+  if ((await gql(VIEWER)).viewer.role !== "ANONYMOUS") main.append(await deliveriesPanel(it.id));
+  const stop = subscribe(CHANGED, [{ list: it.list.id }], (event) => {
+    // `null`: events may have been missed, so the page is drawn again.
+    if ((event === null || event?.itemChanged?.item?.id === it.id) && params().path === `/item/${it.id}`) route();
+  });
+  return stop;
+}

@@ -1,0 +1,141 @@
+// The administrator's desk (督查室): importing a list, previewed first.
+import { day, link } from "./format.js";
+import { action } from "./desk.js";
+import { errorBox, h } from "./dom.js";
+import { gql } from "./graph.js";
+import { ledgerButtons } from "./ledger.js";
+import { state } from "./state.js";
+
+export const IMPORT = "Import";
+
+export const OUTCOME = { CREATED: "新建清单", UPDATED: "更新已有清单", UNCHANGED: "与已导入的内容相同，无变化" };
+
+/** A file's bytes as base64, in chunks (a whole file through one `String.fromCharCode` overflows). */
+export async function base64Of(file) {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+export const PENDING = "Pending";
+export const DECIDE = "Decide";
+export const CONFIRM = "Confirm";
+export const RETURN = "Return";
+
+/** What awaits the office: 延期申请 to decide and 办结报告 to confirm (销号) or send back (退办). */
+export async function pendingPanel() {
+  const data = await gql(PENDING);
+  const requests = data.deadlineChangeRequests;
+  const reported = data.items.nodes;
+  const itemLink = (i) => h("a", { href: `#/item/${i.id}` }, `${i.numberText} ${i.title}`);
+  const entry = (attrs, text, actions) => h("li", { class: "mine", ...attrs }, h("div", { class: "line" }, text, " ", actions.map((a) => a.toggle)), actions.map((a) => a.form));
+  return h("section", { class: "panel", id: "pending" },
+    h("h2", {}, `待审延期申请（${requests.length}）`),
+    requests.length === 0 ? h("p", { class: "empty" }, "没有待审的延期申请。") : h("ul", { class: "desk", id: "pending-requests" }, requests.map((r) =>
+      entry({ "data-request": r.id },
+        [itemLink(r.item), h("span", { class: "muted" }, `：${r.requestingDepartment?.name ?? r.requestedBy} 申请将 ${day(r.dueDate?.dueOn)} 延至 ${day(r.proposedDueOn)}，理由：${r.reason}`)],
+        [
+          action(`approve-${r.id}`, "批准", `批准延期：${r.item.title}`, [{ name: "note", label: "意见（可不填）", kind: "textarea", optional: true }],
+            (v) => gql(DECIDE, { id: r.id, approve: true, note: v.note }), "已批准，到期日已调整。"),
+          action(`reject-${r.id}`, "不批准", `不批准延期：${r.item.title}`, [{ name: "note", label: "不批准的理由", kind: "textarea" }],
+            (v) => gql(DECIDE, { id: r.id, approve: false, note: v.note }), "已退回申请。"),
+        ]))),
+    h("h2", {}, `待销号（${reported.length}）`),
+    reported.length === 0 ? h("p", { class: "empty" }, "没有报办结待销号的事项。") : h("ul", { class: "desk", id: "pending-completions" }, reported.map((i) =>
+      entry({ "data-item": i.id },
+        [itemLink(i), h("span", { class: "muted" }, `（牵头：${i.leadDepartments.map((d) => d.name).join("、")}）`)],
+        [
+          action(`confirm-${i.id}`, "销号", `销号：${i.title}`, [{ name: "note", label: "意见（可不填）", kind: "textarea", optional: true }],
+            (v) => gql(CONFIRM, { id: i.id, note: v.note }), "已销号。"),
+          action(`return-${i.id}`, "退办", `退办：${i.title}`, [{ name: "reason", label: "退办理由", kind: "textarea" }],
+            (v) => gql(RETURN, { id: i.id, reason: v.reason }), "已退回牵头部门。"),
+        ]))));
+}
+
+export async function adminDesk(main, signOut) {
+  const text = h("textarea", { id: "import-text", name: "text", rows: 10 });
+  const file = h("input", { id: "import-file", name: "file", type: "file", accept: ".txt,.csv,.html,.htm,.docx,.xlsx,.xls" });
+  const issuer = h("input", { id: "import-issuer", name: "issuer", type: "text", placeholder: "如：某某市人民政府" });
+  const year = h("input", { id: "import-year", name: "year", type: "number", min: 2000, max: 2100, step: 1 });
+  const result = h("div", { id: "import-result", "aria-live": "polite" });
+  const form = h(
+    "form",
+    { class: "panel import", id: "import-form", "aria-label": "导入清单" },
+    h("h2", {}, "导入清单"),
+    h("p", { class: "muted" }, "粘贴清单全文或选择文件，先预览，确认无误后再导入。"),
+    h("div", { class: "field column" }, h("label", { for: "import-text" }, "清单文本"), text),
+    h("div", { class: "field" }, h("label", { for: "import-file" }, "或选择文件"), file),
+    h("div", { class: "field" }, h("label", { for: "import-issuer" }, "发布单位"), issuer),
+    h("div", { class: "field" }, h("label", { for: "import-year" }, "年份（完成时限未写年份时）"), year),
+    h("button", { type: "submit", id: "preview" }, "预览"),
+  );
+  const input = async (dryRun) => {
+    const value = { dryRun };
+    if (file.files.length) value.file = { name: file.files[0].name, base64: await base64Of(file.files[0]) };
+    else value.text = text.value;
+    if (issuer.value.trim()) value.issuer = issuer.value.trim();
+    if (year.value) value.year = Number(year.value);
+    return value;
+  };
+  const run = async (dryRun) => {
+    result.replaceChildren(h("p", { class: "loading" }, dryRun ? "正在预览…" : "正在导入…"));
+    try {
+      const report = (await gql(IMPORT, { input: await input(dryRun) })).importList;
+      result.replaceChildren(...importReport(report, () => run(false)));
+    } catch (error) {
+      result.replaceChildren(errorBox(error));
+    }
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    run(true);
+  });
+  main.replaceChildren(h("div", { class: "heading" }, h("h1", {}, "督查室工作台"), signOut), await pendingPanel(), ledgerPanel(), form, result);
+}
+
+export function importReport(report, confirm) {
+  const out = [];
+  const summary = `${report.dryRun ? "预览" : "已导入"}：${OUTCOME[report.outcome]}，共 ${report.itemCount} 项` +
+    (report.dryRun ? "" : `；新增 ${report.itemsAdded.length} 项，修改 ${report.itemsChanged.length} 项，撤下 ${report.itemsRemoved.length} 项`);
+  out.push(h("p", { class: report.dryRun ? "summary" : "summary done", id: "import-summary" }, summary));
+  if (!report.dryRun && report.listId) out.push(h("p", {}, h("a", { href: link("/", { list: report.listId }) }, "在总览中查看这份清单")));
+  if (report.warnings.length)
+    out.push(h("section", { class: "panel warnings" }, h("h3", {}, `需要核对的地方（${report.warnings.length}）`),
+      h("ul", { id: "import-warnings" }, report.warnings.map((w) => h("li", {}, h("strong", {}, `第 ${w.line} 行：`), w.message)))));
+  if (report.departmentSuggestions.length)
+    out.push(h("section", { class: "panel" }, h("h3", {}, "可能是同一部门"),
+      h("ul", { id: "import-suggestions" }, report.departmentSuggestions.map((d) => h("li", {}, `「${d.name}」可能是「${d.probably}」（${d.reason}）`)))));
+  if (report.departmentsCreated.length)
+    out.push(h("p", {}, `${report.dryRun ? "将新建" : "新建了"}部门：${report.departmentsCreated.join("、")}`));
+  if (report.dryRun) {
+    out.push(h("div", { class: "scroll" }, h("table", { id: "import-items" },
+      h("thead", {}, h("tr", {}, ["行", "序号", "事项", "完成时限", "读出的日期", "牵头部门", "配合部门"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, report.items.map((i) => h("tr", {},
+        h("td", {}, i.line), h("td", {}, i.numberText), h("td", {}, i.title),
+        h("td", {}, i.deadlineText || "—"),
+        h("td", { class: i.deadlineProblem ? "yellow" : "" }, [i.dueDates.map(day).join("，") || (i.ongoing ? "长期" : "—"), i.deadlineProblem ? h("div", { class: "muted" }, i.deadlineProblem) : null]),
+        h("td", {}, i.leadDepartments.join("、") || "—"),
+        h("td", {}, i.cooperatingDepartments.join("、") || "—")))))));
+    if (report.outcome !== "UNCHANGED" && report.itemCount > 0)
+      out.push(h("button", { type: "button", id: "confirm-import", class: "primary", onclick: confirm }, "确认导入"));
+  }
+  return out;
+}
+
+/** 台账: a list and a day (截至), and the two downloads. */
+function ledgerPanel() {
+  if (state.lists.length === 0) return null;
+  const list = h("select", { id: "ledger-list", name: "list" }, state.lists.map((l) => h("option", { value: l.id }, l.title)));
+  const asof = h("input", { id: "ledger-asof", name: "asof", type: "date", value: state.calendar.today, required: true });
+  const buttons = h("span", {});
+  const draw = () => buttons.replaceChildren(ledgerButtons(list.value, asof.value || state.calendar.today));
+  list.addEventListener("change", draw);
+  asof.addEventListener("change", draw);
+  draw();
+  return h("section", { class: "panel", id: "ledger" }, h("h2", {}, "台账"),
+    h("p", { class: "muted" }, "每个事项一行，含完成时限、牵头和配合部门、最新进展、延期记录和提醒签收；第二页为各牵头部门的考评。按 A3 横向排版，可直接打印。"),
+    h("span", { class: "field" }, h("label", { for: list.id }, "清单"), list),
+    h("span", { class: "field" }, h("label", { for: asof.id }, "截至"), asof),
+    buttons);
+}

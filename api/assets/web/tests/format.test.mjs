@@ -1,0 +1,50 @@
+// The pages' pure helpers, under node's own test runner: `node --test api/assets/web/tests/`
+// (api/tests/it/web.rs runs it with the other tests).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { day, fileNameOf, isDay, ledgerPath, link, remaining, zoneNote } from '../format.js';
+
+test('a calendar day reads as Chinese', () => {
+  assert.equal(day('2021-06-30'), '2021年6月30日');
+  assert.equal(day('2027-01-05'), '2027年1月5日');
+  assert.equal(day(null), '—');
+});
+
+test('days remaining read as words', () => {
+  assert.equal(remaining(3), '3 天');
+  assert.equal(remaining(0), '今天到期');
+  assert.equal(remaining(-12), '已逾期 12 天');
+  assert.equal(remaining(null), '—');
+});
+
+test('a link keeps only the values given', () => {
+  assert.equal(link('/items', { list: 'TGlzdDox', q: '', asof: null }), '#/items?list=TGlzdDox');
+  assert.equal(link('/', {}), '#/');
+  assert.equal(link('/items', { q: '养老 服务' }), '#/items?q=%E5%85%BB%E8%80%81+%E6%9C%8D%E5%8A%A1');
+});
+
+test('a download is named by its Content-Disposition', () => {
+  const header = "attachment; filename=\"ledger-2021-06-20.xlsx\"; filename*=UTF-8''%E6%B8%85%E5%8D%95%E5%8F%B0%E8%B4%A6%EF%BC%88%E6%88%AA%E8%87%B32021-06-20%EF%BC%89.xlsx";
+  assert.equal(fileNameOf(header), '清单台账（截至2021-06-20）.xlsx');
+  assert.equal(fileNameOf('attachment; filename="ledger-2021-06-20.csv"'), 'ledger-2021-06-20.csv');
+  assert.equal(fileNameOf("attachment; filename=\"a.csv\"; filename*=UTF-8''%E0%A4"), 'a.csv');
+  assert.equal(fileNameOf(null), null);
+});
+
+test('the 台账 is asked for as of noon of the chosen day', () => {
+  assert.equal(ledgerPath('TGlzdDox', '2021-06-20', 'xlsx', '+08:00'), '/export/ledger.xlsx?listId=TGlzdDox&now=2021-06-20T12%3A00%3A00%2B08%3A00');
+  assert.equal(ledgerPath('TGlzdDox', null, 'csv', '+08:00'), '/export/ledger.csv?listId=TGlzdDox');
+});
+
+test('北京时间 goes without saying; another zone is named', () => {
+  assert.equal(zoneNote('Asia/Shanghai'), '');
+  assert.equal(zoneNote('Asia/Urumqi'), '（Asia/Urumqi时间）');
+});
+
+test('only a real day applies as 截至', () => {
+  assert.equal(isDay('2021-06-20'), true);
+  assert.equal(isDay('2024-02-29'), true);
+  for (const bad of ['2023-02-29', '202106-12-07', '0002-12-07', '2021-13-01', '', null, '2021-6-20']) {
+    assert.equal(isDay(bad), false, String(bad));
+  }
+});
