@@ -585,9 +585,22 @@ try {
     page.sockets.splice(0, page.sockets.length, ...page.sockets.filter((u) => !u.includes(large.host)));
   }
 
+  // The 使用指南, from the footer of every page, at both widths.
+  await viewport(1366, 768, false);
+  await page.navigate(`${api.origin}/#/`);
+  await page.waitFor('the board', "document.body?.dataset.ready === '/'");
+  await page.click('#guide-link');
+  await page.waitFor('the guide', "document.querySelector('main.guide h1')?.textContent === '民生实事督办系统 使用指南'");
+  await screenshot('guide.png');
+  await viewport(390, 844, true);
+  await sleep(300);
+  check(await page.evaluate('document.documentElement.scrollWidth <= 390'), 'the 使用指南 opens from the footer and fits 390 px');
+  await screenshot('guide-phone.png');
+  await viewport(1366, 768, false);
   const foreign = [...page.requests, ...page.sockets].filter((u) => {
     try { const h = new URL(u); return !['data:', 'blob:', 'about:'].includes(h.protocol) && h.host !== api.host; } catch { return true; }
   });
+
   check(foreign.length === 0, foreign.length === 0 ? `no request went to another host (${page.requests.length} requests)` : `requests to other hosts: ${foreign.join(', ')}`);
   const errors = page.console.filter((t) => /error|refused|violat/i.test(t));
   check(errors.length === 0, errors.length === 0 ? 'no errors in the console' : `console: ${errors.join(' | ')}`);

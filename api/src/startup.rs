@@ -340,6 +340,7 @@ fn router(state: AppState) -> Router {
     if graph.web {
         router = router
             .route("/", get(routes::web::page))
+            .route("/guide", get(routes::web::guide))
             .route("/web/{file}", get(routes::web::asset));
     }
     let compression = CompressionLayer::new().gzip(true).br(true).compress_when(

@@ -108,6 +108,8 @@ export function tokenPanel(d, tokens) {
       const { token: issued } = (await gql(ISSUE, { id: d.id })).issueDepartmentToken;
       // Shown once: only its hash is kept.
       shown.replaceChildren(h("p", {}, "新令牌（只显示这一次，请复制后交给该部门）："), h("output", { class: "token", id: "new-token" }, issued));
+      // The list below no longer says none was issued.
+      shown.closest("section")?.querySelector(".empty")?.remove();
     } catch (error) {
       shown.replaceChildren(errorBox(error));
     }

@@ -58,3 +58,25 @@ export function isDay(text) {
   const date = new Date(Date.UTC(y, mo - 1, d));
   return y >= 1990 && y <= 2100 && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
+
+/** A reminder's stage key (`T-7`, `due`, `overdue-3`, `coop-2021-W05`, `checkin-2021-06`) in words. */
+export function stageWords(stage) {
+  let m;
+  if (stage === "due") return "到期当天提醒";
+  if ((m = /^T-(\d+)$/.exec(stage))) return `提前${m[1]}天提醒`;
+  if ((m = /^overdue-(\d+)$/.exec(stage))) return `逾期第${m[1]}次催办`;
+  if ((m = /^coop-(\d{4})-W(\d{2})$/.exec(stage))) return `配合事项周报（${m[1]}年第${Number(m[2])}周）`;
+  if ((m = /^checkin-(\d{4})-(\d{2})$/.exec(stage))) return `长期事项月度调度（${m[1]}年${Number(m[2])}月）`;
+  return stage;
+}
+
+/**
+ * A refusal of what was filled in, in words for a clerk: the field's label (never its path), and
+ * the api's reason without the path it starts with; a reason in English is left out.
+ */
+export function validationWords(field, message, labels) {
+  const label = field ? (labels[field] ?? labels[field.split(".").pop()] ?? null) : null;
+  let reason = (message ?? "").replace(/^[A-Za-z_][\w.[\]]*:\s*/, "").trim();
+  if (/[A-Za-z]{3,} [A-Za-z]{2,}/.test(reason)) reason = "";
+  return `填写有误${label ? `「${label}」` : ""}${reason ? `：${reason}` : "，请检查后重试。"}`;
+}

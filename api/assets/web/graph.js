@@ -1,4 +1,5 @@
 // The graph
+import { validationWords } from "./format.js";
 
 /** An error the graph answered with, or a lost connection, in words a clerk understands. */
 export class GraphError extends Error {
@@ -30,6 +31,19 @@ export const FIELD_LABEL = {
   "input.file": "文件",
   "input.file.name": "文件类型",
   "input.year": "年份",
+  "input.login": "登录名",
+  "input.name": "姓名",
+  "input.role": "角色",
+  "input.departmentId": "部门",
+  "input.email": "电子邮箱",
+  "input.title": "事项名称",
+  "input.dueOn": "日期",
+  requestId: "延期申请",
+  dueDateId: "到期日",
+  departmentId: "部门",
+  itemId: "事项",
+  login: "登录名",
+  password: "密码",
 };
 
 export function describe(error) {
@@ -39,7 +53,7 @@ export function describe(error) {
   switch (code) {
     case "VALIDATION":
       if (/complex|deep/i.test(error.message ?? "")) return "查询范围过大，请缩小筛选范围后重试。";
-      return `填写有误${where}，请检查后重试。（${error.message}）`;
+      return validationWords(field, error.message, FIELD_LABEL);
     case "NOT_FOUND":
       return "没有找到要查看的内容，可能已被删除。";
     case "UNAUTHENTICATED":

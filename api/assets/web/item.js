@@ -1,5 +1,5 @@
 // One item
-import { day, link, remaining } from "./format.js";
+import { day, link, remaining, stageWords } from "./format.js";
 import { route } from "./app.js";
 import { CHANGED } from "./board.js";
 import { department } from "./departments.js";
@@ -22,7 +22,7 @@ export async function deliveriesPanel(id) {
       : h("div", { class: "scroll" }, h("table", {},
           h("thead", {}, h("tr", {}, ["计划日期", "阶段", "到期日", "部门", "状态", "发送时间", "签收"].map((t) => h("th", { scope: "col" }, t)))),
           h("tbody", {}, rows.map((d) => h("tr", {},
-            h("td", {}, day(d.plannedFor)), h("td", {}, d.stage), h("td", {}, day(d.dueDate?.dueOn)),
+            h("td", {}, day(d.plannedFor)), h("td", {}, stageWords(d.stage)), h("td", {}, day(d.dueDate?.dueOn)),
             h("td", {}, d.department?.name ?? "—"), h("td", {}, DELIVERY_STATUS[d.status] ?? d.status),
             h("td", {}, d.sentAt ? instant(d.sentAt) : "—"), h("td", {}, d.acknowledgedAt ? instant(d.acknowledgedAt) : "未签收")))))));
 }

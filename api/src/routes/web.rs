@@ -118,3 +118,32 @@ pub async fn asset(Path(file): Path<String>, request: HeaderMap) -> Response {
     }
     (headers(content_type), caching, body).into_response()
 }
+
+/// The office's guide (`docs/使用指南.md`), compiled in and rendered once.
+const GUIDE: &str = include_str!("../../../docs/使用指南.md");
+
+static GUIDE_PAGE: LazyLock<String> = LazyLock::new(|| {
+    let mut body = String::new();
+    pulldown_cmark::html::push_html(
+        &mut body,
+        pulldown_cmark::Parser::new_ext(GUIDE, pulldown_cmark::Options::ENABLE_TABLES),
+    );
+    format!(
+        "<!doctype html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <link rel=\"icon\" href=\"data:,\">\n<title>使用指南 · 民生实事督办</title>\n\
+         <link rel=\"stylesheet\" href=\"/web/app.css\">\n</head>\n<body>\n\
+         <header class=\"top\"><a class=\"brand\" href=\"/#/\">民生实事督办</a></header>\n\
+         <main class=\"guide\">\n{body}</main>\n</body>\n</html>\n"
+    )
+});
+
+/// `GET /guide`: the 使用指南 as a page, linked from every page's footer.
+pub async fn guide() -> Response {
+    (
+        headers("text/html; charset=utf-8"),
+        [(header::CACHE_CONTROL, "no-cache")],
+        GUIDE_PAGE.as_str(),
+    )
+        .into_response()
+}

@@ -88,6 +88,25 @@ async fn the_pages_are_served_from_the_binary_under_a_same_origin_policy() {
 }
 
 #[tokio::test]
+async fn the_guide_is_a_page_every_page_links_to() {
+    let t = TestDb::sqlite().await;
+    let app = TestApp::start(&t).await;
+    let page = get(&app, "/").await.text().await.expect("body");
+    assert!(page.contains("href=\"/guide\""), "{page}");
+    let guide = get(&app, "/guide").await;
+    assert_eq!(guide.status(), 200);
+    let html = guide.text().await.expect("body");
+    for words in [
+        "<h1>民生实事督办系统 使用指南</h1>",
+        "<h2>一、第一次使用：开通管理员账号</h2>",
+        "<table>",
+        "<code>api account add --name 张三 --login zhangsan --role admin",
+    ] {
+        assert!(html.contains(words), "{words} in the guide");
+    }
+}
+
+#[tokio::test]
 async fn an_unchanged_asset_is_not_downloaded_again() {
     let t = TestDb::sqlite().await;
     let app = TestApp::start(&t).await;

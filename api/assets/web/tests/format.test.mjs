@@ -2,7 +2,7 @@
 // (api/tests/it/web.rs runs it with the other tests).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { day, fileNameOf, isDay, ledgerPath, link, remaining, zoneNote } from '../format.js';
+import { day, fileNameOf, isDay, ledgerPath, link, remaining, stageWords, validationWords, zoneNote } from '../format.js';
 
 test('a calendar day reads as Chinese', () => {
   assert.equal(day('2021-06-30'), '2021年6月30日');
@@ -47,4 +47,20 @@ test('only a real day applies as 截至', () => {
   for (const bad of ['2023-02-29', '202106-12-07', '0002-12-07', '2021-13-01', '', null, '2021-6-20']) {
     assert.equal(isDay(bad), false, String(bad));
   }
+});
+
+test('reminder stages read as words', () => {
+  assert.equal(stageWords('T-7'), '提前7天提醒');
+  assert.equal(stageWords('due'), '到期当天提醒');
+  assert.equal(stageWords('overdue-3'), '逾期第3次催办');
+  assert.equal(stageWords('coop-2021-W05'), '配合事项周报（2021年第5周）');
+  assert.equal(stageWords('checkin-2021-06'), '长期事项月度调度（2021年6月）');
+});
+
+test('a refusal names the field by its label and drops paths and English', () => {
+  const labels = { 'input.text': '清单文本', requestId: '延期申请', dueDateId: '到期日' };
+  assert.equal(validationWords('input.text', 'input.text: 清单在第一个标题之前没有标题行', labels), '填写有误「清单文本」：清单在第一个标题之前没有标题行');
+  assert.equal(validationWords('input.dueDateId', '不是这个事项的到期日', labels), '填写有误「到期日」：不是这个事项的到期日');
+  assert.equal(validationWords('input.mystery', 'must be between 1 and 100', labels), '填写有误，请检查后重试。');
+  assert.equal(validationWords(null, '日期无效', labels), '填写有误：日期无效');
 });
