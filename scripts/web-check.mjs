@@ -345,6 +345,26 @@ try {
   const { lists: after } = await graphql('{ lists { id title items { totalCount } } }');
   const added = after.find((l) => !before.some((b) => b.id === l.id));
   check(added?.title === '示例县2027年民生实事清单' && added.items.totalCount === 3, `确认导入 imported it: ${added?.title} (${added?.items.totalCount} items)`);
+  // 清单 on the workbench: the new list is put away (two clicks), leaves the selectors, and
+  // comes back with 恢复.
+  await page.navigate(`${api.origin}/#/`);
+  await page.waitFor('the board', "document.body?.dataset.ready === '/'");
+  await page.navigate(`${api.origin}/#/desk`);
+  await page.waitFor('the 清单 panel', `!!document.querySelector('#lists tr[data-list="${added.id}"] .archive-list')`);
+  await page.click(`#lists tr[data-list="${added.id}"] .archive-list`);
+  await page.click(`#lists tr[data-list="${added.id}"] .archive-list`);
+  const archivedRow = await page.waitFor('the list archived', `document.querySelector('#lists tr[data-list="${added.id}"] .status')?.textContent === '已归档' && document.querySelector('#lists .result')?.textContent`);
+  const { lists: inUse } = await graphql('{ lists { id } }');
+  check(!inUse.some((l) => l.id === added.id) && archivedRow.includes('已归档'), `归档 (confirmed) puts the list away: ${archivedRow}`);
+  await page.navigate(`${api.origin}/#/`);
+  await page.waitFor('the board', "document.body?.dataset.ready === '/'");
+  const choices = await page.evaluate("[...document.querySelectorAll('#list option')].map((o) => o.value)");
+  check(!choices.includes(added.id), 'the board\'s 清单 selector no longer offers it');
+  await page.navigate(`${api.origin}/#/desk`);
+  await page.waitFor('the 恢复 button', `!!document.querySelector('#lists tr[data-list="${added.id}"] .unarchive-list')`);
+  await page.click(`#lists tr[data-list="${added.id}"] .unarchive-list`);
+  await page.waitFor('the list back', `document.querySelector('#lists tr[data-list="${added.id}"] .status')?.textContent === '使用中'`);
+  check(true, '恢复 brings it back');
   // The same list as a file (chosen in the file input): read on the server, and known unchanged.
   writeFileSync(`${outDir}/small-list.txt`, small);
   const { result: fileInput } = await page.send('Runtime.evaluate', { expression: "document.querySelector('#import-file')" });

@@ -20,7 +20,7 @@ pub async fn seed_if_empty(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
 ) -> Result<Option<ImportReport>, DomainError> {
-    if !store::lists::all(db).await?.is_empty() {
+    if !store::lists::all(db, true).await?.is_empty() {
         return Ok(None);
     }
     let parsed = parse(SAMPLE_LIST, &ParseOptions::default());

@@ -17,6 +17,8 @@ pub struct ProjectList {
     pub source_sha256: String,
     pub imported_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Set while the list is put away (归档).
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 impl From<entity::project_list::Model> for ProjectList {
@@ -30,6 +32,7 @@ impl From<entity::project_list::Model> for ProjectList {
             source_sha256: m.source_sha256,
             imported_at: m.imported_at,
             updated_at: m.updated_at,
+            archived_at: m.archived_at,
         }
     }
 }

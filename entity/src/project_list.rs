@@ -20,6 +20,8 @@ pub struct Model {
     pub source_sha256: String,
     pub imported_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Set while the list is put away (归档): no reminders, not in the selectors.
+    pub archived_at: Option<DateTimeUtc>,
     #[sea_orm(has_many)]
     pub items: HasMany<super::item::Entity>,
 }

@@ -20,6 +20,7 @@ mod m20261203_000014_create_bulletin;
 mod m20261207_000015_create_account;
 mod m20261207_000016_create_sign_in_flow;
 mod m20261207_000017_create_password_mail;
+mod m20261207_000018_archive_list;
 mod names;
 
 /// Where the data lives when nothing else is configured: a SQLite file in the working directory.
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_create_account::Migration),
             Box::new(m20261207_000016_create_sign_in_flow::Migration),
             Box::new(m20261207_000017_create_password_mail::Migration),
+            Box::new(m20261207_000018_archive_list::Migration),
         ]
     }
 }

@@ -1,8 +1,9 @@
 // The administrator's desk (督查室): importing a list, previewed first.
 import { day, link } from "./format.js";
+import { START } from "./app.js";
 import { action } from "./desk.js";
 import { errorBox, h } from "./dom.js";
-import { gql } from "./graph.js";
+import { GraphError, gql } from "./graph.js";
 import { ledgerButtons } from "./ledger.js";
 import { state } from "./state.js";
 
@@ -82,6 +83,8 @@ export async function adminDesk(main, signOut) {
     result.replaceChildren(h("p", { class: "loading" }, dryRun ? "正在预览…" : "正在导入…"));
     try {
       const report = (await gql(IMPORT, { input: await input(dryRun) })).importList;
+      // A new list is in the selectors at once, without a reload.
+      if (!dryRun) state.lists = (await gql(START)).lists;
       result.replaceChildren(...importReport(report, () => run(false)));
     } catch (error) {
       result.replaceChildren(errorBox(error));
@@ -91,7 +94,7 @@ export async function adminDesk(main, signOut) {
     event.preventDefault();
     run(true);
   });
-  main.replaceChildren(h("div", { class: "heading" }, h("h1", {}, "督查室工作台"), signOut), await pendingPanel(), ledgerPanel(), form, result);
+  main.replaceChildren(h("div", { class: "heading" }, h("h1", {}, "督查室工作台"), signOut), await pendingPanel(), ledgerPanel(), await listsPanel(), form, result);
 }
 
 export function importReport(report, confirm) {
@@ -138,4 +141,91 @@ function ledgerPanel() {
     h("span", { class: "field" }, h("label", { for: list.id }, "清单"), list),
     h("span", { class: "field" }, h("label", { for: asof.id }, "截至"), asof),
     buttons);
+}
+
+const LISTS = "Lists";
+const UPDATE_LIST = "UpdateList";
+const ARCHIVE_LIST = "ArchiveList";
+const UNARCHIVE_LIST = "UnarchiveList";
+
+/**
+ * 清单: every list, in use or archived (归档), with 修改 (title, issuer, year, batch) and 归档 /
+ * 恢复. An archived list leaves the selectors and gets no reminders; its records stay.
+ */
+async function listsPanel() {
+  const panel = h("section", { class: "panel", id: "lists" });
+  const note = h("p", { class: "result", role: "status", "aria-live": "polite" });
+  const changed = async (words) => {
+    // The selectors read the lists once per load: read them again.
+    state.lists = (await gql(START)).lists;
+    await draw();
+    note.className = "result done";
+    note.textContent = words;
+  };
+  const failed = (error) => {
+    note.className = "result error";
+    note.textContent = error instanceof GraphError ? error.message : "操作失败，请重试。";
+  };
+  const editForm = (l, cell) => {
+    const id = `list-${l.id}`;
+    const input = (name, label, attrs) => {
+      const el = h("input", { id: `${id}-${name}`, name, ...attrs });
+      return [el, h("span", { class: "field" }, h("label", { for: el.id }, label), el)];
+    };
+    const [title, titleField] = input("title", "清单标题", { value: l.title, required: true, maxlength: 200 });
+    const [issuer, issuerField] = input("issuer", "发布单位", { value: l.issuer ?? "", maxlength: 100 });
+    const [year, yearField] = input("year", "年份", { type: "number", min: 1990, max: 2100, step: 1, value: l.year ?? "" });
+    const [batch, batchField] = input("batch", "批次", { value: l.batchLabel ?? "", maxlength: 50, placeholder: "如：第一批" });
+    const f = h("form", { class: "report edit-list", id, "aria-label": `修改清单${l.title}` }, titleField, issuerField, yearField, batchField,
+      h("button", { type: "submit", class: "primary" }, "保存"));
+    f.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        await gql(UPDATE_LIST, { id: l.id, input: {
+          title: title.value.trim(),
+          issuer: issuer.value.trim() || null,
+          year: year.value ? Number(year.value) : null,
+          batchLabel: batch.value.trim() || null,
+        } });
+        await changed(`已保存：${title.value.trim()}`);
+      } catch (error) {
+        failed(error);
+      }
+    });
+    cell.replaceChildren(f);
+    title.focus();
+  };
+  async function draw() {
+    const { lists } = await gql(LISTS);
+    const rows = lists.map((l) => {
+      const actions = h("td", { class: "actions" });
+      const edit = h("button", { type: "button", class: "edit-list" }, "修改");
+      edit.addEventListener("click", () => editForm(l, actions));
+      const toggle = h("button", { type: "button", class: l.archivedAt ? "unarchive-list" : "archive-list" }, l.archivedAt ? "恢复" : "归档");
+      toggle.addEventListener("click", async () => {
+        if (!l.archivedAt && toggle.dataset.armed !== "yes") {
+          toggle.dataset.armed = "yes";
+          toggle.textContent = "确认归档（停止提醒）";
+          return;
+        }
+        try {
+          await gql(l.archivedAt ? UNARCHIVE_LIST : ARCHIVE_LIST, { id: l.id });
+          await changed(l.archivedAt ? `已恢复：${l.title}` : `已归档：${l.title}。不再提醒，记录保留，可随时恢复。`);
+        } catch (error) {
+          failed(error);
+        }
+      });
+      actions.append(edit, " ", toggle);
+      return h("tr", { "data-list": l.id, class: l.archivedAt ? "disabled" : "" },
+        h("td", {}, l.title), h("td", {}, l.issuer ?? "—"), h("td", {}, l.year ?? "—"), h("td", {}, l.batchLabel ?? "—"),
+        h("td", { class: "status" }, l.archivedAt ? "已归档" : "使用中"), actions);
+    });
+    panel.replaceChildren(h("h2", {}, "清单"), note,
+      lists.length === 0 ? h("p", { class: "empty" }, "尚未导入清单。")
+        : h("div", { class: "scroll" }, h("table", { class: "lists" },
+            h("thead", {}, h("tr", {}, ["清单标题", "发布单位", "年份", "批次", "状态", "操作"].map((t) => h("th", { scope: "col" }, t)))),
+            h("tbody", {}, rows))));
+  }
+  await draw();
+  return panel;
 }

@@ -14,6 +14,7 @@ mod graphql_over_http;
 mod http;
 mod import_list;
 mod item_writes;
+mod lists;
 mod logs;
 mod metrics;
 mod roles;

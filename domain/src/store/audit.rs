@@ -57,6 +57,9 @@ impl Actor {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     ListImport,
+    ListUpdate,
+    ListArchive,
+    ListUnarchive,
     ItemCreate,
     ItemUpdate,
     ItemDelete,
@@ -109,6 +112,9 @@ impl Action {
     pub const fn as_str(self) -> &'static str {
         match self {
             Action::ListImport => "list.import",
+            Action::ListUpdate => "list.update",
+            Action::ListArchive => "list.archive",
+            Action::ListUnarchive => "list.unarchive",
             Action::ItemCreate => "item.create",
             Action::ItemUpdate => "item.update",
             Action::ItemDelete => "item.delete",

@@ -226,7 +226,7 @@ pub async fn gather(
     today: Today,
 ) -> Result<(Bulletin, Vec<Ledger>), DomainError> {
     let mut ledgers = Vec::new();
-    for list in lists::all(db).await? {
+    for list in lists::all(db, false).await? {
         let ledger = ledger::of_list(db, list.id, today, window.tz).await?;
         if !ledger.rows.is_empty() {
             ledgers.push(ledger);

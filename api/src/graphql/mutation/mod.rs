@@ -7,6 +7,7 @@ mod accounts;
 mod directory;
 mod import_list;
 mod items;
+mod lists;
 mod reminders;
 mod supervision;
 mod tokens;
@@ -34,6 +35,7 @@ pub struct MutationRoot(
     reminders::ReminderMutation,
     supervision::SupervisionMutation,
     accounts::AccountMutation,
+    lists::ListMutation,
 );
 
 /// The office's change at the request's time.

@@ -18,10 +18,17 @@ pub struct ListQuery;
 
 #[Object]
 impl ListQuery {
-    /// Every published list, oldest first.
-    async fn lists(&self, ctx: &Context<'_>) -> Result<Vec<types::ProjectList>> {
+    /// The published lists in use, oldest first; `includeArchived: true` adds the archived
+    /// ones (归档: no reminders, kept for the record).
+    async fn lists(
+        &self,
+        ctx: &Context<'_>,
+        include_archived: Option<bool>,
+    ) -> Result<Vec<types::ProjectList>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let lists = store::lists::all(db).await.map_err(to_graphql)?;
+        let lists = store::lists::all(db, include_archived.unwrap_or(false))
+            .await
+            .map_err(to_graphql)?;
         Ok(lists.into_iter().map(types::ProjectList).collect())
     }
 

@@ -44,6 +44,12 @@ impl ProjectList {
         self.0.updated_at
     }
 
+    /// When the list was put away (归档); null while in use. An archived list gets no
+    /// reminders and leaves `lists` unless asked for.
+    async fn archived_at(&self) -> Option<DateTime<Utc>> {
+        self.0.archived_at
+    }
+
     /// The list's items; the same filters as the root `items` (its `listId` is this list).
     #[graphql(
         complexity = "crate::graphql::connection::item_cost(__field, first, last, filter.as_ref(), child_complexity)"

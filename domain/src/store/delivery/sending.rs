@@ -73,12 +73,23 @@ pub async fn due_dates<C: ConnectionTrait>(
             .collect()
     };
 
+    // An archived list's items are reminded of no more (a claimed row, `only`, is still told).
+    let archived: BTreeSet<i64> = if only.is_none() {
+        crate::store::lists::archived_ids(db)
+            .await?
+            .into_iter()
+            .collect()
+    } else {
+        BTreeSet::new()
+    };
     let mut out = Vec::with_capacity(dates.len());
     for date in dates {
         let Some(item) = items.get(&date.item_id) else {
             continue;
         };
-        if only.is_none() && crate::reminder::quiet(item.status) {
+        if only.is_none()
+            && (crate::reminder::quiet(item.status) || archived.contains(&item.list_id))
+        {
             continue;
         }
         out.push(DueDateInfo {
@@ -116,7 +127,9 @@ pub async fn ongoing_items<C: ConnectionTrait>(
     query = match only {
         Some(ids) => query.filter(item::Column::Id.is_in(ids.iter().copied())),
         None => {
+            let archived = crate::store::lists::archived_ids(db).await?;
             query
+                .filter(item::Column::ListId.is_not_in(archived))
                 .filter(item::Column::Ongoing.eq(true))
                 .filter(item::Column::Status.is_not_in([
                     ItemStatus::Done,
