@@ -17,7 +17,7 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table("project_list")
-                    .add_column(&mut timestamp_with_time_zone_null("archived_at"))
+                    .add_column(timestamp_with_time_zone_null("archived_at"))
                     .to_owned(),
             )
             .await
