@@ -156,11 +156,20 @@ try {
   const desk = await page.evaluate("({ title: document.querySelector('h1').textContent, items: [...document.querySelectorAll('#mine li')].map((li) => li.dataset.item), order: [...document.querySelectorAll('#mine .badge')].map((b) => b.textContent) })");
   check(desk.title === `我的事项：${department.name}`, `signed in as ${desk.title}`);
   const { items: theirs } = await graphql('query($d: ID!) { items(filter: { departmentId: $d, role: ANY }, first: 50) { totalCount } }', { d: department.id });
-  check(desk.items.length === Math.min(theirs.totalCount, 50) && desk.items.includes(itemId), `the desk lists the department's ${theirs.totalCount} items, this one among them`);
+  check(desk.items.length === theirs.totalCount && desk.items.includes(itemId), `the desk lists the department's ${theirs.totalCount} items, this one among them`);
   const rank = ['逾期', '临期', '正常', '长期', '已完成'];
   check(desk.order.every((u, i) => i === 0 || rank.indexOf(desk.order[i - 1]) <= rank.indexOf(u)), `sorted by urgency: ${[...new Set(desk.order)].join(' → ')}`);
   const tokenInUrl = [...page.requests, ...page.sockets].some((u) => u.includes(issued.token));
   check(!tokenInUrl, 'the token never appears in a URL');
+  // Only what the department may do: no 延期申请 on an item it only cooperates on, nothing to
+  // report on a finished item, and the percent box empty (typing 70 gives 70, not 070).
+  const offers = await page.evaluate("[...document.querySelectorAll('#mine li')].map((li) => ({ role: li.querySelector('.line .muted')?.textContent ?? '', extend: !!li.querySelector('.open-extend'), report: !!li.querySelector('.open-report'), percent: li.querySelector('input[name=\"percent\"]')?.value ?? '' }))");
+  const cooperating = offers.filter((o) => o.role.startsWith('（配合'));
+  check(cooperating.length > 0 && cooperating.every((o) => !o.extend), `no 延期申请 on the ${cooperating.length} items it only cooperates on`);
+  check(offers.filter((o) => o.role.includes('已办结')).every((o) => !o.report && !o.extend), 'a finished item offers neither 报送进展 nor 延期申请');
+  check(offers.every((o) => o.percent === ''), 'the percent boxes start empty');
+  const factsShown = await page.evaluate("[...document.querySelectorAll('#mine .desk-facts')].every((p) => p.textContent.startsWith('完成时限：'))");
+  check(factsShown, 'each item shows its 完成时限');
   await page.click(`li[data-item="${itemId}"] .open-report`);
   await page.click(`li[data-item="${itemId}"] textarea`);
   const deskNote = `部门报送检查 ${Date.now()}`;

@@ -2,8 +2,8 @@
 import { day, remaining } from "./format.js";
 import { route } from "./app.js";
 import { leave, showWho } from "./auth.js";
-import { badge, h } from "./dom.js";
-import { GraphError, gql } from "./graph.js";
+import { badge, h, instant } from "./dom.js";
+import { GraphError, addDays, gql } from "./graph.js";
 import { STATUS_LABEL, URGENCY, URGENCY_COLOUR } from "./labels.js";
 import { adminDesk } from "./office.js";
 import { nowOf, state } from "./state.js";
@@ -107,32 +107,63 @@ export async function desk(main, query) {
   }
   const department = viewer.department;
   const asof = query.get("asof") || state.calendar.today;
-  const data = await gql(MY_ITEMS, { department: department.id, now: nowOf(asof) });
-  const mine = [...data.items.nodes].sort((a, b) => RANK[a.urgency] - RANK[b.urgency]);
+  // Page after page (30 at a time keeps each query within the complexity limit), then sorted
+  // by urgency across them all.
+  const nodes = [];
+  let data;
+  for (let after = null; ; after = data.items.pageInfo.endCursor) {
+    data = await gql(MY_ITEMS, { department: department.id, now: nowOf(asof), after });
+    nodes.push(...data.items.nodes);
+    if (!data.items.pageInfo.hasNextPage) break;
+  }
+  const mine = nodes.sort((a, b) => RANK[a.urgency] - RANK[b.urgency]);
   const row = (item) => {
     const lead = item.leadDepartments.some((d) => d.id === department.id);
-    const actions = [
-      action(`report-${item.id}`, "报送进展", `报送进展：${item.title}`, [
+    const working = ["OPEN", "IN_PROGRESS"].includes(item.status);
+    const ours = item.deadlineChangeRequests.filter((r) => r.requestingDepartment?.id === department.id);
+    const pending = ours.find((r) => r.status === "PENDING");
+    const decided = ours.filter((r) => r.status === "APPROVED" || r.status === "REJECTED").at(-1);
+    // 延期申请: a lead department's, on a due date not past the grace days, one at a time.
+    const askable = lead && working && !pending
+      ? item.dueDates.filter((d) => addDays(d.dueOn, state.calendar.extensionGraceDays) >= state.calendar.today)
+      : [];
+    const actions = [];
+    if (working)
+      actions.push(action(`report-${item.id}`, "报送进展", `报送进展：${item.title}`, [
         { name: "note", label: "进展说明", kind: "textarea" },
-        { name: "percent", label: "完成比例（%）", type: "number", min: 0, max: 100, value: 0 },
-      ], (v) => gql(REPORT, { item: item.id, note: v.note, percent: Number(v.percent) }), "已报送。"),
-    ];
-    if (item.dueDates.length)
+        { name: "percent", label: "完成比例（%）", type: "number", min: 0, max: 100 },
+      ], (v) => gql(REPORT, { item: item.id, note: v.note, percent: Number(v.percent) }), "已报送。"));
+    if (askable.length)
       actions.push(action(`extend-${item.id}`, "延期申请", `延期申请：${item.title}`, [
-        { name: "dueDate", label: "哪个到期日", kind: "select", options: item.dueDates.map((d) => [d.id, `${day(d.dueOn)}${d.label ? `（${d.label}）` : ""}`]) },
+        { name: "dueDate", label: "哪个到期日", kind: "select", options: askable.map((d) => [d.id, `${day(d.dueOn)}${d.label ? `（${d.label}）` : ""}`]) },
         { name: "proposedDueOn", label: "申请延至", type: "date" },
         { name: "reason", label: "延期理由", kind: "textarea" },
       ], (v) => gql(REQUEST_EXTENSION, { input: { itemId: item.id, dueDateId: v.dueDate, proposedDueOn: v.proposedDueOn, reason: v.reason } }), "已提交，等待督查室审核。"));
-    if (lead && ["OPEN", "IN_PROGRESS"].includes(item.status))
+    if (lead && working)
       actions.push(action(`complete-${item.id}`, "办结报告", `办结报告：${item.title}`, [
         { name: "note", label: "办结情况", kind: "textarea" },
       ], (v) => gql(REPORT_COMPLETION, { item: item.id, note: v.note }), "已报办结，等待督查室销号。"));
+    const finished = item.status === "DONE"
+      ? `已办结：${day(item.completedOn)}${item.completedOnTime === true ? "，按期" : item.completedOnTime === false ? "，逾期" : ""}`
+      : `剩余：${remaining(item.daysRemaining)}`;
+    const latest = item.progress.nodes[0];
+    const facts = [
+      h("span", {}, `完成时限：${item.deadlineText || "—"}`),
+      latest ? h("span", {}, `最新进展（${instant(latest.reportedAt)}，${latest.percent}%）：${latest.note}`) : null,
+      pending ? h("span", { class: "pending" }, `延期申请审核中（申请延至${day(pending.proposedDueOn)}）`) : null,
+      !pending && decided
+        ? h("span", {}, decided.status === "APPROVED"
+            ? `延期申请已批准，延至${day(decided.grantedDueOn ?? decided.proposedDueOn)}${decided.decisionNote ? `：${decided.decisionNote}` : ""}`
+            : `延期申请未批准${decided.decisionNote ? `：${decided.decisionNote}` : ""}`)
+        : null,
+    ].filter(Boolean);
     return h(
       "li",
       { class: `mine ${URGENCY_COLOUR[item.urgency]}`, "data-item": item.id },
       h("div", { class: "line" }, badge(item.urgency), " ", h("a", { href: `#/item/${item.id}` }, `${item.numberText} ${item.title}`),
-        h("span", { class: "muted" }, `（${lead ? "牵头" : "配合"}，${STATUS_LABEL[item.status]}，剩余：${remaining(item.daysRemaining)}）`), " ",
+        h("span", { class: "muted" }, `（${lead ? "牵头" : "配合"}，${STATUS_LABEL[item.status]}，${finished}）`), " ",
         actions.map((a) => a.toggle)),
+      h("p", { class: "desk-facts muted" }, facts.flatMap((f, i) => (i ? ["；", f] : [f]))),
       actions.map((a) => a.form),
     );
   };

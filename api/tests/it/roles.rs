@@ -391,6 +391,12 @@ async fn progress_reports_are_validated_listed_and_audited(t: TestDb) {
     assert_eq!(rows::<item_progress::Entity>(&t).await, 0);
     assert_eq!(rows::<audit_event::Entity>(&t).await, audits);
 
+    let status_query = "query($id: ID!) { item(id: $id) { status } }";
+    let status_of = |data: Value| data["item"]["status"].clone();
+    assert_eq!(
+        status_of(app.data(status_query, json!({ "id": elderly })).await),
+        "OPEN"
+    );
     for (note, percent) in [("完成选址", 10), ("开工建设", 45), ("主体完工", 80)] {
         let body = app
             .graphql_as(
@@ -406,6 +412,11 @@ async fn progress_reports_are_validated_listed_and_audited(t: TestDb) {
             Value::Null
         );
     }
+    // The first report moved it from 未开始 to 推进中.
+    assert_eq!(
+        status_of(app.data(status_query, json!({ "id": elderly })).await),
+        "IN_PROGRESS"
+    );
     let query = "query($id: ID!, $after: String) { item(id: $id) {
         progress(first: 2, after: $after) { edges { cursor node { note percent reportedAt } } pageInfo { hasNextPage endCursor } } } }";
     let first = app.data(query, json!({ "id": elderly })).await;

@@ -18,6 +18,9 @@ pub struct Calendar {
     utc_offset: String,
     /// An item is `DUE_SOON` when its next due date is at most this many days away.
     due_soon_days: i32,
+    /// Days after a due date during which its lead department may still ask for more time
+    /// (`MINSHENG_EXTENSION_GRACE_DAYS`): a desk offers 延期申请 only within them.
+    extension_grace_days: i32,
 }
 
 #[derive(Default)]
@@ -40,6 +43,10 @@ impl CalendarQuery {
             today: Date(today.date),
             utc_offset: offset_text(offset),
             due_soon_days: today.rule.due_soon_days as i32,
+            extension_grace_days: ctx
+                .data::<std::sync::Arc<domain::Settings>>()?
+                .supervision
+                .extension_grace_days as i32,
         })
     }
 }

@@ -18,7 +18,7 @@ use crate::{
     DomainError,
     model::{Item, Page, ProgressReport},
 };
-use entity::item_progress;
+use entity::{ItemStatus, item_progress};
 
 /// The longest note accepted, in characters.
 pub const MAX_NOTE_CHARS: usize = crate::text::MAX_NOTE_CHARS;
@@ -53,6 +53,8 @@ pub async fn report(
     let note = validate(note, percent)?;
     let txn = crate::db::begin_write(db).await?;
     let current = item::access::item_for(&txn, item_id, acting_for).await?;
+    // The first report says the work has begun: 未开始 becomes 推进中, everywhere.
+    let started = current.status == ItemStatus::Open;
     let row = item_progress::ActiveModel {
         item_id: Set(item_id),
         note: Set(note.clone()),
@@ -66,13 +68,16 @@ pub async fn report(
     .await?;
     let mut item = current.into_active_model();
     item.updated_at = Set(change.now);
+    if started {
+        item.status = Set(ItemStatus::InProgress);
+    }
     let item = item.update(&txn).await?;
     change
         .commit(
             txn,
             Action::ItemReportProgress,
             (RecordKind::Item, Some(item_id)),
-            json!({ "progress_id": row.id, "percent": percent, "note": note }),
+            json!({ "progress_id": row.id, "percent": percent, "note": note, "started": started }),
         )
         .await?;
     Ok((row.into(), item.into()))
