@@ -3,7 +3,8 @@ import { day, link } from "./format.js";
 import { START } from "./app.js";
 import { action } from "./desk.js";
 import { errorBox, h } from "./dom.js";
-import { GraphError, gql } from "./graph.js";
+import { GraphError, gql, subscribe } from "./graph.js";
+import { CHANGED } from "./board.js";
 import { ledgerButtons } from "./ledger.js";
 import { state } from "./state.js";
 
@@ -25,33 +26,65 @@ export const CONFIRM = "Confirm";
 export const RETURN = "Return";
 
 /** What awaits the office: 延期申请 to decide and 办结报告 to confirm (销号) or send back (退办). */
+/** The department's 办结情况: the latest completion report in the item's history. */
+function completionNote(item) {
+  const report = item.history.filter((e) => e.action === "item.report_completion").at(-1);
+  return report ? `${report.actorName}报告：${report.payload?.note ?? ""}` : "";
+}
+
+/**
+ * 待审延期申请 and 待销号, drawn again after each decision (so nothing already decided stays on
+ * screen) and whenever `itemChanged` says an item changed.
+ */
 export async function pendingPanel() {
-  const data = await gql(PENDING);
-  const requests = data.deadlineChangeRequests;
-  const reported = data.items.nodes;
+  const panel = h("section", { class: "panel", id: "pending" });
   const itemLink = (i) => h("a", { href: `#/item/${i.id}` }, `${i.numberText} ${i.title}`);
   const entry = (attrs, text, actions) => h("li", { class: "mine", ...attrs }, h("div", { class: "line" }, text, " ", actions.map((a) => a.toggle)), actions.map((a) => a.form));
-  return h("section", { class: "panel", id: "pending" },
-    h("h2", {}, `待审延期申请（${requests.length}）`),
-    requests.length === 0 ? h("p", { class: "empty" }, "没有待审的延期申请。") : h("ul", { class: "desk", id: "pending-requests" }, requests.map((r) =>
-      entry({ "data-request": r.id },
-        [itemLink(r.item), h("span", { class: "muted" }, `：${r.requestingDepartment?.name ?? r.requestedBy} 申请将 ${day(r.dueDate?.dueOn)} 延至 ${day(r.proposedDueOn)}，理由：${r.reason}`)],
-        [
-          action(`approve-${r.id}`, "批准", `批准延期：${r.item.title}`, [{ name: "note", label: "意见（可不填）", kind: "textarea", optional: true }],
-            (v) => gql(DECIDE, { id: r.id, approve: true, note: v.note }), "已批准，到期日已调整。"),
-          action(`reject-${r.id}`, "不批准", `不批准延期：${r.item.title}`, [{ name: "note", label: "不批准的理由", kind: "textarea" }],
-            (v) => gql(DECIDE, { id: r.id, approve: false, note: v.note }), "已退回申请。"),
-        ]))),
-    h("h2", {}, `待销号（${reported.length}）`),
-    reported.length === 0 ? h("p", { class: "empty" }, "没有报办结待销号的事项。") : h("ul", { class: "desk", id: "pending-completions" }, reported.map((i) =>
-      entry({ "data-item": i.id },
-        [itemLink(i), h("span", { class: "muted" }, `（牵头：${i.leadDepartments.map((d) => d.name).join("、")}）`)],
-        [
-          action(`confirm-${i.id}`, "销号", `销号：${i.title}`, [{ name: "note", label: "意见（可不填）", kind: "textarea", optional: true }],
-            (v) => gql(CONFIRM, { id: i.id, note: v.note }), "已销号。"),
-          action(`return-${i.id}`, "退办", `退办：${i.title}`, [{ name: "reason", label: "退办理由", kind: "textarea" }],
-            (v) => gql(RETURN, { id: i.id, reason: v.reason }), "已退回牵头部门。"),
-        ]))));
+  const then = (run, words) => async (v) => {
+    await run(v);
+    await draw();
+    note.className = "result done";
+    note.textContent = words;
+  };
+  const note = h("p", { class: "result", role: "status", "aria-live": "polite", id: "pending-note" });
+  async function draw() {
+    const data = await gql(PENDING);
+    const requests = data.deadlineChangeRequests;
+    const reported = data.items.nodes;
+    panel.replaceChildren(
+      note,
+      h("h2", {}, `待审延期申请（${requests.length}）`),
+      requests.length === 0 ? h("p", { class: "empty" }, "没有待审的延期申请。") : h("ul", { class: "desk", id: "pending-requests" }, requests.map((r) =>
+        entry({ "data-request": r.id },
+          [itemLink(r.item), h("span", { class: "muted" }, `：${r.requestingDepartment?.name ?? r.requestedBy} 申请将 ${day(r.dueDate?.dueOn)} 延至 ${day(r.proposedDueOn)}，理由：${r.reason}`)],
+          [
+            action(`approve-${r.id}`, "批准", `批准延期：${r.item.title}`, [
+              { name: "dueOn", label: `另定日期（不填即为申请的 ${day(r.proposedDueOn)}）`, type: "date", optional: true },
+              { name: "note", label: "意见（可不填）", kind: "textarea", optional: true },
+            ], then((v) => gql(DECIDE, { id: r.id, approve: true, note: v.note, dueOn: v.dueOn }), `已批准${r.item.numberText} ${r.item.title}的延期，到期日已调整。`), "已批准。"),
+            action(`reject-${r.id}`, "不批准", `不批准延期：${r.item.title}`, [{ name: "note", label: "不批准的理由", kind: "textarea" }],
+              then((v) => gql(DECIDE, { id: r.id, approve: false, note: v.note }), `已退回${r.item.numberText} ${r.item.title}的延期申请。`), "已退回申请。"),
+          ]))),
+      h("h2", {}, `待销号（${reported.length}）`),
+      reported.length === 0 ? h("p", { class: "empty" }, "没有报办结待销号的事项。") : h("ul", { class: "desk", id: "pending-completions" }, reported.map((i) =>
+        entry({ "data-item": i.id },
+          [itemLink(i), h("span", { class: "muted" }, `（牵头：${i.leadDepartments.map((d) => d.name).join("、")}）`),
+            h("div", { class: "desk-facts completion" }, completionNote(i) || "（未写办结情况）")],
+          [
+            action(`confirm-${i.id}`, "销号", `销号：${i.title}`, [{ name: "note", label: "意见（可不填）", kind: "textarea", optional: true }],
+              then((v) => gql(CONFIRM, { id: i.id, note: v.note }), `已销号：${i.numberText} ${i.title}。`), "已销号。"),
+            action(`return-${i.id}`, "退办", `退办：${i.title}`, [{ name: "reason", label: "退办理由", kind: "textarea" }],
+              then((v) => gql(RETURN, { id: i.id, reason: v.reason }), `已退回牵头部门：${i.numberText} ${i.title}。`), "已退回牵头部门。"),
+          ]))));
+  }
+  await draw();
+  // Live: a decision elsewhere (another clerk, a department's report) redraws the panel.
+  let pending = null;
+  panel.stop = subscribe(CHANGED, state.lists.map((l) => ({ list: l.id })), () => {
+    clearTimeout(pending);
+    pending = setTimeout(() => draw().catch(() => {}), 300);
+  });
+  return panel;
 }
 
 export async function adminDesk(main, signOut) {
@@ -94,7 +127,9 @@ export async function adminDesk(main, signOut) {
     event.preventDefault();
     run(true);
   });
-  main.replaceChildren(h("div", { class: "heading" }, h("h1", {}, "督查室工作台"), signOut), await pendingPanel(), ledgerPanel(), await listsPanel(), form, result);
+  const pending = await pendingPanel();
+  main.replaceChildren(h("div", { class: "heading" }, h("h1", {}, "督查室工作台"), signOut), pending, ledgerPanel(), await listsPanel(), form, result);
+  return pending.stop;
 }
 
 export function importReport(report, confirm) {
