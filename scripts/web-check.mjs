@@ -435,6 +435,8 @@ try {
   await ready(`/item/${water.id}`);
   const reminders = await page.evaluate("document.querySelector('#deliveries')?.textContent ?? ''");
   check(reminders.includes('提醒记录'), `the administrator sees the item's reminders: ${reminders.slice(0, 40)}`);
+  const finished = await page.evaluate("({ completed: document.querySelector('#item-completed')?.textContent ?? null, facts: document.querySelector('.facts').textContent })");
+  check(finished.completed !== null && finished.completed.endsWith('（按期）') && !finished.facts.includes('剩余天数'), `a finished item shows when it was done and whether on time: ${finished.completed}`);
 
   // Still the administrator: a department's page shows its items, and its tokens, issued and
   // revoked from the page.

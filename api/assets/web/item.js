@@ -41,7 +41,10 @@ export async function item(main, id, query) {
       { class: "facts" },
       h("dt", {}, "状态"), h("dd", { id: "item-status" }, STATUS_LABEL[it.status]),
       h("dt", {}, "完成时限"), h("dd", {}, it.deadlineText),
-      h("dt", {}, "剩余天数"), h("dd", {}, remaining(it.daysRemaining)),
+      // A finished item: when, and whether by its deadline, not the days it no longer has.
+      it.status === "DONE"
+        ? [h("dt", {}, "完成日期"), h("dd", { id: "item-completed" }, `${day(it.completedOn)}${it.completedOnTime === true ? "（按期）" : it.completedOnTime === false ? "（逾期）" : ""}`)]
+        : [h("dt", {}, "剩余天数"), h("dd", {}, remaining(it.daysRemaining))],
       h("dt", {}, "牵头部门"), h("dd", {}, departments(it.leadDepartments)),
       h("dt", {}, "配合部门"), h("dd", {}, departments(it.cooperatingDepartments)),
     ),
