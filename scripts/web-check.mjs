@@ -485,6 +485,15 @@ try {
   check(revoked.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED', `the revoked token is refused: ${revoked.errors?.[0]?.extensions?.code}`);
   await page.navigate(`${api.origin}/#/desk`);
   await ready('/desk');
+  // The office sees which departments nobody can remind.
+  await page.navigate(`${api.origin}/#/departments`);
+  await ready('/departments');
+  const { departments: withContacts } = await graphql('{ departments(first: 50) { nodes { id contacts { active } } } }');
+  const expectedBare = withContacts.nodes.filter((d) => !d.contacts.some((c) => c.active)).map((d) => d.id).sort();
+  const markedBare = (await page.evaluate("[...document.querySelectorAll('#departments li')].filter((li) => li.querySelector('.no-contact')).map((li) => li.dataset.department)")).sort();
+  check(expectedBare.length > 0 && JSON.stringify(markedBare) === JSON.stringify(expectedBare), `the departments without a contact are marked 无联系人 (${markedBare.length})`);
+  await page.navigate(`${api.origin}/#/desk`);
+  await ready('/desk');
   await page.click('#sign-out');
   await page.waitFor('the sign-in form again', "!!document.querySelector('#token')");
 

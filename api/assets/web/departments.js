@@ -8,10 +8,15 @@ import { item } from "./item.js";
 import { nowOf, state } from "./state.js";
 
 export const DEPARTMENTS = "Departments";
+export const OFFICE_DEPARTMENTS = "OfficeDepartments";
 
 export async function departments(main, query) {
-  const data = await gql(DEPARTMENTS, { search: query.get("q") || null, after: query.get("after") });
+  // The office and leaders also see who has nobody to remind: their reminders reach no one.
+  const { viewer } = await gql(VIEWER);
+  const office = viewer.role === "ADMINISTRATOR" || viewer.role === "LEADER";
+  const data = await gql(office ? OFFICE_DEPARTMENTS : DEPARTMENTS, { search: query.get("q") || null, after: query.get("after") });
   const page = data.departments;
+  const uncontacted = office ? page.nodes.filter((d) => !d.contacts.some((c) => c.active)) : [];
   const search = h("input", { id: "dq", name: "q", type: "search", value: query.get("q") ?? "", placeholder: "部门名称或别名" });
   const form = h("form", { class: "filters", role: "search", "aria-label": "查找部门" }, h("label", { for: "dq" }, "查找"), search, h("button", { type: "submit" }, "查找"));
   form.addEventListener("submit", (event) => {
@@ -21,8 +26,11 @@ export async function departments(main, query) {
   main.replaceChildren(
     h("div", { class: "heading" }, h("h1", {}, "部门")),
     form,
+    uncontacted.length ? h("p", { class: "warning", id: "uncontacted" }, `本页有 ${uncontacted.length} 个部门没有联系人，提醒无法送达：请在部门页添加联系人。`) : null,
     h("ul", { class: "departments-list", id: "departments" }, page.nodes.map((d) =>
-      h("li", {}, h("a", { href: `#/department/${d.id}` }, d.name), d.aliases.length ? h("span", { class: "muted" }, `（又称 ${d.aliases.join("、")}）`) : null))),
+      h("li", { "data-department": d.id }, h("a", { href: `#/department/${d.id}` }, d.name),
+        d.aliases.length ? h("span", { class: "muted" }, `（又称 ${d.aliases.join("、")}）`) : null,
+        uncontacted.includes(d) ? [" ", h("span", { class: "badge red no-contact" }, "无联系人")] : null))),
     h("nav", { class: "pager", "aria-label": "翻页" },
       query.get("after") ? h("a", { href: link("/departments", { q: query.get("q") }) }, "第一页") : null,
       page.pageInfo.hasNextPage ? h("a", { href: link("/departments", { q: query.get("q"), after: page.pageInfo.endCursor }), rel: "next" }, "下一页") : null),
