@@ -438,6 +438,37 @@ try {
   const finished = await page.evaluate("({ completed: document.querySelector('#item-completed')?.textContent ?? null, facts: document.querySelector('.facts').textContent })");
   check(finished.completed !== null && finished.completed.endsWith('（按期）') && !finished.facts.includes('剩余天数'), `a finished item shows when it was done and whether on time: ${finished.completed}`);
 
+  // 督办操作 on another item of the list: its title corrected, its deadline moved with a reason,
+  // a department added as 配合 and removed again (two clicks), each seen in the graph.
+  const other = newItems.nodes.find((i) => i.numberText !== '一');
+  await page.navigate(`${api.origin}/#/item/${encodeURIComponent(other.id)}`);
+  await ready(`/item/${other.id}`);
+  await page.click(`#office-actions .open-edit`);
+  await page.evaluate(`(() => { const t = document.querySelector('#edit-${other.id}-title'); t.value = '页面修改后的事项名称'; return true; })()`);
+  await page.click(`#edit-${other.id} button[type="submit"]`);
+  await page.waitFor('the title corrected', "document.querySelector('#item-title')?.textContent.endsWith('页面修改后的事项名称')");
+  await page.click(`#office-actions .open-move`);
+  await page.evaluate(`(() => { document.querySelector('#move-${other.id}-dueOn').value = '2028-03-31'; return true; })()`);
+  await page.click(`#move-${other.id}-reason`);
+  await page.send('Input.insertText', { text: '施工单位变更' });
+  await page.click(`#move-${other.id} button[type="submit"]`);
+  await page.waitFor('the page redrawn after 改期', `document.body?.dataset.ready === '/item/${other.id}' && !!document.querySelector('#office-actions')`);
+  await sleep(500);
+  const { departments: finance } = await graphql('{ departments(filter: { search: "县财政局" }, first: 1) { nodes { id } } }');
+  await page.click(`#office-actions .open-assign`);
+  await page.evaluate(`(() => { const s = document.querySelector('#assign-${other.id}-department'); s.value = '${finance.nodes[0].id}'; const r = document.querySelector('#assign-${other.id}-role'); r.value = 'COOPERATING'; return true; })()`);
+  await page.click(`#assign-${other.id} button[type="submit"]`);
+  await page.waitFor('the department added', `!!document.querySelector('#office-actions .unassign[data-department="${finance.nodes[0].id}"]')`);
+  const { item: edited } = await graphql('query($id: ID!) { item(id: $id) { title dueDates { dueOn } cooperatingDepartments { id } } }', { id: other.id });
+  check(edited.title === '页面修改后的事项名称' && edited.dueDates.some((d) => d.dueOn === '2028-03-31') && edited.cooperatingDepartments.some((d) => d.id === finance.nodes[0].id),
+    `修改事项, 改期 and 添加部门 from the item page reach the graph: ${JSON.stringify(edited)}`);
+  await page.click(`#office-actions .unassign[data-department="${finance.nodes[0].id}"]`);
+  await page.click(`#office-actions .unassign[data-department="${finance.nodes[0].id}"]`);
+  await page.waitFor('the department removed', `document.body?.dataset.ready === '/item/${other.id}' && !document.querySelector('#office-actions .unassign[data-department="${finance.nodes[0].id}"]')`);
+  check(true, '移除 (confirmed) takes the department off the item');
+  await page.waitFor('the office panel', "!!document.querySelector('#office-actions') && !!document.querySelector('#deliveries')");
+  await screenshot('item-office.png');
+
   // Still the administrator: a department's page shows its items, and its tokens, issued and
   // revoked from the page.
   await page.navigate(`${api.origin}/#/department/${encodeURIComponent(department.id)}`);

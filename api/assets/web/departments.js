@@ -9,6 +9,8 @@ import { nowOf, state } from "./state.js";
 
 export const DEPARTMENTS = "Departments";
 export const OFFICE_DEPARTMENTS = "OfficeDepartments";
+export const RENAME_DEPARTMENT = "RenameDepartment";
+export const ADD_DEPARTMENT_ALIAS = "AddDepartmentAlias";
 
 export async function departments(main, query) {
   // The office and leaders also see who has nobody to remind: their reminders reach no one.
@@ -63,6 +65,14 @@ export async function department(main, id, query) {
     const p = (await gql(mayManage ? CONTACTS_AND_TOKENS : CONTACTS, { id })).department;
     sections.push(contactsPanel(d, p.contacts, mayManage));
     if (mayManage) sections.push(tokenPanel(d, p.tokens));
+  }
+  if (mayManage) {
+    // 改名 and 别名: the directory as the office keeps it.
+    const rename = action(`rename-${d.id}`, "改名", `部门改名：${d.name}`, [{ name: "name", label: "新名称", value: d.name }],
+      async (v) => { await gql(RENAME_DEPARTMENT, { id: d.id, name: v.name }); route(); }, "已改名。");
+    const alias = action(`alias-${d.id}`, "添加别名", `为${d.name}添加别名`, [{ name: "alias", label: "别名（清单中的其他写法）" }],
+      async (v) => { await gql(ADD_DEPARTMENT_ALIAS, { id: d.id, alias: v.alias }); route(); }, "已添加。");
+    sections.splice(1, 0, h("div", { class: "line", id: "department-actions" }, rename.toggle, " ", alias.toggle), rename.form, alias.form);
   }
   main.replaceChildren(...sections.filter(Boolean));
 }

@@ -24,8 +24,8 @@ export const REPORT_COMPLETION = "Complete";
 export function action(id, label, description, fields, run, done) {
   const inputs = fields.map((f) => {
     const attrs = { id: `${id}-${f.name}`, name: f.name, required: !f.optional };
-    if (f.kind === "textarea") return h("textarea", { ...attrs, rows: 2, maxlength: 2000 });
-    if (f.kind === "select") return h("select", attrs, f.options.map(([v, l]) => h("option", { value: v }, l)));
+    if (f.kind === "textarea") return h("textarea", { ...attrs, rows: f.rows ?? 2, maxlength: f.maxlength ?? 2000 }, f.value ?? "");
+    if (f.kind === "select") return h("select", attrs, f.options.map(([v, l]) => h("option", { value: v, selected: v === f.value }, l)));
     return h("input", { ...attrs, type: f.type ?? "text", min: f.min, max: f.max, step: f.type === "number" ? 1 : null, value: f.value });
   });
   const status = h("p", { class: "result", role: "status", "aria-live": "polite" });

@@ -2,9 +2,9 @@
 import { day, link, remaining, stageWords } from "./format.js";
 import { route } from "./app.js";
 import { CHANGED } from "./board.js";
-import { department } from "./departments.js";
-import { VIEWER } from "./desk.js";
-import { badge, h, instant } from "./dom.js";
+import { allDepartments } from "./accounts.js";
+import { VIEWER, action } from "./desk.js";
+import { badge, errorBox, h, instant } from "./dom.js";
 import { gql, subscribe } from "./graph.js";
 import { STATUS_LABEL } from "./labels.js";
 import { nowOf, params, state } from "./state.js";
@@ -85,11 +85,66 @@ export async function item(main, id, query) {
           ),
     ),
   );
+  const { viewer } = await gql(VIEWER);
+  // The office corrects the item, moves its deadline, sets its status and its departments.
+  if (viewer.role === "ADMINISTRATOR") main.append(await officePanel(it));
   // Reminders are not public: shown to a token that may read them.
-  if ((await gql(VIEWER)).viewer.role !== "ANONYMOUS") main.append(await deliveriesPanel(it.id));
+  if (viewer.role !== "ANONYMOUS") main.append(await deliveriesPanel(it.id));
   const stop = subscribe(CHANGED, [{ list: it.list.id }], (event) => {
     // `null`: events may have been missed, so the page is drawn again.
     if ((event === null || event?.itemChanged?.item?.id === it.id) && params().path === `/item/${it.id}`) route();
   });
   return stop;
+}
+
+const UPDATE_ITEM = "UpdateItem";
+const SET_ITEM_STATUS = "SetItemStatus";
+const CHANGE_DEADLINE = "ChangeDeadline";
+const ASSIGN_DEPARTMENT = "AssignDepartment";
+const UNASSIGN_DEPARTMENT = "UnassignDepartment";
+
+/** 督办操作: the office's edits of one item, each redrawing the page when done. */
+async function officePanel(it) {
+  const redraw = async (run) => {
+    await run();
+    route();
+  };
+  const edit = action(`edit-${it.id}`, "修改事项", `修改事项：${it.title}`, [
+    { name: "title", label: "事项名称", kind: "textarea", rows: 1, maxlength: 500, value: it.title },
+    { name: "content", label: "事项内容", kind: "textarea", rows: 5, maxlength: 20000, value: it.content },
+    { name: "deadline", label: "完成时限（原文）", kind: "textarea", rows: 1, maxlength: 500, value: it.deadlineText },
+  ], (v) => redraw(() => gql(UPDATE_ITEM, { id: it.id, input: { title: v.title, content: v.content, deadline: v.deadline } })), "已保存。");
+  const move = action(`move-${it.id}`, "改期", `改期：${it.title}`, [
+    { name: "dueOn", label: "新的到期日", type: "date" },
+    { name: "reason", label: "改期理由", kind: "textarea" },
+  ], (v) => redraw(() => gql(CHANGE_DEADLINE, { id: it.id, dueOn: v.dueOn, reason: v.reason })), "已改期。");
+  const status = action(`status-${it.id}`, "设置状态", `设置状态：${it.title}`, [
+    { name: "status", label: "状态", kind: "select", value: it.status, options: Object.entries(STATUS_LABEL) },
+  ], (v) => redraw(() => gql(SET_ITEM_STATUS, { id: it.id, status: v.status })), "已设置。");
+  const departments = await allDepartments();
+  const assign = action(`assign-${it.id}`, "添加部门", `为事项添加部门：${it.title}`, [
+    { name: "department", label: "部门", kind: "select", options: departments.map((d) => [d.id, d.name]) },
+    { name: "role", label: "作为", kind: "select", options: [["LEAD", "牵头部门"], ["COOPERATING", "配合部门"]] },
+  ], (v) => redraw(() => gql(ASSIGN_DEPARTMENT, { id: it.id, department: v.department, role: v.role })), "已添加。");
+  const remove = (d, role) => {
+    const b = h("button", { type: "button", class: "unassign", "data-department": d.id }, `移除${d.name}`);
+    b.addEventListener("click", async () => {
+      if (b.dataset.armed !== "yes") {
+        b.dataset.armed = "yes";
+        b.textContent = `确认移除${d.name}`;
+        return;
+      }
+      try {
+        await redraw(() => gql(UNASSIGN_DEPARTMENT, { id: it.id, department: d.id, role }));
+      } catch (error) {
+        b.after(errorBox(error));
+      }
+    });
+    return b;
+  };
+  const forms = [edit, move, status, assign];
+  return h("section", { class: "panel", id: "office-actions" }, h("h2", {}, "督办操作"),
+    h("div", { class: "line" }, forms.map((f) => f.toggle)),
+    forms.map((f) => f.form),
+    h("p", { class: "muted" }, "牵头：", it.leadDepartments.map((d) => remove(d, "LEAD")), "；配合：", it.cooperatingDepartments.map((d) => remove(d, "COOPERATING"))));
 }
