@@ -1,6 +1,7 @@
 // The administrator's desk (督查室): importing a list, previewed first.
 import { day, link } from "./format.js";
 import { START } from "./app.js";
+import { ADD_DEPARTMENT_ALIAS, DEPARTMENTS } from "./departments.js";
 import { action } from "./desk.js";
 import { errorBox, h } from "./dom.js";
 import { GraphError, gql, subscribe } from "./graph.js";
@@ -143,7 +144,8 @@ export function importReport(report, confirm) {
       h("ul", { id: "import-warnings" }, report.warnings.map((w) => h("li", {}, h("strong", {}, `第 ${w.line} 行：`), w.message)))));
   if (report.departmentSuggestions.length)
     out.push(h("section", { class: "panel" }, h("h3", {}, "可能是同一部门"),
-      h("ul", { id: "import-suggestions" }, report.departmentSuggestions.map((d) => h("li", {}, `「${d.name}」可能是「${d.probably}」（${d.reason}）`)))));
+      h("p", { class: "muted" }, "确是同一部门的，点“合并”（已有的部门并入后者，事项随之归并）或“设为别名”（以后的清单中这种写法即指后者）；每项操作需再点一次确认。不是的可不理会。"),
+      h("ul", { id: "import-suggestions" }, report.departmentSuggestions.map((d) => suggestion(d)))));
   if (report.departmentsCreated.length)
     out.push(h("p", {}, `${report.dryRun ? "将新建" : "新建了"}部门：${report.departmentsCreated.join("、")}`));
   if (report.dryRun) {
@@ -263,4 +265,63 @@ async function listsPanel() {
   }
   await draw();
   return panel;
+}
+
+const MERGE_DEPARTMENTS = "MergeDepartments";
+
+/** The department named exactly `name`, if there is one. */
+async function departmentNamed(name) {
+  const { departments } = await gql(DEPARTMENTS, { search: name, after: null });
+  return departments.nodes.find((d) => d.name === name) ?? null;
+}
+
+/**
+ * One "可能是同一部门" pair, with what accepts it: 合并 when the other spelling is already a
+ * department (its items move over), 设为别名 in any case (the spelling then means the department
+ * in later lists). Each asks once more before it acts.
+ */
+function suggestion(d) {
+  const status = h("span", { class: "result", role: "status" });
+  const button = (label, cls, confirmLabel, run) => {
+    const b = h("button", { type: "button", class: cls }, label);
+    b.addEventListener("click", async () => {
+      if (b.dataset.armed !== "yes") {
+        b.dataset.armed = "yes";
+        b.textContent = confirmLabel;
+        return;
+      }
+      status.className = "result";
+      try {
+        status.textContent = await run();
+        status.classList.add("done");
+        li.querySelectorAll("button").forEach((x) => x.remove());
+      } catch (error) {
+        status.textContent = error instanceof GraphError ? error.message : "操作失败，请重试。";
+        status.classList.add("error");
+      }
+    });
+    return b;
+  };
+  const target = async () => {
+    const into = await departmentNamed(d.probably);
+    if (!into) throw new GraphError(`没有名为「${d.probably}」的部门`);
+    return into;
+  };
+  const li = h("li", { "data-suggestion": d.name }, `「${d.name}」可能是「${d.probably}」（${d.reason}） `,
+    button("合并", "merge", `确认将「${d.name}」并入「${d.probably}」`, async () => {
+      const into = await target();
+      const from = await departmentNamed(d.name);
+      if (!from) throw new GraphError(`「${d.name}」还不是一个部门（导入后才建立），可先设为别名`);
+      await gql(MERGE_DEPARTMENTS, { from: from.id, into: into.id });
+      return `已合并：「${d.name}」的事项归入「${d.probably}」。`;
+    }),
+    " ",
+    button("设为别名", "alias", `确认「${d.name}」即「${d.probably}」`, async () => {
+      const into = await target();
+      await gql(ADD_DEPARTMENT_ALIAS, { id: into.id, alias: d.name });
+      return `已设为别名：此后清单中的「${d.name}」即「${d.probably}」，重新预览可见。`;
+    }),
+    " ",
+    status);
+  return li;
 }
