@@ -6,7 +6,7 @@
 // With LARGE_API_URL (the same list and 10,000 generated items), prints how fast the board
 // answers there.
 // Usage: node --experimental-websocket web-check.mjs DEVTOOLS_PORT API_URL ADMIN_TOKEN OUT_DIR [LARGE_API_URL]
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { attach, checker, graphqlAt, openPage, sleep } from './cdp.mjs';
@@ -308,6 +308,43 @@ try {
   check(await page.evaluate("sessionStorage.getItem('minsheng.token') === null"), 'no token is kept in the tab: the session is a cookie');
   const cookieVisible = await page.evaluate("document.cookie.includes('minsheng_session')");
   check(!cookieVisible, 'the session cookie is out of the page script\'s reach (HttpOnly)');
+  // 考评: the period's scores as the graph gives them, sorted by a column chosen in the header,
+  // saved as CSV, and readable on a phone.
+  await page.waitFor('the 考评 link', "!document.querySelector('#nav-scores').hidden");
+  await page.click('#nav-scores');
+  await ready('/scores');
+  const yearStart = `${calendar.today.slice(0, 4)}-01-01`;
+  const { departmentScores: expectedScores } = await graphql('query($from: Date, $to: Date, $now: DateTime) { departmentScores(from: $from, to: $to, now: $now) { department { name } overdueNow } }', { from: yearStart, to: calendar.today, now: `${calendar.today}T12:00:00${calendar.utcOffset}` });
+  const scoreRows = await page.evaluate("[...document.querySelectorAll('#scores tbody tr')].map((r) => [r.querySelector('th').textContent, Number(r.children[4].textContent)])");
+  const byOverdue = [...expectedScores].sort((a, b) => b.overdueNow - a.overdueNow || a.department.name.localeCompare(b.department.name, 'zh-CN'));
+  check(scoreRows.length === expectedScores.length && JSON.stringify(scoreRows.map((r) => r[1])) === JSON.stringify(byOverdue.map((s) => s.overdueNow)), `考评 lists ${scoreRows.length} departments, most overdue first`);
+  await page.click('#scores thead th:first-child a');
+  await ready('/scores');
+  const names = await page.evaluate("[...document.querySelectorAll('#scores tbody th')].map((t) => t.textContent)");
+  check(JSON.stringify(names) === JSON.stringify([...names].sort((a, b) => a.localeCompare(b, 'zh-CN'))), 'a click on 牵头部门 sorts by name');
+  await screenshot('scores.png');
+  await viewport(390, 844, true);
+  await sleep(300);
+  check(await page.evaluate('document.documentElement.scrollWidth <= 390'), 'the 考评 page fits 390 px (its table scrolls in its box)');
+  await screenshot('scores-phone.png');
+  await viewport(1366, 768, false);
+  {
+    const scoresDir = resolve(`${outDir}/downloads-scores`);
+    rmSync(scoresDir, { recursive: true, force: true });
+    mkdirSync(scoresDir, { recursive: true });
+    await page.send('Page.setDownloadBehavior', { behavior: 'allow', downloadPath: scoresDir });
+    await page.click('#scores-csv');
+    let got = [];
+    for (let i = 0; i < 50 && got.length === 0; i++) {
+      await sleep(100);
+      got = readdirSync(scoresDir).filter((f) => f.endsWith('.csv'));
+    }
+    const body = got[0] ? readFileSync(`${scoresDir}/${got[0]}`, 'utf8') : '';
+    check(got[0] === `考评（${yearStart}至${calendar.today}）.csv` && body.split('\r\n').filter(Boolean).length === expectedScores.length + 1, `导出考评 saves ${got[0]} with a row per department`);
+  }
+  await page.navigate(`${api.origin}/#/desk`);
+  await ready('/desk');
+
   // 导出台账 from the workbench: the file arrives under its Chinese name, and prints (the print
   // layout itself is asserted by api/tests/it/export.rs; here it is rendered to look at).
   const downloads = resolve(`${outDir}/downloads`);

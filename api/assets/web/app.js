@@ -3,6 +3,7 @@
 // anyone with the same token. No build step and no library, so the api needs no Node.
 // The entry: routing between the pages (one module each), and the header's corner.
 import { accountsPage } from "./accounts.js";
+import { scoresPage } from "./scores.js";
 import { passwordPage, showWho, signInPage } from "./auth.js";
 import { board } from "./board.js";
 import { department, departments } from "./departments.js";
@@ -24,7 +25,7 @@ export async function route() {
   const main = document.getElementById("main");
   const { path, query } = params();
   for (const a of document.querySelectorAll("[data-nav]")) {
-    const here = (a.dataset.nav === "board" && path === "/") || (a.dataset.nav === "items" && path.startsWith("/item")) || (a.dataset.nav === "desk" && path === "/desk") || (a.dataset.nav === "departments" && path.startsWith("/department")) || (a.dataset.nav === "accounts" && path === "/accounts");
+    const here = (a.dataset.nav === "board" && path === "/") || (a.dataset.nav === "items" && path.startsWith("/item")) || (a.dataset.nav === "desk" && path === "/desk") || (a.dataset.nav === "departments" && path.startsWith("/department")) || (a.dataset.nav === "accounts" && path === "/accounts") || (a.dataset.nav === "scores" && path === "/scores");
     if (here) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
@@ -43,6 +44,7 @@ export async function route() {
     else if (path.startsWith("/password/")) stop = await passwordPage(main, decodeURIComponent(path.slice(10)));
     else if (path === "/departments") stop = await departments(main, query);
     else if (path === "/accounts") stop = await accountsPage(main);
+    else if (path === "/scores") stop = await scoresPage(main, query);
     else if (path.startsWith("/department/")) stop = await department(main, decodeURIComponent(path.slice(12)), query);
     else main.replaceChildren(h("h1", {}, "页面不存在"), h("p", {}, h("a", { href: "#/" }, "返回总览")));
     state.stop = stop ?? null;

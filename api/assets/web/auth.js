@@ -43,6 +43,7 @@ export async function showWho() {
     // A pasted token that no longer works: the desk says so.
   }
   document.getElementById("nav-accounts").hidden = !viewer?.managesAccounts;
+  document.getElementById("nav-scores").hidden = !(viewer?.role === "ADMINISTRATOR" || viewer?.role === "LEADER");
   if (viewer?.account) {
     who.replaceChildren(
       h("span", { class: "name" }, `${viewer.account.name}（${viewer.account.roleLabel}）`),

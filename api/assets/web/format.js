@@ -80,3 +80,18 @@ export function validationWords(field, message, labels) {
   if (/[A-Za-z]{3,} [A-Za-z]{2,}/.test(reason)) reason = "";
   return `填写有误${label ? `「${label}」` : ""}${reason ? `：${reason}` : "，请检查后重试。"}`;
 }
+
+/**
+ * One CSV cell: quoted when it must be, and text that a spreadsheet would run as a formula
+ * (`=`, `+`, `-`, `@`) kept as text with a leading apostrophe (names come from published lists).
+ */
+export function csvCell(value) {
+  let text = value === null || value === undefined ? "" : String(value);
+  if (typeof value === "string" && /^[=+\-@]/.test(text)) text = `'${text}`;
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** Rows (the first the header) as CSV with a BOM, so that Excel reads the Chinese as UTF-8. */
+export function csv(rows) {
+  return `\uFEFF${rows.map((row) => row.map(csvCell).join(",")).join("\r\n")}\r\n`;
+}

@@ -41,6 +41,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     js!("accounts.js"),
     js!("format.js"),
     js!("ledger.js"),
+    js!("scores.js"),
     (
         "app.css",
         "text/css; charset=utf-8",

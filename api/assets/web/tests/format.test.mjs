@@ -2,7 +2,7 @@
 // (api/tests/it/web.rs runs it with the other tests).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { day, fileNameOf, isDay, ledgerPath, link, remaining, stageWords, validationWords, zoneNote } from '../format.js';
+import { day, fileNameOf, csv, csvCell, isDay, ledgerPath, link, remaining, stageWords, validationWords, zoneNote } from '../format.js';
 
 test('a calendar day reads as Chinese', () => {
   assert.equal(day('2021-06-30'), '2021年6月30日');
@@ -63,4 +63,14 @@ test('a refusal names the field by its label and drops paths and English', () =>
   assert.equal(validationWords('input.dueDateId', '不是这个事项的到期日', labels), '填写有误「到期日」：不是这个事项的到期日');
   assert.equal(validationWords('input.mystery', 'must be between 1 and 100', labels), '填写有误，请检查后重试。');
   assert.equal(validationWords(null, '日期无效', labels), '填写有误：日期无效');
+});
+
+test('CSV cells are quoted when needed and never run as formulas', () => {
+  assert.equal(csvCell('市民政局'), '市民政局');
+  assert.equal(csvCell('a,b'), '"a,b"');
+  assert.equal(csvCell('say "hi"'), '"say ""hi"""');
+  assert.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
+  assert.equal(csvCell(-3), '-3');
+  assert.equal(csvCell(null), '');
+  assert.equal(csv([['部门', '逾期'], ['市民政局', 2]]), '\uFEFF部门,逾期\r\n市民政局,2\r\n');
 });
