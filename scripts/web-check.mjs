@@ -663,6 +663,9 @@ try {
   const unlabelledNow = "[...document.querySelectorAll('select, input, textarea')].filter((el) => !(el.id && document.querySelector(`label[for=\"${el.id}\"]`)) && !el.getAttribute('aria-label')).map((el) => el.outerHTML.slice(0, 80))";
   // A label drawn taller than about two lines of its text has been squeezed to a column.
   const squeezedNow = "[...document.querySelectorAll('label')].filter((l) => l.offsetParent && l.getBoundingClientRect().height > 3.2 * parseFloat(getComputedStyle(l).fontSize)).map((l) => l.textContent)";
+  // A table cell squeezed to a character or two a line (text longer than that, in a cell
+  // narrower than about two and a half characters).
+  const crampedNow = "[...document.querySelectorAll('td, th')].filter((c) => c.offsetParent && c.textContent.trim().length > 2 && c.getBoundingClientRect().width < 2.5 * parseFloat(getComputedStyle(c).fontSize)).map((c) => c.textContent.trim().slice(0, 12))";
   const openForms = "(() => { document.querySelectorAll('form.report[hidden]').forEach((f) => { f.hidden = false; }); return true; })()";
   const sweep = async (who, visited) => {
     for (const [width, height, mobile] of [[1366, 768, false], [390, 844, true]]) {
@@ -675,8 +678,9 @@ try {
         const unlabelled = await page.evaluate(unlabelledNow);
         const squeezed = await page.evaluate(squeezedNow);
         const overflow = await page.evaluate('document.documentElement.scrollWidth');
-        check(unlabelled.length === 0 && squeezed.length === 0 && overflow <= width,
-          `${path} for ${who} at ${width} px: every control labelled${unlabelled.length ? ` (not: ${unlabelled.join(' ')})` : ''}, no label squeezed${squeezed.length ? ` (but: ${squeezed.join(', ')})` : ''}, page width ${overflow}`);
+        const cramped = await page.evaluate(crampedNow);
+        check(unlabelled.length === 0 && squeezed.length === 0 && overflow <= width && cramped.length === 0,
+          `${path} for ${who} at ${width} px: every control labelled${unlabelled.length ? ` (not: ${unlabelled.join(' ')})` : ''}, no label squeezed${squeezed.length ? ` (but: ${squeezed.join(', ')})` : ''}, no cell a character wide${cramped.length ? ` (but: ${cramped.slice(0, 5).join(', ')}, ${cramped.length} in all)` : ''}, page width ${overflow}`);
       }
     }
     await viewport(1366, 768, false);
