@@ -674,6 +674,8 @@ try {
         await page.evaluate(`(() => { document.body.dataset.ready = ''; location.hash = ${JSON.stringify(`${hash}?w=${width}`)}; return true; })()`);
         await ready(path);
         if (mobile && shot) await screenshot(shot);
+        // Every page at both widths, to look at as a clerk would.
+        await screenshot(`${who === 'a department' ? 'dept' : 'office'}-${path === '/' ? 'board' : path.slice(1).split('/')[0]}-${width}.png`);
         await page.evaluate(openForms);
         const unlabelled = await page.evaluate(unlabelledNow);
         const squeezed = await page.evaluate(squeezedNow);

@@ -31,7 +31,9 @@ else
   list=examples/sample-list.txt
 fi
 admin_token="web-check-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
-export DATABASE_URL="sqlite://$work/web.db?mode=rwc" MINSHENG_BIND="127.0.0.1:$api_port" MINSHENG_ADMIN_TOKEN="$admin_token"
+# WEB_CHECK_DATABASE_URL: an empty database to run the check on instead of a new SQLite file
+# (CI runs it once more on PostgreSQL).
+export DATABASE_URL="${WEB_CHECK_DATABASE_URL:-sqlite://$work/web.db?mode=rwc}" MINSHENG_BIND="127.0.0.1:$api_port" MINSHENG_ADMIN_TOKEN="$admin_token"
 # Trusted documents on, as in a production that lists its front ends' documents: this file names
 # none of the pages', which the api trusts itself while it serves them.
 echo '{"operators": "query Operators { lists { id } }"}' >"$work/trusted.json"

@@ -1,7 +1,7 @@
 // Accounts (管理员): who may sign in, their roles, invitations and resets
 import { DEPARTMENTS } from "./departments.js";
 import { VIEWER } from "./desk.js";
-import { h, instant } from "./dom.js";
+import { confirmed, h, instant } from "./dom.js";
 import { GraphError, gql } from "./graph.js";
 
 export const ACCOUNTS = "Accounts";
@@ -118,11 +118,7 @@ export async function accountsPage(main) {
   const act = (label, cls, run, confirmLabel) => {
     const b = h("button", { type: "button", class: cls }, label);
     b.addEventListener("click", async () => {
-      if (confirmLabel && b.dataset.armed !== "yes") {
-        b.dataset.armed = "yes";
-        b.textContent = confirmLabel;
-        return;
-      }
+      if (confirmLabel && !confirmed(b, confirmLabel)) return;
       rowNote.className = "result";
       try {
         await run();

@@ -2,7 +2,7 @@
 import { link } from "./format.js";
 import { route } from "./app.js";
 import { VIEWER, action } from "./desk.js";
-import { badge, errorBox, h, instant } from "./dom.js";
+import { badge, confirmed, errorBox, h, instant } from "./dom.js";
 import { gql } from "./graph.js";
 import { item } from "./item.js";
 import { nowOf, state } from "./state.js";
@@ -138,11 +138,7 @@ export function tokenPanel(d, tokens) {
           const revoke = h("button", { type: "button", class: "revoke", "data-token": t.id }, "吊销");
           // Two steps, no dialog: the first click asks, the second revokes.
           revoke.addEventListener("click", async () => {
-            if (revoke.dataset.armed !== "yes") {
-              revoke.dataset.armed = "yes";
-              revoke.textContent = "确认吊销（立即失效）";
-              return;
-            }
+            if (!confirmed(revoke, "确认吊销（立即失效）")) return;
             try {
               await gql(REVOKE, { id: t.id });
               route();

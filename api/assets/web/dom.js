@@ -36,3 +36,14 @@ export function instant(iso) {
 export function errorBox(error) {
   return h("p", { class: "error", role: "alert" }, error instanceof GraphError ? error.message : "页面出错，请刷新后重试。");
 }
+
+/**
+ * Whether a click on `button` should act: a first click only arms it, its label turned into
+ * `confirmLabel` (归档, 停用, 移除… ask once more, with no dialog); the next one acts.
+ */
+export function confirmed(button, confirmLabel) {
+  if (button.dataset.armed === "yes") return true;
+  button.dataset.armed = "yes";
+  button.textContent = confirmLabel;
+  return false;
+}

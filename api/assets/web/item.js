@@ -4,7 +4,7 @@ import { route } from "./app.js";
 import { CHANGED } from "./board.js";
 import { allDepartments } from "./accounts.js";
 import { VIEWER, action } from "./desk.js";
-import { badge, errorBox, h, instant } from "./dom.js";
+import { badge, confirmed, errorBox, h, instant } from "./dom.js";
 import { gql, subscribe } from "./graph.js";
 import { STATUS_LABEL } from "./labels.js";
 import { nowOf, params, state } from "./state.js";
@@ -129,11 +129,7 @@ async function officePanel(it) {
   const remove = (d, role) => {
     const b = h("button", { type: "button", class: "unassign", "data-department": d.id }, `移除${d.name}`);
     b.addEventListener("click", async () => {
-      if (b.dataset.armed !== "yes") {
-        b.dataset.armed = "yes";
-        b.textContent = `确认移除${d.name}`;
-        return;
-      }
+      if (!confirmed(b, `确认移除${d.name}`)) return;
       try {
         await redraw(() => gql(UNASSIGN_DEPARTMENT, { id: it.id, department: d.id, role }));
       } catch (error) {

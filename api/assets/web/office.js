@@ -3,7 +3,7 @@ import { day, link } from "./format.js";
 import { START } from "./app.js";
 import { ADD_DEPARTMENT_ALIAS, DEPARTMENTS } from "./departments.js";
 import { action } from "./desk.js";
-import { errorBox, h } from "./dom.js";
+import { confirmed, errorBox, h } from "./dom.js";
 import { GraphError, gql, subscribe } from "./graph.js";
 import { CHANGED } from "./board.js";
 import { ledgerButtons } from "./ledger.js";
@@ -240,11 +240,7 @@ async function listsPanel() {
       edit.addEventListener("click", () => editForm(l, actions));
       const toggle = h("button", { type: "button", class: l.archivedAt ? "unarchive-list" : "archive-list" }, l.archivedAt ? "恢复" : "归档");
       toggle.addEventListener("click", async () => {
-        if (!l.archivedAt && toggle.dataset.armed !== "yes") {
-          toggle.dataset.armed = "yes";
-          toggle.textContent = "确认归档（停止提醒）";
-          return;
-        }
+        if (!l.archivedAt && !confirmed(toggle, "确认归档（停止提醒）")) return;
         try {
           await gql(l.archivedAt ? UNARCHIVE_LIST : ARCHIVE_LIST, { id: l.id });
           await changed(l.archivedAt ? `已恢复：${l.title}` : `已归档：${l.title}。不再提醒，记录保留，可随时恢复。`);
@@ -285,11 +281,7 @@ function suggestion(d) {
   const button = (label, cls, confirmLabel, run) => {
     const b = h("button", { type: "button", class: cls }, label);
     b.addEventListener("click", async () => {
-      if (b.dataset.armed !== "yes") {
-        b.dataset.armed = "yes";
-        b.textContent = confirmLabel;
-        return;
-      }
+      if (!confirmed(b, confirmLabel)) return;
       status.className = "result";
       try {
         status.textContent = await run();

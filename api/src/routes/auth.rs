@@ -90,9 +90,15 @@ fn account_json(account: &account::Account) -> serde_json::Value {
     })
 }
 
-/// `Set-Cookie` for a session: HttpOnly, SameSite=Lax, Secure when the public URL is https,
-/// and gone with the session's absolute lifetime.
-pub(super) fn set_cookie(state: &AppState, value: &str, max_age_seconds: i64) -> HeaderValue {
+/// A `Set-Cookie` of the api's: HttpOnly, SameSite=Lax, under `path`, Secure when the public
+/// URL is https, and gone after `max_age_seconds` (0: at once).
+pub(super) fn cookie(
+    state: &AppState,
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age_seconds: i64,
+) -> HeaderValue {
     let secure = state
         .settings
         .supervision
@@ -100,10 +106,15 @@ pub(super) fn set_cookie(state: &AppState, value: &str, max_age_seconds: i64) ->
         .as_ref()
         .is_some_and(|u| u.scheme() == "https");
     let cookie = format!(
-        "{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{}",
+        "{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{}",
         if secure { "; Secure" } else { "" }
     );
     HeaderValue::from_str(&cookie).expect("a cookie of URL-safe characters")
+}
+
+/// `Set-Cookie` for a session, gone with the session's absolute lifetime.
+pub(super) fn set_cookie(state: &AppState, value: &str, max_age_seconds: i64) -> HeaderValue {
+    cookie(state, COOKIE, value, "/", max_age_seconds)
 }
 
 #[derive(Deserialize)]

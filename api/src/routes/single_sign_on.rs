@@ -22,7 +22,7 @@ use domain::store::account::single_sign_on::{self, NoAccess};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth::set_cookie;
+use super::auth::{cookie, set_cookie};
 use crate::startup::AppState;
 
 /// The browser's half of a flow: the `state` it must bring back.
@@ -64,17 +64,7 @@ fn see_other(location: &str) -> Response {
 }
 
 fn state_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
-    let secure = state
-        .settings
-        .supervision
-        .public_url
-        .as_ref()
-        .is_some_and(|u| u.scheme() == "https");
-    HeaderValue::from_str(&format!(
-        "{STATE_COOKIE}={value}; Path=/auth/oidc; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-        if secure { "; Secure" } else { "" }
-    ))
-    .expect("a cookie of URL-safe characters")
+    cookie(state, STATE_COOKIE, value, "/auth/oidc", max_age)
 }
 
 /// Back to the 登录 page, saying why, with the browser's half of the flow forgotten.

@@ -44,9 +44,9 @@ impl Provider {
             .expect("node starts");
         let stdout = process.stdout.take().expect("piped");
         let mut lines = tokio::io::BufReader::new(stdout).lines();
-        let line = tokio::time::timeout(std::time::Duration::from_secs(30), lines.next_line())
+        let line = tokio::time::timeout(std::time::Duration::from_secs(120), lines.next_line())
             .await
-            .expect("the provider starts within 30 s")
+            .expect("the provider starts within 120 s (node under a loaded machine)")
             .expect("its output reads")
             .expect("it prints where it listens");
         let started: Value = serde_json::from_str(&line).expect("one line of JSON");
