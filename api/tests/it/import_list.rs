@@ -3,9 +3,10 @@
 
 use crate::support;
 
-use entity::{audit_event, item_due_date, project_list};
+use entity::{audit_event, department, item_due_date, project_list};
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
-use support::{ADMIN_TOKEN, TestApp, only_error, rows, settings_with};
+use support::{ADMIN_TOKEN, TestApp, admin_app, only_error, rows, settings_with};
 use test_support::{TestDb, backend_tests};
 
 const IMPORT: &str = "mutation($text: String!, $dry: Boolean) {
@@ -417,7 +418,46 @@ async fn crafted_files_are_refused_while_the_api_keeps_answering() {
     assert_eq!(counts(&t).await.0, 0, "nothing was written");
 }
 
+/// A small table of figures by district printed after an item's units becomes warnings naming
+/// its line, never departments; generic phrases stay phrases.
+async fn figures_and_places_never_become_departments(t: TestDb) {
+    let app = admin_app(&t).await;
+    let text = "示例市2025年民生实事清单
+一、新建城市书房
+事项内容:新建城市书房10处。
+完成时限:2025年6月底
+牵头部门:市文旅局、牡丹区 定陶区 曹县 单县 合计、年度目标 120 实际完成 80
+配合部门:相关管委会、各县区政府
+";
+    let body = import_as(&app, text, false).await;
+    let report = &body["data"]["importList"];
+    assert_eq!(report["itemCount"], 1, "{body}");
+    assert_eq!(report["departmentsCreated"], json!(["市文旅局"]), "{body}");
+    let warnings = report["warnings"].as_array().expect("warnings");
+    let on_line_5: Vec<&str> = warnings
+        .iter()
+        .filter(|w| w["line"] == 5)
+        .filter_map(|w| w["message"].as_str())
+        .collect();
+    assert_eq!(on_line_5.len(), 2, "{warnings:?}");
+    assert!(
+        on_line_5
+            .iter()
+            .any(|m| m.contains("地名") || m.contains("统计表")),
+        "{on_line_5:?}"
+    );
+    let names: Vec<String> = department::Entity::find()
+        .all(&t.db)
+        .await
+        .expect("reads")
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
+    assert_eq!(names, ["市文旅局"]);
+}
+
 backend_tests!(
+    figures_and_places_never_become_departments,
     files_through_the_graph,
     a_dry_run_writes_nothing_and_an_import_is_audited,
     other_layouts_through_the_graph,

@@ -83,6 +83,8 @@ pub fn split_field(value: &str) -> Vec<DepartmentEntry> {
         .map(|p| {
             if is_generic(&p) {
                 DepartmentEntry::Generic(p)
+            } else if let Some(why) = not_a_name(&p) {
+                DepartmentEntry::Refused(why.to_owned())
             } else {
                 match DepartmentName::parse(&p) {
                     Ok(name) => DepartmentEntry::Department(name),
@@ -93,11 +95,43 @@ pub fn split_field(value: &str) -> Vec<DepartmentEntry> {
         .collect()
 }
 
+/// The longest a printed department's name plausibly is (the longest in real lists, with a
+/// bracketed second name, is about 30 characters).
+pub const PLAUSIBLE_NAME_CHARS: usize = 40;
+
+/// Why text in a department field is not a department's name, when it plainly is not: a table
+/// of figures that followed the units (digits, 合计, 年度目标), a run of place names, a paragraph.
+/// Such text is a warning naming its line, never a department.
+pub fn not_a_name(text: &str) -> Option<&'static str> {
+    let key = comparison_key(text);
+    if key.chars().any(|c| c.is_ascii_digit()) {
+        return Some("含有数字，不像部门名称（可能是统计表）");
+    }
+    if ["合计", "小计", "总计", "年度目标", "实际完成", "完成率"]
+        .iter()
+        .any(|w| key.contains(w))
+    {
+        return Some("是统计表的内容，不是部门名称");
+    }
+    // `牡丹区 定陶区 曹县 单县`: places one after another, split by spaces.
+    let places = text
+        .split_whitespace()
+        .filter(|w| w.ends_with(['区', '县', '市', '镇', '乡']))
+        .count();
+    if places >= 3 {
+        return Some("是一串地名，不是部门名称");
+    }
+    if key.chars().count() > PLAUSIBLE_NAME_CHARS {
+        return Some("过长，不像部门名称");
+    }
+    None
+}
+
 /// Phrases that address a whole class of bodies rather than one department.
 pub fn is_generic(name: &str) -> bool {
     let key = comparison_key(name);
-    key.starts_with('各')
-        || ["有关部门", "相关部门", "有关单位", "相关单位", "其他部门"].contains(&key.as_str())
+    // `各县区政府`, `相关管委会`, `有关乡镇`: a class of bodies, not one of them.
+    key.starts_with('各') || key.starts_with("相关") || key.starts_with("有关") || key == "其他部门"
 }
 
 /// Endings of government bodies' names; any of them, after a prefix naming a level of
@@ -186,7 +220,7 @@ mod tests {
     fn text_that_cannot_be_a_name_is_refused_with_the_reason() {
         let got = names(&format!("市财政局、{}", "局".repeat(101)));
         assert_eq!(got[0], "市财政局");
-        assert!(got[1].starts_with("!部门名称最多 100 字"), "{got:?}");
+        assert!(got[1].starts_with("!过长"), "{got:?}");
     }
 
     #[test]
@@ -218,6 +252,26 @@ mod tests {
                 "[各县区政府]",
                 "[有关部门]"
             ]
+        );
+    }
+
+    #[test]
+    fn figures_places_and_paragraphs_are_not_departments() {
+        // What followed an item's units in a real list: a small table of figures by district.
+        let got = names("市教育局、牡丹区 定陶区 曹县 单县 合计、年度目标 1200 实际完成 800");
+        assert_eq!(got[0], "市教育局");
+        assert_eq!(got.len(), 3);
+        assert!(got[1..].iter().all(|g| g.starts_with('!')), "{got:?}");
+        assert!(names("牡丹区 定陶区 成武县")[0].contains("地名"));
+        assert!(names(&"很长的一段说明文字".repeat(6))[0].contains("过长"));
+        assert_eq!(
+            names("相关管委会、有关乡镇"),
+            ["[相关管委会]", "[有关乡镇]"]
+        );
+        // Names as lists print them stay names, brackets and all.
+        assert_eq!(
+            names("市委政研室(市委改革办)、国网菏泽供电公司"),
+            ["市委政研室(市委改革办)", "国网菏泽供电公司"]
         );
     }
 
