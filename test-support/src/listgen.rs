@@ -14,10 +14,24 @@ const DEADLINES: [&str; 8] = [
     "2021年9月30日前",
 ];
 
+/// `i` (below 100) in Chinese numerals: department names, as printed, hold no digits.
+fn chinese(i: usize) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match (i / 10, i % 10) {
+        (0, d) => DIGITS[d].to_owned(),
+        (tens, d) => format!(
+            "{}十{}",
+            if tens == 1 { "" } else { DIGITS[tens] },
+            if d == 0 { "" } else { DIGITS[d] }
+        ),
+    }
+}
+
 /// 60 department names, some with brackets.
 pub fn departments() -> Vec<String> {
     (0..60)
-        .map(|i| match i % 6 {
+        .map(|i| (i, chinese(i)))
+        .map(|(n, i)| match n % 6 {
             0 => format!("市第{i}局"),
             1 => format!("市第{i}委员会(市第{i}办)"),
             2 => format!("市第{i}中心"),
