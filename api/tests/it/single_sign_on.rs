@@ -33,30 +33,51 @@ impl Provider {
     /// missing and CI does not require them.
     async fn start(people: Value) -> Option<Self> {
         let dir = crate::support::client_packages("oidc-provider", "oidc-provider.mjs")?;
-        let mut process = tokio::process::Command::new("node")
-            .arg("oidc-provider.mjs")
-            .current_dir(&dir)
-            .env("OIDC_PEOPLE", people.to_string())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("node starts");
-        let stdout = process.stdout.take().expect("piped");
-        let mut lines = tokio::io::BufReader::new(stdout).lines();
-        let line = tokio::time::timeout(std::time::Duration::from_secs(120), lines.next_line())
-            .await
-            .expect("the provider starts within 120 s (node under a loaded machine)")
-            .expect("its output reads")
-            .expect("it prints where it listens");
-        let started: Value = serde_json::from_str(&line).expect("one line of JSON");
-        // Whatever it writes later is read and dropped: a closed pipe would stop it (EPIPE).
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Some(Self {
-            issuer: started["issuer"].as_str().expect("issuer").to_owned(),
-            client_secret: started["clientSecret"].as_str().expect("secret").to_owned(),
-            _process: process,
-        })
+        // Started again when it has not said where it listens within 30 s: once in a few
+        // hundred starts on a loaded machine node printed nothing; what it wrote to standard
+        // error is kept for the failure message.
+        let mut why = String::new();
+        for _ in 0..3 {
+            let mut process = tokio::process::Command::new("node")
+                .arg("oidc-provider.mjs")
+                .current_dir(&dir)
+                .env("OIDC_PEOPLE", people.to_string())
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .kill_on_drop(true)
+                .spawn()
+                .expect("node starts");
+            let stdout = process.stdout.take().expect("piped");
+            let mut stderr = process.stderr.take().expect("piped");
+            let errors = tokio::spawn(async move {
+                let mut text = String::new();
+                let _ = tokio::io::AsyncReadExt::read_to_string(&mut stderr, &mut text).await;
+                text
+            });
+            let mut lines = tokio::io::BufReader::new(stdout).lines();
+            let line =
+                match tokio::time::timeout(std::time::Duration::from_secs(30), lines.next_line())
+                    .await
+                {
+                    Ok(Ok(Some(line))) => line,
+                    other => {
+                        let _ = process.kill().await;
+                        let stderr = errors.await.unwrap_or_default();
+                        why = format!("{other:?}; standard error: {stderr}");
+                        continue;
+                    }
+                };
+            let started: Value = serde_json::from_str(&line).expect("one line of JSON");
+            // Whatever it writes later is read and dropped: a closed pipe would stop it.
+            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+            return Some(Self {
+                issuer: started["issuer"].as_str().expect("issuer").to_owned(),
+                client_secret: started["clientSecret"].as_str().expect("secret").to_owned(),
+                _process: process,
+            });
+        }
+        panic!("the OpenID provider did not start in three tries: {why}");
     }
 
     /// Says who logs in next at the provider.
