@@ -738,6 +738,8 @@ async fn an_administrator_has_a_password_link_mailed(t: TestDb) {
         .await
         .expect("reads");
     assert_eq!(queued.len(), 1);
+    // Asked with the break-glass token: the email names no token to its reader.
+    assert_eq!(queued[0].requested_by, None);
     assert_eq!(
         password_link::Entity::find()
             .count(&t.db)

@@ -78,7 +78,8 @@ pub async fn request(
     let mail = password_mail::ActiveModel {
         account_id: Set(account_id),
         to_address: Set(to.clone()),
-        requested_by: Set(change.actor.name.clone()),
+        // A person's name; a token's (应急令牌, a department) means nothing to the reader.
+        requested_by: Set(change.actor.role.and(change.actor.name.clone())),
         requested_at: Set(change.now),
         status: Set(NoticeStatus::Pending),
         attempts: Set(0),
