@@ -1,4 +1,5 @@
-//! `api import FILE [--year 2021] [--issuer 菏泽市] [--layout newspaper|table|categorized|runon]
+//! `api import FILE [--year 2021] [--issuer 菏泽市] [--title 清单标题]
+//! [--layout newspaper|table|categorized|runon|columns] [--column title=项目名称 …]
 //! [--year-end-default] [--dry-run] [--format text|json]`.
 
 use std::{fmt::Write as _, path::PathBuf};
@@ -8,7 +9,7 @@ use chrono::{DateTime, Utc};
 use domain::{
     Settings, db,
     department::suggestions::{NameForms, Suggestion},
-    listdoc::{Layout, ParseOptions, ParsedItem, ParsedList, ParsedListJson, file},
+    listdoc::{Layout, ParseOptions, ParsedItem, ParsedList, ParsedListJson, columns::Field, file},
     store::{
         audit::Actor,
         list_import::{
@@ -36,10 +37,20 @@ pub struct ImportArgs {
     /// Who published the list, e.g. 菏泽市.
     #[arg(long)]
     pub issuer: Option<String>,
-    /// How the list is printed: newspaper, table, categorized or runon (default: guessed from
-    /// the text; the report names the one used).
+    /// The list's title (default: the line of the text that names the list, else the file's
+    /// name).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// How the list is printed: newspaper, table, categorized, runon or columns (a table with
+    /// a header row, as spreadsheets are read) (default: guessed from the text; the report
+    /// names the one used).
     #[arg(long)]
     pub layout: Option<Layout>,
+    /// Read a column as a field, by its header: `--column title=项目名称`, repeatable. Fields:
+    /// number, title, content, deadline, lead, cooperating, people, progress, category, note.
+    /// Columns not named keep what their header says.
+    #[arg(long = "column", value_name = "FIELD=HEADER", value_parser = column_arg)]
+    pub columns: Vec<(Field, String)>,
     /// Give items that print no 完成时限 (annual goals) the list's year end as an inferred due
     /// date (按年度目标推定), so that reminders follow them.
     #[arg(long)]
@@ -80,6 +91,11 @@ pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
         &bytes,
         max,
         file::Deadline::after(settings.import_timeout),
+        &args
+            .columns
+            .iter()
+            .map(|(_, h)| h.clone())
+            .collect::<Vec<_>>(),
     )
     .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was read", args.file.display()))?;
     let request = Request {
@@ -87,6 +103,7 @@ pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
             year: args.year,
             layout: args.layout,
             year_end_default: args.year_end_default,
+            columns: args.columns.clone(),
         },
         import: ImportOptions {
             issuer: args.issuer.clone(),
@@ -94,6 +111,8 @@ pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
             now,
         },
         dry_run: args.dry_run,
+        title: args.title.clone(),
+        file_name: Some(args.file.to_string_lossy().into_owned()),
     };
     let forms = NameForms::configured(&settings).map_err(anyhow::Error::msg)?;
     // A dry run opens no database: the list's names are compared with each other only.
@@ -156,6 +175,18 @@ pub async fn run(args: &ImportArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `title=项目名称`: a field and the header cell of its column.
+fn column_arg(arg: &str) -> Result<(Field, String), String> {
+    let (field, header) = arg
+        .split_once('=')
+        .ok_or_else(|| format!("'{arg}': expected FIELD=HEADER, e.g. title=项目名称"))?;
+    let header = header.trim();
+    if header.is_empty() {
+        return Err(format!("'{arg}': the header is empty"));
+    }
+    Ok((field.parse()?, header.to_owned()))
+}
+
 /// A summary a person reads.
 pub fn text_report(parsed: &ParsedList, report: Option<&ImportReport>) -> String {
     let mut out = String::new();
@@ -179,6 +210,28 @@ pub fn text_report(parsed: &ParsedList, report: Option<&ImportReport>) -> String
             "{inferred} items print no 完成时限: due on the list's year end ({})",
             domain::listdoc::INFERRED_LABEL
         );
+    }
+    if let Some(mapping) = &parsed.columns {
+        let read: Vec<String> = mapping
+            .columns
+            .iter()
+            .filter_map(|c| c.field.map(|f| format!("{}={}", f, c.header)))
+            .collect();
+        let unused: Vec<&str> = mapping
+            .columns
+            .iter()
+            .filter(|c| c.field.is_none() && !c.header.is_empty())
+            .map(|c| c.header.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "columns (header on line {}): {}",
+            mapping.header_line,
+            read.join(" · ")
+        );
+        if !unused.is_empty() {
+            let _ = writeln!(out, "columns not read: {}", unused.join(" · "));
+        }
     }
     out.push('\n');
     let mut category = None;

@@ -338,7 +338,7 @@ async fn files_through_the_graph(t: TestDb) {
     let report = &sheet["data"]["importList"];
     assert_eq!(report["outcome"], "CREATED", "{sheet}");
     assert_eq!(report["fileKind"], "XLSX");
-    assert_eq!(report["layout"], "TABLE");
+    assert_eq!(report["layout"], "COLUMNS");
     assert_eq!(report["itemsAdded"], json!(["1", "2", "3", "5", "6"]));
     let again =
         send(json!({ "file": { "name": "清单.xlsx", "base64": fixture("table.xlsx") } })).await;

@@ -22,6 +22,7 @@ mod schema_sdl;
 mod scores;
 mod single_sign_on;
 mod sockets;
+mod spreadsheets;
 mod supervision;
 mod support;
 mod untrusted_text;

@@ -52,6 +52,7 @@ pub(super) fn parse(text: &str, year: Option<i32>) -> ParsedList {
         orphans: Vec::new(),
         unattached: reader.unattached,
         warnings: reader.warnings,
+        columns: None,
     })
 }
 

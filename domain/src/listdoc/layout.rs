@@ -3,7 +3,7 @@
 use std::{fmt, str::FromStr};
 
 use super::{
-    inline,
+    columns, inline,
     scan::{Line, classify, is_header_cell, item_start},
 };
 
@@ -24,14 +24,18 @@ pub enum Layout {
     Categorized,
     /// Items that lost their line breaks, labelled inline (`责任单位:…`, `实际完成情况:…`).
     Runon,
+    /// A table with a header row, a row per line and its cells separated by tabs: how
+    /// spreadsheets and CSV files are read, and how cells copied from Excel paste.
+    Columns,
 }
 
 impl Layout {
-    pub const ALL: [Layout; 4] = [
+    pub const ALL: [Layout; 5] = [
         Layout::Newspaper,
         Layout::Table,
         Layout::Categorized,
         Layout::Runon,
+        Layout::Columns,
     ];
 
     /// The name the CLI, the JSON report and the graph use.
@@ -41,6 +45,7 @@ impl Layout {
             Layout::Table => "table",
             Layout::Categorized => "categorized",
             Layout::Runon => "runon",
+            Layout::Columns => "columns",
         }
     }
 
@@ -51,6 +56,9 @@ impl Layout {
     /// reports what it cannot place). Only the first [`GUESS_LINES`] non-blank lines are
     /// looked at: a layout shows early, and the guess must cost little beside the parse.
     pub fn guess(text: &str) -> Layout {
+        if columns::looks_like_columns(text) {
+            return Layout::Columns;
+        }
         let mut header = false;
         let mut bare_numbers = 0usize;
         let mut fields = 0usize;
@@ -111,7 +119,9 @@ impl FromStr for Layout {
             .into_iter()
             .find(|l| l.as_str() == s.trim())
             .ok_or_else(|| {
-                format!("unknown layout '{s}': one of newspaper, table, categorized, runon")
+                format!(
+                    "unknown layout '{s}': one of newspaper, table, categorized, runon, columns"
+                )
             })
     }
 }
@@ -153,6 +163,10 @@ mod tests {
                 "进展\n1.新建食堂。 牵头领导:某某 责任单位:市民政局 实际完成情况:已建成 2.改造操场。 责任单位:市教育局"
             ),
             Layout::Runon
+        );
+        assert_eq!(
+            Layout::guess("2025年清单\n序号\t项目名称\t完成时限\n1\t新建书房\t6月底"),
+            Layout::Columns
         );
     }
 }

@@ -14,6 +14,7 @@
 //! unattached text or the title) and never invents text.
 
 mod categorized;
+pub mod columns;
 pub mod file;
 mod inline;
 mod layout;
@@ -48,6 +49,9 @@ pub struct ParseOptions {
     /// Items that print no 完成时限 (annual goals) get the list's year end as an inferred due
     /// date, labelled [`INFERRED_LABEL`].
     pub year_end_default: bool,
+    /// Columns named by the caller (a field and its header cell), for a table with a header
+    /// row: they replace what the header's own names say.
+    pub columns: Vec<(columns::Field, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +68,8 @@ pub struct ParsedList {
     /// Text outside every item, such as a news article after the list.
     pub unattached: Vec<UnattachedText>,
     pub warnings: Vec<ParseWarning>,
+    /// How a table's columns were read (the columns layout only).
+    pub columns: Option<columns::ColumnMapping>,
 }
 
 impl ParsedList {
@@ -149,12 +155,20 @@ pub enum WarningKind {
 /// panics; whatever it cannot place is reported.
 pub fn parse(text: &str, options: &ParseOptions) -> ParsedList {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let layout = options.layout.unwrap_or_else(|| Layout::guess(text));
+    let layout = options.layout.unwrap_or_else(|| {
+        // Columns named by the caller are columns of a table with a header row.
+        if options.columns.is_empty() {
+            Layout::guess(text)
+        } else {
+            Layout::Columns
+        }
+    });
     let mut list = match layout {
         Layout::Newspaper => newspaper::parse(text, options.year),
         Layout::Table => table::parse(text, options.year),
         Layout::Categorized => categorized::parse(text, options.year),
         Layout::Runon => runon::parse(text, options.year),
+        Layout::Columns => columns::parse(text, options.year, &options.columns),
     };
     undated_items(&mut list, options.year_end_default);
     list

@@ -242,6 +242,7 @@ impl Parser {
             orphans: self.orphans,
             unattached: self.unattached,
             warnings: self.warnings,
+            columns: None,
         })
     }
 

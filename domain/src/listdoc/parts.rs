@@ -34,6 +34,11 @@ pub struct ItemParts {
     pub tasks: Vec<Task>,
     /// Unit lists as printed, with their role and line.
     pub units: Vec<(Role, String, usize)>,
+    /// The item's name where a column prints it apart from its content (项目名称); else the
+    /// title is the content's first sentence.
+    pub title: Option<String>,
+    /// 备注 cells, kept at the end of the content.
+    pub notes: Vec<String>,
     pub people: Vec<String>,
     pub progress: Option<String>,
     pub category: Option<String>,
@@ -88,6 +93,23 @@ impl ItemParts {
             }
             content.push_str(task.text.trim());
         }
+        let named = self
+            .title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        if content.trim().is_empty()
+            && let Some(named) = named
+        {
+            content = named.to_owned();
+        }
+        for note in &self.notes {
+            if !content.is_empty() {
+                content.push('\n');
+            }
+            content.push_str("备注：");
+            content.push_str(note.trim());
+        }
         if content.trim().is_empty() {
             warn(
                 WarningKind::Field,
@@ -95,7 +117,14 @@ impl ItemParts {
                 format!("{name}没有事项内容"),
             );
         }
-        let title = first_sentence(&content);
+        let title = match named {
+            // A name cell of several lines: its first line names the item, the rest is content.
+            Some(named) => text::cut(
+                named.lines().next().unwrap_or(named).trim(),
+                text::MAX_TITLE_CHARS,
+            ),
+            None => first_sentence(&content),
+        };
 
         // One task: its cell is the deadline. Several: each cell dates its own task.
         let dated: Vec<(&Task, &(String, usize))> = tasks

@@ -7,7 +7,7 @@ use super::{ParsedItem, ParsedList};
 #[derive(Serialize)]
 pub struct ParsedListJson<'a> {
     pub title: Option<&'a str>,
-    /// `newspaper`, `table`, `categorized` or `runon`: the layout the text was read in.
+    /// `newspaper`, `table`, `categorized`, `runon` or `columns`: the layout the text was read in.
     pub layout: super::Layout,
     pub year: Option<i32>,
     /// Items given the list's year end because they print no 完成时限 (`--year-end-default`).
@@ -16,6 +16,16 @@ pub struct ParsedListJson<'a> {
     pub orphans: Vec<ItemJson<'a>>,
     pub unattached: Vec<UnattachedJson<'a>>,
     pub warnings: Vec<WarningJson<'a>>,
+    /// A table read by its columns: each header cell and the field it was read as (null:
+    /// unused); null for the other layouts.
+    pub columns: Option<Vec<ColumnJson<'a>>>,
+}
+
+#[derive(Serialize)]
+pub struct ColumnJson<'a> {
+    pub header: &'a str,
+    /// `number`, `title`, `content`, `deadline`, `lead`, `cooperating`, …; null: not read.
+    pub field: Option<super::columns::Field>,
 }
 
 #[derive(Serialize)]
@@ -113,6 +123,15 @@ impl<'a> From<&'a ParsedList> for ParsedListJson<'a> {
                     kind: w.kind,
                 })
                 .collect(),
+            columns: p.columns.as_ref().map(|m| {
+                m.columns
+                    .iter()
+                    .map(|c| ColumnJson {
+                        header: &c.header,
+                        field: c.field,
+                    })
+                    .collect()
+            }),
         }
     }
 }

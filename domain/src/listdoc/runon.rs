@@ -112,6 +112,7 @@ pub(super) fn parse(text: &str, year: Option<i32>) -> ParsedList {
         orphans: Vec::new(),
         unattached,
         warnings,
+        columns: None,
     })
 }
 

@@ -131,22 +131,22 @@ pub enum Column {
     Other,
 }
 
-/// The column a header cell names (`序号`, `民生实事`, `责任单位`, `完成时限`, …).
+/// The column a header cell names (`序号`, `民生实事`, `责任单位`, `完成时限`, …), by the names in
+/// [`super::columns::names`]. A flattened table's header starts at `序号` itself: the other
+/// names of its number column (`序`, `编号`) are too common a line to start one.
 pub fn header_cell(line: &str) -> Option<Column> {
+    use super::columns::Field;
     let cell: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-    Some(match cell.as_str() {
-        "序号" => Column::Number,
-        "民生实事" | "项目名称" | "目标任务" | "事项内容" | "项目内容" | "建设内容"
-        | "主要内容" | "工作内容" | "实事项目" | "民生实事项目" | "工作任务" | "主要任务" => {
-            Column::Content
-        }
-        "责任单位" | "牵头单位" | "牵头部门" | "责任部门" => Column::Lead,
-        "配合单位" | "配合部门" | "协办单位" => Column::Cooperating,
-        "完成时限" | "时间节点" | "完成时间" => Column::Deadline,
-        "责任领导" | "牵头领导" | "责任人" | "项目责任人" => Column::People,
-        "进展情况" | "完成情况" | "实际完成情况" => Column::Progress,
-        "备注" | "类别" => Column::Other,
-        _ => return None,
+    Some(match super::columns::names::field_of(line)? {
+        Field::Number if cell == "序号" => Column::Number,
+        Field::Number => return None,
+        Field::Title | Field::Content => Column::Content,
+        Field::Lead => Column::Lead,
+        Field::Cooperating => Column::Cooperating,
+        Field::Deadline => Column::Deadline,
+        Field::People => Column::People,
+        Field::Progress => Column::Progress,
+        Field::Category | Field::Note => Column::Other,
     })
 }
 

@@ -96,6 +96,7 @@ pub(super) fn parse(text: &str, year: Option<i32>) -> ParsedList {
         orphans: Vec::new(),
         unattached: reader.unattached,
         warnings: reader.warnings,
+        columns: None,
     })
 }
 
@@ -118,7 +119,7 @@ fn is_deadline_cell(line: &str) -> bool {
 }
 
 /// Units marked as cooperating inside the one unit column: `配合：市财政局`, `协办单位:…`.
-fn cooperating_prefix(line: &str) -> Option<&str> {
+pub(super) fn cooperating_prefix(line: &str) -> Option<&str> {
     ["配合单位", "配合部门", "协办单位", "配合", "协办"]
         .iter()
         .find_map(|p| line.strip_prefix(p))

@@ -71,7 +71,7 @@ fn row(
 fn a_workbook_with_a_merged_title_a_date_cell_and_a_gap() {
     let (kind, text, list) = load("table.xlsx");
     assert_eq!(kind, FileKind::Xlsx);
-    assert_eq!(list.layout, Layout::Table, "{text}");
+    assert_eq!(list.layout, Layout::Columns, "{text}");
     assert_eq!(list.title.as_deref(), Some("2025年青禾市民生实事项目表"));
     assert_eq!(
         rows(&list),
@@ -131,7 +131,7 @@ fn a_workbook_with_a_merged_title_a_date_cell_and_a_gap() {
 fn an_old_workbook() {
     let (kind, text, list) = load("table.xls");
     assert_eq!(kind, FileKind::Xls);
-    assert_eq!(list.layout, Layout::Table, "{text}");
+    assert_eq!(list.layout, Layout::Columns, "{text}");
     assert_eq!(list.year, Some(2024));
     assert_eq!(
         rows(&list),
@@ -153,7 +153,7 @@ fn an_old_workbook() {
 fn a_word_notice_with_its_table_and_preamble() {
     let (kind, text, list) = load("notice.docx");
     assert_eq!(kind, FileKind::Docx);
-    assert_eq!(list.layout, Layout::Table, "{text}");
+    assert_eq!(list.layout, Layout::Columns, "{text}");
     assert_eq!(
         list.title.as_deref(),
         Some("关于印发2026年白石市民生实事项目的通知")
@@ -208,7 +208,7 @@ fn a_categorized_list_in_word_paragraphs() {
 fn a_saved_page_without_its_menu_scripts_and_footer() {
     let (kind, text, list) = load("page.html");
     assert_eq!(kind, FileKind::Html);
-    assert_eq!(list.layout, Layout::Table, "{text}");
+    assert_eq!(list.layout, Layout::Columns, "{text}");
     assert_eq!(list.title.as_deref(), Some("2025年青禾市民生实事项目"));
     assert!(
         !text.contains("visits") && !text.contains("首页") && !text.contains("备案号"),
@@ -247,7 +247,7 @@ fn a_saved_page_without_its_menu_scripts_and_footer() {
 fn a_gb18030_csv() {
     let (kind, text, list) = load("table.csv");
     assert_eq!(kind, FileKind::Csv);
-    assert_eq!(list.layout, Layout::Table, "{text}");
+    assert_eq!(list.layout, Layout::Columns, "{text}");
     assert_eq!(list.items.len(), 2, "{text}");
     assert_eq!(
         list.items[1]

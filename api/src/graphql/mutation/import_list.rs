@@ -4,7 +4,7 @@ use crate::graphql::ids::Kind;
 use async_graphql::{Context, Enum, ID, InputObject, Result, SimpleObject};
 use domain::{
     DomainError,
-    listdoc::{Layout, ParseOptions, file},
+    listdoc::{Layout, ParseOptions, columns::Field, file},
     store::{
         item, list_import,
         list_import::{ImportOptions, ImportOutcome, pipeline},
@@ -29,6 +29,12 @@ pub struct ImportListInput {
     pub year: Option<i32>,
     /// Who published it, e.g. 菏泽市人民政府.
     pub issuer: Option<String>,
+    /// The list's title, over the one read from the text (the line that names the list, else
+    /// the file's name).
+    pub title: Option<String>,
+    /// For a table with a header row: which column is which field, by header text
+    /// (`{title: "项目名称", lead: "责任单位"}`); columns not named keep what their header says.
+    pub columns: Option<ImportColumnsInput>,
     /// Report what would change and write nothing.
     #[graphql(default)]
     pub dry_run: bool,
@@ -37,6 +43,99 @@ pub struct ImportListInput {
     /// Items that print no 完成时限 (annual goals) get the list's year end as an inferred due
     /// date (按年度目标推定), so that reminders follow them. Null or absent: false.
     pub year_end_default: Option<bool>,
+}
+
+/// Columns named by their header cell, one per field.
+#[derive(InputObject, Default)]
+pub struct ImportColumnsInput {
+    /// 序号.
+    pub number: Option<String>,
+    /// The item's name (项目名称).
+    pub title: Option<String>,
+    /// What is to be done (主要内容).
+    pub content: Option<String>,
+    /// 完成时限.
+    pub deadline: Option<String>,
+    /// 牵头单位.
+    pub lead: Option<String>,
+    /// 配合单位.
+    pub cooperating: Option<String>,
+    /// People (牵头领导, 责任人).
+    pub people: Option<String>,
+    /// 进展情况.
+    pub progress: Option<String>,
+    /// 类别.
+    pub category: Option<String>,
+    /// 备注 (kept in the content).
+    pub note: Option<String>,
+}
+
+impl ImportColumnsInput {
+    fn named(&self) -> Vec<(Field, String)> {
+        [
+            (Field::Number, &self.number),
+            (Field::Title, &self.title),
+            (Field::Content, &self.content),
+            (Field::Deadline, &self.deadline),
+            (Field::Lead, &self.lead),
+            (Field::Cooperating, &self.cooperating),
+            (Field::People, &self.people),
+            (Field::Progress, &self.progress),
+            (Field::Category, &self.category),
+            (Field::Note, &self.note),
+        ]
+        .into_iter()
+        .filter_map(|(f, h)| {
+            h.as_deref()
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+                .map(|h| (f, h.to_owned()))
+        })
+        .collect()
+    }
+}
+
+/// What a column of a list's table was read as.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ImportColumnField {
+    Number,
+    Title,
+    Content,
+    Deadline,
+    Lead,
+    Cooperating,
+    People,
+    Progress,
+    Category,
+    Note,
+}
+
+impl From<Field> for ImportColumnField {
+    fn from(f: Field) -> Self {
+        match f {
+            Field::Number => ImportColumnField::Number,
+            Field::Title => ImportColumnField::Title,
+            Field::Content => ImportColumnField::Content,
+            Field::Deadline => ImportColumnField::Deadline,
+            Field::Lead => ImportColumnField::Lead,
+            Field::Cooperating => ImportColumnField::Cooperating,
+            Field::People => ImportColumnField::People,
+            Field::Progress => ImportColumnField::Progress,
+            Field::Category => ImportColumnField::Category,
+            Field::Note => ImportColumnField::Note,
+        }
+    }
+}
+
+/// A column of the list's table and what it was read as.
+#[derive(SimpleObject)]
+pub struct ImportColumn {
+    /// The header cell as printed.
+    pub header: String,
+    /// The field it was read as; null: the column was not read.
+    pub field: Option<ImportColumnField>,
+    /// The field's name in Chinese (事项名称, 完成时限, …); null when not read.
+    pub label: Option<String>,
 }
 
 /// A list file, as a browser reads it.
@@ -83,6 +182,9 @@ pub enum ImportLayout {
     Categorized,
     /// Items that lost their line breaks, labelled inline (责任单位:…, 实际完成情况:…).
     Runon,
+    /// A table with a header row, read by its columns (spreadsheets, CSV, cells copied from
+    /// Excel).
+    Columns,
 }
 
 impl From<ImportLayout> for Layout {
@@ -92,6 +194,7 @@ impl From<ImportLayout> for Layout {
             ImportLayout::Table => Layout::Table,
             ImportLayout::Categorized => Layout::Categorized,
             ImportLayout::Runon => Layout::Runon,
+            ImportLayout::Columns => Layout::Columns,
         }
     }
 }
@@ -103,6 +206,7 @@ impl From<Layout> for ImportLayout {
             Layout::Table => ImportLayout::Table,
             Layout::Categorized => ImportLayout::Categorized,
             Layout::Runon => ImportLayout::Runon,
+            Layout::Columns => ImportLayout::Columns,
         }
     }
 }
@@ -124,6 +228,16 @@ pub struct ImportListReport {
     pub dry_run: bool,
     /// The layout the text was read in (as asked, or guessed).
     pub layout: ImportLayout,
+    /// The list's title: as given (`input.title`), else the line that names the list, else the
+    /// file's name.
+    pub title: Option<String>,
+    /// The year deadlines that print none are read in.
+    pub year: Option<i32>,
+    /// Who published it, as given.
+    pub issuer: Option<String>,
+    /// A table read by its columns: every header cell, in order, and what it was read as.
+    /// Empty for the other layouts.
+    pub columns: Vec<ImportColumn>,
     /// What the list came as: `TEXT` for `input.text`, else the file's kind.
     pub file_kind: ImportFileKind,
     /// Items read from the text.
@@ -144,6 +258,17 @@ pub struct ImportListReport {
     /// Every item as the reader understood it, in print order: what a preview shows before
     /// the list is imported.
     pub items: Vec<ImportItemPreview>,
+    /// Text that belongs to no item (an attachment label, a notice's preamble, a signature),
+    /// with its words: listed, not imported.
+    pub unattached: Vec<ImportUnattachedText>,
+}
+
+/// Lines of the list outside every item.
+#[derive(SimpleObject)]
+pub struct ImportUnattachedText {
+    pub line: u64,
+    pub last_line: u64,
+    pub text: String,
 }
 
 /// One item as read from the text.
@@ -163,6 +288,12 @@ pub struct ImportItemPreview {
     pub deadline_problem: Option<String>,
     pub lead_departments: Vec<String>,
     pub cooperating_departments: Vec<String>,
+    /// The heading or column the item is listed under (教育文化).
+    pub category: Option<String>,
+    /// People named on the item (牵头领导, 项目责任人): stored with it, never as departments.
+    pub responsible_people: Vec<String>,
+    /// Progress printed with the item (实际完成情况): stored as its first progress report.
+    pub progress: Option<String>,
 }
 
 /// A printed name that is probably another department.
@@ -202,12 +333,19 @@ pub async fn run(
             year: input.year,
             layout: input.layout.map(Layout::from),
             year_end_default: input.year_end_default.unwrap_or(false),
+            columns: input
+                .columns
+                .as_ref()
+                .map(ImportColumnsInput::named)
+                .unwrap_or_default(),
         },
         import: ImportOptions {
             issuer: input.issuer.clone().filter(|i| !i.trim().is_empty()),
             ..options
         },
         dry_run: input.dry_run,
+        title: input.title.clone(),
+        file_name: input.file.as_ref().map(|f| f.name.clone()),
     };
     let db = ctx.data::<DatabaseConnection>()?;
     let forms = ctx.data::<std::sync::Arc<domain::department::suggestions::NameForms>>()?;
@@ -238,6 +376,19 @@ pub async fn run(
         outcome,
         dry_run: input.dry_run,
         layout: parsed.layout.into(),
+        title: parsed.title.clone(),
+        year: parsed.year,
+        issuer: request.import.issuer.clone(),
+        columns: parsed
+            .columns
+            .iter()
+            .flat_map(|m| &m.columns)
+            .map(|c| ImportColumn {
+                header: c.header.clone(),
+                field: c.field.map(ImportColumnField::from),
+                label: c.field.map(|f| f.label().to_owned()),
+            })
+            .collect(),
         file_kind: file_kind.into(),
         item_count: parsed.items.len() as u64,
         inferred_due_dates: parsed.inferred_due_dates() as u64,
@@ -281,7 +432,19 @@ pub async fn run(
                     deadline_problem: i.deadline.problem.clone(),
                     lead_departments: names(&i.lead_departments),
                     cooperating_departments: names(&i.cooperating_departments),
+                    category: i.category.clone(),
+                    responsible_people: i.responsible_people.clone(),
+                    progress: i.progress.clone(),
                 }
+            })
+            .collect(),
+        unattached: parsed
+            .unattached
+            .iter()
+            .map(|u| ImportUnattachedText {
+                line: u.first_line as u64,
+                last_line: u.last_line as u64,
+                text: u.text.clone(),
             })
             .collect(),
         warnings: parsed
@@ -343,8 +506,16 @@ async fn source(
                 .check(file::FileKind::from_name(&f.name).unwrap_or(file::FileKind::Text))
                 .map_err(|e| DomainError::validation("input.file", format!("「{}」{e}", f.name)))?;
             let name = f.name.clone();
+            let headers: Vec<String> = input
+                .columns
+                .as_ref()
+                .map(ImportColumnsInput::named)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, h)| h)
+                .collect();
             let read = tokio::task::spawn_blocking(move || {
-                pipeline::read_file(&name, &bytes, max, deadline)
+                pipeline::read_file(&name, &bytes, max, deadline, &headers)
             })
             .await
             .map_err(|e| {

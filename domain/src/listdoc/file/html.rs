@@ -294,6 +294,7 @@ fn cell_text(blocks: Vec<Block>) -> String {
         .map(|b| match b {
             Block::Paragraph(p) => p.trim().to_owned(),
             Block::Table(rows) => rows.into_iter().flatten().collect::<Vec<_>>().join("\n"),
+            Block::Sheet(name) => name,
         })
         .collect::<Vec<_>>()
         .join("\n")

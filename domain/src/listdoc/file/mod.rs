@@ -16,6 +16,8 @@ pub use limits::Deadline;
 
 use std::{fmt, str::FromStr};
 
+use super::columns;
+
 /// What kind of file a list came in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -106,12 +108,37 @@ pub enum Block {
     Paragraph(String),
     /// Rows of cells; a cell may hold several lines (one unit per line).
     Table(Vec<Vec<String>>),
+    /// A worksheet of a workbook with several begins: its name.
+    Sheet(String),
+}
+
+/// The line a worksheet's name is written as ([`Block::Sheet`]).
+pub fn sheet_line(name: &str) -> String {
+    format!("【工作表：{}】", name.trim())
+}
+
+/// The worksheet a line written by [`sheet_line`] names.
+pub fn sheet_of(line: &str) -> Option<&str> {
+    line.trim()
+        .strip_prefix("【工作表：")
+        .and_then(|rest| rest.strip_suffix('】'))
 }
 
 /// The list in `bytes`, as the text the layouts read, with the kind of file it was; reading
 /// stops with [`FileError::TooSlow`] at `deadline`. It runs for as long as that: callers on an
 /// async runtime run it on a blocking thread.
 pub fn read(name: &str, bytes: &[u8], deadline: Deadline) -> Result<(FileKind, String), FileError> {
+    read_with(name, bytes, deadline, &[])
+}
+
+/// [`read`], for a caller who named columns by their header cells (`--column title=名称`):
+/// every table is then written a row per line, to be read by its columns.
+pub fn read_with(
+    name: &str,
+    bytes: &[u8],
+    deadline: Deadline,
+    headers: &[String],
+) -> Result<(FileKind, String), FileError> {
     let kind = FileKind::from_name(name)?;
     let text = match kind {
         // A pasted or saved text is UTF-8, as the importer has always read it.
@@ -121,10 +148,12 @@ pub fn read(name: &str, bytes: &[u8], deadline: Deadline) -> Result<(FileKind, S
                 .map_err(|e| FileError::NotUtf8(e.valid_up_to()))?
                 .to_owned()
         }
-        FileKind::Csv => render(&[sheet::csv(&decode(bytes)?, deadline)?]),
-        FileKind::Xlsx | FileKind::Xls => render(&sheet::workbook(kind, bytes, deadline)?),
-        FileKind::Docx => render(&docx::blocks(bytes, deadline)?),
-        FileKind::Html => render(&html::blocks(&decode(bytes)?, deadline)?),
+        FileKind::Csv => render_with(&[sheet::csv(&decode(bytes)?, deadline)?], headers),
+        FileKind::Xlsx | FileKind::Xls => {
+            render_with(&sheet::workbook(kind, bytes, deadline)?, headers)
+        }
+        FileKind::Docx => render_with(&docx::blocks(bytes, deadline)?, headers),
+        FileKind::Html => render_with(&html::blocks(&decode(bytes)?, deadline)?, headers),
     };
     Ok((kind, text))
 }
@@ -146,10 +175,18 @@ pub fn decode(bytes: &[u8]) -> Result<String, FileError> {
     }
 }
 
-/// Blocks as text: a paragraph per line; a table a cell per line (its lines kept), a blank line
-/// after each cell, so that the table layout tells cells apart. A row with one filled cell (a
-/// title across the table, a category) is a paragraph.
+/// Blocks as text: a paragraph per line. A table with a header row ([`columns::header_row`]) is
+/// written a row per line with its cells separated by tabs, as Excel copies cells, and read by
+/// its columns; a table after it without a header of its own but as wide (the same table
+/// broken across a page) continues it. Any other table is written a cell per line (its lines
+/// kept), a blank line after each cell, so that the table layout tells cells apart; there a
+/// row with one filled cell (a title across the table, a category) is a paragraph.
 pub fn render(blocks: &[Block]) -> String {
+    render_with(blocks, &[])
+}
+
+/// [`render`]; with `headers` (columns a caller named), every table is written a row per line.
+pub fn render_with(blocks: &[Block], headers: &[String]) -> String {
     let mut out = String::new();
     let line = |out: &mut String, text: &str| {
         for l in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -157,10 +194,38 @@ pub fn render(blocks: &[Block]) -> String {
             out.push('\n');
         }
     };
+    // The width of the last table read by its columns.
+    let mut by_columns: Option<usize> = None;
+    // Once a table of the file is read by its columns, every table is written that way (a
+    // second sheet, a table of figures): one row per line, never taken apart cell by cell; so
+    // is every table when the caller named columns.
+    let any_columns = !headers.is_empty()
+        || blocks.iter().any(|b| match b {
+            Block::Table(rows) => columns::header_row(rows).is_some(),
+            _ => false,
+        });
     for block in blocks {
         match block {
             Block::Paragraph(text) => line(&mut out, text),
+            Block::Sheet(name) => {
+                // A new sheet is never the table before it continued.
+                by_columns = None;
+                line(&mut out, &sheet_line(name));
+            }
             Block::Table(rows) => {
+                let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+                if any_columns || by_columns == Some(width) {
+                    by_columns = Some(width);
+                    for row in rows {
+                        let tsv = columns::tsv_line(row);
+                        if !tsv.is_empty() {
+                            out.push_str(&tsv);
+                            out.push('\n');
+                        }
+                    }
+                    continue;
+                }
+                by_columns = None;
                 for row in rows {
                     let cells: Vec<&str> = row
                         .iter()
@@ -211,7 +276,7 @@ mod tests {
     }
 
     #[test]
-    fn tables_render_a_cell_per_line() {
+    fn tables_with_a_header_row_render_a_row_per_line_others_a_cell_per_line() {
         let text = render(&[
             Block::Paragraph("2025年民生实事".into()),
             Block::Table(vec![
@@ -219,10 +284,24 @@ mod tests {
                 vec!["1".into(), "新建书房".into(), "市文旅局\n市财政局".into()],
                 vec!["二、医疗".into(), String::new(), " ".into()],
             ]),
+            // The same table on the next page: no header, as wide.
+            Block::Table(vec![vec!["2".into(), "改造操场".into(), "市教育局".into()]]),
         ]);
         assert_eq!(
             text,
-            "2025年民生实事\n序号\n\n民生实事\n\n责任单位\n\n1\n\n新建书房\n\n市文旅局\n市财政局\n\n二、医疗\n"
+            "2025年民生实事\n序号\t民生实事\t责任单位\n1\t新建书房\t\"市文旅局\n市财政局\"\n二、医疗\n\
+             2\t改造操场\t市教育局\n"
         );
+        // A file whose tables name no columns: a cell per line.
+        let text = render(&[Block::Table(vec![
+            vec![
+                "1".into(),
+                "新建书房".into(),
+                "市文旅局".into(),
+                "6月".into(),
+            ],
+            vec!["二、医疗".into(), String::new()],
+        ])]);
+        assert_eq!(text, "1\n\n新建书房\n\n市文旅局\n\n6月\n\n二、医疗\n");
     }
 }

@@ -14,8 +14,8 @@ use super::{
     limits::{CellBudget, Deadline, MAX_AREA, check_area, too_large},
 };
 
-/// Every sheet of a workbook; a sheet's name is a paragraph before its rows when the workbook
-/// has several.
+/// Every sheet of a workbook; a sheet's name comes before its rows ([`Block::Sheet`]) when the
+/// workbook has several.
 pub fn workbook(kind: FileKind, bytes: &[u8], deadline: Deadline) -> Result<Vec<Block>, FileError> {
     let unreadable = |why: String| FileError::Unreadable { kind, why };
     let mut budget = CellBudget::new(kind, deadline);
@@ -36,6 +36,11 @@ pub fn workbook(kind: FileKind, bytes: &[u8], deadline: Deadline) -> Result<Vec<
                 budget.cell(column)?;
                 cells.put(top + row as u32, column, value);
             }
+            // A sheet whose merged cells cannot be listed is read without them.
+            let merged = workbook
+                .merge_cells_by_sheet_name(&name)
+                .unwrap_or_default();
+            cells.fill_merged(&merged, &mut budget)?;
             sheets.push((name, cells));
         }
     } else {
@@ -59,6 +64,11 @@ pub fn workbook(kind: FileKind, bytes: &[u8], deadline: Deadline) -> Result<Vec<
                 budget.cell(column)?;
                 cells.put(row, column, &Data::from(cell.get_value().clone()));
             }
+            drop(reader);
+            let merged = workbook
+                .merge_cells_by_sheet_name(&name)
+                .unwrap_or_default();
+            cells.fill_merged(&merged, &mut budget)?;
             sheets.push((name, cells));
         }
     }
@@ -69,7 +79,7 @@ pub fn workbook(kind: FileKind, bytes: &[u8], deadline: Deadline) -> Result<Vec<
             continue;
         }
         if several {
-            blocks.push(Block::Paragraph(name));
+            blocks.push(Block::Sheet(name));
         }
         blocks.push(Block::Table(cells.table(kind)?));
     }
@@ -93,6 +103,38 @@ impl Cells {
         self.first_column = Some(self.first_column.map_or(column, |c| c.min(column)));
         self.last_column = self.last_column.max(column);
         self.rows.entry(row).or_default().push((column, text));
+    }
+
+    /// A merged cell spanning rows (a 牵头单位 shared by three items, an item's 序号 over its two
+    /// tasks) is read in every filled row it covers, as a reader of the sheet sees it. Only rows
+    /// already filled are visited, and each visit counts against the budget: a sheet claiming
+    /// vast merged areas costs no more than its cells.
+    fn fill_merged(
+        &mut self,
+        regions: &[calamine::Dimensions],
+        budget: &mut CellBudget,
+    ) -> Result<(), FileError> {
+        for region in regions {
+            let ((top, column), (bottom, _)) = (region.start, region.end);
+            if bottom <= top {
+                continue;
+            }
+            let Some(value) = self
+                .rows
+                .get(&top)
+                .and_then(|cells| cells.iter().find(|(c, _)| *c == column))
+                .map(|(_, text)| text.clone())
+            else {
+                continue;
+            };
+            for (_, cells) in self.rows.range_mut(top + 1..=bottom) {
+                budget.cell(column)?;
+                if !cells.iter().any(|(c, _)| *c == column) {
+                    cells.push((column, value.clone()));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The filled rows in order, each from the sheet's first filled column to its last: a

@@ -27,14 +27,16 @@ pub enum ReadError {
 }
 
 /// The text of a list sent as a file called `name` (its extension says how to read it), within
-/// `max_bytes` and `deadline`. Blocking: a large workbook takes a while.
+/// `max_bytes` and `deadline`; `headers` are header cells the caller named (`--column`), which
+/// mark a table's header row. Blocking: a large workbook takes a while.
 pub fn read_file(
     name: &str,
     bytes: &[u8],
     max_bytes: usize,
     deadline: file::Deadline,
+    headers: &[String],
 ) -> Result<(file::FileKind, String), ReadError> {
-    let (kind, text) = file::read(name, bytes, deadline)?;
+    let (kind, text) = file::read_with(name, bytes, deadline, headers)?;
     text::check_source(&text, max_bytes)?;
     Ok((kind, text))
 }
@@ -52,6 +54,22 @@ pub struct Request {
     pub import: ImportOptions,
     /// Compute the report and roll it back: nothing is written.
     pub dry_run: bool,
+    /// The list's title as the caller gives it, over the one found in the text.
+    pub title: Option<String>,
+    /// The name of the file the list came in, if it came in one: its title when the text
+    /// holds none (a sheet with a header row and no title row), and what errors name.
+    pub file_name: Option<String>,
+}
+
+impl Request {
+    /// Where an error about the source points: the file when one was sent, else the text.
+    fn source_field(&self) -> &'static str {
+        if self.file_name.is_some() {
+            "file"
+        } else {
+            "text"
+        }
+    }
 }
 
 /// What the import understood and did.
@@ -74,7 +92,26 @@ pub async fn run(
     request: &Request,
     forms: &NameForms,
 ) -> Result<Imported, DomainError> {
-    let parsed = parse(&text, &request.parse);
+    let mut parsed = parse(&text, &request.parse);
+    check_columns(&parsed, request)?;
+    if let Some(title) = request
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        parsed.title = Some(crate::text::cut(title, crate::text::MAX_TITLE_CHARS));
+    } else if parsed.title.is_none()
+        && let Some(stem) = request.file_name.as_deref().and_then(file_stem)
+    {
+        parsed.title = Some(stem);
+    }
+    if parsed.title.is_some() {
+        parsed
+            .warnings
+            .retain(|w| w.kind != crate::listdoc::WarningKind::NoTitle);
+    }
+    let parsed = parsed;
     let Some(db) = db else {
         let suggestions = suggest(&parsed.department_names(), &[], forms);
         return Ok(Imported {
@@ -86,14 +123,72 @@ pub async fn run(
     };
     let suggestions = for_list(db, &parsed, forms).await?;
     let report = if request.dry_run {
-        super::dry_run(db, &text, &parsed, &request.import).await?
+        super::dry_run(db, &text, &parsed, &request.import).await
     } else {
-        super::import(db, &text, &parsed, &request.import).await?
-    };
+        super::import(db, &text, &parsed, &request.import).await
+    }
+    .map_err(|e| match e {
+        // What the text lacks is the file's when a file was sent.
+        DomainError::Validation { field, message } if field == "text" => {
+            DomainError::validation(request.source_field(), message)
+        }
+        other => other,
+    })?;
     Ok(Imported {
         file_kind,
         parsed,
         suggestions,
         report: Some(report),
     })
+}
+
+/// Columns the caller named must be columns of the table's header, in a table read by its
+/// columns: an error names the field (`columns.title`).
+fn check_columns(parsed: &ParsedList, request: &Request) -> Result<(), DomainError> {
+    let Some((field, _)) = request.parse.columns.first() else {
+        return Ok(());
+    };
+    let Some(mapping) = &parsed.columns else {
+        return Err(DomainError::validation(
+            format!("columns.{field}"),
+            "按栏目读取只适用于带表头行的表格（电子表格、CSV，或从 Excel 复制的单元格）",
+        ));
+    };
+    if let Some((field, name)) = mapping.missing.first() {
+        let headers: Vec<&str> = mapping
+            .columns
+            .iter()
+            .map(|c| c.header.as_str())
+            .filter(|h| !h.is_empty())
+            .collect();
+        let message = if headers.is_empty() {
+            format!("表格前几行中没有「{name}」这一栏")
+        } else {
+            format!("表头中没有「{name}」；表头各栏为：{}", headers.join("、"))
+        };
+        return Err(DomainError::validation(format!("columns.{field}"), message));
+    }
+    Ok(())
+}
+
+/// A file's name without its folder and extension (`2025年民生实事.xlsx` → `2025年民生实事`).
+fn file_stem(name: &str) -> Option<String> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let stem = base.rsplit_once('.').map_or(base, |(stem, _)| stem).trim();
+    (!stem.is_empty()).then(|| crate::text::cut(stem, crate::text::MAX_TITLE_CHARS))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_stem;
+
+    #[test]
+    fn a_file_names_its_list() {
+        assert_eq!(
+            file_stem("C:\\清单\\2025年民生实事.xlsx").as_deref(),
+            Some("2025年民生实事")
+        );
+        assert_eq!(file_stem("list.csv").as_deref(), Some("list"));
+        assert_eq!(file_stem(".xlsx"), None);
+    }
 }
