@@ -79,7 +79,7 @@ impl Deadline {
             match date_in(clause, year) {
                 Found::Date(date, precision) => dated.push((date, precision, clause)),
                 Found::NoYear(what) => problems.push(format!(
-                    "「{what}」没有写年份，清单年份又不明：请给出年份（--year）"
+                    "「{what}」没有写年份，清单年份又不明：请填写清单年份"
                 )),
                 Found::Invalid(what) => problems.push(format!("「{what}」不是有效的日期")),
                 Found::Nothing => {}

@@ -95,3 +95,23 @@ export function csvCell(value) {
 export function csv(rows) {
   return `\uFEFF${rows.map((row) => row.map(csvCell).join(",")).join("\r\n")}\r\n`;
 }
+
+/** What a column of an imported table may be read as, in the graph's words and the clerk's. */
+export const COLUMN_FIELDS = [
+  ["NUMBER", "序号"], ["TITLE", "事项名称"], ["CONTENT", "事项内容"], ["DEADLINE", "完成时限"],
+  ["LEAD", "牵头单位"], ["COOPERATING", "配合单位"], ["PEOPLE", "责任人"], ["PROGRESS", "进展情况"],
+  ["CATEGORY", "类别"], ["NOTE", "备注"],
+];
+
+/**
+ * `importList(input: {columns})` from the clerk's choices, [header, field] per column: each
+ * field once (its first column), a column left 不读取 ("") named for no field.
+ */
+export function columnsInput(choices) {
+  const out = {};
+  for (const [header, field] of choices) {
+    const key = field ? field.toLowerCase() : "";
+    if (key && header && !(key in out)) out[key] = header;
+  }
+  return out;
+}

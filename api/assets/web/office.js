@@ -1,5 +1,5 @@
 // The administrator's desk (督查室): importing a list, previewed first.
-import { day, link } from "./format.js";
+import { COLUMN_FIELDS, columnsInput, day, link } from "./format.js";
 import { START } from "./app.js";
 import { ADD_DEPARTMENT_ALIAS, DEPARTMENTS } from "./departments.js";
 import { action } from "./desk.js";
@@ -93,25 +93,34 @@ export async function adminDesk(main, signOut) {
   const file = h("input", { id: "import-file", name: "file", type: "file", accept: ".txt,.csv,.html,.htm,.docx,.xlsx,.xls" });
   const issuer = h("input", { id: "import-issuer", name: "issuer", type: "text", placeholder: "如：某某市人民政府" });
   const year = h("input", { id: "import-year", name: "year", type: "number", min: 2000, max: 2100, step: 1 });
+  const yearEnd = h("input", { id: "import-year-end", name: "yearEndDefault", type: "checkbox" });
   const result = h("div", { id: "import-result", "aria-live": "polite" });
   const form = h(
     "form",
     { class: "panel import", id: "import-form", "aria-label": "导入清单" },
     h("h2", {}, "导入清单"),
-    h("p", { class: "muted" }, "粘贴清单全文或选择文件，先预览，确认无误后再导入。"),
+    h("p", { class: "muted" }, "粘贴清单全文（也可直接粘贴从 Excel 复制的表格）或选择文件，先预览，确认无误后再导入。"),
     h("div", { class: "field column" }, h("label", { for: "import-text" }, "清单文本"), text),
     h("div", { class: "field" }, h("label", { for: "import-file" }, "或选择文件"), file),
     h("div", { class: "field" }, h("label", { for: "import-issuer" }, "发布单位"), issuer),
     h("div", { class: "field" }, h("label", { for: "import-year" }, "年份（完成时限未写年份时）"), year),
+    h("div", { class: "field check" }, yearEnd, h("label", { for: "import-year-end" }, "按年底推定到期日（未写完成时限的事项，以清单所属年度的年底为到期日）")),
     h("button", { type: "submit", id: "preview" }, "预览"),
   );
+  // What the clerk corrected in the preview (title, year, issuer, which column is which): kept
+  // until the list or the file changes.
+  let corrections = {};
+  const forget = () => { corrections = {}; };
+  text.addEventListener("input", forget);
+  file.addEventListener("change", forget);
   const input = async (dryRun) => {
     const value = { dryRun };
     if (file.files.length) value.file = { name: file.files[0].name, base64: await base64Of(file.files[0]) };
     else value.text = text.value;
     if (issuer.value.trim()) value.issuer = issuer.value.trim();
     if (year.value) value.year = Number(year.value);
-    return value;
+    if (yearEnd.checked) value.yearEndDefault = true;
+    return { ...value, ...corrections };
   };
   const run = async (dryRun) => {
     result.replaceChildren(h("p", { class: "loading" }, dryRun ? "正在预览…" : "正在导入…"));
@@ -119,7 +128,13 @@ export async function adminDesk(main, signOut) {
       const report = (await gql(IMPORT, { input: await input(dryRun) })).importList;
       // A new list is in the selectors at once, without a reload.
       if (!dryRun) state.lists = (await gql(START)).lists;
-      result.replaceChildren(...importReport(report, () => run(false)));
+      result.replaceChildren(...importReport(report, (changes) => {
+        Object.assign(corrections, changes);
+        return run(false);
+      }, (changes) => {
+        Object.assign(corrections, changes);
+        return run(true);
+      }));
     } catch (error) {
       result.replaceChildren(errorBox(error));
     }
@@ -133,15 +148,79 @@ export async function adminDesk(main, signOut) {
   return pending.stop;
 }
 
-export function importReport(report, confirm) {
+const LAYOUT_WORDS = {
+  NEWSPAPER: "标题下分列事项内容、完成时限、牵头部门",
+  TABLE: "表格（逐格复制）",
+  CATEGORIZED: "分类标题下的编号事项",
+  RUNON: "连排文字",
+  COLUMNS: "带表头的表格，按各栏读取",
+};
+
+/**
+ * The list as it will be stored: its title, year and issuer (editable), and for a table which
+ * column became which field (changeable, then previewed again).
+ */
+function listInfo(report, confirm, again) {
+  const field = (id, label, attrs) => {
+    const el = h("input", { id, ...attrs });
+    return [el, h("span", { class: "field" }, h("label", { for: id }, label), el)];
+  };
+  const [title, titleField] = field("preview-title", "清单标题", { value: report.title ?? "", maxlength: 200, required: true });
+  const [year, yearField] = field("preview-year", "年份", { type: "number", min: 2000, max: 2100, step: 1, value: report.year ?? "" });
+  const [issuer, issuerField] = field("preview-issuer", "发布单位", { value: report.issuer ?? "", maxlength: 100 });
+  const corrections = () => {
+    const out = {};
+    if (title.value.trim() && title.value.trim() !== report.title) out.title = title.value.trim();
+    if (year.value && Number(year.value) !== report.year) out.year = Number(year.value);
+    if (issuer.value.trim() && issuer.value.trim() !== report.issuer) out.issuer = issuer.value.trim();
+    return out;
+  };
+  const section = h("section", { class: "panel", id: "import-list-info" }, h("h3", {}, "清单信息"),
+    h("p", { class: "muted" }, `读法：${LAYOUT_WORDS[report.layout] ?? report.layout}。标题、年份和发布单位可在此更正，确认导入时采用。`),
+    titleField, yearField, issuerField);
+  if (report.columns.length) {
+    const selects = report.columns.map((c, i) => {
+      const select = h("select", { id: `column-${i}`, "data-header": c.header, "aria-label": `「${c.header || "（空）"}」一栏读作` },
+        h("option", { value: "" }, "不读取"),
+        COLUMN_FIELDS.map(([value, words]) => h("option", { value, selected: c.field === value }, words)));
+      return [c.header, select];
+    });
+    const unused = report.columns.filter((c) => !c.field && c.header).map((c) => `「${c.header}」`);
+    const remap = h("button", { type: "button", id: "remap-columns" }, "按所选各栏重新预览");
+    remap.addEventListener("click", () => again({
+      ...corrections(),
+      columns: columnsInput(selects.map(([header, select]) => [header, select.value])),
+    }));
+    section.append(h("h4", {}, "表格各栏"),
+      h("div", { class: "scroll" }, h("table", { id: "import-columns" },
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "表头"), h("th", { scope: "col" }, "读作"))),
+        h("tbody", {}, selects.map(([header, select]) => h("tr", {}, h("td", {}, header || "（空）"), h("td", {}, select)))))),
+      h("p", { id: "import-unused-columns", class: unused.length ? "" : "muted" }, unused.length ? `未读取的栏：${unused.join("、")}` : "每一栏都已读取。"),
+      remap);
+  }
+  return [section, corrections];
+}
+
+export function importReport(report, confirm, again = () => {}) {
   const out = [];
   const summary = `${report.dryRun ? "预览" : "已导入"}：${OUTCOME[report.outcome]}，共 ${report.itemCount} 项` +
     (report.dryRun ? "" : `；新增 ${report.itemsAdded.length} 项，修改 ${report.itemsChanged.length} 项，撤下 ${report.itemsRemoved.length} 项`);
   out.push(h("p", { class: report.dryRun ? "summary" : "summary done", id: "import-summary" }, summary));
   if (!report.dryRun && report.listId) out.push(h("p", {}, h("a", { href: link("/", { list: report.listId }) }, "在总览中查看这份清单")));
+  let corrections = () => ({});
+  if (report.dryRun) {
+    const [section, read] = listInfo(report, confirm, again);
+    corrections = read;
+    out.push(section);
+  }
   if (report.warnings.length)
     out.push(h("section", { class: "panel warnings" }, h("h3", {}, `需要核对的地方（${report.warnings.length}）`),
       h("ul", { id: "import-warnings" }, report.warnings.map((w) => h("li", {}, h("strong", {}, `第 ${w.line} 行：`), w.message)))));
+  if (report.unattached?.length)
+    out.push(h("section", { class: "panel" }, h("h3", {}, "不属于任何事项的文字（不导入）"),
+      h("ul", { id: "import-unattached" }, report.unattached.map((u) => h("li", {},
+        h("strong", {}, u.line === u.lastLine ? `第 ${u.line} 行：` : `第 ${u.line}–${u.lastLine} 行：`),
+        u.text.length > 300 ? `${u.text.slice(0, 300)}…` : u.text)))));
   if (report.departmentSuggestions.length)
     out.push(h("section", { class: "panel" }, h("h3", {}, "可能是同一部门"),
       h("p", { class: "muted" }, "确是同一部门的，点“合并”（已有的部门并入后者，事项随之归并）或“设为别名”（以后的清单中这种写法即指后者）；每项操作需再点一次确认。不是的可不理会。"),
@@ -149,16 +228,23 @@ export function importReport(report, confirm) {
   if (report.departmentsCreated.length)
     out.push(h("p", {}, `${report.dryRun ? "将新建" : "新建了"}部门：${report.departmentsCreated.join("、")}`));
   if (report.dryRun) {
+    // Columns shown only when some item has them: what will be stored beside the item.
+    const extra = [
+      ["类别", (i) => i.category],
+      ["责任人", (i) => i.responsiblePeople?.join("、")],
+      ["进展（存为首次进展）", (i) => i.progress],
+    ].filter(([, get]) => report.items.some((i) => get(i)));
     out.push(h("div", { class: "scroll" }, h("table", { id: "import-items" },
-      h("thead", {}, h("tr", {}, ["行", "序号", "事项", "完成时限", "读出的日期", "牵头部门", "配合部门"].map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, [...["行", "序号", "事项", "完成时限", "读出的日期", "牵头部门", "配合部门"], ...extra.map(([t]) => t)].map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, report.items.map((i) => h("tr", {},
         h("td", {}, i.line), h("td", {}, i.numberText), h("td", {}, i.title),
         h("td", {}, i.deadlineText || "—"),
         h("td", { class: i.deadlineProblem ? "yellow" : "" }, [i.dueDates.map(day).join("，") || (i.ongoing ? "长期" : "—"), i.deadlineProblem ? h("div", { class: "muted" }, i.deadlineProblem) : null]),
         h("td", {}, i.leadDepartments.join("、") || "—"),
-        h("td", {}, i.cooperatingDepartments.join("、") || "—")))))));
+        h("td", {}, i.cooperatingDepartments.join("、") || "—"),
+        extra.map(([, get]) => h("td", {}, get(i) || "—"))))))));
     if (report.outcome !== "UNCHANGED" && report.itemCount > 0)
-      out.push(h("button", { type: "button", id: "confirm-import", class: "primary", onclick: confirm }, "确认导入"));
+      out.push(h("button", { type: "button", id: "confirm-import", class: "primary", onclick: () => confirm(corrections()) }, "确认导入"));
   }
   return out;
 }

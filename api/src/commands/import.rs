@@ -51,7 +51,7 @@ pub struct ImportArgs {
     /// Columns not named keep what their header says.
     #[arg(long = "column", value_name = "FIELD=HEADER", value_parser = column_arg)]
     pub columns: Vec<(Field, String)>,
-    /// Give items that print no 完成时限 (annual goals) the list's year end as an inferred due
+    /// 按年底推定到期日: give items that print no 完成时限 (annual goals) the list's year end as an inferred due
     /// date (按年度目标推定), so that reminders follow them.
     #[arg(long)]
     pub year_end_default: bool,

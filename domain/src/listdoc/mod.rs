@@ -207,11 +207,11 @@ fn undated_items(list: &mut ParsedList, year_end_default: bool) {
             undated.len()
         ),
         (true, None) => format!(
-            "{} 项未写完成时限，清单年份又不明，无法推定年底：请给出年份（--year）",
+            "{} 项未写完成时限，清单年份又不明，无法推定年底：请填写清单年份",
             undated.len()
         ),
         (false, _) => format!(
-            "{} 项未写完成时限（年度目标）：不设到期日，也不提醒；--year-end-default（yearEndDefault）可将清单年底作为到期日",
+            "{} 项未写完成时限（年度目标）：不设到期日，也不提醒；选择“按年底推定到期日”可将清单年底作为到期日",
             undated.len()
         ),
     };

@@ -2,7 +2,7 @@
 // (api/tests/it/web.rs runs it with the other tests).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { day, fileNameOf, csv, csvCell, isDay, ledgerPath, link, remaining, stageWords, validationWords, zoneNote } from '../format.js';
+import { COLUMN_FIELDS, columnsInput, day, fileNameOf, csv, csvCell, isDay, ledgerPath, link, remaining, stageWords, validationWords, zoneNote } from '../format.js';
 
 test('a calendar day reads as Chinese', () => {
   assert.equal(day('2021-06-30'), '2021年6月30日');
@@ -73,4 +73,13 @@ test('CSV cells are quoted when needed and never run as formulas', () => {
   assert.equal(csvCell(-3), '-3');
   assert.equal(csvCell(null), '');
   assert.equal(csv([['部门', '逾期'], ['市民政局', 2]]), '\uFEFF部门,逾期\r\n市民政局,2\r\n');
+});
+
+test("the clerk's column choices become importList's columns, each field once", () => {
+  assert.deepEqual(
+    columnsInput([["名称", "TITLE"], ["做什么", "CONTENT"], ["单位", "LEAD"], ["资金", ""], ["单位2", "LEAD"]]),
+    { title: "名称", content: "做什么", lead: "单位" },
+  );
+  assert.deepEqual(columnsInput([]), {});
+  assert.equal(COLUMN_FIELDS.length, 10);
 });
