@@ -37,6 +37,14 @@ fn fragment() -> impl Strategy<Value = String> {
         Just("3)改造操场(市教育局、市体育局)".to_owned()),
         Just("1.新建食堂。 牵头领导:某某 责任单位:市民政局 实际完成情况:已建成 2.改造 ".to_owned()),
         Just(" 项目责任人:某某 配合单位:市甲局，市乙委 ".to_owned()),
+        // Tables read by their columns, and a table of figures by district after the units.
+        Just("序号\t项目名称\t主要内容\t完成时限\t牵头单位\t配合单位".to_owned()),
+        Just("1\t新建书房\t建设10处\t6月底\t市文旅局\t市财政局".to_owned()),
+        Just("\t\t另改造5处\t12月底前\t\"市甲局\n市乙局\"".to_owned()),
+        Just("2\t改造\t\t年底前\t甲县、乙县、丙区、合计\t年度目标120、实际完成95".to_owned()),
+        Just("甲县 乙县 丙区 丁区 合计".to_owned()),
+        Just("年度目标 100 实际完成 95 小计 12".to_owned()),
+        Just("牵头单位:第12局、市统计局、总计".to_owned()),
         "[一二三四五六七八九十百零、:：,，()（）0-9年月日底季度上下半长期]{0,12}",
         any::<String>(),
     ]
@@ -98,6 +106,25 @@ proptest! {
         // Guessing never panics either, and names a layout it then reads.
         let guessed = parse(&text, &ParseOptions::default());
         prop_assert_eq!(guessed.layout, Layout::guess(text.strip_prefix('\u{feff}').unwrap_or(&text)));
+    }
+
+    #[test]
+    fn no_department_holds_a_digit_or_a_total(
+        parts in proptest::collection::vec(fragment(), 0..60),
+        layout in proptest::option::of(proptest::sample::select(Layout::ALL.to_vec())),
+    ) {
+        let text = parts.join("\n");
+        let list = parse(&text, &ParseOptions { layout, ..Default::default() });
+        for item in list.items.iter().chain(&list.orphans) {
+            for d in item.lead_departments.iter().chain(&item.cooperating_departments) {
+                let name = d.as_str();
+                prop_assert!(
+                    !name.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+                        && !["合计", "小计", "总计"].iter().any(|t| name.contains(t)),
+                    "{name:?} became a department ({layout:?})"
+                );
+            }
+        }
     }
 
     #[test]

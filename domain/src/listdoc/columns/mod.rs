@@ -119,6 +119,7 @@ impl Record {
 }
 
 fn records(text: &str, warnings: &mut Vec<ParseWarning>) -> Vec<Record> {
+    let lines = text.lines().count().max(1);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b'\t')
         .has_headers(false)
@@ -134,7 +135,8 @@ fn records(text: &str, warnings: &mut Vec<ParseWarning>) -> Vec<Record> {
                 if cells.iter().any(|c| !c.is_empty()) {
                     out.push(Record {
                         line,
-                        last_line: line + breaks,
+                        // A quote left open runs to the end of the text, trailing breaks too.
+                        last_line: (line + breaks).min(lines),
                         cells,
                     });
                 }
