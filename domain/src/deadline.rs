@@ -414,7 +414,7 @@ mod tests {
             no_year
                 .problem
                 .as_deref()
-                .is_some_and(|p| p.contains("--year")),
+                .is_some_and(|p| p.contains("请填写清单年份") && !p.contains("--")),
             "{no_year:?}"
         );
 

@@ -254,6 +254,14 @@ fn conclude(mut list: ParsedList) -> ParsedList {
         }
     }
     list.warnings.extend(duplicates);
+    if !list
+        .warnings
+        .iter()
+        .any(|w| w.kind == WarningKind::MissingNumber)
+    {
+        let gaps = number_gaps(&list.items);
+        list.warnings.extend(gaps);
+    }
     if list.title.is_none() {
         list.warnings.push(ParseWarning {
             kind: WarningKind::NoTitle,
@@ -263,6 +271,68 @@ fn conclude(mut list: ParsedList) -> ParsedList {
     }
     list.warnings.sort_by_key(|w| w.line);
     list
+}
+
+/// Numbers a list skips, for layouts whose reader does not say so itself (the newspaper): one
+/// warning per gap, in the list's own numerals (`编号 七 之后是 九：缺少 八`), and the numbers
+/// before the first item when it is not 1.
+fn number_gaps(items: &[ParsedItem]) -> Vec<ParseWarning> {
+    let chinese = items
+        .iter()
+        .filter_map(|i| i.number_text.as_deref())
+        .any(|t| {
+            !t.chars()
+                .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        });
+    let say = |n: i32| {
+        if chinese {
+            u32::try_from(n)
+                .ok()
+                .and_then(crate::numerals::number_to_chinese)
+                .unwrap_or_else(|| n.to_string())
+        } else {
+            n.to_string()
+        }
+    };
+    let missing = |from: i32, to: i32| match to - from {
+        0 => say(from),
+        1 => format!("{}、{}", say(from), say(to)),
+        _ => format!("{}–{}", say(from), say(to)),
+    };
+    // Columns and pages print items out of order: a number is missing only if no item has it.
+    let mut present: Vec<(i32, usize)> = items
+        .iter()
+        .filter_map(|i| i.number.map(|n| (n, i.first_line)))
+        .collect();
+    present.sort_unstable();
+    present.dedup_by_key(|(n, _)| *n);
+    let mut warnings = Vec::new();
+    let mut last: Option<i32> = None;
+    for &(n, line) in &present {
+        let message = match last {
+            None if n > 1 && n <= 50 => Some(format!(
+                "编号从 {} 开始：缺少 {}，请核对原文是否漏了",
+                say(n),
+                missing(1, n - 1)
+            )),
+            Some(l) if n > l + 1 => Some(format!(
+                "编号 {} 之后是 {}：缺少 {}，请核对原文是否漏了",
+                say(l),
+                say(n),
+                missing(l + 1, n - 1)
+            )),
+            _ => None,
+        };
+        if let Some(message) = message {
+            warnings.push(ParseWarning {
+                kind: WarningKind::MissingNumber,
+                line,
+                message,
+            });
+        }
+        last = Some(n);
+    }
+    warnings
 }
 
 /// The text's lines, numbered from 1, trimmed of white space and byte-order marks.

@@ -263,7 +263,7 @@ fn year_option_dates_forms_without_a_year() {
         without
             .warnings
             .iter()
-            .any(|w| w.message.contains("--year"))
+            .any(|w| w.message.contains("请填写清单年份"))
     );
     let with = parse(
         text,

@@ -244,7 +244,7 @@ fn categorized_annual_goals_keep_categories_and_get_year_ends_only_when_asked() 
         && i.deadline.milestones.is_empty()
         && !i.due_inferred));
     assert_eq!(kinds(&list), [(5, WarningKind::Deadline)]);
-    assert!(list.warnings[0].message.contains("--year-end-default"));
+    assert!(list.warnings[0].message.contains("按年底推定到期日"));
 
     let inferred = parse(
         &text,
@@ -464,4 +464,36 @@ fn a_layout_named_by_the_caller_overrides_the_guess() {
             sound(&forced, &fixture(name));
         }
     }
+}
+
+/// A newspaper list printed out of order with numbers missing: each gap is named once, in the
+/// list's own numerals, at the item after it; numbers printed out of order are no gap.
+#[test]
+fn skipped_numbers_are_named_in_the_lists_numerals() {
+    let item = |n: &str| {
+        format!("{n}、事项{n}\n事项内容:做{n}。\n完成时限:2025年6月底\n牵头部门:市甲局\n")
+    };
+    let text = format!(
+        "示例清单\n{}{}{}{}",
+        item("二"),
+        item("五"),
+        item("四"),
+        item("九")
+    );
+    let list = parse(&text, &ParseOptions::default());
+    assert_eq!(list.items.len(), 4);
+    let gaps: Vec<(usize, &str)> = list
+        .warnings
+        .iter()
+        .filter(|w| w.kind == WarningKind::MissingNumber)
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
+    assert_eq!(
+        gaps,
+        [
+            (2, "编号从 二 开始：缺少 一，请核对原文是否漏了"),
+            (10, "编号 二 之后是 四：缺少 三，请核对原文是否漏了"),
+            (14, "编号 五 之后是 九：缺少 六–八，请核对原文是否漏了"),
+        ]
+    );
 }

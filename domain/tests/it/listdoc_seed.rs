@@ -64,6 +64,29 @@ fn seed_has_exactly_the_printed_items() {
     }
 }
 
+/// The seed prints 三…二十六 without 一、二、八、十二、十八、二十 (its items come out of order
+/// across the columns): the preview names each gap, in the list's numerals.
+#[test]
+fn seed_gaps_in_the_numbering_are_named() {
+    let Some(list) = seed() else { return };
+    let gaps: Vec<&str> = list
+        .warnings
+        .iter()
+        .filter(|w| w.kind == domain::listdoc::WarningKind::MissingNumber)
+        .map(|w| w.message.as_str())
+        .collect();
+    let missing: Vec<&str> = gaps
+        .iter()
+        .filter_map(|m| m.split("缺少 ").nth(1))
+        .filter_map(|m| m.split('，').next())
+        .collect();
+    assert_eq!(
+        missing,
+        ["一、二", "八", "十二", "十八", "二十"],
+        "{gaps:?}"
+    );
+}
+
 #[test]
 fn seed_orphan_fragment_is_reported_not_merged() {
     let Some(list) = seed() else { return };
