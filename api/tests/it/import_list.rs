@@ -456,7 +456,97 @@ async fn figures_and_places_never_become_departments(t: TestDb) {
     assert_eq!(names, ["市文旅局"]);
 }
 
+/// A title on line 3 under an attachment label, a preamble paragraph and a signature: the
+/// title is the line that names the list, the issuer the signature's, both in the preview
+/// (graph and CLI) and stored; the label and the paragraph are listed with their text.
+async fn the_title_is_the_line_that_names_the_list(t: TestDb) {
+    let app = TestApp::start_with(&settings_with(
+        &t.url,
+        &[("MINSHENG_ADMIN_TOKEN", ADMIN_TOKEN)],
+    ))
+    .await;
+    let text = "附件1\n\n示例市2026年为民办实事项目清单\n\
+        各县区、市直各部门：现将项目清单印发给你们，请结合实际认真抓好落实，确保按期完成并及时报送进展。\n\
+        一、新建城市书房\n事项内容:新建城市书房10处。\n完成时限:2026年6月底\n牵头部门:市文旅局\n\
+        二、改造学校操场\n事项内容:改造学校操场20个。\n完成时限:2026年9月底\n牵头部门:市教育局\n\
+        示例市人民政府办公室\n";
+    let preview = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "mutation($t: String!) { importList(input: { text: $t, dryRun: true }) {
+                title year issuer unattached { line text } warnings { line message } } }",
+            json!({ "t": text }),
+        )
+        .await;
+    let report = &preview["data"]["importList"];
+    assert_eq!(
+        report["title"], "示例市2026年为民办实事项目清单",
+        "{preview}"
+    );
+    assert_eq!(report["year"], 2026);
+    assert_eq!(report["issuer"], "示例市人民政府");
+    let outside: Vec<&str> = report["unattached"]
+        .as_array()
+        .expect("unattached")
+        .iter()
+        .filter_map(|u| u["text"].as_str())
+        .collect();
+    assert!(outside.contains(&"附件1"), "{outside:?}");
+    assert!(
+        outside.iter().any(|t| t.starts_with("各县区")),
+        "{outside:?}"
+    );
+    assert!(
+        !report["warnings"].to_string().contains("第 3–3 行"),
+        "the title's line is no stray text: {preview}"
+    );
+    let body = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "mutation($t: String!) { importList(input: { text: $t }) { listId } }",
+            json!({ "t": text }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let lists = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "{ lists { title issuer year } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        lists["data"]["lists"],
+        json!([{ "title": "示例市2026年为民办实事项目清单", "issuer": "示例市人民政府", "year": 2026 }]),
+        "stored as previewed: {lists}"
+    );
+    // The command line reads it alike.
+    let dir = crate::cli_import::scratch(&format!("title-{:?}", t.backend));
+    let path = dir.join("附件1.txt");
+    std::fs::write(&path, text).expect("write");
+    let out = crate::cli_import::api(
+        &dir,
+        None,
+        &[
+            "import",
+            &path.to_string_lossy(),
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["title"], "示例市2026年为民办实事项目清单");
+    assert_eq!(json["issuer"], "示例市人民政府");
+}
+
 backend_tests!(
+    the_title_is_the_line_that_names_the_list,
     figures_and_places_never_become_departments,
     files_through_the_graph,
     a_dry_run_writes_nothing_and_an_import_is_audited,

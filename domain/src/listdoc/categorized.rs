@@ -53,6 +53,7 @@ pub(super) fn parse(text: &str, year: Option<i32>) -> ParsedList {
         unattached: reader.unattached,
         warnings: reader.warnings,
         columns: None,
+        issuer: None,
     })
 }
 

@@ -24,6 +24,7 @@ mod report;
 mod runon;
 mod scan;
 mod table;
+pub mod title;
 
 use std::collections::HashMap;
 
@@ -70,6 +71,8 @@ pub struct ParsedList {
     pub warnings: Vec<ParseWarning>,
     /// How a table's columns were read (the columns layout only).
     pub columns: Option<columns::ColumnMapping>,
+    /// Who published the list, as its signature or its title says.
+    pub issuer: Option<String>,
 }
 
 impl ParsedList {
@@ -171,6 +174,7 @@ pub fn parse(text: &str, options: &ParseOptions) -> ParsedList {
         Layout::Columns => columns::parse(text, options.year, &options.columns),
     };
     undated_items(&mut list, options.year_end_default);
+    title::settle(&mut list, text);
     list
 }
 

@@ -243,6 +243,7 @@ impl Parser {
             unattached: self.unattached,
             warnings: self.warnings,
             columns: None,
+            issuer: None,
         })
     }
 

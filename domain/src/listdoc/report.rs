@@ -7,6 +7,8 @@ use super::{ParsedItem, ParsedList};
 #[derive(Serialize)]
 pub struct ParsedListJson<'a> {
     pub title: Option<&'a str>,
+    /// Who published it, as its signature or title says (null: not found).
+    pub issuer: Option<&'a str>,
     /// `newspaper`, `table`, `categorized`, `runon` or `columns`: the layout the text was read in.
     pub layout: super::Layout,
     pub year: Option<i32>,
@@ -101,6 +103,7 @@ impl<'a> From<&'a ParsedList> for ParsedListJson<'a> {
     fn from(p: &'a ParsedList) -> Self {
         Self {
             title: p.title.as_deref(),
+            issuer: p.issuer.as_deref(),
             layout: p.layout,
             year: p.year,
             inferred_due_dates: p.inferred_due_dates(),

@@ -113,6 +113,7 @@ pub(super) fn parse(text: &str, year: Option<i32>) -> ParsedList {
         unattached,
         warnings,
         columns: None,
+        issuer: None,
     })
 }
 

@@ -233,7 +233,8 @@ pub struct ImportListReport {
     pub title: Option<String>,
     /// The year deadlines that print none are read in.
     pub year: Option<i32>,
-    /// Who published it, as given.
+    /// Who published it: as given (`input.issuer`), else as the list's signature or title
+    /// says.
     pub issuer: Option<String>,
     /// A table read by its columns: every header cell, in order, and what it was read as.
     /// Empty for the other layouts.
@@ -378,7 +379,7 @@ pub async fn run(
         layout: parsed.layout.into(),
         title: parsed.title.clone(),
         year: parsed.year,
-        issuer: request.import.issuer.clone(),
+        issuer: request.import.issuer.clone().or(parsed.issuer.clone()),
         columns: parsed
             .columns
             .iter()

@@ -316,6 +316,7 @@ pub(super) fn parse(text: &str, year: Option<i32>, overrides: &[(Field, String)]
             orphans: Vec::new(),
             unattached,
             warnings,
+            issuer: None,
             // The first row of several cells, as the columns a clerk may name.
             columns: Some(
                 records
@@ -387,6 +388,7 @@ pub(super) fn parse(text: &str, year: Option<i32>, overrides: &[(Field, String)]
         unattached,
         warnings,
         columns: Some(mapping),
+        issuer: None,
     })
 }
 

@@ -122,10 +122,15 @@ pub async fn run(
         });
     };
     let suggestions = for_list(db, &parsed, forms).await?;
+    // The issuer the caller gives, else the one the list names.
+    let mut import = request.import.clone();
+    if import.issuer.is_none() {
+        import.issuer.clone_from(&parsed.issuer);
+    }
     let report = if request.dry_run {
-        super::dry_run(db, &text, &parsed, &request.import).await
+        super::dry_run(db, &text, &parsed, &import).await
     } else {
-        super::import(db, &text, &parsed, &request.import).await
+        super::import(db, &text, &parsed, &import).await
     }
     .map_err(|e| match e {
         // What the text lacks is the file's when a file was sent.
