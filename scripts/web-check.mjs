@@ -318,6 +318,8 @@ try {
   const scoreRows = await page.evaluate("[...document.querySelectorAll('#scores tbody tr')].map((r) => [r.querySelector('th').textContent, Number(r.children[4].textContent)])");
   const byOverdue = [...expectedScores].sort((a, b) => b.overdueNow - a.overdueNow || a.department.name.localeCompare(b.department.name, 'zh-CN'));
   check(scoreRows.length === expectedScores.length && JSON.stringify(scoreRows.map((r) => r[1])) === JSON.stringify(byOverdue.map((s) => s.overdueNow)), `考评 lists ${scoreRows.length} departments, most overdue first`);
+  // The page still says it is ready until the click's route draws it again: forget that first.
+  await page.evaluate("(() => { document.body.dataset.ready = ''; return true; })()");
   await page.click('#scores thead th:first-child a');
   await ready('/scores');
   const names = await page.evaluate("[...document.querySelectorAll('#scores tbody th')].map((t) => t.textContent)");
@@ -536,10 +538,50 @@ try {
   await page.click(`#approve-${requestId} button[type="submit"]`);
   const approved = await page.waitFor('the approval', `!document.querySelector('[data-request="${requestId}"]') && document.querySelector('#pending-note.done')?.textContent || document.querySelector('#approve-${requestId} .result.error')?.textContent`);
   check(approved.startsWith('已批准'), `the office approved it, and the request left the list at once: ${approved}`);
+  // 退办 first, with a reason: the department reads it on its desk, reports again, and the
+  // item's 留痕 holds both reports and the reason.
+  await page.click(`#pending-completions [data-item="${water.id}"] .open-return`);
+  await page.click(`#return-${water.id}-reason`);
+  await page.send('Input.insertText', { text: '缺少竣工验收材料，请补充后再报' });
+  await page.click(`#return-${water.id} button[type="submit"]`);
+  const sentBack = await page.waitFor('退办', `!document.querySelector('#pending-completions [data-item="${water.id}"]') && document.querySelector('#pending-note.done')?.textContent || document.querySelector('#return-${water.id} .result.error')?.textContent`);
+  check(sentBack.startsWith('已退回'), `退办 from the workbench: ${sentBack}`);
+  await page.click('#sign-out');
+  await page.waitFor('the sign-in form', "!!document.querySelector('#token')");
+  await page.click('#token');
+  await page.send('Input.insertText', { text: waterToken.token });
+  await page.click('.signin button[type="submit"]');
+  const returnedShown = await page.waitFor('the 退办 reason on the desk', `document.querySelector('${at} .returned')?.textContent`);
+  check(returnedShown.includes('缺少竣工验收材料'), `the department's desk shows the 退办 reason: ${returnedShown}`);
+  await screenshot('desk-returned.png');
+  await page.click(`${at} .open-complete`);
+  await page.click(`#complete-${water.id}-note`);
+  await page.send('Input.insertText', { text: '验收材料已补充' });
+  await page.click(`#complete-${water.id} button[type="submit"]`);
+  const reportedAgain = await page.waitFor('the second report', `document.querySelector('#complete-${water.id} .result.done, #complete-${water.id} .result.error')?.textContent`);
+  check(reportedAgain.startsWith('已报办结'), `办结报告 again: ${reportedAgain}`);
+  await page.click('#sign-out');
+  await page.waitFor('the sign-in form', "!!document.querySelector('#token')");
+  await page.click('#token');
+  await page.send('Input.insertText', { text: adminToken });
+  await page.click('.signin button[type="submit"]');
+  await page.waitFor('待销号 again', `!!document.querySelector('#pending-completions [data-item="${water.id}"] .open-confirm')`);
   await page.click(`#pending-completions [data-item="${water.id}"] .open-confirm`);
   await page.click(`#confirm-${water.id} button[type="submit"]`);
   const confirmed = await page.waitFor('销号', `!document.querySelector('#pending-completions [data-item="${water.id}"]') && document.querySelector('#pending-note.done')?.textContent || document.querySelector('#confirm-${water.id} .result.error')?.textContent`);
   check(confirmed.startsWith('已销号'), `the office confirmed it, and it left 待销号 at once: ${confirmed}`);
+  // Live: another item's department asks for more time while the workbench is open; the
+  // request appears without a reload, and leaves it when another clerk decides it.
+  const otherItem = newItems.nodes.find((i) => i.numberText !== '一');
+  const { issueDepartmentToken: otherToken } = await graphql('mutation($d: ID!) { issueDepartmentToken(departmentId: $d) { token } }', { d: otherItem.leadDepartments[0].id }, adminToken);
+  // (The department's own page document: the api trusts only those from a department.)
+  const { requestDeadlineChange: liveAsk } = await graphql(pageDocuments.Extend,
+    { input: { itemId: otherItem.id, dueDateId: otherItem.dueDates[0].id, proposedDueOn: '2028-12-31', reason: '页面实时检查' } }, otherToken.token);
+  const liveShown = await page.waitFor('the request to appear live', `!!document.querySelector('[data-request="${liveAsk.request.id}"]')`);
+  check(liveShown === true, 'a request filed elsewhere appears on the open workbench without a reload');
+  await graphql('mutation($id: ID!) { decideDeadlineChange(requestId: $id, approve: false, note: "另一位督查员已处理") { request { id } } }', { id: liveAsk.request.id }, adminToken);
+  await page.waitFor('the request to leave live', `!document.querySelector('[data-request="${liveAsk.request.id}"]')`);
+  check(true, 'and leaves it when decided elsewhere');
   const { item: settled } = await graphql('query($id: ID!) { item(id: $id) { status dueDates { dueOn } } }', { id: water.id });
   check(settled.status === 'DONE' && settled.dueDates.map((d) => d.dueOn).includes('2027-11-30'), `the graph agrees: ${settled.status}, due ${settled.dueDates.map((d) => d.dueOn).join(', ')}`);
 
@@ -549,6 +591,12 @@ try {
   await ready(`/item/${water.id}`);
   const reminders = await page.evaluate("document.querySelector('#deliveries')?.textContent ?? ''");
   check(reminders.includes('提醒记录'), `the administrator sees the item's reminders: ${reminders.slice(0, 40)}`);
+  const trail = await page.evaluate("[...document.querySelectorAll('#history li')].map((li) => li.textContent)");
+  check(trail.some((t) => t.includes('退办') && t.includes('缺少竣工验收材料')) && trail.some((t) => t.includes('报告办结') && t.includes('验收材料已补充'))
+    && trail.some((t) => t.includes('批准延期至2027年11月30日')) && trail.at(-1)?.includes('销号'),
+    `the item's 留痕 holds who did what, when, with the notes: ${trail.length} steps, last ${trail.at(-1)}`);
+  await page.evaluate("(() => { document.querySelector('#history').scrollIntoView(); return true; })()");
+  await screenshot('item-history.png');
   const finished = await page.evaluate("({ completed: document.querySelector('#item-completed')?.textContent ?? null, facts: document.querySelector('.facts').textContent })");
   check(finished.completed !== null && finished.completed.endsWith('（按期）') && !finished.facts.includes('剩余天数'), `a finished item shows when it was done and whether on time: ${finished.completed}`);
 
@@ -729,6 +777,14 @@ try {
         await page.evaluate(`(() => { document.body.dataset.ready = ''; location.hash = ${JSON.stringify(`${hash}?w=${width}`)}; return true; })()`);
         await ready(path);
         if (mobile && shot) await screenshot(shot);
+        if (mobile && path === '/' && who === 'a department') {
+          // The department × urgency table on a phone: a card per department, not a column of
+          // names a few characters wide.
+          const cards = await page.evaluate("(() => { const rows = [...document.querySelectorAll('#by-department tbody tr')]; const t = document.querySelector('#by-department'); t.scrollIntoView(); return { rows: rows.length, height: Math.round(t.getBoundingClientRect().height), name: rows[0] ? Math.round(rows[0].querySelector('th').getBoundingClientRect().width) : 0 }; })()");
+          await screenshot('board-departments-phone.png');
+          check(cards.rows > 0 && cards.height / cards.rows < 80 && cards.name > 120,
+            `the department table is a card per department at 390 px: ${cards.rows} departments in ${cards.height} px, names ${cards.name} px wide`);
+        }
         // Every page at both widths, to look at as a clerk would.
         await screenshot(`${who === 'a department' ? 'dept' : 'office'}-${path === '/' ? 'board' : path.slice(1).split('/')[0]}-${width}.png`);
         await page.evaluate(openForms);

@@ -8,15 +8,26 @@ export const ACCOUNTS = "Accounts";
 export const ROLES = [["CLERK", "督查员"], ["LEADER", "领导"], ["LIAISON", "联络员"], ["ADMIN", "管理员"]];
 
 /** Every department, for binding a liaison: page after page of the directory. */
+// The directory read once and kept for a minute: the item page redraws after each action and
+// the directory rarely changes meanwhile; a rename, a merge or an import forgets it.
+let directory = null;
+
+export function forgetDepartments() {
+  directory = null;
+}
+
 export async function allDepartments() {
+  if (directory && Date.now() - directory.at < 60_000) return directory.list;
   const out = [];
   let after = null;
   for (;;) {
     const { departments } = await gql(DEPARTMENTS, { search: null, after });
     out.push(...departments.nodes);
-    if (!departments.pageInfo.hasNextPage) return out;
+    if (!departments.pageInfo.hasNextPage) break;
     after = departments.pageInfo.endCursor;
   }
+  directory = { at: Date.now(), list: out };
+  return out;
 }
 
 export function accountStatus(a) {

@@ -137,11 +137,11 @@ export function departmentTable(rows, itemsLink, query) {
                 const n = row.byUrgency.find((r) => r.urgency === u)?.count ?? 0;
                 return h(
                   "td",
-                  { class: n ? colour : "zero", "data-urgency": u },
+                  { class: n ? colour : "zero", "data-urgency": u, "data-label": URGENCY_LABEL[u] },
                   n ? h("a", { href: itemsLink({ department: row.department.id, role: "LEAD", urgency: u }), "aria-label": `${row.department.name} ${URGENCY_LABEL[u]} ${n} 项` }, n) : "0",
                 );
               }),
-              h("td", { class: "total" }, h("a", { href: itemsLink({ department: row.department.id, role: "LEAD" }) }, row.total)),
+              h("td", { class: "total", "data-label": "合计" }, h("a", { href: itemsLink({ department: row.department.id, role: "LEAD" }) }, row.total)),
             ),
           ),
         ),

@@ -4,6 +4,7 @@ import { route } from "./app.js";
 import { VIEWER, action } from "./desk.js";
 import { badge, confirmed, errorBox, h, instant } from "./dom.js";
 import { gql } from "./graph.js";
+import { forgetDepartments } from "./accounts.js";
 import { item } from "./item.js";
 import { nowOf, state } from "./state.js";
 
@@ -69,7 +70,7 @@ export async function department(main, id, query) {
   if (mayManage) {
     // 改名 and 别名: the directory as the office keeps it.
     const rename = action(`rename-${d.id}`, "改名", `部门改名：${d.name}`, [{ name: "name", label: "新名称", value: d.name }],
-      async (v) => { await gql(RENAME_DEPARTMENT, { id: d.id, name: v.name }); route(); }, "已改名。");
+      async (v) => { await gql(RENAME_DEPARTMENT, { id: d.id, name: v.name }); forgetDepartments(); route(); }, "已改名。");
     const alias = action(`alias-${d.id}`, "添加别名", `为${d.name}添加别名`, [{ name: "alias", label: "别名（清单中的其他写法）" }],
       async (v) => { await gql(ADD_DEPARTMENT_ALIAS, { id: d.id, alias: v.alias }); route(); }, "已添加。");
     sections.splice(1, 0, h("div", { class: "line", id: "department-actions" }, rename.toggle, " ", alias.toggle), rename.form, alias.form);

@@ -107,8 +107,8 @@ export async function desk(main, query) {
   }
   const department = viewer.department;
   const asof = query.get("asof") || state.calendar.today;
-  // Page after page (30 at a time keeps each query within the complexity limit), then sorted
-  // by urgency across them all.
+  // Page after page (20 at a time, with each item's history, keeps each query within the
+  // complexity limit), then sorted by urgency across them all.
   const nodes = [];
   let data;
   for (let after = null; ; after = data.items.pageInfo.endCursor) {
@@ -147,9 +147,13 @@ export async function desk(main, query) {
       ? `已办结：${day(item.completedOn)}${item.completedOnTime === true ? "，按期" : item.completedOnTime === false ? "，逾期" : ""}`
       : `剩余：${remaining(item.daysRemaining)}`;
     const latest = item.progress.nodes[0];
+    // Sent back (退办) since it was last reported done: the office's reason, to act on.
+    const lastWord = (item.history ?? []).filter((e) => ["item.report_completion", "item.return", "item.confirm_completion"].includes(e.action)).at(-1);
+    const returned = lastWord?.action === "item.return" && item.status !== "DONE" ? lastWord : null;
     const facts = [
       h("span", {}, `完成时限：${item.deadlineText || "—"}`),
       latest ? h("span", {}, `最新进展（${instant(latest.reportedAt)}，${latest.percent}%）：${latest.note}`) : null,
+      returned ? h("span", { class: "returned" }, `督查室已退办（${instant(returned.occurredAt)}）：${returned.payload?.reason ?? ""}`) : null,
       pending ? h("span", { class: "pending" }, `延期申请审核中（申请延至${day(pending.proposedDueOn)}）`) : null,
       !pending && decided
         ? h("span", {}, decided.status === "APPROVED"

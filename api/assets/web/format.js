@@ -115,3 +115,52 @@ export function columnsInput(choices) {
   }
   return out;
 }
+
+const STATUS_WORDS = { OPEN: "未开始", IN_PROGRESS: "推进中", COMPLETION_REPORTED: "已报办结", DONE: "已办结", CLOSED: "已撤销" };
+const ROLE_WORDS = { LEAD: "牵头", COOPERATING: "配合" };
+
+/**
+ * One step of an item's 留痕 in words: what was done and the note that went with it, from the
+ * audit event's action and payload (as the api stores them). An action this does not know is
+ * shown by its name rather than hidden.
+ */
+export function historyWords(event) {
+  const p = event.payload ?? {};
+  const note = (text) => (text ? String(text) : "");
+  switch (event.action) {
+    case "list.import":
+      return { what: "随清单导入", note: "" };
+    case "item.create":
+      return { what: "新增事项", note: note(p.deadline && `完成时限：${p.deadline}`) };
+    case "item.update":
+      return { what: "修改事项", note: Array.isArray(p.changed) ? `修改了：${p.changed.map((f) => FIELD_WORDS[f] ?? f).join("、")}` : "" };
+    case "item.delete":
+      return { what: "撤销事项", note: "" };
+    case "item.set_status":
+      return { what: `状态改为${STATUS_WORDS[p.to] ?? p.to ?? ""}`, note: "" };
+    case "item.change_deadline":
+      return { what: `改期至${p.to ? day(p.to) : ""}`, note: note(p.reason && `理由：${p.reason}`) };
+    case "item.assign":
+      return { what: `添加${ROLE_WORDS[p.role] ?? ""}部门`, note: "" };
+    case "item.unassign":
+      return { what: `移除${ROLE_WORDS[p.role] ?? ""}部门`, note: "" };
+    case "item.report_progress":
+      return { what: `报送进展（${p.percent ?? 0}%）`, note: note(p.note) };
+    case "item.request_deadline_change":
+      return { what: `申请延期至${p.proposed ? day(p.proposed) : ""}`, note: note(p.reason && `理由：${p.reason}`) };
+    case "item.decide_deadline_change":
+      return { what: p.approve ? `批准延期${p.to ? `至${day(p.to)}` : ""}` : "不批准延期", note: note(p.note && `意见：${p.note}`) };
+    case "item.withdraw_deadline_change":
+      return { what: "撤回延期申请", note: "" };
+    case "item.report_completion":
+      return { what: "报告办结", note: note(p.note && `办结情况：${p.note}`) };
+    case "item.confirm_completion":
+      return { what: `销号${p.completed_on ? `（完成日期：${day(p.completed_on)}）` : ""}`, note: note(p.note && `意见：${p.note}`) };
+    case "item.return":
+      return { what: "退办", note: note(p.reason && `退办理由：${p.reason}`) };
+    default:
+      return { what: event.action, note: "" };
+  }
+}
+
+const FIELD_WORDS = { title: "事项名称", content: "事项内容", deadline: "完成时限", departments: "部门", category: "类别", number: "序号" };

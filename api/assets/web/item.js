@@ -1,11 +1,11 @@
 // One item
-import { day, link, remaining, stageWords } from "./format.js";
+import { day, historyWords, link, remaining, stageWords } from "./format.js";
 import { route } from "./app.js";
 import { CHANGED } from "./board.js";
 import { allDepartments } from "./accounts.js";
 import { VIEWER, action } from "./desk.js";
 import { badge, confirmed, errorBox, h, instant } from "./dom.js";
-import { gql, subscribe } from "./graph.js";
+import { GraphError, gql, subscribe } from "./graph.js";
 import { STATUS_LABEL } from "./labels.js";
 import { nowOf, params, state } from "./state.js";
 
@@ -25,6 +25,32 @@ export async function deliveriesPanel(id) {
             h("td", {}, day(d.plannedFor)), h("td", {}, stageWords(d.stage)), h("td", {}, day(d.dueDate?.dueOn)),
             h("td", {}, d.department?.name ?? "—"), h("td", {}, DELIVERY_STATUS[d.status] ?? d.status),
             h("td", {}, d.sentAt ? instant(d.sentAt) : "—"), h("td", {}, d.acknowledgedAt ? instant(d.acknowledgedAt) : "未签收")))))));
+}
+
+export const HISTORY = "ItemHistory";
+
+/**
+ * 留痕: every step taken on the item, oldest first (who, what, when, and the note, reason or
+ * decision that went with it). The history is the office's and the item's departments' to
+ * read: for anyone else the panel is left out.
+ */
+export async function historyPanel(id) {
+  let events;
+  try {
+    events = (await gql(HISTORY, { id })).item.history;
+  } catch (error) {
+    if (error instanceof GraphError) return null;
+    throw error;
+  }
+  return h("section", { class: "panel", id: "history" }, h("h2", {}, "留痕"),
+    events.length === 0 ? h("p", { class: "empty" }, "尚无记录。")
+      : h("ol", { class: "timeline" }, events.map((e) => {
+          const { what, note } = historyWords(e);
+          return h("li", { "data-action": e.action },
+            h("time", { datetime: e.occurredAt }, instant(e.occurredAt)), " ",
+            h("strong", {}, e.actorName), " ", what,
+            note ? h("div", { class: "note" }, note) : null);
+        })));
 }
 
 export async function item(main, id, query) {
@@ -88,8 +114,12 @@ export async function item(main, id, query) {
   const { viewer } = await gql(VIEWER);
   // The office corrects the item, moves its deadline, sets its status and its departments.
   if (viewer.role === "ADMINISTRATOR") main.append(await officePanel(it));
-  // Reminders are not public: shown to a token that may read them.
-  if (viewer.role !== "ANONYMOUS") main.append(await deliveriesPanel(it.id));
+  // Reminders and the history are not public: shown to whoever may read them.
+  if (viewer.role !== "ANONYMOUS") {
+    const history = await historyPanel(it.id);
+    if (history) main.append(history);
+    main.append(await deliveriesPanel(it.id));
+  }
   const stop = subscribe(CHANGED, [{ list: it.list.id }], (event) => {
     // `null`: events may have been missed, so the page is drawn again.
     if ((event === null || event?.itemChanged?.item?.id === it.id) && params().path === `/item/${it.id}`) route();

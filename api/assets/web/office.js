@@ -2,6 +2,7 @@
 import { COLUMN_FIELDS, columnsInput, day, link } from "./format.js";
 import { START } from "./app.js";
 import { ADD_DEPARTMENT_ALIAS, DEPARTMENTS } from "./departments.js";
+import { forgetDepartments } from "./accounts.js";
 import { action } from "./desk.js";
 import { confirmed, errorBox, h } from "./dom.js";
 import { GraphError, gql, subscribe } from "./graph.js";
@@ -126,8 +127,12 @@ export async function adminDesk(main, signOut) {
     result.replaceChildren(h("p", { class: "loading" }, dryRun ? "正在预览…" : "正在导入…"));
     try {
       const report = (await gql(IMPORT, { input: await input(dryRun) })).importList;
-      // A new list is in the selectors at once, without a reload.
-      if (!dryRun) state.lists = (await gql(START)).lists;
+      // A new list is in the selectors at once, without a reload, and its new departments in
+      // the directory.
+      if (!dryRun) {
+        state.lists = (await gql(START)).lists;
+        forgetDepartments();
+      }
       result.replaceChildren(...importReport(report, (changes) => {
         Object.assign(corrections, changes);
         return run(false);
@@ -391,6 +396,7 @@ function suggestion(d) {
       const from = await departmentNamed(d.name);
       if (!from) throw new GraphError(`「${d.name}」还不是一个部门（导入后才建立），可先设为别名`);
       await gql(MERGE_DEPARTMENTS, { from: from.id, into: into.id });
+      forgetDepartments();
       return `已合并：「${d.name}」的事项归入「${d.probably}」。`;
     }),
     " ",

@@ -531,7 +531,36 @@ async fn the_ledger_round_trips(t: TestDb) {
     );
 }
 
+/// A refusal names what the clerk used: the file (by its name) when a file was chosen, the
+/// text box when text was pasted; nothing is written.
+async fn a_refusal_names_what_the_clerk_used(t: TestDb) {
+    let app = admin_app(&t).await;
+    let empty = workbook(&table(
+        0,
+        &[&["序号", "项目名称", "主要内容", "完成时限", "牵头单位"]],
+    ));
+    let body = send(&app, json!({ "file": file("D:\\材料\\空表.xlsx", &empty) })).await;
+    assert_eq!(
+        only_error(&body),
+        ("VALIDATION".into(), Some("input.file".into())),
+        "{body}"
+    );
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("「空表.xlsx」"), "{message}");
+    let body = send(&app, json!({ "text": "示例清单\n没有编号的一段话。" })).await;
+    assert_eq!(
+        only_error(&body),
+        ("VALIDATION".into(), Some("input.text".into())),
+        "{body}"
+    );
+    let lists = app
+        .graphql_as(Some(ADMIN_TOKEN), "{ lists { id } }", json!({}))
+        .await;
+    assert_eq!(lists["data"]["lists"], json!([]), "{lists}");
+}
+
 backend_tests!(
+    a_refusal_names_what_the_clerk_used,
     header_only_sheets_with_each_variant_of_the_column_names,
     a_sheet_as_offices_lay_it_out,
     the_clerk_names_the_columns,

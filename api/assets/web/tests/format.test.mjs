@@ -2,7 +2,7 @@
 // (api/tests/it/web.rs runs it with the other tests).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COLUMN_FIELDS, columnsInput, day, fileNameOf, csv, csvCell, isDay, ledgerPath, link, remaining, stageWords, validationWords, zoneNote } from '../format.js';
+import { COLUMN_FIELDS, columnsInput, day, historyWords, fileNameOf, csv, csvCell, isDay, ledgerPath, link, remaining, stageWords, validationWords, zoneNote } from '../format.js';
 
 test('a calendar day reads as Chinese', () => {
   assert.equal(day('2021-06-30'), '2021年6月30日');
@@ -82,4 +82,13 @@ test("the clerk's column choices become importList's columns, each field once", 
   );
   assert.deepEqual(columnsInput([]), {});
   assert.equal(COLUMN_FIELDS.length, 10);
+});
+
+test("an item's 留痕 reads in words, notes and reasons included", () => {
+  assert.deepEqual(historyWords({ action: "item.return", payload: { reason: "缺少验收材料" } }), { what: "退办", note: "退办理由：缺少验收材料" });
+  assert.deepEqual(historyWords({ action: "item.report_progress", payload: { percent: 60, note: "主体完工" } }), { what: "报送进展（60%）", note: "主体完工" });
+  assert.deepEqual(historyWords({ action: "item.decide_deadline_change", payload: { approve: true, to: "2025-09-30", note: "同意" } }), { what: "批准延期至2025年9月30日", note: "意见：同意" });
+  assert.equal(historyWords({ action: "item.decide_deadline_change", payload: { approve: false } }).what, "不批准延期");
+  assert.equal(historyWords({ action: "item.update", payload: { changed: ["title", "deadline"] } }).note, "修改了：事项名称、完成时限");
+  assert.equal(historyWords({ action: "item.something_new", payload: null }).what, "item.something_new");
 });

@@ -61,17 +61,6 @@ pub struct Request {
     pub file_name: Option<String>,
 }
 
-impl Request {
-    /// Where an error about the source points: the file when one was sent, else the text.
-    fn source_field(&self) -> &'static str {
-        if self.file_name.is_some() {
-            "file"
-        } else {
-            "text"
-        }
-    }
-}
-
 /// What the import understood and did.
 #[derive(Debug)]
 pub struct Imported {
@@ -134,9 +123,12 @@ pub async fn run(
     }
     .map_err(|e| match e {
         // What the text lacks is the file's when a file was sent.
-        DomainError::Validation { field, message } if field == "text" => {
-            DomainError::validation(request.source_field(), message)
-        }
+        DomainError::Validation { field, message } if field == "text" => match &request.file_name {
+            Some(name) => {
+                DomainError::validation("file", format!("「{}」：{message}", base_name(name)))
+            }
+            None => DomainError::validation("text", message),
+        },
         other => other,
     })?;
     Ok(Imported {
@@ -176,9 +168,14 @@ fn check_columns(parsed: &ParsedList, request: &Request) -> Result<(), DomainErr
     Ok(())
 }
 
+/// A file's name without its folder (`C:\\清单\\附件.xlsx` → `附件.xlsx`).
+fn base_name(name: &str) -> &str {
+    name.rsplit(['/', '\\']).next().unwrap_or(name)
+}
+
 /// A file's name without its folder and extension (`2025年民生实事.xlsx` → `2025年民生实事`).
 fn file_stem(name: &str) -> Option<String> {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let base = base_name(name);
     let stem = base.rsplit_once('.').map_or(base, |(stem, _)| stem).trim();
     (!stem.is_empty()).then(|| crate::text::cut(stem, crate::text::MAX_TITLE_CHARS))
 }
