@@ -457,6 +457,21 @@ fn items_of(report: &Value) -> Vec<Value> {
         .collect()
 }
 
+/// The list's 台账 as the office downloads it (`xlsx` or `csv`).
+async fn ledger(app: &TestApp, list: &Value, format: &str) -> Vec<u8> {
+    app.client
+        .get(app.url(&format!("/export/ledger.{format}")))
+        .query(&[("listId", list.as_str().unwrap_or_default())])
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("export")
+        .bytes()
+        .await
+        .expect("body")
+        .to_vec()
+}
+
 /// A list's own 台账, exported and imported again as a new list, gives the same items,
 /// deadlines and departments, from the .xlsx and from the .csv.
 async fn the_ledger_round_trips(t: TestDb) {
@@ -466,17 +481,7 @@ async fn the_ledger_round_trips(t: TestDb) {
     let expected = items_of(&original["data"]["importList"]);
     assert_eq!(expected.len(), 4, "{original}");
     for (format, name) in [("xlsx", "台账.xlsx"), ("csv", "台账.csv")] {
-        let bytes = app
-            .client
-            .get(app.url(&format!("/export/ledger.{format}")))
-            .query(&[("listId", list.as_str().unwrap_or_default())])
-            .bearer_auth(ADMIN_TOKEN)
-            .send()
-            .await
-            .expect("export")
-            .bytes()
-            .await
-            .expect("body");
+        let bytes = ledger(&app, &list, format).await;
         let title = format!("往返副本（{format}）");
         let body = send(&app, json!({ "file": file(name, &bytes), "title": title })).await;
         let report = &body["data"]["importList"];
@@ -509,17 +514,7 @@ async fn the_ledger_round_trips(t: TestDb) {
         );
     }
     // Without a title given, the ledger's own (less its date) names the list: the same list.
-    let bytes = app
-        .client
-        .get(app.url("/export/ledger.xlsx"))
-        .query(&[("listId", list.as_str().unwrap_or_default())])
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .await
-        .expect("export")
-        .bytes()
-        .await
-        .expect("body");
+    let bytes = ledger(&app, &list, "xlsx").await;
     let body = send(
         &app,
         json!({ "file": file("台账.xlsx", &bytes), "dryRun": true }),
