@@ -454,6 +454,35 @@ async fn figures_and_places_never_become_departments(t: TestDb) {
         .map(|d| d.name)
         .collect();
     assert_eq!(names, ["市文旅局"]);
+    // The command line, storing into the same database as a corrected version: no department
+    // made of figures or places either.
+    let dir = crate::cli_import::scratch(&format!("figures-{:?}", t.backend));
+    let path = dir.join("清单.txt");
+    std::fs::write(&path, text.replace("120", "130")).expect("write");
+    let out = crate::cli_import::api(
+        &dir,
+        Some(&t.url),
+        &["import", &path.to_string_lossy(), "--format", "json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        json["items"][0]["lead_departments"],
+        json!(["市文旅局"]),
+        "{json}"
+    );
+    assert_eq!(
+        department::Entity::find()
+            .all(&t.db)
+            .await
+            .expect("reads")
+            .len(),
+        1
+    );
 }
 
 /// A title on line 3 under an attachment label, a preamble paragraph and a signature: the

@@ -92,6 +92,23 @@ async fn send(app: &TestApp, input: Value) -> Value {
         .await
 }
 
+/// `api import NAME --dry-run --format json` on `bytes` written to a scratch directory.
+fn cli_dry_run(t: &TestDb, bytes: &[u8], name: &str, extra: &[&str]) -> Value {
+    let dir = scratch(&format!("sheet-{:?}", t.backend));
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write");
+    let path = path.to_string_lossy().into_owned();
+    let mut args = vec!["import", path.as_str(), "--dry-run", "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = api(&dir, None, &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
 fn file(name: &str, bytes: &[u8]) -> Value {
     json!({ "name": name, "base64": base64::engine::general_purpose::STANDARD.encode(bytes) })
 }
@@ -180,7 +197,47 @@ async fn header_only_sheets_with_each_variant_of_the_column_names(t: TestDb) {
             items[2]["cooperatingDepartments"],
             json!(["市公安局", "市城管局"])
         );
+        // `api import` reads the same file alike.
+        let json = cli_dry_run(&t, &bytes, "2025年示例市民生实事.xlsx", &[]);
+        assert_eq!(json["layout"], "columns", "{header:?}");
+        assert_eq!(json["title"], "2025年示例市民生实事");
+        assert_eq!(json["items"].as_array().map(Vec::len), Some(3));
+        assert_eq!(json["items"][0]["title"], "新建城市书房");
+        assert_eq!(
+            json["items"][2]["cooperating_departments"],
+            json!(["市公安局", "市城管局"])
+        );
+        assert_eq!(json["columns"][4]["field"], "lead");
     }
+
+    // Stored by `api import` into this engine's database, as read.
+    let dir = scratch(&format!("variants-{:?}", t.backend));
+    let rows: Vec<&[&str]> = std::iter::once(variants[1].as_slice())
+        .chain(ROWS.iter().map(|r| r.as_slice()))
+        .collect();
+    let path = dir.join("另一份清单.xlsx");
+    std::fs::write(&path, workbook(&table(0, &rows))).expect("write");
+    let out = api(&dir, Some(&t.url), &["import", &path.to_string_lossy()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stored = app
+        .graphql_as(
+            Some(ADMIN_TOKEN),
+            "{ lists { title items(first: 5) { edges { node { title content } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        stored["data"]["lists"][0]["title"], "另一份清单",
+        "{stored}"
+    );
+    assert_eq!(
+        stored["data"]["lists"][0]["items"]["edges"][2]["node"],
+        json!({ "title": "增设公交线路", "content": "新开通公交线路5条" })
+    );
 
     // Stored as read: the title apart from the content.
     let rows: Vec<&[&str]> = std::iter::once(variants[0].as_slice())
@@ -203,8 +260,10 @@ async fn header_only_sheets_with_each_variant_of_the_column_names(t: TestDb) {
             json!({}),
         )
         .await;
-    let list = &stored["data"]["lists"][0];
-    assert_eq!(list["title"], "2025年示例市民生实事", "{stored}");
+    let list = stored["data"]["lists"]
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["title"] == "2025年示例市民生实事"))
+        .unwrap_or_else(|| panic!("the list: {stored}"));
     assert_eq!(
         list["items"]["edges"][0]["node"],
         json!({ "title": "新建城市书房", "content": "建成城市书房10处，每处不少于50座" })
@@ -299,6 +358,19 @@ async fn a_sheet_as_offices_lay_it_out(t: TestDb) {
         "{warnings:?}"
     );
     assert_eq!(report["unattached"][0]["text"], "附件2", "{body}");
+    let json = cli_dry_run(&t, &workbook(&cells), "附件2.xlsx", &[]);
+    assert_eq!(json["title"], "示例市2025年为民办实事项目清单");
+    assert_eq!(
+        json["items"][1]["lead_departments"],
+        json!(["市教育局"]),
+        "merged"
+    );
+    assert!(
+        json["warnings"]
+            .as_array()
+            .is_some_and(|w| w.iter().any(|w| w["kind"] == "missing_number")),
+        "{json}"
+    );
 
     // The same table copied from Excel and pasted as text: tabs between cells.
     let pasted = "示例市2025年为民办实事项目清单\n\
@@ -513,6 +585,25 @@ async fn the_ledger_round_trips(t: TestDb) {
             "{format}: {body}"
         );
     }
+    // `api import` reads the downloaded 台账 to the same items.
+    let json = cli_dry_run(&t, &ledger(&app, &list, "xlsx").await, "台账.xlsx", &[]);
+    let from_cli: Vec<Value> = json["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            json!([
+                i["number_text"],
+                i["title"],
+                i["deadline_text"],
+                i["due_dates"],
+                i["lead_departments"],
+                i["cooperating_departments"]
+            ])
+        })
+        .collect();
+    assert_eq!(from_cli, expected, "{json}");
+
     // Without a title given, the ledger's own (less its date) names the list: the same list.
     let bytes = ledger(&app, &list, "xlsx").await;
     let body = send(
