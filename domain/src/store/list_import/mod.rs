@@ -17,7 +17,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, QueryFilter,
+    EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, sea_query::Expr,
 };
 use serde::Serialize;
 
@@ -137,14 +137,18 @@ async fn run(
     let sha = crate::store::sha256_hex(source_text);
     let txn = crate::db::begin_write(db).await?;
 
+    // Ids only: a list's row holds its whole source text, which is never read back here.
     if let Some(same) = project_list::Entity::find()
+        .select_only()
+        .column(project_list::Column::Id)
         .filter(project_list::Column::SourceSha256.eq(&sha))
+        .into_tuple::<i64>()
         .one(&txn)
         .await?
     {
         txn.rollback().await?;
         return Ok(ImportReport {
-            list_id: same.id,
+            list_id: same,
             outcome: ImportOutcome::Unchanged,
             items_added: vec![],
             items_changed: vec![],
@@ -161,13 +165,18 @@ async fn run(
         departments_created: BTreeSet::new(),
     };
     let existing = project_list::Entity::find()
+        .select_only()
+        .column(project_list::Column::Id)
         .filter(project_list::Column::Title.eq(title))
+        .into_tuple::<i64>()
         .one(&txn)
         .await?;
     let batch_label = batch_label(title);
     let mut report = match existing {
         None => {
-            let list = project_list::ActiveModel {
+            // Inserted without reading the row back (`RETURNING *` would return the source
+            // text: on a 4 MB list, three more copies of it at the peak).
+            let list_id = project_list::Entity::insert(project_list::ActiveModel {
                 title: Set(title.to_owned()),
                 issuer: Set(options.issuer.clone()),
                 year: Set(parsed.year),
@@ -177,14 +186,15 @@ async fn run(
                 imported_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
+            })
+            .exec(&txn)
+            .await?
+            .last_insert_id;
             let all: Vec<&ParsedItem> = parsed.items.iter().collect();
-            writer.insert_items(list.id, &all).await?;
+            writer.insert_items(list_id, &all).await?;
             let added = all.iter().map(|i| number_text(i)).collect();
             ImportReport {
-                list_id: list.id,
+                list_id,
                 outcome: ImportOutcome::Created,
                 items_added: added,
                 items_changed: vec![],
@@ -192,20 +202,28 @@ async fn run(
                 departments_created: vec![],
             }
         }
-        Some(list) => {
-            let list_id = list.id;
-            let mut active = list.into_active_model();
-            active.source_text = Set(source_text.to_owned());
-            active.source_sha256 = Set(sha);
-            active.updated_at = Set(now);
+        Some(list_id) => {
+            let mut update = project_list::Entity::update_many()
+                .col_expr(
+                    project_list::Column::SourceText,
+                    Expr::value(source_text.to_owned()),
+                )
+                .col_expr(project_list::Column::SourceSha256, Expr::value(sha))
+                .col_expr(project_list::Column::UpdatedAt, Expr::value(now))
+                .col_expr(project_list::Column::BatchLabel, Expr::value(batch_label));
             if parsed.year.is_some() {
-                active.year = Set(parsed.year);
+                update = update.col_expr(project_list::Column::Year, Expr::value(parsed.year));
             }
             if options.issuer.is_some() {
-                active.issuer = Set(options.issuer.clone());
+                update = update.col_expr(
+                    project_list::Column::Issuer,
+                    Expr::value(options.issuer.clone()),
+                );
             }
-            active.batch_label = Set(batch_label);
-            active.update(&txn).await?;
+            update
+                .filter(project_list::Column::Id.eq(list_id))
+                .exec(&txn)
+                .await?;
             writer.update_items(list_id, &parsed.items).await?
         }
     };
