@@ -43,6 +43,16 @@ fn names_a_list(line: &str) -> bool {
     LIST_WORDS.iter().any(|w| line.contains(w))
 }
 
+/// The title among `lines` (those above a table's header): the first that names a list, else
+/// the first that can be a title at all.
+pub fn pick<'a>(lines: &[&'a str]) -> Option<&'a str> {
+    lines
+        .iter()
+        .find(|l| title_like(l) && names_a_list(l))
+        .or_else(|| lines.iter().find(|l| title_like(l)))
+        .copied()
+}
+
 /// Replaces a title that is an attachment label or a paragraph with the line before the first
 /// item that names the list; the label or paragraph is then text outside every item, and the
 /// new title's line no longer is.

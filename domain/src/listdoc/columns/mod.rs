@@ -239,29 +239,6 @@ fn number_of(cell: &str) -> Option<i32> {
     chinese_to_number(trimmed).and_then(|n| i32::try_from(n).ok())
 }
 
-/// The list's title among the rows above the header: the line that names a list (…清单,
-/// …实事, …项目), else the first line that is neither an attachment label nor a paragraph.
-fn title_of<'a>(lines: &[&'a str]) -> Option<&'a str> {
-    let attachment = |l: &str| {
-        let l = l.trim_end_matches([':', '：']);
-        l.starts_with("附件") && l.chars().count() <= 5
-    };
-    let candidates: Vec<&str> = lines
-        .iter()
-        .copied()
-        .filter(|l| !attachment(l) && l.chars().count() <= 80)
-        .collect();
-    candidates
-        .iter()
-        .find(|l| {
-            ["清单", "实事", "项目", "台账", "任务", "计划"]
-                .iter()
-                .any(|w| l.contains(w))
-        })
-        .or(candidates.first())
-        .copied()
-}
-
 /// A title as the system's own 台账 prints it carries its date (`…（截至2021-06-20）`): the
 /// list's title is what comes before.
 fn strip_as_of(title: &str) -> &str {
@@ -281,7 +258,7 @@ pub(super) fn parse(text: &str, year: Option<i32>, overrides: &[(Field, String)]
         .filter(|r| r.filled() == 1 && sheet_marker(r).is_none())
         .filter_map(|r| r.cells.iter().find(|c| !c.is_empty()).map(String::as_str))
         .collect();
-    let title = title_of(&above_lines).map(|t| strip_as_of(t).to_owned());
+    let title = super::title::pick(&above_lines).map(|t| strip_as_of(t).to_owned());
     let year = list_year(
         year,
         title.as_deref(),
@@ -812,7 +789,7 @@ mod tests {
     #[test]
     fn titles_are_found_as_a_reader_finds_them() {
         assert_eq!(
-            title_of(&["附件1", "2021年为民办实事项目清单"]),
+            crate::listdoc::title::pick(&["附件1", "2021年为民办实事项目清单"]),
             Some("2021年为民办实事项目清单")
         );
         assert_eq!(strip_as_of("民生清单（截至2021-06-20）"), "民生清单");
