@@ -118,6 +118,7 @@ export function columnsInput(choices) {
 
 const STATUS_WORDS = { OPEN: "未开始", IN_PROGRESS: "推进中", COMPLETION_REPORTED: "已报办结", DONE: "已办结", CLOSED: "已撤销" };
 const ROLE_WORDS = { LEAD: "牵头", COOPERATING: "配合" };
+const FIELD_WORDS = { title: "事项名称", content: "事项内容", deadline: "完成时限", departments: "部门", category: "类别", number: "序号" };
 
 /**
  * One step of an item's 留痕 in words: what was done and the note that went with it, from the
@@ -163,4 +164,3 @@ export function historyWords(event) {
   }
 }
 
-const FIELD_WORDS = { title: "事项名称", content: "事项内容", deadline: "完成时限", departments: "部门", category: "类别", number: "序号" };

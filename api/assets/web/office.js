@@ -165,7 +165,7 @@ const LAYOUT_WORDS = {
  * The list as it will be stored: its title, year and issuer (editable), and for a table which
  * column became which field (changeable, then previewed again).
  */
-function listInfo(report, confirm, again) {
+function listInfo(report, again) {
   const field = (id, label, attrs) => {
     const el = h("input", { id, ...attrs });
     return [el, h("span", { class: "field" }, h("label", { for: id }, label), el)];
@@ -214,7 +214,7 @@ export function importReport(report, confirm, again = () => {}) {
   if (!report.dryRun && report.listId) out.push(h("p", {}, h("a", { href: link("/", { list: report.listId }) }, "在总览中查看这份清单")));
   let corrections = () => ({});
   if (report.dryRun) {
-    const [section, read] = listInfo(report, confirm, again);
+    const [section, read] = listInfo(report, again);
     corrections = read;
     out.push(section);
   }

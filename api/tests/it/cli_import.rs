@@ -32,6 +32,29 @@ pub(crate) fn api(dir: &Path, database_url: Option<&str>, args: &[&str]) -> Outp
     command.output().expect("run the api binary")
 }
 
+/// `api import NAME --dry-run --format json` (and `extra`) on `bytes` written as `name` in the
+/// scratch directory `dir`: the JSON report.
+pub(crate) fn import_json(
+    dir: &str,
+    bytes: &[u8],
+    name: &str,
+    extra: &[&str],
+) -> serde_json::Value {
+    let dir = scratch(dir);
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write");
+    let path = path.to_string_lossy().into_owned();
+    let mut args = vec!["import", path.as_str(), "--dry-run", "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = api(&dir, None, &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }

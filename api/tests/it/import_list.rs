@@ -550,26 +550,12 @@ async fn the_title_is_the_line_that_names_the_list(t: TestDb) {
         "stored as previewed: {lists}"
     );
     // The command line reads it alike.
-    let dir = crate::cli_import::scratch(&format!("title-{:?}", t.backend));
-    let path = dir.join("附件1.txt");
-    std::fs::write(&path, text).expect("write");
-    let out = crate::cli_import::api(
-        &dir,
-        None,
-        &[
-            "import",
-            &path.to_string_lossy(),
-            "--dry-run",
-            "--format",
-            "json",
-        ],
+    let json = crate::cli_import::import_json(
+        &format!("title-{:?}", t.backend),
+        text.as_bytes(),
+        "附件1.txt",
+        &[],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(json["title"], "示例市2026年为民办实事项目清单");
     assert_eq!(json["issuer"], "示例市人民政府");
 }

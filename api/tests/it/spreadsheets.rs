@@ -4,7 +4,7 @@
 //! read back by the importer (calamine), a reader independent of the writer.
 
 use crate::{
-    cli_import::{api, scratch},
+    cli_import::{api, import_json, scratch},
     support,
 };
 
@@ -87,26 +87,19 @@ const PREVIEW: &str = "mutation($input: ImportListInput!) { importList(input: $i
     unattached { line lastLine text }
     warnings { line message } } }";
 
+/// Every list with its first items' titles and contents, as the graph stores them.
+async fn stored_lists(app: &TestApp) -> Value {
+    app.graphql_as(
+        Some(ADMIN_TOKEN),
+        "{ lists { title items(first: 5) { edges { node { title content } } } } }",
+        json!({}),
+    )
+    .await
+}
+
 async fn send(app: &TestApp, input: Value) -> Value {
     app.graphql_as(Some(ADMIN_TOKEN), PREVIEW, json!({ "input": input }))
         .await
-}
-
-/// `api import NAME --dry-run --format json` on `bytes` written to a scratch directory.
-fn cli_dry_run(t: &TestDb, bytes: &[u8], name: &str, extra: &[&str]) -> Value {
-    let dir = scratch(&format!("sheet-{:?}", t.backend));
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).expect("write");
-    let path = path.to_string_lossy().into_owned();
-    let mut args = vec!["import", path.as_str(), "--dry-run", "--format", "json"];
-    args.extend_from_slice(extra);
-    let out = api(&dir, None, &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
 }
 
 fn file(name: &str, bytes: &[u8]) -> Value {
@@ -198,7 +191,12 @@ async fn header_only_sheets_with_each_variant_of_the_column_names(t: TestDb) {
             json!(["市公安局", "市城管局"])
         );
         // `api import` reads the same file alike.
-        let json = cli_dry_run(&t, &bytes, "2025年示例市民生实事.xlsx", &[]);
+        let json = import_json(
+            &format!("sheet-{:?}", t.backend),
+            &bytes,
+            "2025年示例市民生实事.xlsx",
+            &[],
+        );
         assert_eq!(json["layout"], "columns", "{header:?}");
         assert_eq!(json["title"], "2025年示例市民生实事");
         assert_eq!(json["items"].as_array().map(Vec::len), Some(3));
@@ -223,13 +221,7 @@ async fn header_only_sheets_with_each_variant_of_the_column_names(t: TestDb) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let stored = app
-        .graphql_as(
-            Some(ADMIN_TOKEN),
-            "{ lists { title items(first: 5) { edges { node { title content } } } } }",
-            json!({}),
-        )
-        .await;
+    let stored = stored_lists(&app).await;
     assert_eq!(
         stored["data"]["lists"][0]["title"], "另一份清单",
         "{stored}"
@@ -253,13 +245,7 @@ async fn header_only_sheets_with_each_variant_of_the_column_names(t: TestDb) {
         json!(["1", "2", "3"]),
         "{body}"
     );
-    let stored = app
-        .graphql_as(
-            Some(ADMIN_TOKEN),
-            "{ lists { title items(first: 5) { edges { node { title content } } } } }",
-            json!({}),
-        )
-        .await;
+    let stored = stored_lists(&app).await;
     let list = stored["data"]["lists"]
         .as_array()
         .and_then(|l| l.iter().find(|l| l["title"] == "2025年示例市民生实事"))
@@ -358,7 +344,12 @@ async fn a_sheet_as_offices_lay_it_out(t: TestDb) {
         "{warnings:?}"
     );
     assert_eq!(report["unattached"][0]["text"], "附件2", "{body}");
-    let json = cli_dry_run(&t, &workbook(&cells), "附件2.xlsx", &[]);
+    let json = import_json(
+        &format!("sheet-{:?}", t.backend),
+        &workbook(&cells),
+        "附件2.xlsx",
+        &[],
+    );
     assert_eq!(json["title"], "示例市2025年为民办实事项目清单");
     assert_eq!(
         json["items"][1]["lead_departments"],
@@ -586,7 +577,12 @@ async fn the_ledger_round_trips(t: TestDb) {
         );
     }
     // `api import` reads the downloaded 台账 to the same items.
-    let json = cli_dry_run(&t, &ledger(&app, &list, "xlsx").await, "台账.xlsx", &[]);
+    let json = import_json(
+        &format!("sheet-{:?}", t.backend),
+        &ledger(&app, &list, "xlsx").await,
+        "台账.xlsx",
+        &[],
+    );
     let from_cli: Vec<Value> = json["items"]
         .as_array()
         .expect("items")

@@ -100,7 +100,21 @@ pub(super) fn settle(list: &mut ParsedList, text: &str) {
         }
     }
     if list.issuer.is_none() {
-        list.issuer = issuer_of(list.title.as_deref(), text);
+        // A signature stands before the items or after them: the items' own lines (most of a
+        // long list) are not searched.
+        let last_item = list
+            .items
+            .iter()
+            .chain(&list.orphans)
+            .map(|i| i.last_line)
+            .max()
+            .unwrap_or(0);
+        let outside = text
+            .lines()
+            .enumerate()
+            .filter(|(i, _)| i + 1 < first_item || i + 1 > last_item)
+            .map(|(_, l)| l);
+        list.issuer = issuer_of(list.title.as_deref(), outside);
     }
 }
 
@@ -186,10 +200,9 @@ static TITLE_PLACE: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|e| panic!("title place pattern: {e}"))
 });
 
-/// Who published the list: the signature under it, else the place its title names (`示例市`).
-pub fn issuer_of(title: Option<&str>, text: &str) -> Option<String> {
-    let signed = text
-        .lines()
+/// Who published the list: a signature among `lines`, else the place its title names (`示例市`).
+pub fn issuer_of<'a>(title: Option<&str>, lines: impl Iterator<Item = &'a str>) -> Option<String> {
+    let signed = lines
         .map(str::trim)
         .filter(|l| l.chars().count() <= 24)
         .find(|l| SIGNATURE.is_match(l))

@@ -327,7 +327,7 @@ pub(super) fn parse(text: &str, year: Option<i32>, overrides: &[(Field, String)]
     let mut reader = Reader {
         year,
         mapping: &mapping,
-        header,
+        header_keys: header.cells.iter().map(|c| names::normalize(c)).collect(),
         category: None,
         pending: Vec::new(),
         off_table: Vec::new(),
@@ -412,7 +412,9 @@ fn loose(unattached: &mut Vec<UnattachedText>, r: &Record, text: String) {
 struct Reader<'a> {
     year: Option<i32>,
     mapping: &'a ColumnMapping,
-    header: &'a Record,
+    /// The header's cells as compared ([`names::normalize`]), to skip it where it is printed
+    /// again.
+    header_keys: Vec<String>,
     category: Option<String>,
     /// Rows of one cell since the last item: the last is the category of the items that follow
     /// it; after the last item, they are text after the table.
@@ -436,8 +438,8 @@ impl<'a> Reader<'a> {
         let same_as_header = r
             .cells
             .iter()
-            .zip(&self.header.cells)
-            .all(|(a, b)| names::normalize(a) == names::normalize(b));
+            .zip(&self.header_keys)
+            .all(|(a, b)| names::normalize(a) == *b);
         if same_as_header {
             // The list goes on on another sheet: its name was structure, rows above the header
             // there are text outside the list.
